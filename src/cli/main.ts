@@ -1,0 +1,9 @@
+/**
+ * `gatehouse <command>`: dispatches to one file per command. Returns the process exit code:
+ * 0 ok, 1 failure (one clear sentence on stderr), 2 usage error.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [command] = argv;
+  process.stderr.write(`gatehouse: unknown command '${command ?? ""}'\n`);
+  return 2;
+}

@@ -1,0 +1,135 @@
+/**
+ * The database schema as Kysely sees it. Times are epoch milliseconds (BIGINT on PostgreSQL, parsed to
+ * number), lists are JSON text, booleans are 0/1 integers: one representation on both dialects.
+ * Columns ending in `_enc` hold vault ciphertext (see src/vault/cipher.ts); `key_id` names the key that
+ * encrypted the row, so rotation can find rows still under an old key without decrypting anything.
+ */
+
+export type Role = "admin" | "developer" | "user";
+export type GrantType = "authorization_code" | "client_credentials";
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+export type ConnectionStatus = "connected" | "reconnect_required";
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 (hex) of the cookie value; the cookie value itself is never stored. */
+  id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface PersonalAccessTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 (hex) of the token. */
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface IntegrationsTable {
+  id: string;
+  name: string;
+  provider: string;
+  description: string;
+  /** JSON array of app names, or ["*"]. */
+  apps: string;
+  grant_type: GrantType;
+  authorization_url: string | null;
+  token_url: string;
+  revocation_url: string | null;
+  introspection_url: string | null;
+  issuer: string | null;
+  client_id: string;
+  client_secret_enc: string | null;
+  /** JSON array. */
+  scopes: string;
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
+  pkce: number;
+  key_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  integration_id: string;
+  user_id: string;
+  status: ConnectionStatus;
+  access_token_enc: string;
+  refresh_token_enc: string | null;
+  token_type: string;
+  /** JSON array of granted scopes. */
+  scopes: string;
+  expires_at: number;
+  connected_at: number;
+  last_refreshed_at: number | null;
+  /** Bumped on every token write; lets a refresher tell "someone else refreshed" from "nothing changed". */
+  version: number;
+  /** Refresh lease (SQLite path and crash safety): who holds it and until when. */
+  refresh_lease_owner: string | null;
+  refresh_lease_until: number | null;
+  key_id: string;
+}
+
+/** Client-credentials integrations: one token for the integration, no user. */
+export interface ServiceTokensTable {
+  integration_id: string;
+  access_token_enc: string;
+  token_type: string;
+  scopes: string;
+  expires_at: number;
+  obtained_at: number;
+  version: number;
+  refresh_lease_owner: string | null;
+  refresh_lease_until: number | null;
+  key_id: string;
+}
+
+/** Pending authorization requests: single use, bound to the browser session, short-lived. */
+export interface OAuthStatesTable {
+  /** SHA-256 (hex) of the `state` value. */
+  state_hash: string;
+  session_id: string;
+  user_id: string;
+  integration_id: string;
+  app: string | null;
+  return_to: string;
+  code_verifier_enc: string;
+  nonce: string | null;
+  redirect_uri: string;
+  created_at: number;
+  expires_at: number;
+  key_id: string;
+}
+
+/** Short-lived capabilities handed to app processes for one view invocation. */
+export interface AppCapabilitiesTable {
+  /** SHA-256 (hex) of the capability. */
+  id: string;
+  app: string;
+  user_id: string;
+  invocation_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  personal_access_tokens: PersonalAccessTokensTable;
+  integrations: IntegrationsTable;
+  connections: ConnectionsTable;
+  service_tokens: ServiceTokensTable;
+  oauth_states: OAuthStatesTable;
+  app_capabilities: AppCapabilitiesTable;
+}
