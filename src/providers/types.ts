@@ -1,0 +1,57 @@
+/** The OAuth 2.0 grants a preset can be used with. */
+export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+
+/** How the client proves its identity at the token endpoint (RFC 7591 names). */
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+/** The preset ids; also the `provider` field of an integration. */
+export type ProviderId = "generic" | "bentley-itwin" | "autodesk-aps" | "seequent-evo";
+
+/** One scope the admin can pick, with what it grants in one line. */
+export interface ScopeDescription {
+  scope: string;
+  description: string;
+}
+
+/** Endpoint URLs, issuer, scopes and auth method an integration starts from. Strings are "" when unknown. */
+export interface ProviderDefaults {
+  authorizationUrl: string;
+  tokenUrl: string;
+  revocationUrl: string;
+  introspectionUrl: string;
+  issuer: string;
+  scopes: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+}
+
+/**
+ * Behaviour that differs between platforms, as named data. The engine and the hub read these flags;
+ * nothing anywhere branches on the provider id.
+ */
+export interface ProviderQuirks {
+  /** Each refresh returns a new refresh token and the old one stops working (rotation). */
+  singleUseRefreshTokens: boolean;
+  /** Name of the discovery-document field that holds the revocation endpoint. */
+  revocationDiscoveryField: string;
+  /** Scopes that must be in every request (added by `normalizeScopes`). */
+  alwaysRequiredScopes: string[];
+  /** The scope that must be asked for to get a refresh token; null when one is always issued. */
+  refreshTokenScope: string | null;
+  /** Scopes a client-credentials (service) client may not ask for (dropped by `normalizeScopes`). */
+  serviceForbiddenScopes: string[];
+  /** The authorization response always carries `iss` (RFC 9207), so a missing one is an error. */
+  issuesIssInAuthResponse: boolean;
+}
+
+/** A provider preset: plain data, served by `GET /api/admin/providers` and run by the one OAuth engine. */
+export interface ProviderPreset {
+  id: ProviderId;
+  displayName: string;
+  defaults: ProviderDefaults;
+  scopeCatalog: ScopeDescription[];
+  grantTypes: GrantType[];
+  docsUrl: string;
+  /** The platform's real API hosts (an entry may start with `*.` for a subdomain pattern). */
+  apiBaseUrls: string[];
+  quirks: ProviderQuirks;
+}
