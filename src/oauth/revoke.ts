@@ -1,0 +1,39 @@
+import * as oauth from "oauth4webapi";
+import { check, createOAuthContext, requireEndpoint, send, type OAuthClientConfig } from "./client.ts";
+
+/** RFC 7009 token type hints. */
+export type TokenTypeHint = "access_token" | "refresh_token";
+
+/** Sends an RFC 7009 revocation for `token`; returns the raw answer. Needs a revocation URL. */
+export async function revocationRequest(
+  cfg: OAuthClientConfig,
+  token: string,
+  hint?: TokenTypeHint,
+): Promise<Response> {
+  const ctx = createOAuthContext(cfg);
+  requireEndpoint(ctx, "revocation_endpoint", "revocation URL");
+  return send(() =>
+    oauth.revocationRequest(ctx.as, ctx.client, ctx.clientAuth, token, {
+      ...ctx.requestOptions(),
+      additionalParameters: hint ? { token_type_hint: hint } : undefined,
+    }),
+  );
+}
+
+/** Checks a revocation answer with oauth4webapi: 200 is success (whatever the body), anything else an error. */
+export async function processRevocationResponse(response: Response): Promise<void> {
+  await check(response, (r) => oauth.processRevocationResponse(r));
+}
+
+/**
+ * Revokes a token at the provider (RFC 7009). Revoking a refresh token usually ends the whole grant.
+ * Throws `invalid_configuration` when the integration has no revocation URL.
+ */
+export async function revokeToken(
+  cfg: OAuthClientConfig,
+  token: string,
+  hint?: TokenTypeHint,
+): Promise<void> {
+  const response = await revocationRequest(cfg, token, hint);
+  await processRevocationResponse(response);
+}
