@@ -1,0 +1,128 @@
+import type { VaultStore } from "./integrationStore.ts";
+import { sleep } from "./retry.ts";
+import type { TokenService, VaultLogger } from "./tokenService.ts";
+
+export interface BackgroundRefresherOptions {
+  tokenService: TokenService;
+  store: VaultStore;
+  /** Pause between passes. Default 30 s. */
+  intervalMs?: number;
+  /** Refresh connections whose access token expires within this many seconds. Default 300. */
+  refreshAheadSeconds?: number;
+  /** Refreshes started per integration per second, so one pass never floods a provider. Default 5. */
+  maxPerIntegrationPerSecond?: number;
+  /** Connections looked at per pass (soonest expiry first). Default 100. */
+  batchSize?: number;
+  logger?: VaultLogger;
+  now?: () => number;
+}
+
+export interface RefresherPass {
+  examined: number;
+  refreshed: number;
+  fresh: number;
+  failed: number;
+}
+
+export interface BackgroundRefresher {
+  /** Stops the timer and waits for a pass under way. */
+  stop(): Promise<void>;
+  /** Runs one pass now (tests, and `stop`-safe: it is skipped once stopped). */
+  runOnce(): Promise<RefresherPass>;
+}
+
+/**
+ * Refreshes connections shortly before they expire, so token requests rarely wait for the provider. Each
+ * refresh goes through TokenService and so through the refresh coordinator: several hub processes running
+ * this at once still refresh each connection once. Off unless started.
+ */
+export function startBackgroundRefresher(options: BackgroundRefresherOptions): BackgroundRefresher {
+  const intervalMs = options.intervalMs ?? 30_000;
+  const aheadSeconds = options.refreshAheadSeconds ?? 300;
+  const perSecond = Math.max(0.001, options.maxPerIntegrationPerSecond ?? 5);
+  const batchSize = options.batchSize ?? 100;
+  const now = options.now ?? Date.now;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<RefresherPass> | undefined;
+
+  async function pass(): Promise<RefresherPass> {
+    const at = now();
+    const due = await options.store.db
+      .selectFrom("connections")
+      .select(["id", "integration_id"])
+      .where("status", "=", "connected")
+      .where("refresh_token_enc", "is not", null)
+      .where("expires_at", "<", at + aheadSeconds * 1000)
+      // Rows another process is refreshing right now: leave them to it.
+      .where((eb) => eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<", at)]))
+      .orderBy("expires_at")
+      .limit(batchSize)
+      .execute();
+    const result: RefresherPass = { examined: due.length, refreshed: 0, fresh: 0, failed: 0 };
+    const byIntegration = new Map<string, string[]>();
+    for (const row of due) {
+      const ids = byIntegration.get(row.integration_id) ?? [];
+      ids.push(row.id);
+      byIntegration.set(row.integration_id, ids);
+    }
+    const spacingMs = 1000 / perSecond;
+    await Promise.all(
+      [...byIntegration.values()].map(async (ids) => {
+        const started: Promise<void>[] = [];
+        for (const [index, id] of ids.entries()) {
+          if (stopped) break;
+          if (index > 0) await sleep(spacingMs);
+          started.push(
+            options.tokenService.refreshConnection(id, { minValiditySeconds: aheadSeconds }).then(
+              (outcome) => {
+                if (outcome === "refreshed") result.refreshed++;
+                else if (outcome === "failed") result.failed++;
+                else result.fresh++;
+              },
+              () => {
+                result.failed++;
+              },
+            ),
+          );
+        }
+        await Promise.all(started);
+      }),
+    );
+    if (result.examined > 0) options.logger?.info({ ...result }, "background refresh pass");
+    return result;
+  }
+
+  function runOnce(): Promise<RefresherPass> {
+    if (stopped) return Promise.resolve({ examined: 0, refreshed: 0, fresh: 0, failed: 0 });
+    current ??= pass().finally(() => {
+      current = undefined;
+    });
+    return current;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void runOnce()
+        .catch((err: unknown) =>
+          options.logger?.warn(
+            { error: err instanceof Error ? err.message : String(err) },
+            "background refresh failed",
+          ),
+        )
+        .finally(schedule);
+    }, intervalMs);
+    timer.unref();
+  }
+
+  schedule();
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current?.catch(() => undefined);
+    },
+  };
+}

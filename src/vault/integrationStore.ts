@@ -1,0 +1,248 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely, Selectable } from "kysely";
+import { GatehouseError } from "../errors.ts";
+import type { Database, GrantType, IntegrationsTable, TokenEndpointAuthMethod } from "../db/schema.ts";
+
+/** The part of the database handle the vault needs (src/db's Store satisfies it). */
+export interface VaultStore {
+  db: Kysely<Database>;
+  dialect: "sqlite" | "postgres";
+}
+
+/** The part of the key ring the vault needs (src/vault/keyRing.ts's KeyRing satisfies it). */
+export interface SecretCipher {
+  /** Returns "v1.<keyId>.<nonce>.<ciphertext>"; `aad` binds the ciphertext to its row and column. */
+  encrypt(plaintext: string, aad: string): string;
+  decrypt(ciphertext: string, aad: string): string;
+}
+
+/** The key id inside a ciphertext ("v1.<keyId>.…"): what the `key_id` columns record. */
+export function keyIdOf(ciphertext: string): string {
+  const keyId = ciphertext.split(".")[1];
+  if (!keyId) throw new GatehouseError("vault_error", "Ciphertext has no key id", 500);
+  return keyId;
+}
+
+/** The decrypted view of an integration; clientSecret never leaves the hub process. */
+export interface Integration {
+  id: string;
+  name: string;
+  provider: string;
+  description: string;
+  apps: string[];
+  grantType: GrantType;
+  authorizationUrl: string | null;
+  tokenUrl: string;
+  revocationUrl: string | null;
+  introspectionUrl: string | null;
+  issuer: string | null;
+  clientId: string;
+  clientSecret: string | null;
+  scopes: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  pkce: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type IntegrationInput = Omit<Integration, "id" | "createdAt" | "updatedAt">;
+/** `clientSecret`: undefined keeps the stored one, a string replaces it, null clears it. */
+export type IntegrationPatch = Partial<IntegrationInput>;
+
+const editableFields = new Set<string>([
+  "name",
+  "provider",
+  "description",
+  "apps",
+  "grantType",
+  "authorizationUrl",
+  "tokenUrl",
+  "revocationUrl",
+  "introspectionUrl",
+  "issuer",
+  "clientId",
+  "clientSecret",
+  "scopes",
+  "tokenEndpointAuthMethod",
+  "pkce",
+]);
+
+export const clientSecretAad = (integrationId: string): string =>
+  `integrations:${integrationId}:client_secret`;
+
+/** True when a database error is a unique-constraint violation (SQLite or PostgreSQL). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+const exists = (name: string): GatehouseError =>
+  new GatehouseError("integration_exists", `An integration named "${name}" already exists`, 409, { name });
+
+const notFound = (name: string): GatehouseError =>
+  new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, { name });
+
+/**
+ * Integrations in the database, with the client secret encrypted under the row's identity. Validation of
+ * the fields' shapes is the HTTP layer's job (zod); this store guards what the database must hold true:
+ * unique names and a secret that never sits in plaintext.
+ */
+export class IntegrationStore {
+  constructor(
+    private readonly store: VaultStore,
+    private readonly keyRing: SecretCipher,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(input: IntegrationInput): Promise<Integration> {
+    const id = randomUUID();
+    const at = this.now();
+    const secret = this.sealSecret(id, input.clientSecret);
+    try {
+      await this.store.db
+        .insertInto("integrations")
+        .values({
+          id,
+          ...this.columns(input),
+          client_secret_enc: secret.enc,
+          key_id: secret.keyId,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw exists(input.name);
+      throw err;
+    }
+    return { ...input, id, createdAt: at, updatedAt: at };
+  }
+
+  async get(name: string): Promise<Integration | null> {
+    const row = await this.store.db
+      .selectFrom("integrations")
+      .selectAll()
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row ? this.toIntegration(row) : null;
+  }
+
+  async getById(id: string): Promise<Integration | null> {
+    const row = await this.store.db
+      .selectFrom("integrations")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? this.toIntegration(row) : null;
+  }
+
+  async list(): Promise<Integration[]> {
+    const rows = await this.store.db.selectFrom("integrations").selectAll().orderBy("name").execute();
+    return rows.map((row) => this.toIntegration(row));
+  }
+
+  /** Partial update; throws integration_not_found (404), or integration_exists (409) on a rename clash. */
+  async update(name: string, patch: IntegrationPatch): Promise<Integration> {
+    const current = await this.get(name);
+    if (!current) throw notFound(name);
+    const next: Integration = { ...current, updatedAt: this.now() };
+    for (const [key, value] of Object.entries(patch)) {
+      // Only the editable fields: a stray `id` or `createdAt` in a patch must not move the row.
+      if (value !== undefined && editableFields.has(key))
+        (next as unknown as Record<string, unknown>)[key] = value;
+    }
+    if (patch.clientSecret === null) next.clientSecret = null;
+    const secretChanged = patch.clientSecret !== undefined;
+    const secret = secretChanged ? this.sealSecret(current.id, next.clientSecret) : undefined;
+    try {
+      const result = await this.store.db
+        .updateTable("integrations")
+        .set({
+          ...this.columns(next),
+          ...(secret ? { client_secret_enc: secret.enc, key_id: secret.keyId } : {}),
+          updated_at: next.updatedAt,
+        })
+        .where("id", "=", current.id)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) throw notFound(name);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw exists(next.name);
+      throw err;
+    }
+    return next;
+  }
+
+  /** Deletes the row; connections and the service token go with it (revoke them first: TokenService). */
+  async delete(name: string): Promise<void> {
+    const row = await this.store.db
+      .selectFrom("integrations")
+      .select("id")
+      .where("name", "=", name)
+      .executeTakeFirst();
+    if (!row) throw notFound(name);
+    // Explicit deletes rather than trusting ON DELETE CASCADE: SQLite enforces it only with foreign_keys on.
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("connections").where("integration_id", "=", row.id).execute();
+      await trx.deleteFrom("service_tokens").where("integration_id", "=", row.id).execute();
+      await trx.deleteFrom("integrations").where("id", "=", row.id).execute();
+    });
+  }
+
+  async countConnections(integrationId: string): Promise<number> {
+    const row = await this.store.db
+      .selectFrom("connections")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("integration_id", "=", integrationId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private sealSecret(id: string, secret: string | null): { enc: string | null; keyId: string | null } {
+    if (secret === null || secret === "") return { enc: null, keyId: null };
+    const enc = this.keyRing.encrypt(secret, clientSecretAad(id));
+    return { enc, keyId: keyIdOf(enc) };
+  }
+
+  private columns(input: IntegrationInput) {
+    return {
+      name: input.name,
+      provider: input.provider,
+      description: input.description,
+      apps: JSON.stringify(input.apps),
+      grant_type: input.grantType,
+      authorization_url: input.authorizationUrl,
+      token_url: input.tokenUrl,
+      revocation_url: input.revocationUrl,
+      introspection_url: input.introspectionUrl,
+      issuer: input.issuer,
+      client_id: input.clientId,
+      scopes: JSON.stringify(input.scopes),
+      token_endpoint_auth_method: input.tokenEndpointAuthMethod,
+      pkce: input.pkce ? 1 : 0,
+    };
+  }
+
+  private toIntegration(row: Selectable<IntegrationsTable>): Integration {
+    return {
+      id: row.id,
+      name: row.name,
+      provider: row.provider,
+      description: row.description,
+      apps: JSON.parse(row.apps) as string[],
+      grantType: row.grant_type,
+      authorizationUrl: row.authorization_url,
+      tokenUrl: row.token_url,
+      revocationUrl: row.revocation_url,
+      introspectionUrl: row.introspection_url,
+      issuer: row.issuer,
+      clientId: row.client_id,
+      clientSecret: row.client_secret_enc
+        ? this.keyRing.decrypt(row.client_secret_enc, clientSecretAad(row.id))
+        : null,
+      scopes: JSON.parse(row.scopes) as string[],
+      tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+      pkce: Boolean(row.pkce),
+      createdAt: Number(row.created_at),
+      updatedAt: Number(row.updated_at),
+    };
+  }
+}
