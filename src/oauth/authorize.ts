@@ -14,7 +14,8 @@ export interface AuthorizationUrlOptions {
 
 /** A started authorization: send the browser to `url`, keep the rest for the callback and the exchange. */
 export interface AuthorizationRequest {
-  url: URL;
+  /** The full authorization URL (a string, ready for a redirect). */
+  url: string;
   state: string;
   /** Null when PKCE is off. Secret: keep it server-side. */
   codeVerifier: string | null;
@@ -72,5 +73,5 @@ export async function buildAuthorizationUrl(
     }
     url.searchParams.set(name, value);
   }
-  return { url, state, codeVerifier, nonce };
+  return { url: url.href, state, codeVerifier, nonce };
 }
