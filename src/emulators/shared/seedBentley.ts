@@ -6,8 +6,7 @@
  * than a small `$top`, one with none; bob is in nothing; carol is a Viewer (no `imodels_read`) on two of
  * alice's iTwins; the `sandbox-service` identity is a Reader on two.
  */
-import { emulatorUsers } from "./users.ts";
-import { SERVICE_SUBJECT, seedDate, stableUuid } from "./seedIds.ts";
+import { ALICE_ID, CAROL_ID, SERVICE_SUBJECT, seedDate, stableUuid } from "./seedIds.ts";
 
 export type ITwinSubClass = "Account" | "Asset" | "Project" | "Portfolio" | "Program" | "WorkPackage";
 export type ITwinClass = "Thing" | "Endeavor" | "Account";
@@ -109,15 +108,7 @@ const ROLE_PERMISSIONS: Record<RoleName, { description: string; permissions: Per
   },
 };
 
-function userId(email: string): string {
-  const user = emulatorUsers.find((u) => u.email === email);
-  if (!user) throw new Error(`seed refers to unknown user ${email}`);
-  return user.id;
-}
-
-export const ALICE_ID = userId("alice@example.com");
-export const BOB_ID = userId("bob@example.com");
-export const CAROL_ID = userId("carol@example.com");
+export { ALICE_ID, BOB_ID, CAROL_ID } from "./seedIds.ts";
 
 export const ACCOUNT_ITWIN_ID = stableUuid("bentley:itwin:account:anders-engineering");
 

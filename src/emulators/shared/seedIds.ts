@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { emulatorUsers } from "./users.ts";
 
 /**
  * A UUID derived from a name (SHA-1, shaped like RFC 9562 version 5), so that seeded ids are the same on
@@ -20,3 +21,13 @@ export function seedDate(days: number, hours = 0): string {
 
 /** The client-credentials identity every emulator knows (its tokens carry subject = client id). */
 export const SERVICE_SUBJECT = "sandbox-service";
+
+function userId(email: string): string {
+  const user = emulatorUsers.find((u) => u.email === email);
+  if (!user) throw new Error(`seed refers to unknown user ${email}`);
+  return user.id;
+}
+
+export const ALICE_ID = userId("alice@example.com");
+export const BOB_ID = userId("bob@example.com");
+export const CAROL_ID = userId("carol@example.com");
