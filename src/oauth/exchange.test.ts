@@ -224,6 +224,12 @@ describe("exchangeCode errors", () => {
     expect(err).toMatchObject({ code: "provider_unavailable", details: { reason: "timeout" } });
   });
 
+  it("an answer whose body stops coming is provider_unavailable once the timeout passes", async () => {
+    stub.handler = () => "hang-body";
+    const err = await exchangeError({ ...cfg, timeoutMs: 200 });
+    expect(err).toMatchObject({ code: "provider_unavailable", details: { reason: "timeout" } });
+  });
+
   it("a refused connection is provider_unavailable", async () => {
     const closed = await startStubServer();
     await closed.close();

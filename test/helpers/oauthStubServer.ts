@@ -49,6 +49,11 @@ export async function startStubServer(): Promise<StubServer> {
       stub.requests.push(recorded);
       const answer = stub.handler(recorded);
       if (answer === "hang") return;
+      if (answer === "hang-body") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"access_token":');
+        return;
+      }
       const headers: Record<string, string> = { ...answer.headers };
       let payload = answer.text ?? "";
       if (answer.json !== undefined) {
