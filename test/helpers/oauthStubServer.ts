@@ -11,9 +11,12 @@ export interface RecordedRequest {
   form: URLSearchParams;
 }
 
-/** What the stub answers: a status, headers and a body (objects are sent as JSON), or "hang" (never answers). */
+/**
+ * What the stub answers: a status, headers and a body (objects are sent as JSON); "hang" (never answers);
+ * or "hang-body" (200 JSON headers and the start of a body, then nothing).
+ */
 export type StubAnswer =
-  { status?: number; headers?: Record<string, string>; json?: unknown; text?: string } | "hang";
+  { status?: number; headers?: Record<string, string>; json?: unknown; text?: string } | "hang" | "hang-body";
 
 export type StubHandler = (request: RecordedRequest) => StubAnswer;
 
