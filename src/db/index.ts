@@ -1,0 +1,188 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { GatehouseError } from "../errors.ts";
+import { migrationProvider } from "./migrations/index.ts";
+import type { Database } from "./schema.ts";
+
+export type { Database } from "./schema.ts";
+export type Dialect = "sqlite" | "postgres";
+
+export interface Store {
+  db: Kysely<Database>;
+  /** Lets callers pick row locks (`SELECT … FOR UPDATE`, postgres) or leases (sqlite). */
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL pool size per process (default 10). */
+  poolMax?: number;
+  /** Run pending migrations (default true). */
+  migrate?: boolean;
+}
+
+/** What a GATEHOUSE_DATABASE_URL names, once checked. */
+export type DatabaseTarget =
+  | { dialect: "sqlite"; path: string /* ":memory:" or an absolute path */ }
+  | { dialect: "postgres"; connectionString: string };
+
+const urlVariable = "GATEHOUSE_DATABASE_URL";
+
+function invalidUrl(reason: string): GatehouseError {
+  return new GatehouseError(
+    "invalid_database_url",
+    `${urlVariable} ${reason}; expected "sqlite:<path>", "sqlite::memory:" or "postgres://user:password@host:port/database"`,
+    500,
+    { variable: urlVariable },
+  );
+}
+
+/** The scheme of a URL, for error messages: the rest may hold a password. */
+function schemeOf(url: string): string {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
+  return match?.[1] ?? "";
+}
+
+/** Checks a database URL without opening anything. Never echoes the URL (it may hold a password). */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const trimmed = url.trim();
+  if (trimmed === "") throw invalidUrl("is empty");
+  if (trimmed.startsWith("sqlite:")) {
+    let path = trimmed.slice("sqlite:".length);
+    if (path === ":memory:") return { dialect: "sqlite", path };
+    // Tolerate the URL-ish spelling sqlite:///abs/path.db.
+    if (path.startsWith("//")) path = path.slice(2);
+    if (path === "") throw invalidUrl("has no SQLite file path");
+    if (path.includes("\0")) throw invalidUrl("has a NUL byte in the SQLite path");
+    return { dialect: "sqlite", path: resolve(path) };
+  }
+  const scheme = schemeOf(trimmed).toLowerCase();
+  if (scheme === "postgres" || scheme === "postgresql") {
+    let parsed: URL;
+    try {
+      parsed = new URL(trimmed);
+    } catch {
+      throw invalidUrl("is not a valid postgres:// URL");
+    }
+    if (!parsed.hostname && !parsed.searchParams.get("host")) throw invalidUrl("has no PostgreSQL host");
+    return { dialect: "postgres", connectionString: trimmed };
+  }
+  throw invalidUrl(scheme ? `has an unsupported scheme "${scheme}:"` : "is not a URL");
+}
+
+const INT8_OID = 20;
+
+/**
+ * pg returns BIGINT as a string (it may not fit a double). Our BIGINTs are epoch milliseconds and
+ * counters, far below 2^53, so parse them to numbers; refuse the impossible rather than lose precision.
+ */
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError("BIGINT value outside the safe integer range");
+  return n;
+}
+
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => {
+    if (oid === INT8_OID && format !== "binary") return parseInt8;
+    return format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
+};
+
+function openSqlite(path: string): Store {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const database = new SqliteDatabase(path);
+  try {
+    // WAL lets readers run while a writer commits; busy_timeout makes a second writer wait instead of
+    // failing at once; foreign keys are off by default in SQLite.
+    database.pragma("journal_mode = WAL");
+    database.pragma("synchronous = NORMAL");
+    database.pragma("busy_timeout = 5000");
+    database.pragma("foreign_keys = ON");
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+function openPostgres(connectionString: string, poolMax: number): Store {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolMax,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    types: pgTypes,
+  });
+  // An idle client losing its server (restart, failover) emits here; without a listener the process
+  // would crash. The pool drops that client and the next query opens a new one.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: "postgres", close: () => db.destroy() };
+}
+
+/** Runs pending migrations. On PostgreSQL Kysely holds an advisory lock, so hubs may start together. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw new GatehouseError(
+      "migration_failed",
+      `Database migration ${failed ? `"${failed}" ` : ""}failed: ${describeError(error)}`,
+      500,
+      failed ? { migration: failed } : undefined,
+      { cause: error },
+    );
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * Opens the hub's database and brings its schema up to date.
+ * `url`: "sqlite:/path/file.db" | "sqlite::memory:" | "postgres://…" (GATEHOUSE_DATABASE_URL).
+ */
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Store> {
+  const target = parseDatabaseUrl(url);
+  const store =
+    target.dialect === "sqlite"
+      ? openSqlite(target.path)
+      : openPostgres(target.connectionString, options.poolMax ?? 10);
+  if (options.migrate === false) return store;
+  try {
+    await migrateToLatest(store.db);
+  } catch (error) {
+    await store.close().catch(() => {});
+    if (error instanceof GatehouseError && isConnectionError(error.cause)) {
+      throw new GatehouseError(
+        "database_unavailable",
+        `Cannot reach the database named by ${urlVariable}: ${describeError(error.cause)}`,
+        503,
+        { variable: urlVariable },
+        { cause: error.cause },
+      );
+    }
+    throw error;
+  }
+  return store;
+}
+
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === "string" &&
+    (["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN"].includes(code) ||
+      code === "28P01" || // invalid password
+      code === "28000" || // invalid authorization
+      code === "3D000") // database does not exist
+  );
+}

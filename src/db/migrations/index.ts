@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from "kysely";
+import * as initial from "./0001_initial.ts";
+
+/**
+ * Every migration, in order. A static list (not a directory scan) so migrations work the same from
+ * source, from a bundle and in tests. Names sort in the order they must run; never rename one that shipped.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

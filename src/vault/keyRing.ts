@@ -1,0 +1,341 @@
+import { randomBytes } from "node:crypto";
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { GatehouseError } from "../errors.ts";
+import {
+  KEY_BYTES,
+  keyIdPattern,
+  openWithKey,
+  parseCiphertext,
+  sealWithKey,
+  DecryptionError,
+} from "./cipher.ts";
+
+/**
+ * The encryption keys of this hub. The first key encrypts; every key decrypts, so after adding a key
+ * (first) old rows stay readable until `reencryptAll` (src/vault/rotation.ts) moves them over.
+ *
+ * Keys come from GATEHOUSE_ENCRYPTION_KEYS ("id1:base64key,id2:base64key", 32-byte keys) or, when that
+ * is not set, from `<dataDir>/keys.json`, generated with mode 0600 on first start.
+ * Key material never appears in an error message, a log line, JSON or `util.inspect` output.
+ */
+
+export const ENCRYPTION_KEYS_VARIABLE = "GATEHOUSE_ENCRYPTION_KEYS";
+export const KEYS_FILE_NAME = "keys.json";
+
+interface Key {
+  id: string;
+  key: Buffer;
+}
+
+export interface LoadKeyRingOptions {
+  /** The value of GATEHOUSE_ENCRYPTION_KEYS; unset or blank means "use the keys file". */
+  env?: string | undefined;
+  /** Where keys.json lives when env is not set. */
+  dataDir: string;
+}
+
+export interface AddedKey {
+  /** Id of the generated key, now first (the encrypting key). */
+  keyId: string;
+  /** The ring with the new key first. */
+  keyRing: KeyRing;
+  /** A GATEHOUSE_ENCRYPTION_KEYS value holding every key, the new one first. */
+  env: string;
+  /** keys.json content holding every key, the new one first (write it with saveKeysFile). */
+  keysFileContent: string;
+}
+
+function invalidKeys(reason: string, source: string): GatehouseError {
+  return new GatehouseError("invalid_encryption_keys", `${source} ${reason}`, 500, { source });
+}
+
+function decodeKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  // Standard or URL-safe base64, padded or not.
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return null;
+  const normalized = trimmed.replace(/-/g, "+").replace(/_/g, "/");
+  const key = Buffer.from(normalized, "base64");
+  return key.length === KEY_BYTES ? key : null;
+}
+
+/** Parses "id1:base64key,id2:base64key". Errors say which entry and why, never what it held. */
+export function parseKeysEnv(value: string, source = ENCRYPTION_KEYS_VARIABLE): Key[] {
+  const entries = value
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
+  if (entries.length === 0) throw invalidKeys("holds no keys", source);
+  const keys: Key[] = [];
+  entries.forEach((entry, index) => {
+    const where = `entry ${index + 1}`;
+    const colon = entry.indexOf(":");
+    if (colon < 0) throw invalidKeys(`${where} is not "<keyId>:<base64 key>"`, source);
+    const id = entry.slice(0, colon).trim();
+    if (!keyIdPattern.test(id)) {
+      throw invalidKeys(`${where} has an invalid key id (1-32 characters of A-Z a-z 0-9 _ -)`, source);
+    }
+    const key = decodeKey(entry.slice(colon + 1));
+    if (!key) throw invalidKeys(`${where} is not a base64-encoded 32-byte key`, source);
+    if (keys.some((k) => k.id === id)) throw invalidKeys(`${where} repeats an earlier key id`, source);
+    keys.push({ id, key });
+  });
+  return keys;
+}
+
+interface KeysFile {
+  keys: { id: string; key: string; createdAt?: string }[];
+}
+
+function parseKeysFile(text: string, path: string): Key[] {
+  const source = `keys file ${path}`;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw invalidKeys("is not valid JSON", source);
+  }
+  const list = (data as Partial<KeysFile> | null)?.keys;
+  if (!Array.isArray(list) || list.length === 0) throw invalidKeys('has no "keys" list', source);
+  const entries = list.map((k: unknown, i) => {
+    const item = k as Partial<KeysFile["keys"][number]> | null;
+    if (typeof item?.id !== "string" || typeof item.key !== "string") {
+      throw invalidKeys(`entry ${i + 1} needs string "id" and "key"`, source);
+    }
+    return `${item.id}:${item.key}`;
+  });
+  return parseKeysEnv(entries.join(","), source);
+}
+
+function serializeKeysFile(keys: readonly Key[]): string {
+  const file: KeysFile = {
+    keys: keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })),
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** A fresh key id: "k" + UTC date + random suffix, e.g. "k20261123-5f3a9c". */
+export function generateKeyId(existing: readonly string[] = []): string {
+  for (;;) {
+    const date = new Date().toISOString().slice(0, 10).replace(/-/g, "");
+    const id = `k${date}-${randomBytes(3).toString("hex")}`;
+    if (!existing.includes(id)) return id;
+  }
+}
+
+function generateKey(existing: readonly string[] = []): Key {
+  return { id: generateKeyId(existing), key: randomBytes(KEY_BYTES) };
+}
+
+export class KeyRing {
+  readonly #keys: ReadonlyMap<string, Buffer>;
+  readonly #order: readonly Key[];
+  /** Where the keys came from. */
+  readonly source: "env" | "file" | "memory";
+  /** Path of keys.json when source is "file". */
+  readonly keysFile: string | null;
+  /** Non-fatal problems found while loading (e.g. a keys file readable by its group). */
+  readonly warnings: readonly string[];
+
+  constructor(
+    keys: readonly Key[],
+    origin: { source?: "env" | "file" | "memory"; keysFile?: string | null; warnings?: string[] } = {},
+  ) {
+    if (keys.length === 0) throw invalidKeys("holds no keys", "key ring");
+    this.#order = keys.map((k) => ({ id: k.id, key: Buffer.from(k.key) }));
+    this.#keys = new Map(this.#order.map((k) => [k.id, k.key]));
+    this.source = origin.source ?? "memory";
+    this.keysFile = origin.keysFile ?? null;
+    this.warnings = Object.freeze([...(origin.warnings ?? [])]);
+  }
+
+  /** A ring from a GATEHOUSE_ENCRYPTION_KEYS-style string. */
+  static fromEnv(value: string): KeyRing {
+    return new KeyRing(parseKeysEnv(value), { source: "env" });
+  }
+
+  /** A ring with one fresh random key (tests, first start). */
+  static generate(): KeyRing {
+    return new KeyRing([generateKey()]);
+  }
+
+  /** The key that encrypts new values. */
+  get currentKeyId(): string {
+    return this.#order[0]!.id;
+  }
+
+  /** Every key id, the encrypting one first. */
+  get keyIds(): string[] {
+    return this.#order.map((k) => k.id);
+  }
+
+  hasKey(keyId: string): boolean {
+    return this.#keys.has(keyId);
+  }
+
+  /** "v1.<keyId>.<nonce>.<ciphertext+tag>" under the current key; `aad` is the row identity. */
+  encrypt(plaintext: string, aad: string): string {
+    const first = this.#order[0]!;
+    return sealWithKey(first.key, first.id, plaintext, aad);
+  }
+
+  /** Throws GatehouseError `decryption_failed` for an unknown key id, a wrong `aad` or altered bytes. */
+  decrypt(ciphertext: string, aad: string): string {
+    const parsed = parseCiphertext(ciphertext);
+    const key = this.#keys.get(parsed.keyId);
+    if (!key) {
+      throw new DecryptionError(
+        `Stored value was encrypted under key "${parsed.keyId}", which is not among the configured keys`,
+        { keyId: parsed.keyId },
+      );
+    }
+    return openWithKey(key, parsed, aad);
+  }
+
+  /** The key id recorded in a ciphertext (what the `key_id` columns hold). */
+  keyIdOf(ciphertext: string): string {
+    return keyIdOf(ciphertext);
+  }
+
+  /** Generates a new key and returns everything needed to make it the encrypting key (`keys rotate`). */
+  withAddedKey(): AddedKey {
+    const added = generateKey(this.keyIds);
+    const keys = [added, ...this.#order];
+    return {
+      keyId: added.id,
+      keyRing: new KeyRing(keys, { source: this.source, keysFile: this.keysFile }),
+      env: keys.map((k) => `${k.id}:${k.key.toString("base64")}`).join(","),
+      keysFileContent: serializeKeysFile(keys),
+    };
+  }
+
+  /** keys.json content for this ring (for writing it back after removing a retired key, say). */
+  toKeysFileContent(): string {
+    return serializeKeysFile(this.#order);
+  }
+
+  toJSON(): unknown {
+    return { currentKeyId: this.currentKeyId, keyIds: this.keyIds, source: this.source };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `KeyRing { currentKeyId: ${this.currentKeyId}, keys: ${this.#order.length}, source: ${this.source} }`;
+  }
+}
+
+/** The key id inside "v1.<keyId>.…"; throws `decryption_failed` when the value is not a ciphertext. */
+export function keyIdOf(ciphertext: string): string {
+  return parseCiphertext(ciphertext).keyId;
+}
+
+export function keysFilePath(dataDir: string): string {
+  return join(dataDir, KEYS_FILE_NAME);
+}
+
+/**
+ * Loads the key ring: from `env` when set, else from `<dataDir>/keys.json`, creating that file (mode
+ * 0600, created atomically so two hubs starting together agree on one key) when it does not exist.
+ * A keys file readable or writable by everyone is refused; one readable by its group gives a warning.
+ */
+export function loadKeyRing(options: LoadKeyRingOptions): KeyRing {
+  if (options.env !== undefined && options.env.trim() !== "") {
+    return new KeyRing(parseKeysEnv(options.env), { source: "env" });
+  }
+  const path = keysFilePath(options.dataDir);
+  let text = readIfExists(path);
+  if (text === null) {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    text = createExclusive(path, serializeKeysFile([generateKey()]));
+  }
+  const warnings = checkPermissions(path);
+  return new KeyRing(parseKeysFile(text, path), { source: "file", keysFile: path, warnings });
+}
+
+/** Replaces keys.json atomically (write a 0600 temp file, then rename), e.g. after `keys rotate`. */
+export function saveKeysFile(dataDir: string, content: string): string {
+  const path = keysFilePath(dataDir);
+  parseKeysFile(content, path); // never write a file we could not load back
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    writePrivateFile(tmp, content);
+    renameSync(tmp, path);
+  } finally {
+    unlinkQuietly(tmp);
+  }
+  return path;
+}
+
+function readIfExists(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+function writePrivateFile(path: string, content: string): void {
+  const fd = openSync(path, "wx", 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(path, 0o600); // the umask can only remove bits, but be explicit
+}
+
+/** Writes `content` to `path` only if it does not exist yet; returns what `path` holds afterwards. */
+function createExclusive(path: string, content: string): string {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    writePrivateFile(tmp, content);
+    try {
+      linkSync(tmp, path); // atomic and fails if another process created the file first
+      return content;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      return readFileSync(path, "utf8");
+    }
+  } finally {
+    unlinkQuietly(tmp);
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function checkPermissions(path: string): string[] {
+  if (process.platform === "win32") return [];
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o007) {
+    throw new GatehouseError(
+      "insecure_keys_file",
+      `keys file ${path} is accessible to every user (mode ${mode.toString(8)}); run: chmod 600 ${path}`,
+      500,
+      { path },
+    );
+  }
+  if (mode & 0o070) {
+    return [`keys file ${path} is accessible to its group (mode ${mode.toString(8)}); chmod 600 recommended`];
+  }
+  return [];
+}
