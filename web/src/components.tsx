@@ -1,0 +1,91 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { asText } from "./text.ts";
+
+/** A readable error sentence, announced to screen readers. */
+export function ErrorMessage({ error }: { error: unknown }) {
+  if (!error) return null;
+  const message = error instanceof Error ? error.message : asText(error);
+  return (
+    <p className="error" role="alert">
+      {message}
+    </p>
+  );
+}
+
+export function Loading({ label = "Loading…" }: { label?: string }) {
+  return (
+    <p className="muted" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+/** Sets the document title so each page reads well in history and for screen readers. */
+export function usePageTitle(title: string): void {
+  useEffect(() => {
+    document.title = title ? `${title} · Gatehouse` : "Gatehouse";
+  }, [title]);
+}
+
+/** Copies `text` and says so; falls back to selecting the text when the clipboard is not available. */
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
+  return (
+    <>
+      <button
+        type="button"
+        className="secondary"
+        aria-label={label}
+        onClick={() => {
+          navigator.clipboard
+            .writeText(text)
+            .then(() => setCopied("copied"))
+            .catch(() => setCopied("failed"));
+        }}
+      >
+        {copied === "copied" ? "Copied" : "Copy"}
+      </button>
+      <span className="visually-hidden" role="status" aria-live="polite">
+        {copied === "copied"
+          ? "Copied to the clipboard"
+          : copied === "failed"
+            ? "Copy failed; select the text"
+            : ""}
+      </span>
+    </>
+  );
+}
+
+/** A modal confirmation on the native <dialog>, which traps focus and closes on Escape. */
+export function ConfirmDialog(props: {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  busy?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (props.open && !dialog.open) dialog.showModal();
+    if (!props.open && dialog.open) dialog.close();
+  }, [props.open]);
+  return (
+    <dialog ref={ref} aria-labelledby={titleId} onCancel={props.onCancel} className="dialog">
+      <h2 id={titleId}>{props.title}</h2>
+      <div>{props.children}</div>
+      <div className="actions">
+        <button type="button" className="secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="danger" disabled={props.busy} onClick={props.onConfirm}>
+          {props.confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,126 @@
+import { useState } from "react";
+import { api, asList, formatDate, relativeTime, toDate } from "../api.ts";
+import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { useSession } from "../session.tsx";
+import type { Connection } from "../types.ts";
+import { useFetch } from "../useFetch.ts";
+
+export function AccountPage() {
+  usePageTitle("Account");
+  const { me } = useSession();
+  const connections = useFetch(
+    async () => asList<Connection>(await api.get("/api/me/connections"), "connections"),
+    [],
+  );
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  async function disconnect(name: string) {
+    setBusy(name);
+    setError(null);
+    setNotice(null);
+    try {
+      await api.delete(`/api/me/connections/${encodeURIComponent(name)}`);
+      setNotice(`Disconnected from ${name}.`);
+      await connections.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section>
+      <h1>Your account</h1>
+      {me ? (
+        <p className="muted">
+          Signed in as <strong>{me.email}</strong> ({me.role}).
+        </p>
+      ) : null}
+      <h2>Connected accounts</h2>
+      <ErrorMessage error={connections.error} />
+      <ErrorMessage error={error} />
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      {connections.loading && !connections.data ? <Loading /> : null}
+      {connections.data && connections.data.length === 0 ? (
+        <p className="empty">You have not connected any accounts. Apps ask you to when they need one.</p>
+      ) : null}
+      {connections.data && connections.data.length > 0 ? (
+        <div className="table-wrap">
+          <table className="data-table connections">
+            <caption className="visually-hidden">Connected accounts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Integration</th>
+                <th scope="col">Status</th>
+                <th scope="col">Scopes</th>
+                <th scope="col">Access token expires</th>
+                <th scope="col">Last refresh</th>
+                <th scope="col">Connected</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {connections.data.map((c) => {
+                const expires = toDate(c.expiresAt);
+                const expired = expires !== null && expires.getTime() < Date.now();
+                return (
+                  <tr key={c.integration}>
+                    <th scope="row" data-label="Integration">
+                      {c.integration}
+                    </th>
+                    <td data-label="Status">
+                      <span className={`status ${c.status === "connected" ? "success" : "warning"}`}>
+                        {c.status === "connected" ? "Connected" : "Reconnect required"}
+                      </span>
+                    </td>
+                    <td data-label="Scopes">
+                      {c.scopes.map((s) => (
+                        <code key={s} className="scope-tag">
+                          {s}
+                        </code>
+                      ))}
+                    </td>
+                    <td data-label="Expires">
+                      {formatDate(c.expiresAt)}
+                      {expires ? (
+                        <div className="muted small">
+                          {expired
+                            ? `expired ${relativeTime(c.expiresAt)}; refreshed on next use`
+                            : relativeTime(c.expiresAt)}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td data-label="Last refresh">
+                      {c.lastRefreshedAt ? formatDate(c.lastRefreshedAt) : "Never"}
+                    </td>
+                    <td data-label="Connected">{formatDate(c.connectedAt)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="secondary"
+                        disabled={busy === c.integration}
+                        aria-label={`Disconnect ${c.integration}`}
+                        onClick={() => void disconnect(c.integration)}
+                      >
+                        Disconnect
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,168 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { api, asList } from "../api.ts";
+import { ConfirmDialog, CopyButton, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { softwareName } from "../presets.ts";
+import { Link, navigate } from "../router.tsx";
+import { connectionCount, type AppSummary, type Integration, type ProviderPreset } from "../types.ts";
+import { useFetch } from "../useFetch.ts";
+import {
+  BasicFields,
+  ConfigFields,
+  Problems,
+  configProblems,
+  draftFromIntegration,
+  draftToBody,
+  type Draft,
+} from "./integrationForm.tsx";
+import { callbackUrl } from "./IntegrationWizard.tsx";
+
+export function IntegrationEditPage({ name }: { name: string }) {
+  usePageTitle(`Integration ${name}`);
+  const path = `/api/admin/integrations/${encodeURIComponent(name)}`;
+  const integration = useFetch(() => api.get<Integration>(path), [path]);
+  const presets = useFetch(
+    async () => asList<ProviderPreset>(await api.get("/api/admin/providers"), "providers"),
+    [],
+  );
+  const apps = useFetch(async () => asList<AppSummary>(await api.get("/api/apps"), "apps"), []);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [problems, setProblems] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const created = new URLSearchParams(window.location.search).get("created") === "1";
+
+  useEffect(() => {
+    if (integration.data) setDraft(draftFromIntegration(integration.data));
+  }, [integration.data]);
+
+  const update = (patch: Partial<Draft>) => {
+    setSaved(false);
+    setDraft((d) => (d ? { ...d, ...patch } : d));
+  };
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (!draft) return;
+    const found = configProblems(draft, "edit", integration.data?.clientSecretSet ?? false);
+    setProblems(found);
+    if (found.length > 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const updated = await api.patch<Integration>(path, draftToBody(draft, "edit"));
+      if (updated && typeof updated === "object" && "name" in updated) integration.setData(updated);
+      else await integration.reload();
+      setSaved(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.delete(path);
+      navigate("/admin/integrations");
+    } catch (err) {
+      setConfirming(false);
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  if (integration.loading && !integration.data) return <Loading />;
+  if (!integration.data || !draft)
+    return (
+      <section>
+        <p>
+          <Link href="/admin/integrations">← Integrations</Link>
+        </p>
+        <h1>{name}</h1>
+        <ErrorMessage error={integration.error} />
+      </section>
+    );
+
+  const current = integration.data;
+  const count = connectionCount(current);
+  const redirectUri = current.redirectUri ?? callbackUrl();
+  const preset = presets.data?.find((p) => p.id === current.provider);
+  const connectionsText =
+    count === null
+      ? "It also removes every user connection stored for it."
+      : count === 1
+        ? "It also removes 1 user connection."
+        : `It also removes ${count} user connections.`;
+
+  return (
+    <section>
+      <p>
+        <Link href="/admin/integrations">← Integrations</Link>
+      </p>
+      <div className="page-head">
+        <h1>{current.name}</h1>
+        <span className="pill">{softwareName(current.provider, presets.data)}</span>
+      </div>
+      {created ? (
+        <p className="notice" role="status">
+          The integration was created. Register the callback URL below at the provider if you have not yet.
+        </p>
+      ) : null}
+      {current.grantType === "authorization_code" ? (
+        <div className="callout">
+          <label htmlFor="redirect-uri">Callback URL to register at the provider</label>
+          <div className="copy-row">
+            <input id="redirect-uri" readOnly value={redirectUri} onFocus={(e) => e.target.select()} />
+            <CopyButton text={redirectUri} label="Copy callback URL" />
+          </div>
+        </div>
+      ) : null}
+      <p className="muted">
+        {count === null
+          ? ""
+          : count === 1
+            ? "1 user has connected an account. "
+            : `${count} users have connected an account. `}
+        Client secret: {current.clientSecretSet ? "set" : "not set"}.
+      </p>
+      <form className="card stack" onSubmit={(e) => void save(e)} noValidate>
+        <h2>Basic information</h2>
+        <BasicFields draft={draft} update={update} apps={apps.data} appsError={apps.error} editing />
+        <h2>Configuration</h2>
+        <ConfigFields draft={draft} update={update} preset={preset} secretSet={current.clientSecretSet} />
+        <Problems problems={problems} />
+        <ErrorMessage error={error} />
+        {saved ? (
+          <p className="notice" role="status">
+            Saved.
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            Delete integration
+          </button>
+          <button type="submit" disabled={busy}>
+            {busy ? "Saving…" : "Save changes"}
+          </button>
+        </div>
+      </form>
+      <ConfirmDialog
+        open={confirming}
+        title={`Delete ${current.name}?`}
+        confirmLabel="Delete"
+        busy={busy}
+        onCancel={() => setConfirming(false)}
+        onConfirm={() => void remove()}
+      >
+        <p>
+          Apps using <strong>{current.name}</strong> will stop working. {connectionsText} Tokens are revoked
+          at the provider where it allows.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,90 @@
+import { api, asList } from "../api.ts";
+import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { grantName, softwareName } from "../presets.ts";
+import { Link } from "../router.tsx";
+import { connectionCount, type Integration, type ProviderPreset } from "../types.ts";
+import { useFetch } from "../useFetch.ts";
+
+export function IntegrationsPage() {
+  usePageTitle("Integrations");
+  const integrations = useFetch(
+    async () => asList<Integration>(await api.get("/api/admin/integrations"), "integrations"),
+    [],
+  );
+  const presets = useFetch(
+    async () => asList<ProviderPreset>(await api.get("/api/admin/providers"), "providers"),
+    [],
+  );
+  const list = integrations.data ?? [];
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>Integrations</h1>
+        <Link href="/admin/integrations/new" className="button">
+          New integration
+        </Link>
+      </div>
+      <p className="muted">
+        Each integration is an OAuth 2.0 client registered at a platform. Apps assigned to it can get tokens
+        for their users.
+      </p>
+      <ErrorMessage error={integrations.error} />
+      {integrations.loading && !integrations.data ? <Loading /> : null}
+      {integrations.data && list.length === 0 ? (
+        <p className="empty">No integrations yet. Create one to let apps reach a platform.</p>
+      ) : null}
+      {list.length > 0 ? (
+        <div className="table-wrap">
+          <table className="data-table">
+            <caption className="visually-hidden">Integrations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Software</th>
+                <th scope="col">Grant</th>
+                <th scope="col">Assigned apps</th>
+                <th scope="col" className="num">
+                  Connected users
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((integration) => {
+                const count = connectionCount(integration);
+                return (
+                  <tr key={integration.name}>
+                    <th scope="row">
+                      <Link href={`/admin/integrations/${encodeURIComponent(integration.name)}`}>
+                        {integration.name}
+                      </Link>
+                      {integration.description ? (
+                        <div className="muted small">{integration.description}</div>
+                      ) : null}
+                    </th>
+                    <td>{softwareName(integration.provider, presets.data)}</td>
+                    <td>{grantName(integration.grantType)}</td>
+                    <td>
+                      {integration.apps.includes("*") ? (
+                        <span className="pill">All apps</span>
+                      ) : integration.apps.length === 0 ? (
+                        <span className="muted">None</span>
+                      ) : (
+                        integration.apps.map((app) => (
+                          <span className="pill" key={app}>
+                            {app}
+                          </span>
+                        ))
+                      )}
+                    </td>
+                    <td className="num">{count === null ? "—" : count}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { useState, type FormEvent } from "react";
+import { api } from "../api.ts";
+import { ErrorMessage, usePageTitle } from "../components.tsx";
+import { navigate } from "../router.tsx";
+import { useSession } from "../session.tsx";
+
+/** Only paths on this hub may be a destination after signing in (no open redirect). */
+function safeNext(value: string | null): string {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/login"))
+    return "/apps";
+  return value;
+}
+
+export function LoginPage() {
+  usePageTitle("Sign in");
+  const { reload } = useSession();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post("/api/auth/login", { email, password });
+      await reload();
+      navigate(safeNext(new URLSearchParams(window.location.search).get("next")), { replace: true });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="login">
+      <h1>Sign in to Gatehouse</h1>
+      <form onSubmit={(event) => void submit(event)} className="card stack">
+        <label>
+          Email
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+        </label>
+        <ErrorMessage error={error} />
+        <button type="submit" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+    </div>
+  );
+}

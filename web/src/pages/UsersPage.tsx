@@ -1,0 +1,114 @@
+import { useState, type FormEvent } from "react";
+import { api, asList, formatDate } from "../api.ts";
+import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import type { HubUser } from "../types.ts";
+import { useFetch } from "../useFetch.ts";
+
+export function UsersPage() {
+  usePageTitle("Users");
+  const users = useFetch(async () => asList<HubUser>(await api.get("/api/admin/users"), "users"), []);
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [role, setRole] = useState("user");
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setCreated(null);
+    try {
+      await api.post("/api/admin/users", { email, password, role });
+      setCreated(email);
+      setEmail("");
+      setPassword("");
+      await users.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section>
+      <h1>Hub users</h1>
+      <div className="two-col">
+        <div>
+          <h2>People</h2>
+          <ErrorMessage error={users.error} />
+          {users.loading && !users.data ? <Loading /> : null}
+          {users.data && users.data.length === 0 ? <p className="empty">No users yet.</p> : null}
+          {users.data && users.data.length > 0 ? (
+            <div className="table-wrap">
+              <table className="data-table">
+                <caption className="visually-hidden">Hub users</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Email</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {users.data.map((user) => (
+                    <tr key={String(user.id)}>
+                      <th scope="row">{user.email}</th>
+                      <td>
+                        <span className="pill">{user.role}</span>
+                      </td>
+                      <td>{formatDate(user.createdAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+        </div>
+        <form className="card stack" onSubmit={(e) => void submit(e)}>
+          <h2>Add a user</h2>
+          <label>
+            Email
+            <input
+              type="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              autoComplete="off"
+            />
+          </label>
+          <label>
+            Password
+            <input
+              type="password"
+              required
+              minLength={8}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              autoComplete="new-password"
+            />
+          </label>
+          <label>
+            Role
+            <select value={role} onChange={(e) => setRole(e.target.value)}>
+              <option value="user">User: uses apps</option>
+              <option value="developer">Developer: also builds apps</option>
+              <option value="admin">Admin: manages integrations and users</option>
+            </select>
+          </label>
+          <ErrorMessage error={error} />
+          {created ? (
+            <p className="notice" role="status">
+              {created} can now sign in.
+            </p>
+          ) : null}
+          <button type="submit" disabled={busy}>
+            Add user
+          </button>
+        </form>
+      </div>
+    </section>
+  );
+}

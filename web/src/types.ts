@@ -1,0 +1,73 @@
+/** Shapes of the hub's JSON API (CONTRACT §3) as the UI reads them. */
+
+export type GrantType = "authorization_code" | "client_credentials";
+export type AuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+export interface ProviderPreset {
+  id: string;
+  displayName: string;
+  defaults: {
+    authorizationUrl: string;
+    tokenUrl: string;
+    revocationUrl: string;
+    issuer: string;
+    scopes: string[];
+    tokenEndpointAuthMethod: AuthMethod;
+  };
+  scopeCatalog: { scope: string; description: string }[];
+  grantTypes: string[];
+  docsUrl: string;
+}
+
+export interface Integration {
+  name: string;
+  provider: string;
+  description: string;
+  apps: string[];
+  grantType: GrantType;
+  authorizationUrl: string | null;
+  tokenUrl: string;
+  revocationUrl: string | null;
+  issuer: string | null;
+  clientId: string;
+  clientSecretSet?: boolean;
+  scopes: string[];
+  tokenEndpointAuthMethod: AuthMethod;
+  pkce: boolean;
+  redirectUri?: string;
+  /** Number of users with a stored connection; the field name is read leniently (see connectionCount). */
+  connectionCount?: number;
+  connectedUsers?: number;
+  connections?: number;
+}
+
+/** The number of connected users if the hub reports it, under any of the names it might use. */
+export function connectionCount(integration: Integration): number | null {
+  for (const value of [integration.connectionCount, integration.connectedUsers, integration.connections]) {
+    if (typeof value === "number") return value;
+  }
+  return null;
+}
+
+export interface AppSummary {
+  name: string;
+  title: string;
+  description?: string;
+  integrations: { name: string; connected: boolean }[];
+}
+
+export interface Connection {
+  integration: string;
+  status: "connected" | "reconnect_required";
+  scopes: string[];
+  expiresAt: number | string | null;
+  connectedAt: number | string | null;
+  lastRefreshedAt: number | string | null;
+}
+
+export interface HubUser {
+  id: string | number;
+  email: string;
+  role: string;
+  createdAt?: number | string;
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+const webDir = fileURLToPath(new URL(".", import.meta.url));
+
+/** The browser UI: built into web/dist and served by the hub (src/hub/static.ts) from the same origin. */
+export default defineConfig({
+  root: webDir,
+  base: "/",
+  plugins: [react()],
+  build: {
+    outDir: process.env.GATEHOUSE_WEB_OUT_DIR ?? "dist",
+    emptyOutDir: true,
+    sourcemap: false,
+  },
+  logLevel: "warn",
+});
