@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AccessTokenError, type VerifiedToken } from "../../shared/accessToken.ts";
 import type { AutodeskSeed, SeedHub, SeedProject } from "../../shared/seedAutodesk.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { AUTODESK_CONTENT_TYPE, errors } from "./errors.ts";
 
 export const DATA_READ_SCOPE = "data:read";
@@ -13,7 +13,7 @@ const MAX_PAGE_LIMIT = 200;
 const JSONAPI = { version: "1.0" } as const;
 
 /** Verifies the bearer token and that it carries `data:read`. */
-export async function authenticate(request: FastifyRequest, ctx: ApiContext): Promise<VerifiedToken> {
+export async function authenticate(request: FastifyRequest, ctx: EmulatorContext): Promise<VerifiedToken> {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === "") throw errors.missingToken();
   let token: VerifiedToken;
@@ -32,10 +32,11 @@ export async function authenticate(request: FastifyRequest, ctx: ApiContext): Pr
   return token;
 }
 
-const origin = (ctx: ApiContext): string => ctx.baseUrl.replace(/\/+$/, "");
-const schemaHref = (ctx: ApiContext, type: string): string => `${origin(ctx)}/schema/v1/versions/${type}-1.0`;
+const origin = (ctx: EmulatorContext): string => ctx.baseUrl.replace(/\/+$/, "");
+const schemaHref = (ctx: EmulatorContext, type: string): string =>
+  `${origin(ctx)}/schema/v1/versions/${type}-1.0`;
 
-export function hubResource(ctx: ApiContext, hub: SeedHub) {
+export function hubResource(ctx: EmulatorContext, hub: SeedHub) {
   const self = `${origin(ctx)}/project/v1/hubs/${encodeURIComponent(hub.id)}`;
   return {
     type: "hubs" as const,
@@ -55,7 +56,7 @@ export function hubResource(ctx: ApiContext, hub: SeedHub) {
   };
 }
 
-export function projectResource(ctx: ApiContext, hub: SeedHub, project: SeedProject) {
+export function projectResource(ctx: EmulatorContext, hub: SeedHub, project: SeedProject) {
   const hubHref = `${origin(ctx)}/project/v1/hubs/${encodeURIComponent(hub.id)}`;
   const self = `${hubHref}/projects/${encodeURIComponent(project.id)}`;
   return {
@@ -101,7 +102,7 @@ function missingIntegrationWarning(region: string) {
   };
 }
 
-function selfHref(request: FastifyRequest, ctx: ApiContext): string {
+function selfHref(request: FastifyRequest, ctx: EmulatorContext): string {
   return `${origin(ctx)}${request.url}`;
 }
 
@@ -128,7 +129,7 @@ function parsePaging(query: unknown): { number: number; limit: number } {
 /** `links` for a projects page: the request's query with `page[number]`/`page[limit]` replaced. */
 function pageLinks(
   request: FastifyRequest,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   page: { number: number; limit: number },
   total: number,
 ) {
@@ -159,7 +160,7 @@ function send(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.type(AUTODESK_CONTENT_TYPE).send(body);
 }
 
-export function registerHubRoutes(app: FastifyInstance, ctx: ApiContext, seed: AutodeskSeed): void {
+export function registerHubRoutes(app: FastifyInstance, ctx: EmulatorContext, seed: AutodeskSeed): void {
   const visibleHubs = (subject: string) => seed.hubs.filter((hub) => hub.members.includes(subject));
   const findHub = (subject: string, hubId: string): SeedHub => {
     const hub = visibleHubs(subject).find((h) => h.id === hubId);

@@ -4,11 +4,11 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createAutodeskSeed, type AutodeskSeed } from "../../shared/seedAutodesk.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { AUTODESK_CONTENT_TYPE, AutodeskApiError, errorBody, errors } from "./errors.ts";
 import { registerHubRoutes } from "./hubs.ts";
 
-export type { ApiContext } from "./context.ts";
+export type { EmulatorContext } from "../../shared/context.ts";
 export { AUTODESK_CONTENT_TYPE, AutodeskApiError, errorBody, faultBody } from "./errors.ts";
 
 export interface AutodeskApiOptions {
@@ -43,7 +43,7 @@ function handleError(
 /** Mounts `/project/v1/hubs…` on `app`. Await it before `listen()`. */
 export async function registerAutodeskApi(
   app: FastifyInstance,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   options: AutodeskApiOptions = {},
 ): Promise<void> {
   const seed = options.seed ?? createAutodeskSeed();

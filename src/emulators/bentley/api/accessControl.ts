@@ -2,7 +2,7 @@
  * Access Control API: the caller's permissions on an iTwin, and the roles defined on it.
  */
 import type { FastifyInstance } from "fastify";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import type { BentleyDirectory } from "./directory.ts";
 import { BentleyApiError } from "./errors.ts";
 import { authenticate, checkAcceptVersion } from "./request.ts";
@@ -12,7 +12,7 @@ const iTwinNotFound = () => new BentleyApiError(404, "iTwinNotFound", "Requested
 
 export function registerAccessControlRoutes(
   app: FastifyInstance,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   directory: BentleyDirectory,
 ): void {
   app.get<{ Params: { id: string } }>("/itwins/:id/permissions", async (request) => {

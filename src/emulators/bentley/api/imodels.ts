@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { SeedIModel } from "../../shared/seedBentley.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { BentleyDirectory, IMODEL_ORDER_FIELDS, parseOrderBy, type IModelFilter } from "./directory.ts";
 import { BentleyApiError, errors, type BentleyErrorDetail } from "./errors.ts";
 import {
@@ -96,7 +96,7 @@ const iTwinNotFound = () => new BentleyApiError(404, "iTwinNotFound", "Requested
 
 export function registerIModelRoutes(
   app: FastifyInstance,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   directory: BentleyDirectory,
 ): void {
   app.get("/", async (request) => {

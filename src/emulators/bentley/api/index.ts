@@ -6,13 +6,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createBentleySeed, type BentleySeed } from "../../shared/seedBentley.ts";
 import { registerAccessControlRoutes } from "./accessControl.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { BentleyDirectory } from "./directory.ts";
 import { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, errors } from "./errors.ts";
 import { registerIModelRoutes } from "./imodels.ts";
 import { registerITwinRoutes } from "./itwins.ts";
 
-export type { ApiContext } from "./context.ts";
+export type { EmulatorContext } from "../../shared/context.ts";
 export { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, faultBody } from "./errors.ts";
 
 export interface BentleyApiOptions {
@@ -47,12 +47,12 @@ function handleError(
 /** Mounts the iTwins, iModels and Access Control routes on `app`. Await it before `listen()`. */
 export async function registerBentleyApi(
   app: FastifyInstance,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   options: BentleyApiOptions = {},
 ): Promise<void> {
   const directory = new BentleyDirectory(options.seed ?? createBentleySeed());
   const area =
-    (register: (scope: FastifyInstance, ctx: ApiContext, directory: BentleyDirectory) => void) =>
+    (register: (scope: FastifyInstance, ctx: EmulatorContext, directory: BentleyDirectory) => void) =>
     async (scope: FastifyInstance) => {
       scope.setErrorHandler(handleError);
       scope.setNotFoundHandler((request, reply) =>

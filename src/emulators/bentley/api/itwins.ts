@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SeedITwin } from "../../shared/seedBentley.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import {
   BentleyDirectory,
   ITWIN_ORDER_FIELDS,
@@ -110,7 +110,7 @@ export function parseITwinFilter(query: unknown, problems: BentleyErrorDetail[])
 
 export function registerITwinRoutes(
   app: FastifyInstance,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   directory: BentleyDirectory,
 ): void {
   app.get("/", async (request: FastifyRequest) => {

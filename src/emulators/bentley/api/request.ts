@@ -4,13 +4,13 @@
  */
 import type { FastifyRequest } from "fastify";
 import { AccessTokenError, type VerifiedToken } from "../../shared/accessToken.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { BentleyApiError, errors, type BentleyErrorDetail } from "./errors.ts";
 
 export const PLATFORM_SCOPE = "itwin-platform";
 
 /** Verifies the bearer token and that it carries `itwin-platform`; returns the caller. */
-export async function authenticate(request: FastifyRequest, ctx: ApiContext): Promise<VerifiedToken> {
+export async function authenticate(request: FastifyRequest, ctx: EmulatorContext): Promise<VerifiedToken> {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === "") throw errors.missingHeader();
   let token: VerifiedToken;
@@ -113,7 +113,7 @@ export interface Links {
  */
 export function pageLinks(
   request: FastifyRequest,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   path: string,
   page: Page,
   total: number,

@@ -1,13 +1,17 @@
 /** Evo discovery: `GET /evo/identity/v2/discovery?service=evo` → the caller's organisations, hubs and services. */
 import type { FastifyInstance } from "fastify";
 import type { SeequentSeed } from "../../shared/seedSeequent.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { authenticate, hubUrl, queryValue } from "./request.ts";
 
 export const DISCOVERY_SCOPE = "evo.discovery";
 
 /** Routes under the `/evo` prefix. */
-export function registerDiscoveryRoutes(app: FastifyInstance, ctx: ApiContext, seed: SeequentSeed): void {
+export function registerDiscoveryRoutes(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+  seed: SeequentSeed,
+): void {
   app.get("/identity/v2/discovery", async (request) => {
     const caller = await authenticate(request, ctx, DISCOVERY_SCOPE);
     const service = queryValue(request.query, "service");

@@ -5,12 +5,12 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createSeequentSeed, type SeequentSeed } from "../../shared/seedSeequent.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { registerDiscoveryRoutes } from "./discovery.ts";
 import { EvoApiError, PROBLEM_CONTENT_TYPE, errorBody, errors } from "./errors.ts";
 import { registerWorkspaceRoutes } from "./workspaces.ts";
 
-export type { ApiContext } from "./context.ts";
+export type { EmulatorContext } from "../../shared/context.ts";
 export { EvoApiError, PROBLEM_CONTENT_TYPE, errorBody, faultBody } from "./errors.ts";
 
 export interface SeequentApiOptions {
@@ -45,12 +45,12 @@ function handleError(
 /** Mounts the discovery and workspace routes on `app`. Await it before `listen()`. */
 export async function registerSeequentApi(
   app: FastifyInstance,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   options: SeequentApiOptions = {},
 ): Promise<void> {
   const seed = options.seed ?? createSeequentSeed();
   const area =
-    (register: (scope: FastifyInstance, ctx: ApiContext, seed: SeequentSeed) => void) =>
+    (register: (scope: FastifyInstance, ctx: EmulatorContext, seed: SeequentSeed) => void) =>
     async (scope: FastifyInstance) => {
       scope.setErrorHandler(handleError);
       scope.setNotFoundHandler((request, reply) =>

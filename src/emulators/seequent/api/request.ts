@@ -1,12 +1,12 @@
 /** Bearer token and scope checks for the Evo APIs, and where the seeded hub is served. */
 import type { FastifyRequest } from "fastify";
 import { AccessTokenError, type VerifiedToken } from "../../shared/accessToken.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { errors } from "./errors.ts";
 
 export async function authenticate(
   request: FastifyRequest,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   scope: string,
 ): Promise<VerifiedToken> {
   const header = request.headers.authorization;
@@ -27,9 +27,12 @@ export async function authenticate(
   return token;
 }
 
-/** The public URL of a hub: `hubUrls[code]`, else `hubUrls.seequent`, else this emulator's own base URL. */
-export function hubUrl(ctx: ApiContext, code: string): string {
-  return (ctx.hubUrls?.[code] ?? ctx.hubUrls?.seequent ?? ctx.baseUrl).replace(/\/+$/, "");
+/**
+ * The public URL of the seeded hub: `hubUrls.seequent` when the composition knows it, else this emulator's
+ * own base URL (the one seeded hub is served by the emulator that serves discovery).
+ */
+export function hubUrl(ctx: EmulatorContext, _code: string): string {
+  return (ctx.hubUrls?.seequent ?? ctx.baseUrl).replace(/\/+$/, "");
 }
 
 export function queryValue(query: unknown, name: string): string | undefined {

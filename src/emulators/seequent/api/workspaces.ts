@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SeedOrganization, SeedWorkspace, SeequentSeed } from "../../shared/seedSeequent.ts";
-import type { ApiContext } from "./context.ts";
+import type { EmulatorContext } from "../../shared/context.ts";
 import { errors } from "./errors.ts";
 import { authenticate, hubUrl, queryValue } from "./request.ts";
 
@@ -15,7 +15,7 @@ const ORDER_FIELDS = { name: "name", created_at: "createdAt", updated_at: "updat
 type OrderField = keyof typeof ORDER_FIELDS;
 
 export function workspaceResource(
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   org: SeedOrganization,
   ws: SeedWorkspace,
   subject: string,
@@ -61,7 +61,7 @@ function parseInteger(query: unknown, name: string, fallback: number, min: numbe
 
 function pageUrl(
   request: FastifyRequest,
-  ctx: ApiContext,
+  ctx: EmulatorContext,
   org: SeedOrganization,
   offset: number,
   limit: number,
@@ -75,7 +75,11 @@ function pageUrl(
 }
 
 /** Routes under the `/workspace` prefix. */
-export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ApiContext, seed: SeequentSeed): void {
+export function registerWorkspaceRoutes(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+  seed: SeequentSeed,
+): void {
   const findOrg = (orgId: string, subject: string): SeedOrganization => {
     const org = seed.organizations.find((o) => o.id === orgId && o.members.includes(subject));
     if (!org) throw errors.orgForbidden();
