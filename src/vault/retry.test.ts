@@ -34,7 +34,9 @@ describe("retry policy", () => {
 
   it("grows the delay exponentially with jitter and caps it", () => {
     for (const random of [0, 0.5, 0.999]) {
-      const delays = [1, 2, 3, 4, 5, 6].map((attempt) => backoffDelay(policy, attempt, unavailable(), () => random));
+      const delays = [1, 2, 3, 4, 5, 6].map((attempt) =>
+        backoffDelay(policy, attempt, unavailable(), () => random),
+      );
       expect(delays[0]).toBeGreaterThanOrEqual(50);
       expect(delays[0]).toBeLessThanOrEqual(100);
       expect(delays[2]).toBeGreaterThanOrEqual(200);

@@ -1,0 +1,90 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Store } from "../../src/db/index.ts";
+import type { OAuthClientConfig } from "../../src/oauth/index.ts";
+import { openWithKey, parseCiphertext, sealWithKey } from "../../src/vault/cipher.ts";
+import {
+  IntegrationStore,
+  type Integration,
+  type IntegrationInput,
+  type SecretCipher,
+} from "../../src/vault/integrationStore.ts";
+
+/** A one-key cipher over the vault's AES-GCM primitives (the key ring's format), fresh per call. */
+export function testCipher(keyId = "test1"): SecretCipher {
+  const key = randomBytes(32);
+  return {
+    encrypt: (plaintext, aad) => sealWithKey(key, keyId, plaintext, aad),
+    decrypt: (ciphertext, aad) => openWithKey(key, parseCiphertext(ciphertext), aad),
+  };
+}
+
+/** Inserts a hub user (connections reference users) and returns its id. */
+export async function createUser(store: Store, email = `${randomUUID()}@example.com`): Promise<string> {
+  const id = randomUUID();
+  await store.db
+    .insertInto("users")
+    .values({ id, email, password_hash: "not-a-real-hash", role: "user", created_at: Date.now() })
+    .execute();
+  return id;
+}
+
+/** An integration input pointing at an authorization server at `baseUrl` with IdentityServer paths. */
+export function integrationInput(
+  baseUrl: string,
+  overrides: Partial<IntegrationInput> = {},
+): IntegrationInput {
+  return {
+    name: `it-${randomUUID().slice(0, 8)}`,
+    provider: "bentley-itwin",
+    description: "test integration",
+    apps: ["*"],
+    grantType: "authorization_code",
+    authorizationUrl: `${baseUrl}/connect/authorize`,
+    tokenUrl: `${baseUrl}/connect/token`,
+    revocationUrl: `${baseUrl}/connect/revocation`,
+    introspectionUrl: `${baseUrl}/connect/introspect`,
+    issuer: baseUrl,
+    clientId: "sandbox-web",
+    clientSecret: "sandbox-web-secret",
+    scopes: ["itwin-platform", "offline_access"],
+    tokenEndpointAuthMethod: "client_secret_basic",
+    pkce: true,
+    ...overrides,
+  };
+}
+
+export async function createIntegration(
+  store: Store,
+  cipher: SecretCipher,
+  baseUrl: string,
+  overrides: Partial<IntegrationInput> = {},
+): Promise<Integration> {
+  return new IntegrationStore(store, cipher).create(integrationInput(baseUrl, overrides));
+}
+
+/** The OAuth engine's config for an integration, as the hub builds it (plain http allowed: tests). */
+export function oauthConfigFor(integration: Integration): OAuthClientConfig {
+  return {
+    issuer: integration.issuer,
+    authorizationUrl: integration.authorizationUrl,
+    tokenUrl: integration.tokenUrl,
+    revocationUrl: integration.revocationUrl,
+    introspectionUrl: integration.introspectionUrl,
+    clientId: integration.clientId,
+    clientSecret: integration.clientSecret,
+    tokenEndpointAuthMethod: integration.tokenEndpointAuthMethod,
+    timeoutMs: 5_000,
+    allowInsecureHttp: true,
+  };
+}
+
+/** Every text value in every row of the vault's tables, for "no plaintext secret in the database" checks. */
+export async function allStoredText(store: Store): Promise<string> {
+  const tables = ["integrations", "connections", "service_tokens"] as const;
+  const parts: string[] = [];
+  for (const table of tables) {
+    const rows = await store.db.selectFrom(table).selectAll().execute();
+    parts.push(JSON.stringify(rows));
+  }
+  return parts.join("\n");
+}
