@@ -1,2 +1,187 @@
-// Placeholder: replaced by the PostgreSQL harness (see docs/architecture.md, "Tests").
-export default function setup(): void {}
+/**
+ * vitest globalSetup: makes a PostgreSQL 15 available to every test file as `inject("pgUrl")`.
+ *
+ * 1. GATEHOUSE_TEST_PG_URL set (CI: `.ci/run` starts the server) → use it.
+ * 2. Else, when Debian's PostgreSQL 15 is installed → start a throwaway cluster in a temp dir on a free
+ *    127.0.0.1 port (as the `postgres` user when we are root: initdb refuses root), stop it and remove
+ *    the dir at teardown.
+ * 3. Else → fail when CI=true; otherwise provide null and the PostgreSQL suites skip, saying why
+ *    (`inject("pgSkipReason")`).
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chown, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  interface ProvidedContext {
+    /** A superuser URL of a PostgreSQL server for tests, or null when none is available. */
+    pgUrl: string | null;
+    /** Why pgUrl is null (shown in the names of skipped suites). */
+    pgSkipReason: string | null;
+  }
+}
+
+const execFileAsync = promisify(execFile);
+const PG_BIN = "/usr/lib/postgresql/15/bin";
+
+interface Cluster {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const fromEnv = process.env.GATEHOUSE_TEST_PG_URL?.trim();
+  if (fromEnv) {
+    await waitUntilReachable(fromEnv, 15_000);
+    project.provide("pgUrl", fromEnv);
+    project.provide("pgSkipReason", null);
+    return async () => {};
+  }
+
+  if (existsSync(join(PG_BIN, "initdb"))) {
+    const cluster = await startCluster();
+    project.provide("pgUrl", cluster.url);
+    project.provide("pgSkipReason", null);
+    return () => cluster.stop();
+  }
+
+  const reason = `no PostgreSQL: set GATEHOUSE_TEST_PG_URL or install postgresql-15 (${PG_BIN} missing)`;
+  if (process.env.CI === "true") throw new Error(`CI=true but ${reason}`);
+  console.warn(`[test setup] PostgreSQL suites will be skipped: ${reason}`);
+  project.provide("pgUrl", null);
+  project.provide("pgSkipReason", reason);
+  return async () => {};
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** Runs a PostgreSQL binary, as the `postgres` user when we are root. */
+async function runPg(binary: string, args: string[], timeoutMs = 60_000): Promise<void> {
+  const path = join(PG_BIN, binary);
+  const [file, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", path, ...args]] : [path, args];
+  try {
+    await execFileAsync(file, argv, { timeout: timeoutMs, cwd: tmpdir() });
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`${binary} failed: ${(stderr || stdout || String(error)).trim()}`, { cause: error });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port"));
+      });
+    });
+  });
+}
+
+async function startCluster(): Promise<Cluster> {
+  const dir = await mkdtemp(join(tmpdir(), "gatehouse-pg-"));
+  if (isRoot()) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
+    await chown(dir, uid, gid);
+  }
+  const data = join(dir, "data");
+  let started = false;
+  const stop = async (): Promise<void> => {
+    process.off("exit", stopOnExit);
+    if (started) {
+      started = false;
+      await runPg("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]).catch(() =>
+        runPg("pg_ctl", ["-D", data, "-m", "immediate", "stop"]).catch(() => {}),
+      );
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  // If vitest dies without running teardown, do not leave a server behind.
+  const stopOnExit = (): void => {
+    if (!started) return;
+    try {
+      const path = join(PG_BIN, "pg_ctl");
+      const args = ["-D", data, "-m", "immediate", "stop"];
+      if (isRoot()) execFileSync("runuser", ["-u", "postgres", "--", path, ...args], { stdio: "ignore" });
+      else execFileSync(path, args, { stdio: "ignore" });
+    } catch {
+      // best effort
+    }
+  };
+  process.on("exit", stopOnExit);
+
+  try {
+    await runPg("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+    let lastError: unknown;
+    // A free port can be taken between probing and binding; try a few.
+    for (let attempt = 0; attempt < 3 && !started; attempt++) {
+      const port = await freePort();
+      const serverOptions = [
+        "-c listen_addresses=127.0.0.1",
+        `-p ${port}`,
+        `-c unix_socket_directories=${dir}`,
+        "-c max_connections=300",
+        "-c fsync=off",
+        "-c synchronous_commit=off",
+        "-c full_page_writes=off",
+      ].join(" ");
+      try {
+        await runPg("pg_ctl", [
+          "-D",
+          data,
+          "-l",
+          join(dir, "log"),
+          "-w",
+          "-t",
+          "60",
+          "-o",
+          serverOptions,
+          "start",
+        ]);
+        started = true;
+        const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+        await waitUntilReachable(url, 15_000);
+        return { url, stop };
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function waitUntilReachable(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+    try {
+      await client.connect();
+      await client.query("select 1");
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`PostgreSQL for tests is not reachable: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+}
