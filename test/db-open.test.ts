@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Migrator, NO_MIGRATIONS, sql } from "kysely";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { GatehouseError } from "../src/errors.ts";
+import { openDatabase, parseDatabaseUrl, type Store } from "../src/db/index.ts";
+import { migrationProvider } from "../src/db/migrations/index.ts";
+import { createPgDatabase } from "./helpers/databases.ts";
+
+describe("database URLs", () => {
+  it.each([
+    ["", /empty/],
+    ["mysql://root:hunter2@db/gatehouse", /unsupported scheme "mysql:"/],
+    ["/var/lib/gatehouse/hub.db", /is not a URL/],
+    ["sqlite:", /no SQLite file path/],
+    ["postgres://", /not a valid postgres|no PostgreSQL host/],
+  ])("rejects %j with invalid_database_url naming the variable", async (url, reason) => {
+    const error = await openDatabase(url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatehouseError);
+    expect((error as GatehouseError).code).toBe("invalid_database_url");
+    expect((error as GatehouseError).message).toContain("GATEHOUSE_DATABASE_URL");
+    expect((error as GatehouseError).message).toMatch(reason);
+    expect((error as GatehouseError).message).not.toContain("hunter2");
+  });
+
+  it("accepts the documented forms", () => {
+    expect(parseDatabaseUrl("sqlite::memory:")).toEqual({ dialect: "sqlite", path: ":memory:" });
+    expect(parseDatabaseUrl("sqlite:/data/hub.db")).toEqual({ dialect: "sqlite", path: "/data/hub.db" });
+    expect(parseDatabaseUrl("sqlite:///data/hub.db")).toEqual({ dialect: "sqlite", path: "/data/hub.db" });
+    expect(parseDatabaseUrl("postgres://u:p@db:5432/gh").dialect).toBe("postgres");
+    expect(parseDatabaseUrl("postgresql://u@db/gh").dialect).toBe("postgres");
+  });
+
+  it("reports an unreachable PostgreSQL as database_unavailable without the password", async () => {
+    const error = await openDatabase("postgres://gh:s3cret-pw@127.0.0.1:1/gh").catch((e: unknown) => e);
+    expect((error as GatehouseError).code).toBe("database_unavailable");
+    expect((error as GatehouseError).message).toContain("GATEHOUSE_DATABASE_URL");
+    expect((error as GatehouseError).message).not.toContain("s3cret-pw");
+  });
+});
+
+describe("SQLite files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-open-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("creates the parent directory and opens in WAL mode with foreign keys and a busy timeout", async () => {
+    const path = join(dir, "nested", "deeper", "hub.db");
+    const store = await openDatabase(`sqlite:${path}`);
+    try {
+      expect(statSync(path).isFile()).toBe(true);
+      const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
+      expect(mode.rows[0]?.journal_mode).toBe("wal");
+      const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(store.db);
+      expect(fk.rows[0]?.foreign_keys).toBe(1);
+      const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(store.db);
+      expect(busy.rows[0]?.timeout).toBe(5000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps data across reopening", async () => {
+    const url = `sqlite:${join(dir, "reopen.db")}`;
+    const first = await openDatabase(url);
+    await first.db
+      .insertInto("users")
+      .values({ id: "u1", email: "a@example.com", password_hash: "x", role: "admin", created_at: 1 })
+      .execute();
+    await first.close();
+    const second = await openDatabase(url);
+    try {
+      expect(await second.db.selectFrom("users").select("email").execute()).toEqual([
+        { email: "a@example.com" },
+      ]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("an in-memory database is private to its store", async () => {
+    const a = await openDatabase("sqlite::memory:");
+    const b = await openDatabase("sqlite::memory:");
+    try {
+      await a.db
+        .insertInto("users")
+        .values({ id: "u1", email: "a@example.com", password_hash: "x", role: "admin", created_at: 1 })
+        .execute();
+      expect(await b.db.selectFrom("users").select("id").execute()).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+async function migrateAllTheWay(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider });
+  const down = await migrator.migrateTo(NO_MIGRATIONS);
+  expect(down.error).toBeUndefined();
+  expect((await store.db.introspection.getTables()).map((t) => t.name)).toEqual([]);
+  const up = await migrator.migrateToLatest();
+  expect(up.error).toBeUndefined();
+  expect((await store.db.introspection.getTables()).length).toBe(8);
+}
+
+describe("migrations down and up again", () => {
+  it("on SQLite", async () => {
+    const store = await openDatabase("sqlite::memory:");
+    try {
+      await migrateAllTheWay(store);
+    } finally {
+      await store.close();
+    }
+  });
+
+  const pgUrl = inject("pgUrl");
+  it.skipIf(!pgUrl)(`on PostgreSQL${pgUrl ? "" : ` (skipped: ${inject("pgSkipReason")})`}`, async () => {
+    const database = await createPgDatabase(pgUrl!);
+    const store = await openDatabase(database.url);
+    try {
+      await migrateAllTheWay(store);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+});
+
+describe("hub processes starting together on one PostgreSQL", () => {
+  const pgUrl = inject("pgUrl");
+  it.skipIf(!pgUrl)("all open the same fresh database and migrate it exactly once", async () => {
+    const database = await createPgDatabase(pgUrl!);
+    const stores: Store[] = [];
+    try {
+      // Eight pools at once, like eight hubs started by one deploy: the migrator's advisory lock must
+      // serialize them, and only the first may run the migration.
+      const opened = await Promise.allSettled(Array.from({ length: 8 }, () => openDatabase(database.url)));
+      for (const result of opened) if (result.status === "fulfilled") stores.push(result.value);
+      expect(opened.filter((r) => r.status === "rejected")).toEqual([]);
+      const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(stores[0]!.db);
+      expect(rows.rows.map((r) => r.name)).toEqual(["0001_initial"]);
+      for (const store of stores) {
+        expect(await store.db.selectFrom("users").select("id").execute()).toEqual([]);
+      }
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await database.drop();
+    }
+  });
+});
