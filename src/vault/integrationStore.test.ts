@@ -1,23 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../db/index.ts";
-import { forEachDatabase } from "../../test/helpers/vaultDbShim.ts";
+import { forEachDatabase } from "../../test/helpers/databases.ts";
 import { allStoredText, integrationInput, testCipher } from "../../test/helpers/vaultFixtures.ts";
 import { IntegrationStore, clientSecretAad } from "./integrationStore.ts";
 
 const BASE = "https://ims.example.test";
 
-forEachDatabase((open) => {
-  describe("IntegrationStore", () => {
+forEachDatabase("IntegrationStore", (getStore) => {
+  describe("CRUD", () => {
     let store: Store;
     const cipher = testCipher("k1");
     let integrations: IntegrationStore;
 
     beforeAll(async () => {
-      store = await open();
+      store = getStore();
       integrations = new IntegrationStore(store, cipher);
-    });
-    afterAll(async () => {
-      await store.close();
     });
 
     it("creates, reads and lists an integration with its secret decrypted", async () => {

@@ -379,16 +379,24 @@ export class TokenService {
 
   // ---- the refresh itself ----
 
-  private refreshConnectionRow(integration: Integration, row: ConnectionRow, minValidityMs: number) {
+  private async refreshConnectionRow(
+    integration: Integration,
+    row: ConnectionRow,
+    minValidityMs: number,
+  ): Promise<ConnectionRow> {
     const seenVersion = row.version;
-    return this.coordinator.withConnection(row.id, seenVersion, (locked, db) =>
+    const result = await this.coordinator.withConnection(row.id, seenVersion, (locked, db) =>
       this.refreshLocked(integration, locked, seenVersion, minValidityMs, db, true),
     );
+    // Thrown only now: inside the lock a throw would roll back the reconnect_required mark on PostgreSQL.
+    if (result instanceof GatehouseError) throw result;
+    return result;
   }
 
   /**
    * Runs with the refresh lock held (or, on SQLite, once the row changed under a waiter). Writes only if
-   * the row is still the version the caller saw, and commits before the lock is released.
+   * the row is still the version the caller saw, and commits before the lock is released. An error that
+   * follows a write (reconnect_required) is returned, not thrown, so that the write commits.
    */
   private async refreshLocked(
     integration: Integration,
@@ -397,7 +405,7 @@ export class TokenService {
     minValidityMs: number,
     db: Kysely<Database>,
     mayRetryRace: boolean,
-  ): Promise<ConnectionRow> {
+  ): Promise<ConnectionRow | GatehouseError> {
     if (!locked) throw loginRequired(integration, "not_connected");
     if (locked.status === "reconnect_required") throw loginRequired(integration, "reconnect_required");
     const now = this.now();
@@ -411,7 +419,7 @@ export class TokenService {
     if (!oldRefreshToken) {
       if (Number(locked.expires_at) > now) return locked;
       await this.markReconnectRequired(db, locked);
-      throw loginRequired(integration, "no_refresh_token");
+      return loginRequired(integration, "no_refresh_token");
     }
 
     let tokens: TokenSet;
@@ -464,7 +472,7 @@ export class TokenService {
           { integration: integration.name, connectionId: locked.id },
           "refresh token refused; connection needs reconnecting",
         );
-        throw loginRequired(integration, "refresh_rejected");
+        return loginRequired(integration, "refresh_rejected");
       }
       const transient = isTransient(err);
       this.options.metrics?.refreshes?.(transient ? "provider_unavailable" : "error", "user");

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Store } from "../../src/db/index.ts";
 import type { OAuthClientConfig } from "../../src/oauth/index.ts";
-import { openWithKey, parseCiphertext, sealWithKey } from "../../src/vault/cipher.ts";
+import { KeyRing } from "../../src/vault/keyRing.ts";
 import {
   IntegrationStore,
   type Integration,
@@ -9,13 +9,9 @@ import {
   type SecretCipher,
 } from "../../src/vault/integrationStore.ts";
 
-/** A one-key cipher over the vault's AES-GCM primitives (the key ring's format), fresh per call. */
-export function testCipher(keyId = "test1"): SecretCipher {
-  const key = randomBytes(32);
-  return {
-    encrypt: (plaintext, aad) => sealWithKey(key, keyId, plaintext, aad),
-    decrypt: (ciphertext, aad) => openWithKey(key, parseCiphertext(ciphertext), aad),
-  };
+/** A key ring with one fresh random key named `keyId`. */
+export function testCipher(keyId = "test1"): KeyRing {
+  return KeyRing.fromEnv(`${keyId}:${randomBytes(32).toString("base64")}`);
 }
 
 /** Inserts a hub user (connections reference users) and returns its id. */
