@@ -1,0 +1,143 @@
+/**
+ * The emulator's knobs: how long access tokens live, whether refresh tokens rotate, added latency and
+ * injected failures. Tests set them in code (`emulator.knobs.set(...)`) or over HTTP
+ * (`PATCH /_emulator/knobs`); both go through the same schema, so a bad value is refused the same way.
+ */
+import { z } from "zod";
+
+/** Which requests a latency or failure applies to: the token endpoint, the resource APIs, or everything. */
+export type KnobTarget = "token" | "api" | "all";
+
+/** What a request is, for matching knobs: the token endpoint, a resource API, or another auth page. */
+export type RequestKind = "token" | "api" | "other";
+
+export type FailureKind = "5xx" | "429" | "hang" | "reset" | "invalid_grant";
+
+export interface InjectedFailure {
+  target: KnobTarget;
+  kind: FailureKind;
+  /** HTTP status for `5xx` (default 503). */
+  status?: number;
+  /** `Retry-After` seconds for `429` (default 1). */
+  retryAfterSeconds?: number;
+  /** How many matching requests fail before things go back to normal; absent = until cleared. */
+  count?: number;
+}
+
+export interface AddedLatency {
+  target: KnobTarget;
+  ms: number;
+}
+
+export interface KnobSettings {
+  /** Lifetime of newly issued access tokens, in seconds. */
+  accessTokenLifetimeSeconds: number;
+  /** Each refresh returns a new refresh token and consumes the old one (reuse revokes the grant). */
+  refreshRotation: boolean;
+  latency: AddedLatency | null;
+  failure: InjectedFailure | null;
+}
+
+const target = z.enum(["token", "api", "all"]);
+
+export const knobPatchSchema = z.strictObject({
+  accessTokenLifetimeSeconds: z.number().int().min(1).max(86_400).optional(),
+  refreshRotation: z.boolean().optional(),
+  latency: z
+    .strictObject({ target, ms: z.number().int().min(0).max(120_000) })
+    .nullable()
+    .optional(),
+  failure: z
+    .strictObject({
+      target,
+      kind: z.enum(["5xx", "429", "hang", "reset", "invalid_grant"]),
+      status: z.number().int().min(500).max(599).optional(),
+      retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+      count: z.number().int().min(1).optional(),
+    })
+    .nullable()
+    .optional(),
+});
+
+export type KnobPatch = z.input<typeof knobPatchSchema>;
+
+export class InvalidKnobsError extends Error {
+  readonly code = "invalid_knobs";
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidKnobsError";
+  }
+}
+
+export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
+
+function defaults(): KnobSettings {
+  return {
+    accessTokenLifetimeSeconds: DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+    refreshRotation: true,
+    latency: null,
+    failure: null,
+  };
+}
+
+function applies(knobTarget: KnobTarget, requestTarget: RequestKind): boolean {
+  return knobTarget === "all" || knobTarget === requestTarget;
+}
+
+export class EmulatorKnobs {
+  #settings: KnobSettings = defaults();
+
+  /** A copy of the current settings. */
+  get(): KnobSettings {
+    return structuredClone(this.#settings);
+  }
+
+  /** Merges `patch` into the settings (`null` clears latency or failure); throws InvalidKnobsError. */
+  set(patch: KnobPatch): KnobSettings {
+    const parsed = knobPatchSchema.safeParse(patch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? issue.path.join(".") : "body";
+      throw new InvalidKnobsError(`${where}: ${issue?.message ?? "invalid knobs"}`);
+    }
+    const next = { ...this.#settings };
+    for (const [key, value] of Object.entries(parsed.data)) {
+      if (value !== undefined) Object.assign(next, { [key]: value });
+    }
+    this.#settings = next;
+    return this.get();
+  }
+
+  /** Back to the defaults: 3600 s tokens, rotation on, no latency, no failures. */
+  reset(): void {
+    this.#settings = defaults();
+  }
+
+  get accessTokenLifetimeSeconds(): number {
+    return this.#settings.accessTokenLifetimeSeconds;
+  }
+
+  get refreshRotation(): boolean {
+    return this.#settings.refreshRotation;
+  }
+
+  /** The latency to add to a request of this kind, in ms (0 for none). */
+  latencyFor(requestTarget: RequestKind): number {
+    const latency = this.#settings.latency;
+    return latency && applies(latency.target, requestTarget) ? latency.ms : 0;
+  }
+
+  /**
+   * The failure to inject into this request, if any; counts it down, so a failure with `count`
+   * clears itself after that many requests.
+   */
+  takeFailure(requestTarget: RequestKind): InjectedFailure | null {
+    const failure = this.#settings.failure;
+    if (!failure || !applies(failure.target, requestTarget)) return null;
+    if (failure.count !== undefined) {
+      const left = failure.count - 1;
+      this.#settings = { ...this.#settings, failure: left > 0 ? { ...failure, count: left } : null };
+    }
+    return { ...failure };
+  }
+}
