@@ -1,0 +1,205 @@
+import type { Kysely } from "kysely";
+import { GatehouseError } from "../errors.ts";
+import type { VaultStore } from "./integrationStore.ts";
+import type { KeyRing } from "./keyRing.ts";
+
+/**
+ * Key rotation: re-encrypt every stored secret that is still under an older key.
+ *
+ * Associated data (AAD) conventions — every `_enc` value is bound to its row and column:
+ *
+ *   integrations.client_secret_enc      integrations:<id>:client_secret
+ *   connections.access_token_enc        connections:<id>:access_token
+ *   connections.refresh_token_enc       connections:<id>:refresh_token
+ *   service_tokens.access_token_enc     service_tokens:<integration_id>:access_token
+ *   oauth_states.code_verifier_enc      oauth_states:<state_hash>:code_verifier
+ *
+ * Safe while hubs keep serving: rows are read in batches (keyset pagination on the primary key), the
+ * new ciphertexts are written in one transaction per batch, and each UPDATE only matches if the row
+ * still holds the ciphertexts (and `version`) that were read. A row a refresher rewrote meanwhile is left
+ * alone (counted as `skipped`; its new value is already under whatever key that hub encrypts with) —
+ * run again to pick it up. `version` is deliberately not bumped: re-encryption does not change the
+ * tokens, and bumping it would make an in-flight refresher throw away the tokens it just obtained.
+ */
+
+export const aad = {
+  integrationClientSecret: (id: string): string => `integrations:${id}:client_secret`,
+  connectionAccessToken: (id: string): string => `connections:${id}:access_token`,
+  connectionRefreshToken: (id: string): string => `connections:${id}:refresh_token`,
+  serviceAccessToken: (integrationId: string): string => `service_tokens:${integrationId}:access_token`,
+  oauthStateCodeVerifier: (stateHash: string): string => `oauth_states:${stateHash}:code_verifier`,
+};
+
+export type EncryptedTable = "integrations" | "connections" | "service_tokens" | "oauth_states";
+
+interface TableSpec {
+  table: EncryptedTable;
+  primaryKey: string;
+  /** The `_enc` columns and the AAD of each for a given primary key. */
+  columns: { name: string; aad: (id: string) => string }[];
+  versioned: boolean;
+}
+
+const tables: TableSpec[] = [
+  {
+    table: "integrations",
+    primaryKey: "id",
+    columns: [{ name: "client_secret_enc", aad: aad.integrationClientSecret }],
+    versioned: false,
+  },
+  {
+    table: "connections",
+    primaryKey: "id",
+    columns: [
+      { name: "access_token_enc", aad: aad.connectionAccessToken },
+      { name: "refresh_token_enc", aad: aad.connectionRefreshToken },
+    ],
+    versioned: true,
+  },
+  {
+    table: "service_tokens",
+    primaryKey: "integration_id",
+    columns: [{ name: "access_token_enc", aad: aad.serviceAccessToken }],
+    versioned: true,
+  },
+  {
+    table: "oauth_states",
+    primaryKey: "state_hash",
+    columns: [{ name: "code_verifier_enc", aad: aad.oauthStateCodeVerifier }],
+    versioned: false,
+  },
+];
+
+export interface TableCounts {
+  /** Rows now under the current key. */
+  reencrypted: number;
+  /** Rows changed by someone else between read and write (already rewritten; run again to be sure). */
+  skipped: number;
+  /** Rows that could not be decrypted (unknown key, tampered): left as they are. */
+  failed: number;
+}
+
+export interface ReencryptResult extends TableCounts {
+  keyId: string;
+  tables: Record<EncryptedTable, TableCounts>;
+  /** Which rows failed, by table and primary key (no values). */
+  failures: { table: EncryptedTable; id: string; code: string }[];
+}
+
+export interface ReencryptOptions {
+  batchSize?: number;
+  onProgress?: (progress: { table: EncryptedTable } & TableCounts) => void;
+}
+
+type Row = Record<string, string | number | null>;
+// The four tables differ in shape; the loop below treats them alike, so it works on untyped rows.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type LooseDb = Kysely<any>;
+
+/** Re-encrypts every row whose key_id is not the ring's current key. Returns what happened. */
+export async function reencryptAll(
+  store: VaultStore,
+  keyRing: KeyRing,
+  options: ReencryptOptions = {},
+): Promise<ReencryptResult> {
+  const batchSize = options.batchSize ?? 500;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new GatehouseError("invalid_request", "batchSize must be a positive integer", 400);
+  }
+  const keyId = keyRing.currentKeyId;
+  const result: ReencryptResult = {
+    keyId,
+    reencrypted: 0,
+    skipped: 0,
+    failed: 0,
+    tables: {
+      integrations: { reencrypted: 0, skipped: 0, failed: 0 },
+      connections: { reencrypted: 0, skipped: 0, failed: 0 },
+      service_tokens: { reencrypted: 0, skipped: 0, failed: 0 },
+      oauth_states: { reencrypted: 0, skipped: 0, failed: 0 },
+    },
+    failures: [],
+  };
+  const db = store.db as LooseDb;
+
+  for (const spec of tables) {
+    const counts = result.tables[spec.table];
+    let after: string | null = null;
+    for (;;) {
+      let query = db
+        .selectFrom(spec.table)
+        .select([spec.primaryKey, ...spec.columns.map((c) => c.name), ...(spec.versioned ? ["version"] : [])])
+        .where("key_id", "is not", null)
+        .where("key_id", "!=", keyId)
+        .orderBy(spec.primaryKey)
+        .limit(batchSize);
+      if (after !== null) query = query.where(spec.primaryKey, ">", after);
+      const rows = (await query.execute()) as Row[];
+      if (rows.length === 0) break;
+      after = String(rows[rows.length - 1]![spec.primaryKey]);
+
+      const updates: { row: Row; values: Record<string, string | null> }[] = [];
+      for (const row of rows) {
+        const id = String(row[spec.primaryKey]);
+        try {
+          const values: Record<string, string | null> = {};
+          for (const column of spec.columns) {
+            const old = row[column.name];
+            values[column.name] =
+              typeof old === "string"
+                ? keyRing.encrypt(keyRing.decrypt(old, column.aad(id)), column.aad(id))
+                : null;
+          }
+          updates.push({ row, values });
+        } catch (error) {
+          counts.failed++;
+          result.failures.push({
+            table: spec.table,
+            id,
+            code: error instanceof GatehouseError ? error.code : "decryption_failed",
+          });
+        }
+      }
+
+      await db.transaction().execute(async (trx) => {
+        for (const { row, values } of updates) {
+          let update = trx
+            .updateTable(spec.table)
+            .set({ ...values, key_id: keyId })
+            .where(spec.primaryKey, "=", row[spec.primaryKey]);
+          // Compare-and-set on what was read: never overwrite a concurrent write with stale data.
+          for (const column of spec.columns) {
+            const old = row[column.name];
+            update =
+              old === null ? update.where(column.name, "is", null) : update.where(column.name, "=", old);
+          }
+          if (spec.versioned) update = update.where("version", "=", row.version);
+          const written = await update.executeTakeFirst();
+          if (Number(written.numUpdatedRows) === 1) counts.reencrypted++;
+          else counts.skipped++;
+        }
+      });
+      options.onProgress?.({ table: spec.table, ...counts });
+      if (rows.length < batchSize) break;
+    }
+    result.reencrypted += counts.reencrypted;
+    result.skipped += counts.skipped;
+    result.failed += counts.failed;
+  }
+  return result;
+}
+
+/** How many rows, across the encrypted tables, record `keyId` as their key. */
+export async function countRowsUnderKey(store: VaultStore, keyId: string): Promise<number> {
+  const db = store.db as LooseDb;
+  let total = 0;
+  for (const spec of tables) {
+    const row = await db
+      .selectFrom(spec.table)
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("key_id", "=", keyId)
+      .executeTakeFirstOrThrow();
+    total += Number((row as { n: number | string }).n);
+  }
+  return total;
+}
