@@ -87,4 +87,22 @@ describe("Autodesk hubs", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ status: "400", code: "BAD_INPUT" });
   });
+
+  it("filters hubs and projects by filter[extension.type] and filter[name]", async () => {
+    const acc = await getJson(
+      `${api.url}/project/v1/hubs?filter[extension.type]=hubs:autodesk.bim360:Account`,
+      {
+        token: alice,
+      },
+    );
+    expect(acc.body.data.map((h: { id: string }) => h.id)).toEqual([ACC_HUB_ID]);
+    const named = await getJson(
+      `${api.url}/project/v1/hubs/${ACC_HUB_ID}/projects?filter[name]=${encodeURIComponent("Summit Tower,Lakeshore Campus")}`,
+      { token: alice },
+    );
+    expect(named.body.data.map((p: { attributes: { name: string } }) => p.attributes.name)).toEqual([
+      "Summit Tower",
+      "Lakeshore Campus",
+    ]);
+  });
 });

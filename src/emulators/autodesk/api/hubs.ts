@@ -111,6 +111,22 @@ function queryValue(query: unknown, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * DM's `filter[id]`, `filter[name]` and `filter[extension.type]`: exact matches, a comma-separated value
+ * meaning any of them. Other `filter[...]` keys are ignored.
+ */
+function matchesFilters(query: unknown, item: { id: string; name: string; extensionType: string }): boolean {
+  const fields: [string, string][] = [
+    ["filter[id]", item.id],
+    ["filter[name]", item.name],
+    ["filter[extension.type]", item.extensionType],
+  ];
+  return fields.every(([key, value]) => {
+    const wanted = queryValue(query, key);
+    return wanted === undefined || wanted.split(",").includes(value);
+  });
+}
+
 function parsePaging(query: unknown): { number: number; limit: number } {
   const read = (name: string, fallback: number, min: number, max: number): number => {
     const raw = queryValue(query, name);
@@ -176,7 +192,9 @@ export function registerHubRoutes(app: FastifyInstance, ctx: EmulatorContext, se
     return send(reply, {
       jsonapi: JSONAPI,
       links: { self: { href: selfHref(request, ctx) } },
-      data: visibleHubs(caller.subject).map((hub) => hubResource(ctx, hub)),
+      data: visibleHubs(caller.subject)
+        .filter((hub) => matchesFilters(request.query, hub))
+        .map((hub) => hubResource(ctx, hub)),
       ...(warnings.length > 0 ? { meta: { warnings } } : {}),
     });
   });
@@ -196,12 +214,11 @@ export function registerHubRoutes(app: FastifyInstance, ctx: EmulatorContext, se
     const hub = findHub(caller.subject, request.params.hubId);
     const page = parsePaging(request.query);
     const start = page.number * page.limit;
+    const projects = hub.projects.filter((project) => matchesFilters(request.query, project));
     return send(reply, {
       jsonapi: JSONAPI,
-      links: pageLinks(request, ctx, page, hub.projects.length),
-      data: hub.projects
-        .slice(start, start + page.limit)
-        .map((project) => projectResource(ctx, hub, project)),
+      links: pageLinks(request, ctx, page, projects.length),
+      data: projects.slice(start, start + page.limit).map((project) => projectResource(ctx, hub, project)),
     });
   });
 
