@@ -230,8 +230,12 @@ export class KeyRing {
     return { currentKeyId: this.currentKeyId, keyIds: this.keyIds, source: this.source };
   }
 
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
+  toString(): string {
     return `KeyRing { currentKeyId: ${this.currentKeyId}, keys: ${this.#order.length}, source: ${this.source} }`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 }
 
