@@ -1,0 +1,73 @@
+import type { FastifyRequest } from "fastify";
+import type { HubConfig } from "../config/index.ts";
+import type { Role } from "../db/schema.ts";
+import type { OAuthClientConfig } from "../oauth/index.ts";
+import type { Integration, IntegrationStore, SecretCipher, VaultStore } from "../vault/integrationStore.ts";
+import type { TokenService } from "../vault/tokenService.ts";
+import type { AccountStore, HubUser } from "./accounts.ts";
+import type { HubMetrics } from "./metrics.ts";
+import type { OAuthStateStore } from "./oauthStates.ts";
+import { httpErrors } from "./problem.ts";
+
+/**
+ * What the app layer tells the token route about apps (src/hub/apps.ts provides it once apps load).
+ * Without one, an app is known when an integration names it.
+ */
+export interface AppDirectory {
+  /** Null when no such app is loaded; else the integrations its config lists. */
+  integrationsOf(app: string): readonly string[] | null;
+}
+
+/** Everything the hub's plugins share; `app.gatehouse` in every plugin. */
+export interface HubServices {
+  config: HubConfig;
+  store: VaultStore & { close(): Promise<void> };
+  keyRing: SecretCipher;
+  accounts: AccountStore;
+  integrations: IntegrationStore;
+  tokens: TokenService;
+  states: OAuthStateStore;
+  metrics: HubMetrics;
+  oauthConfigFor: (integration: Integration) => OAuthClientConfig;
+  /** Set by the apps plugin when it loads apps; see AppDirectory. */
+  apps: AppDirectory | null;
+  now: () => number;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    gatehouse: HubServices;
+  }
+  interface FastifyRequest {
+    /** The signed-in hub user (session cookie or personal access token), or null. */
+    user: HubUser | null;
+    /** The session row id (SHA-256 of the cookie) when signed in by cookie; null otherwise. */
+    sessionId: string | null;
+    authMethod: "session" | "token" | null;
+  }
+}
+
+/** The signed-in user, or 401 `unauthenticated`. */
+export function requireUser(request: FastifyRequest): HubUser {
+  if (!request.user) throw httpErrors.unauthenticated();
+  return request.user;
+}
+
+/** The signed-in user when their role is one of `roles`; 401 when signed out, 403 `forbidden` otherwise. */
+export function requireRole(request: FastifyRequest, ...roles: Role[]): HubUser {
+  const user = requireUser(request);
+  if (!roles.includes(user.role)) throw httpErrors.forbidden();
+  return user;
+}
+
+/** Route hook (preValidation): 401 before the body is even validated when nobody is signed in. */
+export const signedIn = async (request: FastifyRequest): Promise<void> => {
+  requireUser(request);
+};
+
+/** Route hook (preValidation): 401/403 before the body is validated unless the user has one of `roles`. */
+export function withRole(...roles: Role[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    requireRole(request, ...roles);
+  };
+}

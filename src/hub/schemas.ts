@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/** RFC 9457 problem details, for the OpenAPI description (extra fields such as `errors` or `loginUrl` allowed). */
+export const problemSchema = {
+  type: "object",
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    code: { type: "string" },
+  },
+  required: ["type", "title", "status", "detail", "code"],
+  additionalProperties: true,
+} as const;
+
+/**
+ * A zod schema as the JSON Schema Fastify validates with (ajv, draft-07) and @fastify/swagger describes.
+ * zod stays the source of truth: routes parse with it again for the rules JSON Schema cannot say.
+ */
+export function jsonSchema(schema: z.ZodType, io: "input" | "output" = "input"): Record<string, unknown> {
+  const converted = z.toJSONSchema(schema, { target: "draft-7", io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  delete converted.$schema;
+  return converted;
+}
+
+/** `{ name }`-style path parameters. */
+export const nameParams = {
+  type: "object",
+  properties: { name: { type: "string", minLength: 1, maxLength: 200 } },
+  required: ["name"],
+} as const;

@@ -1,0 +1,131 @@
+import { existsSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+
+/** Where `npm run build` puts the browser UI, and the Vite config that builds it. */
+export const WEB_DIST_DIR = fileURLToPath(new URL("../../web/dist", import.meta.url));
+const VITE_CONFIG = fileURLToPath(new URL("../../web/vite.config.ts", import.meta.url));
+
+export interface StaticUiOptions {
+  /** Default: web/dist of this checkout. */
+  distDir?: string;
+  /** Build web/dist with Vite when it is missing (default true); false only prints how to build it. */
+  buildIfMissing?: boolean;
+}
+
+/**
+ * The UI's security headers. Scripts only from the hub itself; inline styles are allowed because app web
+ * views (sandboxed srcdoc iframes, which inherit this policy) bring their own. No framing of the hub.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: https:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+let building: Promise<boolean> | null = null;
+
+/**
+ * Builds the UI once per process when web/dist is missing. Vite writes into a private directory that is then
+ * renamed into place, so hubs starting side by side (tests, several processes) never see half a build.
+ */
+export function ensureWebBuilt(distDir: string, log: FastifyBaseLogger): Promise<boolean> {
+  if (existsSync(join(distDir, "index.html"))) return Promise.resolve(true);
+  building ??= (async () => {
+    const staging = `${distDir}.building-${process.pid}-${Date.now()}`;
+    try {
+      log.info("web/dist is missing: building the web UI once (npm run build does the same)");
+      const { build } = await import("vite");
+      await build({
+        configFile: VITE_CONFIG,
+        logLevel: "warn",
+        build: { outDir: staging, emptyOutDir: true },
+      });
+      await rename(staging, distDir).catch(async (err: NodeJS.ErrnoException) => {
+        // Another process finished first; its build is as good as ours.
+        if (!existsSync(join(distDir, "index.html"))) throw err;
+      });
+      return true;
+    } catch (err) {
+      log.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        "the web UI could not be built; run `npm run build` and restart the hub (the API works without it)",
+      );
+      return false;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  })();
+  return building;
+}
+
+/** A page the browser should show: GET, not under /api, and the client asked for HTML. */
+function wantsPage(request: FastifyRequest): boolean {
+  const path = request.url.split("?")[0] ?? "";
+  if (path === "/api" || path.startsWith("/api/")) return false;
+  return (request.headers.accept ?? "").includes("text/html");
+}
+
+function setPageHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header("content-security-policy", CONTENT_SECURITY_POLICY)
+    .header("x-content-type-options", "nosniff")
+    .header("referrer-policy", "same-origin")
+    .header("x-frame-options", "DENY")
+    .header("cache-control", "no-cache");
+}
+
+const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Gatehouse</title></head>
+<body><main><h1>The Gatehouse web UI is not built</h1><p>Run <code>npm run build</code> and restart the hub.
+The API under <code>/api/</code> works without it.</p></main></body></html>`;
+
+/**
+ * Serves the React UI from web/dist: hashed assets under /assets/ (cached for good), and index.html for every
+ * other GET that asks for HTML and is not an API route, so client-side routes survive a reload. Anything
+ * else falls through to the hub's not-found handler (problem details).
+ */
+export const staticUi: FastifyPluginAsync<StaticUiOptions> = async (app, options) => {
+  const distDir = options.distDir ?? WEB_DIST_DIR;
+  const built =
+    options.buildIfMissing === false
+      ? existsSync(join(distDir, "index.html"))
+      : await ensureWebBuilt(distDir, app.log);
+  if (!built && options.buildIfMissing === false) {
+    app.log.warn("web/dist is missing: run `npm run build` to get the web UI (the API works without it)");
+  }
+
+  await app.register(fastifyStatic, {
+    root: join(distDir, "assets"),
+    prefix: "/assets/",
+    wildcard: true,
+    decorateReply: true,
+    index: false,
+    immutable: true,
+    maxAge: "365d",
+  });
+
+  const page = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!wantsPage(request)) return reply.callNotFound();
+    setPageHeaders(reply);
+    if (!built || !existsSync(join(distDir, "index.html"))) {
+      return reply.code(503).type("text/html; charset=utf-8").send(NOT_BUILT_PAGE);
+    }
+    return reply.sendFile("index.html", distDir, { cacheControl: false });
+  };
+
+  app.get("/", { schema: { hide: true } }, page);
+  app.get("/*", { schema: { hide: true } }, page);
+};
+
+export default staticUi;

@@ -1,0 +1,117 @@
+import type { FastifyPluginAsync } from "fastify";
+import { GatehouseError } from "../errors.ts";
+import type { Integration } from "../vault/integrationStore.ts";
+import type { AccessTokenResult } from "../vault/tokenService.ts";
+import { requireUser, signedIn, type HubServices } from "./context.ts";
+import { loginPath } from "./oauth.ts";
+import { problemSchema } from "./schemas.ts";
+
+const notAssigned = (integration: string, app: string, why: string) =>
+  new GatehouseError(
+    "integration_not_assigned",
+    `${integration} is not available to the app ${app}: ${why}`,
+    403,
+    {
+      integration,
+      app,
+    },
+  );
+
+/**
+ * Whether `app` may use `integration`: the integration must be assigned to it (or to "*"), and when the
+ * apps layer knows the app, its config must list the integration. Without an apps layer an app is known
+ * when some integration names it.
+ */
+function checkAssignment(services: HubServices, integration: Integration, app: string): void {
+  if (!integration.apps.includes("*") && !integration.apps.includes(app)) {
+    throw notAssigned(integration.name, app, "the integration is not assigned to it");
+  }
+  const listed = services.apps?.integrationsOf(app);
+  if (listed === null) throw notAssigned(integration.name, app, "no such app is loaded");
+  if (listed && !listed.includes(integration.name)) {
+    throw notAssigned(integration.name, app, "the app's config does not list it in oauth2_integrations");
+  }
+}
+
+const tokenSchema = {
+  type: "object",
+  properties: {
+    accessToken: { type: "string" },
+    tokenType: { type: "string", enum: ["Bearer"] },
+    expiresAt: { type: "string", format: "date-time" },
+    scopes: { type: "array", items: { type: "string" } },
+  },
+  required: ["accessToken", "tokenType", "expiresAt", "scopes"],
+} as const;
+
+const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
+
+/** The token API for app code and scripts (CONTRACT §3, "Tokens for app code and scripts"). */
+export const tokenRoutes: FastifyPluginAsync = async (app) => {
+  const services = app.gatehouse;
+  const { integrations, tokens, metrics } = services;
+
+  app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: number } }>(
+    "/api/apps/:app/integrations/:name/token",
+    {
+      preValidation: signedIn,
+      schema: {
+        tags: ["tokens"],
+        summary: "A valid access token for the signed-in user (refreshed first when needed)",
+        params: { type: "object", properties: { app: segment, name: segment }, required: ["app", "name"] },
+        querystring: {
+          type: "object",
+          properties: { minValidity: { type: "integer", minimum: 0, maximum: 86_400, default: 60 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: tokenSchema,
+          400: problemSchema,
+          401: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+          503: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      // Tokens must never sit in a cache, shared or not, whatever the outcome.
+      void reply.header("cache-control", "no-store");
+      const user = requireUser(request);
+      const { app: appName, name } = request.params;
+      let result: AccessTokenResult;
+      try {
+        const integration = await integrations.get(name);
+        if (!integration) {
+          throw new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, {
+            integration: name,
+          });
+        }
+        checkAssignment(services, integration, appName);
+        const minValiditySeconds = request.query.minValidity ?? 60;
+        result =
+          integration.grantType === "client_credentials"
+            ? await tokens.getServiceToken(integration, { minValiditySeconds })
+            : await tokens.getUserToken(integration, user.id, { minValiditySeconds });
+      } catch (err) {
+        const code = err instanceof GatehouseError ? err.code : "internal_error";
+        metrics.tokenRequest(code);
+        if (err instanceof GatehouseError && err.code === "login_required") {
+          throw new GatehouseError(err.code, err.message, 401, {
+            ...err.details,
+            integration: name,
+            loginUrl: loginPath(name, appName),
+          });
+        }
+        throw err;
+      }
+      metrics.tokenRequest("ok");
+      return {
+        accessToken: result.accessToken,
+        tokenType: result.tokenType,
+        expiresAt: new Date(result.expiresAt).toISOString(),
+        scopes: result.scopes,
+      };
+    },
+  );
+};
