@@ -1,0 +1,391 @@
+/**
+ * What a view returns. Each result checks its limits when it is built (so the error points at the line of
+ * app code that broke them) and has a `toJSON()` giving exactly what the views API answers; the JSON shapes
+ * are documented in src/sdk/README.md.
+ */
+
+/** A limit or shape rule of a result was broken; the message names the item. */
+export class ResultError extends Error {
+  readonly code = "invalid_result";
+  constructor(message: string) {
+    super(message);
+    this.name = "ResultError";
+  }
+}
+
+export const MAX_GROUP_ITEMS = 100;
+export const MAX_GROUP_DEPTH = 3;
+export const MAX_TABLE_CELLS = 100_000;
+
+/** How a DataItem is flagged in the UI. */
+export const DataStatus = {
+  INFO: "info",
+  SUCCESS: "success",
+  WARNING: "warning",
+  ERROR: "error",
+} as const;
+export type DataStatus = (typeof DataStatus)[keyof typeof DataStatus];
+const DATA_STATUSES: readonly string[] = Object.values(DataStatus);
+
+export type DataValue = string | number | boolean | null;
+
+interface DataItemBaseOptions {
+  subgroup?: DataGroup;
+  prefix?: string;
+  suffix?: string;
+  status?: DataStatus;
+  statusMessage?: string;
+  explanationLabel?: string;
+}
+/** Options for an item whose value is a number: only then may `numberOfDecimals` be given. */
+export interface DataItemNumberOptions extends DataItemBaseOptions {
+  numberOfDecimals?: number;
+}
+export type DataItemOptions = DataItemBaseOptions;
+
+export interface DataItemJSON {
+  label: string;
+  value: DataValue;
+  /** The value as the UI shows it: prefix, value rounded to numberOfDecimals, suffix. */
+  display: string;
+  prefix: string | null;
+  suffix: string | null;
+  numberOfDecimals: number | null;
+  status: DataStatus | null;
+  statusMessage: string | null;
+  explanationLabel: string | null;
+  subgroup: DataGroupJSON | null;
+}
+export interface DataGroupJSON {
+  items: DataItemJSON[];
+}
+
+function describe(label: string): string {
+  return JSON.stringify(label.length > 60 ? `${label.slice(0, 57)}...` : label);
+}
+
+/** One labelled value in a DataResult; a `subgroup` nests further items below it. */
+export class DataItem {
+  readonly label: string;
+  readonly value: DataValue;
+  readonly options: DataItemNumberOptions;
+
+  constructor(label: string, value: number, options?: DataItemNumberOptions);
+  constructor(label: string, value?: DataValue, options?: DataItemOptions);
+  constructor(label: string, value: DataValue = null, options: DataItemNumberOptions = {}) {
+    if (typeof label !== "string")
+      throw new ResultError(`DataItem label must be a string (got ${typeof label})`);
+    const name = `DataItem ${describe(label)}`;
+    if (value !== null && !["string", "number", "boolean"].includes(typeof value)) {
+      throw new ResultError(`${name}: value must be a string, number, boolean or null (got ${typeof value})`);
+    }
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new ResultError(`${name}: value must be a finite number (got ${value})`);
+    }
+    const { numberOfDecimals, status, subgroup } = options;
+    if (numberOfDecimals !== undefined) {
+      if (typeof value !== "number") {
+        throw new ResultError(
+          `${name}: numberOfDecimals applies to number values only (value is ${typeof value})`,
+        );
+      }
+      if (!Number.isInteger(numberOfDecimals) || numberOfDecimals < 0 || numberOfDecimals > 20) {
+        throw new ResultError(
+          `${name}: numberOfDecimals must be an integer from 0 to 20 (got ${numberOfDecimals})`,
+        );
+      }
+    }
+    if (status !== undefined && !DATA_STATUSES.includes(status)) {
+      throw new ResultError(
+        `${name}: status must be one of ${DATA_STATUSES.join(", ")} (got ${String(status)})`,
+      );
+    }
+    if (subgroup !== undefined && !(subgroup instanceof DataGroup)) {
+      throw new ResultError(`${name}: subgroup must be a DataGroup`);
+    }
+    this.label = label;
+    this.value = value;
+    this.options = { ...options };
+  }
+
+  /** The formatted value: prefix, the number rounded to numberOfDecimals, suffix. */
+  get display(): string {
+    const { prefix, suffix, numberOfDecimals } = this.options;
+    let text: string;
+    if (this.value === null) text = "";
+    else if (typeof this.value === "number" && numberOfDecimals !== undefined)
+      text = this.value.toFixed(numberOfDecimals);
+    else text = String(this.value);
+    return [prefix, text, suffix].filter((part) => part !== undefined && part !== "").join(" ");
+  }
+
+  toJSON(): DataItemJSON {
+    const o = this.options;
+    return {
+      label: this.label,
+      value: this.value,
+      display: this.display,
+      prefix: o.prefix ?? null,
+      suffix: o.suffix ?? null,
+      numberOfDecimals: o.numberOfDecimals ?? null,
+      status: o.status ?? null,
+      statusMessage: o.statusMessage ?? null,
+      explanationLabel: o.explanationLabel ?? null,
+      subgroup: o.subgroup ? o.subgroup.toJSON() : null,
+    };
+  }
+}
+
+/** An ordered group of at most 100 DataItems. */
+export class DataGroup {
+  readonly items: readonly DataItem[];
+
+  constructor(...items: DataItem[]) {
+    items.forEach((item, index) => {
+      if (!(item instanceof DataItem)) {
+        throw new ResultError(`DataGroup item ${index + 1} must be a DataItem (got ${typeOf(item)})`);
+      }
+    });
+    if (items.length > MAX_GROUP_ITEMS) {
+      const extra = items[MAX_GROUP_ITEMS]!;
+      throw new ResultError(
+        `DataGroup has ${items.length} items; at most ${MAX_GROUP_ITEMS} are allowed (item ${MAX_GROUP_ITEMS + 1} is DataItem ${describe(extra.label)})`,
+      );
+    }
+    this.items = Object.freeze([...items]);
+  }
+
+  toJSON(): DataGroupJSON {
+    return { items: this.items.map((item) => item.toJSON()) };
+  }
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return value.constructor?.name ?? "object";
+  return typeof value;
+}
+
+/** Checks the nesting depth below `group` (depth 1 = the result's own group). */
+function checkDepth(group: DataGroup, depth: number, path: string[]): void {
+  for (const item of group.items) {
+    const sub = item.options.subgroup;
+    if (!sub) continue;
+    const here = [...path, describe(item.label)];
+    if (depth + 1 > MAX_GROUP_DEPTH) {
+      throw new ResultError(
+        `DataItem ${here.join(" > ")} has a subgroup at nesting depth ${depth + 1}; at most ${MAX_GROUP_DEPTH} levels are allowed`,
+      );
+    }
+    checkDepth(sub, depth + 1, here);
+  }
+}
+
+export interface DataResultJSON {
+  type: "data";
+  groups: DataGroupJSON[];
+}
+
+/** What a dataView returns: a tree of labelled values, at most three groups deep. */
+export class DataResult {
+  readonly group: DataGroup;
+  constructor(group: DataGroup) {
+    if (!(group instanceof DataGroup))
+      throw new ResultError(`DataResult takes a DataGroup (got ${typeOf(group)})`);
+    checkDepth(group, 1, []);
+    this.group = group;
+  }
+  toJSON(): DataResultJSON {
+    return { type: "data", groups: [this.group.toJSON()] };
+  }
+}
+
+// ---- tables ----
+
+export type TableValue = string | number | boolean | null;
+export type TextStyle = "bold" | "italic" | "underline";
+export type Align = "left" | "center" | "right";
+
+const COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+const TEXT_STYLES: readonly string[] = ["bold", "italic", "underline"];
+const ALIGNS: readonly string[] = ["left", "center", "right"];
+
+export interface TableCellOptions {
+  /** CSS hex color, e.g. "#b00020". */
+  textColor?: string;
+  backgroundColor?: string;
+  textStyle?: TextStyle;
+}
+export interface TableCellJSON {
+  value: TableValue;
+  textColor: string | null;
+  backgroundColor: string | null;
+  textStyle: TextStyle | null;
+}
+
+function checkValue(value: unknown, where: string): TableValue {
+  if (value === null || ["string", "boolean"].includes(typeof value)) return value as TableValue;
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  throw new ResultError(
+    `${where}: a cell value must be a string, finite number, boolean or null (got ${typeOf(value)})`,
+  );
+}
+
+/** One styled table cell; plain values in a row are cells without styling. */
+export class TableCell {
+  readonly value: TableValue;
+  readonly options: TableCellOptions;
+  constructor(value: TableValue, options: TableCellOptions = {}) {
+    this.value = checkValue(value, "TableCell");
+    for (const key of ["textColor", "backgroundColor"] as const) {
+      const color = options[key];
+      if (color !== undefined && !COLOR.test(color)) {
+        throw new ResultError(
+          `TableCell ${JSON.stringify(value)}: ${key} must be a hex color like #1a2b3c (got ${color})`,
+        );
+      }
+    }
+    if (options.textStyle !== undefined && !TEXT_STYLES.includes(options.textStyle)) {
+      throw new ResultError(
+        `TableCell ${JSON.stringify(value)}: textStyle must be one of ${TEXT_STYLES.join(", ")}`,
+      );
+    }
+    this.options = { ...options };
+  }
+  toJSON(): TableCellJSON {
+    return {
+      value: this.value,
+      textColor: this.options.textColor ?? null,
+      backgroundColor: this.options.backgroundColor ?? null,
+      textStyle: this.options.textStyle ?? null,
+    };
+  }
+}
+
+export interface TableHeaderOptions {
+  align?: Align;
+  /** Numbers in this column (or row) are shown with this many decimals. */
+  numDecimals?: number;
+}
+export interface TableHeaderJSON {
+  title: string;
+  align: Align | null;
+  numDecimals: number | null;
+}
+
+/** A column or row header. */
+export class TableHeader {
+  constructor(
+    readonly title: string,
+    readonly options: TableHeaderOptions = {},
+  ) {
+    if (typeof title !== "string")
+      throw new ResultError(`TableHeader title must be a string (got ${typeOf(title)})`);
+    if (options.align !== undefined && !ALIGNS.includes(options.align)) {
+      throw new ResultError(`TableHeader ${describe(title)}: align must be one of ${ALIGNS.join(", ")}`);
+    }
+    const d = options.numDecimals;
+    if (d !== undefined && (!Number.isInteger(d) || d < 0 || d > 20)) {
+      throw new ResultError(
+        `TableHeader ${describe(title)}: numDecimals must be an integer from 0 to 20 (got ${d})`,
+      );
+    }
+  }
+  toJSON(): TableHeaderJSON {
+    return {
+      title: this.title,
+      align: this.options.align ?? null,
+      numDecimals: this.options.numDecimals ?? null,
+    };
+  }
+}
+
+export interface TableResultOptions {
+  columnHeaders?: readonly (string | TableHeader)[];
+  rowHeaders?: readonly (string | TableHeader)[];
+  enableSortingAndFiltering?: boolean;
+}
+export interface TableResultJSON {
+  type: "table";
+  columnHeaders: TableHeaderJSON[] | null;
+  rowHeaders: TableHeaderJSON[] | null;
+  rows: TableCellJSON[][];
+  enableSortingAndFiltering: boolean;
+}
+
+const toHeader = (header: string | TableHeader): TableHeader =>
+  header instanceof TableHeader ? header : new TableHeader(header);
+
+/** What a tableView returns: rows of cells, every row as long as the column headers. */
+export class TableResult {
+  readonly rows: readonly (readonly TableCell[])[];
+  readonly columnHeaders: readonly TableHeader[] | null;
+  readonly rowHeaders: readonly TableHeader[] | null;
+  readonly enableSortingAndFiltering: boolean;
+
+  constructor(rows: readonly (readonly (TableValue | TableCell)[])[], options: TableResultOptions = {}) {
+    if (!Array.isArray(rows))
+      throw new ResultError(`TableResult rows must be an array of rows (got ${typeOf(rows)})`);
+    this.columnHeaders = options.columnHeaders ? options.columnHeaders.map(toHeader) : null;
+    this.rowHeaders = options.rowHeaders ? options.rowHeaders.map(toHeader) : null;
+    const width = this.columnHeaders?.length ?? (rows[0] ? rows[0].length : 0);
+    const widthSource = this.columnHeaders ? `${width} column headers` : `row 1 has ${width} cells`;
+    let cells = 0;
+    this.rows = rows.map((row, r) => {
+      if (!Array.isArray(row)) throw new ResultError(`TableResult row ${r + 1} must be an array of cells`);
+      if (row.length !== width) {
+        throw new ResultError(`TableResult row ${r + 1} has ${row.length} cells but ${widthSource}`);
+      }
+      cells += row.length;
+      if (cells > MAX_TABLE_CELLS)
+        throw new ResultError(`TableResult has more than ${MAX_TABLE_CELLS} cells`);
+      return row.map((cell, c) =>
+        cell instanceof TableCell
+          ? cell
+          : new TableCell(checkValue(cell, `TableResult row ${r + 1} cell ${c + 1}`)),
+      );
+    });
+    if (this.rowHeaders && this.rowHeaders.length !== this.rows.length) {
+      throw new ResultError(
+        `TableResult has ${this.rows.length} rows but ${this.rowHeaders.length} row headers; give one header per row`,
+      );
+    }
+    this.enableSortingAndFiltering = options.enableSortingAndFiltering ?? false;
+  }
+
+  toJSON(): TableResultJSON {
+    return {
+      type: "table",
+      columnHeaders: this.columnHeaders ? this.columnHeaders.map((h) => h.toJSON()) : null,
+      rowHeaders: this.rowHeaders ? this.rowHeaders.map((h) => h.toJSON()) : null,
+      rows: this.rows.map((row) => row.map((cell) => cell.toJSON())),
+      enableSortingAndFiltering: this.enableSortingAndFiltering,
+    };
+  }
+}
+
+// ---- web ----
+
+export interface WebResultJSON {
+  type: "web";
+  html: string;
+}
+export const MAX_HTML_BYTES = 5 * 1024 * 1024;
+
+/** What a webView returns: an HTML document the UI shows in a sandboxed frame. */
+export class WebResult {
+  readonly html: string;
+  constructor(options: { html: string }) {
+    if (typeof options?.html !== "string") throw new ResultError("WebResult takes { html: string }");
+    if (Buffer.byteLength(options.html) > MAX_HTML_BYTES) {
+      throw new ResultError(`WebResult html is larger than ${MAX_HTML_BYTES} bytes`);
+    }
+    this.html = options.html;
+  }
+  toJSON(): WebResultJSON {
+    return { type: "web", html: this.html };
+  }
+}
+
+export type ViewResult = DataResult | TableResult | WebResult;
+export type ViewResultJSON = DataResultJSON | TableResultJSON | WebResultJSON;
