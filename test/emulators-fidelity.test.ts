@@ -12,6 +12,7 @@ import { ACC_HUB_ID, TEAM_HUB_ID } from "../src/emulators/shared/seedAutodesk.ts
 import { seedITwinId } from "../src/emulators/shared/seedBentley.ts";
 import { ALICE_ID, BOB_ID, CAROL_ID, SERVICE_SUBJECT } from "../src/emulators/shared/seedIds.ts";
 import { EVO_ORG_ID } from "../src/emulators/shared/seedSeequent.ts";
+import { startEmulators, type Emulator, type Emulators } from "../src/emulators/index.ts";
 import {
   createTestTokens,
   getJson,
@@ -43,9 +44,12 @@ let tokens: TestTokens;
 let bentleyApi: RunningApi;
 let autodeskApi: RunningApi;
 let seequentApi: RunningApi;
+/** The composed emulators (authorization servers, knobs and all), for the same shapes with real tokens. */
+let composed: Emulators;
 
 beforeAll(async () => {
   tokens = await createTestTokens();
+  composed = await startEmulators({ ports: [0, 0, 0] });
   [bentleyApi, autodeskApi, seequentApi] = await Promise.all([
     startApi(async (app, ctx) => {
       addFaultHook(app, bentley.BENTLEY_ERROR_CONTENT_TYPE, bentley.faultBody);
@@ -63,12 +67,37 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([bentleyApi?.close(), autodeskApi?.close(), seequentApi?.close()]);
+  await Promise.all([bentleyApi?.close(), autodeskApi?.close(), seequentApi?.close(), composed?.close()]);
 });
 
 const userToken = (subject: string, scopes: string[]) => tokens.sign({ subject, scopes });
 const serviceToken = (scopes: string[]) =>
   tokens.sign({ subject: SERVICE_SUBJECT, clientId: SERVICE_SUBJECT, scopes });
+
+/** A client-credentials token for `sandbox-service` from a composed emulator's token endpoint. */
+async function serviceTokenFrom(emulator: Emulator, tokenPath: string, scope: string): Promise<string> {
+  const response = await fetch(`${emulator.url}${tokenPath}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from("sandbox-service:sandbox-service-secret").toString("base64")}`,
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials", scope }).toString(),
+    signal: AbortSignal.timeout(10_000),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** Makes the composed emulator's next API call fail with `status` through its failure knob. */
+function injectApiFault(emulator: Emulator, status: 429 | 503): void {
+  emulator.knobs.set({
+    failure:
+      status === 429
+        ? { target: "api", kind: "429", retryAfterSeconds: 7, count: 1 }
+        : { target: "api", kind: "5xx", status, count: 1 },
+  });
+}
 
 /** Follows `next(body)` from `first` until it gives null/undefined; returns every page's body. */
 async function followPages<T>(
@@ -252,6 +281,37 @@ describe("Bentley iTwins, iModels and Access Control", () => {
     const list = await getJson(`${bentleyApi.url}/itwins/`, { token: service, headers: V1 });
     assertShape(list.body, { iTwins: [minimalITwin], _links: links });
     expect(list.body.iTwins).toHaveLength(2);
+  });
+
+  describe("composed with the IMS emulator (real tokens, real failure knob)", () => {
+    it("serves the service identity's iTwins and iModels in the same shapes", async () => {
+      const token = await serviceTokenFrom(composed.bentley, "/connect/token", "itwin-platform");
+      const list = await getJson(`${composed.bentley.url}/itwins/?$top=1`, { token, headers: V1 });
+      assertShape(list.body, { iTwins: [minimalITwin], _links: links });
+      expect(list.body._links.next.href).toBe(`${composed.bentley.url}/itwins/?$skip=1&$top=1`);
+      const models = await getJson(
+        `${composed.bentley.url}/imodels/?iTwinId=${seedITwinId("northgate-rail")}`,
+        {
+          token,
+          headers: { ...V2, prefer: "return=representation" },
+        },
+      );
+      assertShape(models.body, { iModels: [representationIModel], _links: links });
+    });
+
+    it("answers injected 429 and 503 in the Bentley error shape", async () => {
+      const token = await serviceTokenFrom(composed.bentley, "/connect/token", "itwin-platform");
+      injectApiFault(composed.bentley, 429);
+      const limited = await getJson(`${composed.bentley.url}/itwins/`, { token });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("retry-after")).toBe("7");
+      assertShape(limited.body, errorShape);
+      expect(limited.body.error.code).toBe("RateLimitExceeded");
+      injectApiFault(composed.bentley, 503);
+      const down = await getJson(`${composed.bentley.url}/itwins/`, { token });
+      expect(down.status).toBe(503);
+      assertShape(down.body, errorShape);
+    });
   });
 
   describe("errors", () => {
@@ -456,6 +516,19 @@ describe("Autodesk Data Management hubs and projects", () => {
     assertShape(team.body, { jsonapi, links: { self: href, first: href }, data: [project] });
   });
 
+  it("serves two-legged callers through the composed APS emulator, and injected 429s as JSON:API", async () => {
+    const token = await serviceTokenFrom(composed.autodesk, "/authentication/v2/token", "data:read");
+    const hubs = await getJson(`${composed.autodesk.url}/project/v1/hubs`, { token });
+    assertShape(hubs.body, { jsonapi, links: { self: href }, data: [hub] });
+    expect(hubs.body.data.map((h: { id: string }) => h.id)).toEqual([ACC_HUB_ID]);
+    injectApiFault(composed.autodesk, 429);
+    const limited = await getJson(`${composed.autodesk.url}/project/v1/hubs`, { token });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("7");
+    expect(limited.headers.get("content-type")).toMatch(/^application\/vnd\.api\+json/);
+    assertShape(limited.body, errorShape);
+  });
+
   describe("errors", () => {
     const expectError = (response: { status: number; body: unknown; headers: Headers }, status: number) => {
       expect(response.status).toBe(status);
@@ -583,6 +656,23 @@ describe("Seequent Evo discovery and workspaces", () => {
     const list = await getJson(`${workspacesUrl()}?limit=1`, { token: alice });
     const one = await getJson(list.body.results[0].self_link, { token: alice });
     assertShape(one.body, workspace);
+  });
+
+  it("serves Evo to Bentley-issued tokens through the composed emulators, and injected 429s as problem JSON", async () => {
+    const token = await serviceTokenFrom(composed.bentley, "/connect/token", "evo.discovery evo.workspace");
+    const found = await getJson(`${composed.seequent.url}/evo/identity/v2/discovery?service=evo`, { token });
+    assertShape(found.body, discovery);
+    const hubUrl: string = found.body.discovery.hubs[0].url;
+    expect(hubUrl).toBe(composed.seequent.url);
+    const page = await getJson(`${hubUrl}/workspace/orgs/${EVO_ORG_ID}/workspaces?limit=1`, { token });
+    assertShape(page.body, workspacesPage);
+    expect(page.body.links.total).toBe(2);
+    injectApiFault(composed.seequent, 429);
+    const limited = await getJson(`${hubUrl}/workspace/orgs/${EVO_ORG_ID}/workspaces`, { token });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("7");
+    expect(limited.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    assertShape(limited.body, problem);
   });
 
   describe("errors (RFC 7807)", () => {
