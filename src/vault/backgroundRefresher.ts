@@ -50,7 +50,7 @@ export function startBackgroundRefresher(options: BackgroundRefresherOptions): B
     const at = now();
     const due = await options.store.db
       .selectFrom("connections")
-      .select(["id", "integration_id"])
+      .select(["id", "integration_id", "version"])
       .where("status", "=", "connected")
       .where("refresh_token_enc", "is not", null)
       .where("expires_at", "<", at + aheadSeconds * 1000)
@@ -60,21 +60,26 @@ export function startBackgroundRefresher(options: BackgroundRefresherOptions): B
       .limit(batchSize)
       .execute();
     const result: RefresherPass = { examined: due.length, refreshed: 0, fresh: 0, failed: 0 };
-    const byIntegration = new Map<string, string[]>();
+    const byIntegration = new Map<string, { id: string; version: number }[]>();
     for (const row of due) {
-      const ids = byIntegration.get(row.integration_id) ?? [];
-      ids.push(row.id);
-      byIntegration.set(row.integration_id, ids);
+      const rows = byIntegration.get(row.integration_id) ?? [];
+      rows.push({ id: row.id, version: row.version });
+      byIntegration.set(row.integration_id, rows);
     }
     const spacingMs = 1000 / perSecond;
     await Promise.all(
-      [...byIntegration.values()].map(async (ids) => {
+      [...byIntegration.values()].map(async (rows) => {
         const started: Promise<void>[] = [];
-        for (const [index, id] of ids.entries()) {
+        for (const [index, { id, version }] of rows.entries()) {
           if (stopped) break;
           if (index > 0) await sleep(spacingMs);
+          // The version found by the query: if another process refreshes it meanwhile, it is left alone.
+          const refresh = options.tokenService.refreshConnection(id, {
+            minValiditySeconds: aheadSeconds,
+            expectedVersion: version,
+          });
           started.push(
-            options.tokenService.refreshConnection(id, { minValiditySeconds: aheadSeconds }).then(
+            refresh.then(
               (outcome) => {
                 if (outcome === "refreshed") result.refreshed++;
                 else if (outcome === "failed") result.failed++;

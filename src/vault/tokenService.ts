@@ -233,11 +233,12 @@ export class TokenService {
 
   /**
    * Refreshes one connection if it expires within `minValiditySeconds` (the background refresher's entry).
-   * Never throws for the provider's answer: the outcome says what happened.
+   * With `expectedVersion` (the version the caller found it at), a connection that has changed since —
+   * another process refreshed it — counts as fresh. Never throws: the outcome says what happened.
    */
   async refreshConnection(
     connectionId: string,
-    options: { minValiditySeconds: number },
+    options: { minValiditySeconds: number; expectedVersion?: number },
   ): Promise<"refreshed" | "fresh" | "failed" | "gone"> {
     const row = await this.store.db
       .selectFrom("connections")
@@ -245,6 +246,7 @@ export class TokenService {
       .where("id", "=", connectionId)
       .executeTakeFirst();
     if (!row || row.status !== "connected") return "gone";
+    if (options.expectedVersion !== undefined && row.version !== options.expectedVersion) return "fresh";
     const integration = await this.integrations.getById(row.integration_id);
     if (!integration) return "gone";
     const minValidityMs = options.minValiditySeconds * 1000;
