@@ -163,7 +163,7 @@ export async function signInAtEmulator(
       if (html.includes('role="alert"') && next.method === "POST") {
         throw new Error(`sign-in refused for ${email}: ${errorText(html) ?? `status ${response.status}`}`);
       }
-      const body = new URLSearchParams(form.fields);
+      const body = new URLSearchParams([...form.fields]);
       body.set("email", email);
       body.set("password", password);
       next = { url: new URL(form.action, next.url), method: "POST", body };
@@ -172,7 +172,7 @@ export async function signInAtEmulator(
 
     const decision = form?.buttons.find((b) => b.value === (consent ? "allow" : "deny"));
     if (form && decision) {
-      const body = new URLSearchParams(form.fields);
+      const body = new URLSearchParams([...form.fields]);
       body.set(decision.name, decision.value);
       next = { url: new URL(form.action, next.url), method: "POST", body };
       continue;

@@ -99,7 +99,7 @@ export async function mountAuthorizationServer(
   const { privateJwk, publicJwks } = await signingKeys();
   const cookieKeys = [randomBytes(32).toString("base64url")];
   let provider: Provider | null = null;
-  let handle: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
   let issuer = "";
 
   const configuration = (): Configuration => ({
@@ -173,7 +173,7 @@ export async function mountAuthorizationServer(
     formats: {
       customizers: {
         jwt: async (_ctx, token, jwt) => {
-          profile.customizeAccessToken(jwt.payload as Record<string, unknown>, token.kind);
+          profile.customizeAccessToken(jwt.payload, token.kind);
         },
       },
     },
@@ -208,7 +208,7 @@ export async function mountAuthorizationServer(
       if (profile.refreshTokens === "offline_access" && path === profile.routes.authorization) {
         request.raw.url = withConsentPromptForOfflineAccess(request.raw.url ?? request.url);
       }
-      handle(request.raw, reply.raw);
+      void handle(request.raw, reply.raw);
     };
     for (const path of paths) scope.all(path, handOver);
   });

@@ -169,7 +169,7 @@ export function memoryAdapterFactory(clients: SandboxClients): AdapterFactory {
         }
       },
       async find(id) {
-        if (name === "Client") return clients.metadata(id) as AdapterPayload | undefined;
+        if (name === "Client") return clients.metadata(id);
         return read(id);
       },
       async findByUid(uid) {

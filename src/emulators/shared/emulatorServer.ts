@@ -177,7 +177,7 @@ export async function startEmulator(
       scope.get("/knobs", async () => knobs.get());
       scope.patch("/knobs", async (request, reply) => {
         try {
-          return knobs.set((request.body ?? {}) as never);
+          return knobs.set(request.body ?? {});
         } catch (error) {
           if (error instanceof InvalidKnobsError) {
             return reply.code(400).send({ error: error.code, message: error.message });
