@@ -110,8 +110,9 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       // The API is behind a known public URL; trust X-Forwarded-* only when told (not by default).
       trustProxy: false,
       ajv: {
-        // Unknown fields are an error (400), not silently dropped; report every problem at once.
-        customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array", useDefaults: true },
+        // Unknown fields are an error (400), not silently dropped; no type coercion (null is not "", a string
+        // is not a one-element array); report every problem at once. Query numbers are parsed by their routes.
+        customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, useDefaults: true },
       },
       routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     }) as unknown as FastifyInstance;

@@ -51,7 +51,7 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
   const services = app.gatehouse;
   const { integrations, tokens, metrics } = services;
 
-  app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: number } }>(
+  app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: string } }>(
     "/api/apps/:app/integrations/:name/token",
     {
       preValidation: signedIn,
@@ -61,7 +61,13 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
         params: { type: "object", properties: { app: segment, name: segment }, required: ["app", "name"] },
         querystring: {
           type: "object",
-          properties: { minValidity: { type: "integer", minimum: 0, maximum: 86_400, default: 60 } },
+          properties: {
+            minValidity: {
+              type: "string",
+              pattern: "^[0-9]{1,5}$",
+              description: "Seconds the token must stay valid (0–86400, default 60)",
+            },
+          },
           additionalProperties: false,
         },
         response: {
@@ -88,7 +94,7 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
           });
         }
         checkAssignment(services, integration, appName);
-        const minValiditySeconds = request.query.minValidity ?? 60;
+        const minValiditySeconds = Math.min(Number(request.query.minValidity ?? 60), 86_400);
         result =
           integration.grantType === "client_credentials"
             ? await tokens.getServiceToken(integration, { minValiditySeconds })
