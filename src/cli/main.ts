@@ -4,6 +4,13 @@
  */
 export async function main(argv: string[]): Promise<number> {
   const [command] = argv;
-  process.stderr.write(`gatehouse: unknown command '${command ?? ""}'\n`);
-  return 2;
+  switch (command) {
+    case "emulate": {
+      const { emulate } = await import("./emulate.ts");
+      return emulate();
+    }
+    default:
+      process.stderr.write(`gatehouse: unknown command '${command ?? ""}'\n`);
+      return 2;
+  }
 }

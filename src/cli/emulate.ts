@@ -1,0 +1,105 @@
+/**
+ * `gatehouse emulate`: the Bentley, Autodesk and Seequent emulators on their own, for developers who
+ * want them outside the hub. Ports come from GATEHOUSE_EMULATOR_PORTS (default 8091,8092,8093); the
+ * command prints each base URL and the clients it registered, and runs until SIGINT or SIGTERM.
+ */
+import { DEFAULT_EMULATOR_PORTS, startEmulators, type Emulator, type Emulators } from "../emulators/index.ts";
+
+export class EmulatorPortsError extends Error {
+  readonly code = "invalid_config";
+  constructor(message: string) {
+    super(message);
+    this.name = "EmulatorPortsError";
+  }
+}
+
+/** Parses "8091,8092,8093": three distinct ports, each 0 (any) or 1–65535. */
+export function parseEmulatorPorts(value: string | undefined): [number, number, number] {
+  if (value === undefined || value.trim() === "") return [...DEFAULT_EMULATOR_PORTS];
+  const parts = value.split(",").map((p) => p.trim());
+  const ports = parts.map((p) => (/^\d{1,5}$/.test(p) ? Number(p) : Number.NaN));
+  if (ports.length !== 3 || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65_535)) {
+    throw new EmulatorPortsError(
+      `GATEHOUSE_EMULATOR_PORTS must be three ports for Bentley, Autodesk and Seequent, like "8091,8092,8093" (got "${value}")`,
+    );
+  }
+  const fixed = ports.filter((p) => p !== 0);
+  if (new Set(fixed).size !== fixed.length) {
+    throw new EmulatorPortsError(`GATEHOUSE_EMULATOR_PORTS must name three different ports (got "${value}")`);
+  }
+  return [ports[0]!, ports[1]!, ports[2]!];
+}
+
+function describe(emulator: Emulator, signsInAt?: string): string {
+  const lines = [`${emulator.displayName}: ${emulator.url}`];
+  if (signsInAt) lines.push(`  tokens from the Bentley IMS emulator at ${signsInAt}`);
+  for (const client of emulator.clients()) {
+    lines.push(
+      `  client ${client.clientId}${client.clientSecret ? ` (secret ${client.clientSecret})` : " (public)"}`,
+    );
+    lines.push(`    grants: ${client.grantTypes.join(", ")}`);
+    lines.push(`    redirect URIs: ${client.redirects}`);
+  }
+  return lines.join("\n");
+}
+
+/** The text `gatehouse emulate` prints once the emulators listen. */
+export function describeEmulators(emulators: Emulators): string {
+  return [
+    describe(emulators.bentley),
+    describe(emulators.autodesk),
+    describe(emulators.seequent, emulators.bentley.url),
+    "Users: alice@example.com, bob@example.com, carol@example.com (password: sandbox)",
+    "Knobs: PATCH /_emulator/knobs, stats: GET /_emulator/stats on each emulator. Ctrl-C stops.",
+  ].join("\n");
+}
+
+export interface EmulateOptions {
+  env?: NodeJS.ProcessEnv;
+  out?: NodeJS.WritableStream;
+  /** Resolves when the command should stop (default: the first SIGINT or SIGTERM). */
+  until?: Promise<unknown>;
+}
+
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+/** Runs the emulators until stopped; returns the exit code. */
+export async function emulate(options: EmulateOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const out = options.out ?? process.stdout;
+  let ports: [number, number, number];
+  try {
+    ports = parseEmulatorPorts(env.GATEHOUSE_EMULATOR_PORTS);
+  } catch (error) {
+    if (error instanceof EmulatorPortsError) {
+      process.stderr.write(`gatehouse emulate: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  let emulators: Emulators;
+  try {
+    emulators = await startEmulators({ ports });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`gatehouse emulate: could not start the emulators: ${reason}\n`);
+    return 1;
+  }
+  out.write(`${describeEmulators(emulators)}\n`);
+
+  await (options.until ?? nextSignal());
+  await emulators.close();
+  out.write("emulators stopped\n");
+  return 0;
+}
