@@ -89,6 +89,11 @@ export interface ReencryptResult extends TableCounts {
 export interface ReencryptOptions {
   batchSize?: number;
   onProgress?: (progress: { table: EncryptedTable } & TableCounts) => void;
+  /**
+   * Called after a batch is read and re-encrypted in memory, just before it is written. Lets tests
+   * change rows in that window to prove a concurrent write is never overwritten.
+   */
+  beforeWrite?: (batch: { table: EncryptedTable; ids: string[] }) => Promise<void> | void;
 }
 
 type Row = Record<string, string | number | null>;
@@ -131,6 +136,8 @@ export async function reencryptAll(
         .select([spec.primaryKey, ...spec.columns.map((c) => c.name), ...(spec.versioned ? ["version"] : [])])
         .where("key_id", "is not", null)
         .where("key_id", "!=", keyId)
+        // "" marks a placeholder row with no secret yet (the token service's lock row).
+        .where("key_id", "!=", "")
         .orderBy(spec.primaryKey)
         .limit(batchSize);
       if (after !== null) query = query.where(spec.primaryKey, ">", after);
@@ -146,9 +153,9 @@ export async function reencryptAll(
           for (const column of spec.columns) {
             const old = row[column.name];
             values[column.name] =
-              typeof old === "string"
+              typeof old === "string" && old !== ""
                 ? keyRing.encrypt(keyRing.decrypt(old, column.aad(id)), column.aad(id))
-                : null;
+                : (old as string | null);
           }
           updates.push({ row, values });
         } catch (error) {
@@ -161,6 +168,10 @@ export async function reencryptAll(
         }
       }
 
+      await options.beforeWrite?.({
+        table: spec.table,
+        ids: updates.map((u) => String(u.row[spec.primaryKey])),
+      });
       await db.transaction().execute(async (trx) => {
         for (const { row, values } of updates) {
           let update = trx
