@@ -53,7 +53,7 @@ export function AccountPage() {
       ) : null}
       {connections.data && connections.data.length > 0 ? (
         <div className="table-wrap">
-          <table className="data-table connections">
+          <table className="data-table cards-on-phone">
             <caption className="visually-hidden">Connected accounts</caption>
             <thead>
               <tr>

@@ -36,7 +36,7 @@ export function IntegrationsPage() {
       ) : null}
       {list.length > 0 ? (
         <div className="table-wrap">
-          <table className="data-table">
+          <table className="data-table cards-on-phone">
             <caption className="visually-hidden">Integrations</caption>
             <thead>
               <tr>
@@ -62,9 +62,9 @@ export function IntegrationsPage() {
                         <div className="muted small">{integration.description}</div>
                       ) : null}
                     </th>
-                    <td>{softwareName(integration.provider, presets.data)}</td>
-                    <td>{grantName(integration.grantType)}</td>
-                    <td>
+                    <td data-label="Software">{softwareName(integration.provider, presets.data)}</td>
+                    <td data-label="Grant">{grantName(integration.grantType)}</td>
+                    <td data-label="Apps">
                       {integration.apps.includes("*") ? (
                         <span className="pill">All apps</span>
                       ) : integration.apps.length === 0 ? (
@@ -77,7 +77,9 @@ export function IntegrationsPage() {
                         ))
                       )}
                     </td>
-                    <td className="num">{count === null ? "—" : count}</td>
+                    <td className="num" data-label="Connected users">
+                      {count === null ? "—" : count}
+                    </td>
                   </tr>
                 );
               })}

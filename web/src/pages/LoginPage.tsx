@@ -26,7 +26,11 @@ export function LoginPage() {
     try {
       await api.post("/api/auth/login", { email, password });
       await reload();
-      navigate(safeNext(new URLSearchParams(window.location.search).get("next")), { replace: true });
+      const next = safeNext(new URLSearchParams(window.location.search).get("next"));
+      // The hub sends people here from API routes (e.g. "Log in to …" before signing in): those need a real
+      // page load, the SPA's own pages do not.
+      if (next.startsWith("/api/")) window.location.assign(next);
+      else navigate(next, { replace: true });
     } catch (err) {
       setError(err);
       setBusy(false);

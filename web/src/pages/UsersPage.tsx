@@ -6,7 +6,12 @@ import { useFetch } from "../useFetch.ts";
 
 export function UsersPage() {
   usePageTitle("Users");
-  const users = useFetch(async () => asList<HubUser>(await api.get("/api/admin/users"), "users"), []);
+  // Listing users is newer than creating them; ask the API description first instead of provoking a 404.
+  const users = useFetch(async () => {
+    const spec = await api.get<{ paths?: Record<string, Record<string, unknown>> }>("/api/openapi.json");
+    if (!spec?.paths?.["/api/admin/users"]?.get) return null;
+    return asList<HubUser>(await api.get("/api/admin/users"), "users");
+  }, []);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState("user");
@@ -40,6 +45,9 @@ export function UsersPage() {
           <h2>People</h2>
           <ErrorMessage error={users.error} />
           {users.loading && !users.data ? <Loading /> : null}
+          {users.data === null ? (
+            <p className="muted">This hub does not list its users; you can still add them here.</p>
+          ) : null}
           {users.data && users.data.length === 0 ? <p className="empty">No users yet.</p> : null}
           {users.data && users.data.length > 0 ? (
             <div className="table-wrap">

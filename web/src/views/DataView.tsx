@@ -72,9 +72,10 @@ function DataNode({
   const explanationId = useId();
   const isGroup = item.subgroup !== undefined && item.subgroup.length > 0;
   const hasValue = item.value !== undefined && item.value !== null && item.value !== "";
-  const value = hasValue
-    ? `${item.prefix ?? ""}${formatValue(item.value, item.numberOfDecimals)}${item.suffix ?? ""}`
-    : "";
+  const value = !hasValue
+    ? ""
+    : (item.display ??
+      [item.prefix, formatValue(item.value, item.numberOfDecimals), item.suffix].filter(Boolean).join(" "));
   const status = item.status;
   return (
     <li className={`data-item${status ? ` status-${status}` : ""}`}>

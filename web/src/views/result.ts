@@ -18,6 +18,8 @@ export interface DataItemJson {
   statusMessage?: string;
   explanationLabel?: string;
   subgroup?: DataItemJson[];
+  /** The SDK's own rendering of prefix, rounded value and suffix. */
+  display?: string;
 }
 
 export type CellValue = string | number | boolean | null;
@@ -51,6 +53,8 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 function itemsOf(group: unknown): unknown[] | null {
   if (Array.isArray(group)) return group;
   if (isObj(group)) {
+    // The SDK's DataResult JSON: {type: "data", groups: [{items}]}.
+    if (Array.isArray(group.groups)) return group.groups.flatMap((g) => itemsOf(g) ?? []);
     for (const key of ["items", "group", "data", "subgroup"]) {
       const inner = itemsOf(group[key]);
       if (inner) return inner;
@@ -69,8 +73,8 @@ function toItem(raw: unknown): DataItemJson {
       value === undefined || value === null || ["string", "number", "boolean"].includes(typeof value)
         ? (value as DataItemJson["value"])
         : JSON.stringify(value),
-    prefix: typeof o.prefix === "string" ? o.prefix : undefined,
-    suffix: typeof o.suffix === "string" ? o.suffix : undefined,
+    prefix: typeof o.prefix === "string" && o.prefix ? o.prefix : undefined,
+    suffix: typeof o.suffix === "string" && o.suffix ? o.suffix : undefined,
     numberOfDecimals: typeof o.numberOfDecimals === "number" ? o.numberOfDecimals : undefined,
     status: ["info", "success", "warning", "error"].includes(asText(o.status))
       ? (o.status as DataStatus)
@@ -78,6 +82,7 @@ function toItem(raw: unknown): DataItemJson {
     statusMessage: typeof o.statusMessage === "string" ? o.statusMessage : undefined,
     explanationLabel: typeof o.explanationLabel === "string" ? o.explanationLabel : undefined,
     subgroup: sub ? sub.map(toItem) : undefined,
+    display: typeof o.display === "string" ? o.display : undefined,
   };
 }
 

@@ -1,0 +1,94 @@
+/**
+ * Real Chromium for the UI tests: Debian's /usr/bin/chromium driven by playwright-core (never a downloaded
+ * browser). Also: a fresh web/dist before the hub serves it, a console watcher that turns every console
+ * error into a test failure, and screenshots under test-results/ for a person to look at.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WEB_DIR = join(ROOT, "web");
+const DIST_INDEX = join(WEB_DIR, "dist", "index.html");
+export const RESULTS_DIR = join(ROOT, "test-results");
+
+/** Newest modification time of the UI's sources (web/src, index.html, the Vite config). */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  walk(join(WEB_DIR, "src"));
+  for (const file of ["index.html", "vite.config.ts"])
+    newest = Math.max(newest, statSync(join(WEB_DIR, file)).mtimeMs);
+  return newest;
+}
+
+/** Builds web/dist when it is missing or older than its sources, so the tests never run a stale UI. */
+export async function ensureFreshWebBuild(): Promise<void> {
+  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newestSource()) return;
+  const { build } = await import("vite");
+  await build({ configFile: join(WEB_DIR, "vite.config.ts"), logLevel: "warn" });
+}
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!chromiumAvailable()) {
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install it with "apt-get install -y chromium" (.ci/run does)`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface ConsoleProblem {
+  url: string;
+  text: string;
+}
+
+/**
+ * Collects console errors and uncaught page errors from every page of `context`. Tests assert the list is
+ * empty at the end; each entry names the page it came from.
+ */
+export function watchConsole(context: BrowserContext): ConsoleProblem[] {
+  const problems: ConsoleProblem[] = [];
+  const watch = (page: Page) => {
+    page.on("console", (message) => {
+      if (message.type() === "error") {
+        const location = message.location();
+        problems.push({ url: location.url || page.url(), text: message.text() });
+      }
+    });
+    page.on("pageerror", (error) => problems.push({ url: page.url(), text: `uncaught: ${error.message}` }));
+  };
+  context.pages().forEach(watch);
+  context.on("page", watch);
+  return problems;
+}
+
+/** Saves a full-page screenshot as test-results/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
