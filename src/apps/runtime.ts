@@ -1,0 +1,311 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { GatehouseError } from "../errors.ts";
+import type { AppManifest } from "../sdk/app.ts";
+import type { ParamValue } from "../sdk/fields.ts";
+import type { ViewResultJSON } from "../sdk/results.ts";
+import type { AppSpec } from "./config.ts";
+import type { AppToHub, InvokeMessage, SerializedError } from "./protocol.ts";
+
+const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const BOOTSTRAP = new URL("./bootstrap.mjs", import.meta.url).href;
+
+export const DEFAULT_VIEW_TIMEOUT_MS = 60_000;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+/** After a failed start, calls fail fast for this long instead of starting the process again each time. */
+const RESTART_BACKOFF_MS = 2_000;
+const MAX_IN_FLIGHT = 64;
+const MAX_LOG_LINE = 2_000;
+
+export interface RuntimeLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface AppProcessOptions {
+  viewTimeoutMs?: number;
+  startTimeoutMs?: number;
+  logger?: RuntimeLogger;
+}
+
+export interface Invocation {
+  hubUrl: string;
+  capability: string;
+  hostMap: Record<string, string>;
+}
+
+/** A view invocation that failed; `code` and `status` reach the views API as problem details. */
+export class ViewError extends GatehouseError {}
+
+const appError = (code: string, message: string, status: number) => new ViewError(code, message, status);
+
+/**
+ * The environment an app process gets: enough to run node, nothing of the hub's (no database URL, no
+ * encryption keys, no admin password). The hub's URL and the host mapping travel with each invocation.
+ */
+export function appEnvironment(app: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { GATEHOUSE_APP: app, NODE_ENV: process.env.NODE_ENV ?? "production" };
+  for (const key of ["PATH", "TMPDIR", "TZ", "LANG"]) if (process.env[key]) env[key] = process.env[key];
+  return env;
+}
+
+interface Pending {
+  resolve(result: ViewResultJSON): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+  view: string;
+  child: ChildProcess;
+}
+
+type State =
+  | { kind: "stopped" }
+  | { kind: "starting"; child: ChildProcess; ready: Promise<AppManifest> }
+  | { kind: "ready"; child: ChildProcess; manifest: AppManifest }
+  | { kind: "failed"; message: string; at: number };
+
+/**
+ * One app's child process: started with the tsx loader and the gatehouse/sdk hook, a scrubbed environment,
+ * and IPC for invocations. A view that throws fails alone; a view that exits the process or outlives the
+ * timeout fails, the process is killed if needed, and the next call starts a fresh one.
+ */
+export class AppProcess {
+  private state: State = { kind: "stopped" };
+  private readonly pending = new Map<string, Pending>();
+  private lastManifest: AppManifest | null = null;
+  private closed = false;
+  readonly viewTimeoutMs: number;
+
+  constructor(
+    readonly spec: AppSpec,
+    private readonly options: AppProcessOptions = {},
+  ) {
+    this.viewTimeoutMs = options.viewTimeoutMs ?? DEFAULT_VIEW_TIMEOUT_MS;
+  }
+
+  /** The manifest of the last successful start, or null. */
+  get manifest(): AppManifest | null {
+    return this.lastManifest;
+  }
+
+  /** The load error of the last start, or null when the app loaded (or has not been started). */
+  get loadError(): string | null {
+    return this.state.kind === "failed" ? this.state.message : null;
+  }
+
+  get pid(): number | null {
+    return this.state.kind === "ready" || this.state.kind === "starting"
+      ? (this.state.child.pid ?? null)
+      : null;
+  }
+
+  /** Starts the process if needed and resolves with the app's manifest; rejects with app_load_failed. */
+  async start(): Promise<AppManifest> {
+    if (this.closed) throw appError("app_unavailable", `The app ${this.spec.name} is shutting down`, 503);
+    switch (this.state.kind) {
+      case "ready":
+        return this.state.manifest;
+      case "starting":
+        return this.state.ready;
+      case "failed":
+        if (Date.now() - this.state.at < RESTART_BACKOFF_MS) {
+          throw appError(
+            "app_load_failed",
+            `The app ${this.spec.name} failed to load: ${this.state.message}`,
+            503,
+          );
+        }
+        break;
+      case "stopped":
+        break;
+    }
+    return this.spawn();
+  }
+
+  private spawn(): Promise<AppManifest> {
+    const child = fork(WORKER, [this.spec.entryPath], {
+      cwd: this.spec.dir,
+      env: appEnvironment(this.spec.name),
+      execArgv: ["--import", BOOTSTRAP],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      serialization: "json",
+    });
+    this.forwardOutput(child);
+    const ready = new Promise<AppManifest>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        fail(
+          `it did not report ready within ${Math.round((this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS) / 1000)} s`,
+        );
+        child.kill("SIGKILL");
+      }, this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+      const fail = (message: string) => {
+        clearTimeout(timer);
+        if (this.state.kind === "starting" && this.state.child === child) {
+          this.state = { kind: "failed", message, at: Date.now() };
+          this.options.logger?.error({ app: this.spec.name, reason: message }, "app failed to load");
+        }
+        reject(appError("app_load_failed", `The app ${this.spec.name} failed to load: ${message}`, 503));
+      };
+      child.on("message", (message: AppToHub) => {
+        if (message.type === "ready") {
+          clearTimeout(timer);
+          if (this.state.kind === "starting" && this.state.child === child) {
+            this.state = { kind: "ready", child, manifest: message.manifest };
+            this.lastManifest = message.manifest;
+            resolve(message.manifest);
+          }
+        } else if (message.type === "load_error") {
+          fail(message.message);
+        } else if (message.type === "result") {
+          this.settle(message);
+        }
+      });
+      child.on("error", (err) => fail(`the process could not start: ${err.message}`));
+      child.on("exit", (code, signal) => {
+        const how = signal ? `signal ${signal}` : `exit code ${code}`;
+        if (this.state.kind === "starting" && this.state.child === child)
+          fail(`the process ended during load (${how})`);
+        else if (this.state.kind === "ready" && this.state.child === child) {
+          this.state = { kind: "stopped" };
+          if (!this.closed)
+            this.options.logger?.warn(
+              { app: this.spec.name, how },
+              "app process ended; it restarts on the next call",
+            );
+        }
+        this.failAll(child, how);
+      });
+    });
+    this.state = { kind: "starting", child, ready };
+    return ready;
+  }
+
+  private forwardOutput(child: ChildProcess): void {
+    for (const [stream, level] of [
+      [child.stdout, "info"],
+      [child.stderr, "warn"],
+    ] as const) {
+      let buffered = "";
+      stream?.setEncoding("utf8");
+      stream?.on("data", (chunk: string) => {
+        buffered += chunk;
+        const lines = buffered.split("\n");
+        buffered = lines.pop() ?? "";
+        if (buffered.length > MAX_LOG_LINE) buffered = "";
+        for (const line of lines) {
+          if (line.trim())
+            this.options.logger?.[level](
+              { app: this.spec.name, output: line.slice(0, MAX_LOG_LINE) },
+              "app output",
+            );
+        }
+      });
+    }
+  }
+
+  /** Stops using `child` now (the next call starts a fresh process) and kills it. */
+  private discard(child: ChildProcess): void {
+    if ((this.state.kind === "ready" || this.state.kind === "starting") && this.state.child === child) {
+      this.state = { kind: "stopped" };
+    }
+    child.kill("SIGKILL");
+  }
+
+  /** In-flight invocations of `child` fail when it ends: they can no longer answer. */
+  private failAll(child: ChildProcess, how: string): void {
+    for (const [id, pending] of this.pending) {
+      if (pending.child !== child) continue;
+      this.pending.delete(id);
+      clearTimeout(pending.timer);
+      pending.reject(
+        appError(
+          "app_crashed",
+          `The app ${this.spec.name} stopped (${how}) while view "${pending.view}" ran; it restarts on the next call`,
+          502,
+        ),
+      );
+    }
+  }
+
+  private settle(message: Extract<AppToHub, { type: "result" }>): void {
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if (message.ok) pending.resolve(message.result);
+    else pending.reject(fromSerialized(message.error));
+  }
+
+  /** Runs one view; rejects with a ViewError (view_timeout, app_crashed, view_failed, or the SDK's codes). */
+  async invoke(
+    view: string,
+    params: Record<string, ParamValue>,
+    invocation: Invocation,
+    timeoutMs = this.viewTimeoutMs,
+  ): Promise<ViewResultJSON> {
+    await this.start();
+    if (this.state.kind !== "ready")
+      throw appError("app_unavailable", `The app ${this.spec.name} is not running`, 503);
+    if (this.pending.size >= MAX_IN_FLIGHT) {
+      throw appError(
+        "app_busy",
+        `The app ${this.spec.name} is running ${MAX_IN_FLIGHT} views already; try again shortly`,
+        503,
+      );
+    }
+    const child = this.state.child;
+    const id = randomUUID();
+    return new Promise<ViewResultJSON>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          appError(
+            "view_timeout",
+            `View "${view}" of ${this.spec.name} did not finish within ${Math.round(timeoutMs / 1000)} s; the app process was restarted`,
+            504,
+          ),
+        );
+        // A view that never returns may be spinning: only a fresh process is sure to be healthy.
+        this.options.logger?.warn({ app: this.spec.name, view }, "view timed out; killing the app process");
+        this.discard(child);
+      }, timeoutMs);
+      const pending: Pending = { resolve, reject, timer, view, child };
+      this.pending.set(id, pending);
+      const message: InvokeMessage = { type: "invoke", id, view, params, ...invocation };
+      child.send(message, (err) => {
+        if (!err || !this.pending.has(id)) return;
+        this.pending.delete(id);
+        clearTimeout(timer);
+        reject(
+          appError("app_crashed", `The app ${this.spec.name} could not take the call: ${err.message}`, 502),
+        );
+      });
+    });
+  }
+
+  /** Stops the process; pending invocations fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const child = this.state.kind === "ready" || this.state.kind === "starting" ? this.state.child : null;
+    this.state = { kind: "stopped" };
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill("SIGKILL"), 2_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  }
+}
+
+function fromSerialized(error: SerializedError): ViewError {
+  const status =
+    Number.isInteger(error.status) && error.status >= 400 && error.status <= 599 ? error.status : 500;
+  const details = typeof error.details === "object" && error.details !== null ? error.details : {};
+  return new ViewError(String(error.code), String(error.message), status, details);
+}
+
+export { randomUUID as newInvocationId };
