@@ -29,14 +29,14 @@ import { assertShape, oneOf, type Shape } from "./helpers/shape.ts";
 function addFaultHook(
   app: FastifyInstance,
   contentType: string,
-  faultBody: (status: number) => unknown,
+  faultBody: (status: number, url: string) => unknown,
 ): void {
   app.addHook("onRequest", async (request, reply) => {
     const fault = request.headers["x-test-fault"];
     if (typeof fault !== "string") return;
     const status = Number(fault);
     if (status === 429) void reply.header("retry-after", "3");
-    return reply.code(status).type(contentType).send(faultBody(status));
+    return reply.code(status).type(contentType).send(faultBody(status, request.url));
   });
 }
 
@@ -422,6 +422,11 @@ describe("Bentley iTwins, iModels and Access Control", () => {
         headers: { "x-test-fault": "503" },
       });
       expectError(down, 503, "ServiceUnavailable");
+      const iModels = await getJson(`${bentleyApi.url}/imodels/?iTwinId=${seedITwinId("harbor-bridge")}`, {
+        token: alice,
+        headers: { ...V2, "x-test-fault": "429" },
+      });
+      expectError(iModels, 429, "TooManyRequests");
     });
   });
 });

@@ -184,3 +184,9 @@ describe("Accept versions", () => {
     expect(iModelsV1.status).toBe(404);
   });
 });
+
+describe("seed ids", () => {
+  it("stay the same from one start to the next (bookmarks and examples name them)", () => {
+    expect(seedITwinId("harbor-bridge")).toBe("6dc76df8-a3fd-5dc7-8e91-9d79ff0ce145");
+  });
+});

@@ -42,13 +42,14 @@ export function errorBody(
 }
 
 /**
- * The answer for an injected fault: 429 `RateLimitExceeded` (the caller adds `Retry-After`), 503
- * `ServiceUnavailable`, other 5xx `InternalServerError`. The 5xx codes are guesses: the real gateway's
- * 5xx bodies are not documented.
+ * The answer for an injected fault: 429 `RateLimitExceeded` (`TooManyRequests` on the iModels API, whose
+ * documented code it is, when `url` is given; the caller adds `Retry-After`), 503 `ServiceUnavailable`,
+ * other 5xx `InternalServerError`. The 5xx codes are guesses: the real gateway's 5xx bodies are not documented.
  */
-export function faultBody(status: number): BentleyErrorBody {
+export function faultBody(status: number, url?: string): BentleyErrorBody {
   if (status === 429) {
-    return errorBody(status, "RateLimitExceeded", "Rate limit is exceeded. Try again later.");
+    const code = url?.toLowerCase().startsWith("/imodels") ? "TooManyRequests" : "RateLimitExceeded";
+    return errorBody(status, code, "Rate limit is exceeded. Try again later.");
   }
   if (status === 503)
     return errorBody(status, "ServiceUnavailable", "The service is temporarily unavailable.");
