@@ -78,6 +78,21 @@ describe("SQLite files", () => {
     }
   });
 
+  it("several openers of one new file at once migrate it exactly once", async () => {
+    const url = `sqlite:${join(dir, "together.db")}`;
+    const opened = await Promise.allSettled(Array.from({ length: 4 }, () => openDatabase(url)));
+    const stores = opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    try {
+      expect(opened.filter((r) => r.status === "rejected")).toEqual([]);
+      const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(stores[0]!.db);
+      expect(rows.rows.map((r) => r.name)).toEqual(["0001_initial"]);
+      const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(stores[3]!.db);
+      expect(busy.rows[0]?.timeout).toBe(5000);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
   it("an in-memory database is private to its store", async () => {
     const a = await openDatabase("sqlite::memory:");
     const b = await openDatabase("sqlite::memory:");

@@ -92,7 +92,13 @@ const pgTypes = {
   }) as typeof pg.types.getTypeParser,
 };
 
-function openSqlite(path: string): Store {
+interface Opened {
+  store: Store;
+  /** Runs pending migrations so that concurrent openers of the same database cannot collide. */
+  migrate(): Promise<void>;
+}
+
+function openSqlite(path: string): Opened {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const database = new SqliteDatabase(path);
   try {
@@ -107,10 +113,51 @@ function openSqlite(path: string): Store {
     throw error;
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  return {
+    store: { db, dialect: "sqlite", close: () => db.destroy() },
+    migrate: () => migrateSqliteExclusively(database, db),
+  };
 }
 
-function openPostgres(connectionString: string, poolMax: number): Store {
+const SQLITE_MIGRATION_WAIT_MS = 30_000;
+
+/**
+ * Kysely takes no lock on SQLite and runs its DDL outside a transaction, so two hubs (or a hub and a CLI
+ * command) opening one file together could both try to create the tables. Run the migrations inside a
+ * `BEGIN IMMEDIATE` transaction instead: SQLite's write lock serializes openers across processes, and a
+ * failed migration leaves nothing behind. The lock is polled asynchronously (busy_timeout 0 meanwhile),
+ * because better-sqlite3 would otherwise wait synchronously and block another opener in this process.
+ */
+async function migrateSqliteExclusively(
+  database: SqliteDatabase.Database,
+  db: Kysely<Database>,
+): Promise<void> {
+  const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS;
+  database.pragma("busy_timeout = 0");
+  try {
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      try {
+        database.exec("BEGIN IMMEDIATE");
+        break;
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? "";
+        if (!code.startsWith("SQLITE_BUSY") || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
+      }
+    }
+  } finally {
+    database.pragma("busy_timeout = 5000");
+  }
+  try {
+    await migrateToLatest(db);
+    database.exec("COMMIT");
+  } catch (error) {
+    if (database.inTransaction) database.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function openPostgres(connectionString: string, poolMax: number): Opened {
   const pool = new pg.Pool({
     connectionString,
     max: poolMax,
@@ -122,10 +169,14 @@ function openPostgres(connectionString: string, poolMax: number): Store {
   // would crash. The pool drops that client and the next query opens a new one.
   pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: "postgres", close: () => db.destroy() };
+  return {
+    store: { db, dialect: "postgres", close: () => db.destroy() },
+    // Kysely's migrator holds a PostgreSQL advisory lock and runs each migration in a transaction.
+    migrate: () => migrateToLatest(db),
+  };
 }
 
-/** Runs pending migrations. On PostgreSQL Kysely holds an advisory lock, so hubs may start together. */
+/** Runs pending migrations (openDatabase does this, with the locking each dialect needs). */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
@@ -152,13 +203,13 @@ function describeError(error: unknown): string {
  */
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Store> {
   const target = parseDatabaseUrl(url);
-  const store =
+  const { store, migrate } =
     target.dialect === "sqlite"
       ? openSqlite(target.path)
       : openPostgres(target.connectionString, options.poolMax ?? 10);
   if (options.migrate === false) return store;
   try {
-    await migrateToLatest(store.db);
+    await migrate();
   } catch (error) {
     await store.close().catch(() => {});
     if (error instanceof GatehouseError && isConnectionError(error.cause)) {
