@@ -134,8 +134,15 @@ export async function mountAuthorizationServer(
       devInteractions: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client may introspect and revoke its own tokens only; a public client nothing else either.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       userinfo: { enabled: profile.routes.userinfo !== undefined },
       rpInitiatedLogout: { enabled: profile.routes.end_session !== undefined },
       resourceIndicators: {

@@ -1,0 +1,534 @@
+// The emulated authorization servers over real HTTP on 127.0.0.1, spoken to with raw fetch (not the
+// OAuth engine), so these tests pin the wire behaviour the engine and the hub rely on: the code flow
+// through the real login and consent forms, refresh rotation with reuse detection, revocation,
+// client credentials, the refusals, and the knobs and stats.
+import { createHash, randomBytes } from "node:crypto";
+import { decodeJwt } from "jose";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmulators, type Emulator, type Emulators } from "../src/emulators/index.ts";
+import { AccessTokenError } from "../src/emulators/shared/accessToken.ts";
+import { signInAtEmulator } from "./helpers/browser.ts";
+
+const WEB_REDIRECT = "http://127.0.0.1:45001/callback";
+const ALICE = { email: "alice@example.com", password: "sandbox" };
+const ALICE_ID = "5b1c6a4e-6f0e-4c51-9a53-0a7a3c1d2e01";
+
+let emulators: Emulators;
+
+beforeAll(async () => {
+  emulators = await startEmulators({ ports: [0, 0, 0], webRedirectUris: ["http://127.0.0.1:1/placeholder"] });
+  // As the hub does: redirect URIs learnt after the emulators started.
+  emulators.setWebRedirectUris([WEB_REDIRECT]);
+});
+afterAll(async () => {
+  await emulators?.close();
+});
+
+interface Platform {
+  name: "bentley" | "autodesk";
+  emulator: () => Emulator;
+  paths: { authorize: string; token: string; revoke: string; introspect: string; jwks: string };
+  userScope: string;
+  serviceScope: string;
+  /** Whether the scope claim is expected to be an array. */
+  expectsRefreshWithoutOfflineAccess: boolean;
+}
+
+const platforms: Platform[] = [
+  {
+    name: "bentley",
+    emulator: () => emulators.bentley,
+    paths: {
+      authorize: "/connect/authorize",
+      token: "/connect/token",
+      revoke: "/connect/revocation",
+      introspect: "/connect/introspect",
+      jwks: "/.well-known/openid-configuration/jwks",
+    },
+    userScope: "openid profile email offline_access itwin-platform",
+    serviceScope: "itwin-platform",
+    expectsRefreshWithoutOfflineAccess: false,
+  },
+  {
+    name: "autodesk",
+    emulator: () => emulators.autodesk,
+    paths: {
+      authorize: "/authentication/v2/authorize",
+      token: "/authentication/v2/token",
+      revoke: "/authentication/v2/revoke",
+      introspect: "/authentication/v2/introspect",
+      jwks: "/authentication/v2/keys",
+    },
+    userScope: "openid data:read data:write",
+    serviceScope: "data:read bucket:read",
+    expectsRefreshWithoutOfflineAccess: true,
+  },
+];
+
+function pkce() {
+  const verifier = randomBytes(32).toString("base64url");
+  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
+}
+
+function basic(id: string, secret: string) {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
+}
+
+const form = "application/x-www-form-urlencoded";
+
+async function postForm(url: string, body: Record<string, string>, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": form, ...headers },
+    body: new URLSearchParams(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
+}
+
+describe.each(platforms)("$name authorization server", (p) => {
+  const url = (path: string) => `${p.emulator().url}${path}`;
+
+  function authorizationUrl(params: Record<string, string>) {
+    const u = new URL(url(p.paths.authorize));
+    u.search = new URLSearchParams({ response_type: "code", state: "s-123", ...params }).toString();
+    return u.href;
+  }
+
+  async function webSignIn(scope = p.userScope, options: { consent?: boolean } = {}) {
+    const { verifier, challenge } = pkce();
+    const { finalUrl } = await signInAtEmulator(
+      authorizationUrl({
+        client_id: "sandbox-web",
+        redirect_uri: WEB_REDIRECT,
+        scope,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
+      { ...ALICE, ...options },
+    );
+    return { callback: new URL(finalUrl), verifier };
+  }
+
+  async function exchange(code: string, verifier: string, auth: "basic" | "post" = "post") {
+    const body: Record<string, string> = {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: WEB_REDIRECT,
+      code_verifier: verifier,
+    };
+    if (auth === "post") {
+      return postForm(url(p.paths.token), {
+        ...body,
+        client_id: "sandbox-web",
+        client_secret: "sandbox-web-secret",
+      });
+    }
+    return postForm(url(p.paths.token), body, { authorization: basic("sandbox-web", "sandbox-web-secret") });
+  }
+
+  async function refresh(refreshToken: string) {
+    return postForm(
+      url(p.paths.token),
+      { grant_type: "refresh_token", refresh_token: refreshToken },
+      { authorization: basic("sandbox-web", "sandbox-web-secret") },
+    );
+  }
+
+  afterEach(() => {
+    p.emulator().knobs.reset();
+  });
+
+  it("runs the code flow with PKCE through the real forms, refreshes with rotation and refuses the old refresh token", async () => {
+    const { callback, verifier } = await webSignIn();
+    expect(`${callback.origin}${callback.pathname}`).toBe(WEB_REDIRECT);
+    expect(callback.searchParams.get("state")).toBe("s-123");
+    expect(callback.searchParams.get("iss")).toBe(p.emulator().url);
+    const code = callback.searchParams.get("code");
+    expect(code).toBeTruthy();
+
+    const tokens = await exchange(code!, verifier, "basic");
+    expect(tokens.status).toBe(200);
+    const set = tokens.json();
+    expect(set.token_type).toBe("Bearer");
+    expect(set.expires_in).toBe(3600);
+    expect(typeof set.refresh_token).toBe("string");
+
+    const claims = decodeJwt(set.access_token);
+    expect(claims.sub).toBe(ALICE_ID);
+    expect(claims.client_id).toBe("sandbox-web");
+    expect(claims.iss).toBe(p.emulator().url);
+    expect(Array.isArray(claims.scope)).toBe(true);
+    expect(claims.scope).toEqual(
+      expect.arrayContaining(p.userScope.split(" ").filter((s) => s.includes("-") || s.includes(":"))),
+    );
+
+    const verified = await p.emulator().verifyAccessToken(`Bearer ${set.access_token}`);
+    expect(verified).toMatchObject({ subject: ALICE_ID, clientId: "sandbox-web", isService: false });
+
+    const refreshed = await refresh(set.refresh_token);
+    expect(refreshed.status).toBe(200);
+    const next = refreshed.json();
+    expect(next.refresh_token).toBeTruthy();
+    expect(next.refresh_token).not.toBe(set.refresh_token);
+    expect(next.access_token).not.toBe(set.access_token);
+
+    const reused = await refresh(set.refresh_token);
+    expect(reused.status).toBe(400);
+    expect(reused.json().error).toBe("invalid_grant");
+    // Reuse revokes the whole grant: the newest refresh token is dead too.
+    const afterReuse = await refresh(next.refresh_token);
+    expect(afterReuse.json().error).toBe("invalid_grant");
+  });
+
+  it("replays of the authorization code fail", async () => {
+    const { callback, verifier } = await webSignIn();
+    const code = callback.searchParams.get("code")!;
+    expect((await exchange(code, verifier)).status).toBe(200);
+    const replay = await exchange(code, verifier);
+    expect(replay.status).toBe(400);
+    expect(replay.json().error).toBe("invalid_grant");
+  });
+
+  it(
+    p.expectsRefreshWithoutOfflineAccess
+      ? "issues a refresh token on every three-legged exchange"
+      : "issues a refresh token only with offline_access",
+    async () => {
+      const scope = p.name === "bentley" ? "openid itwin-platform" : "data:read";
+      const { callback, verifier } = await webSignIn(scope);
+      const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+      expect(typeof set.access_token).toBe("string");
+      if (p.expectsRefreshWithoutOfflineAccess) expect(typeof set.refresh_token).toBe("string");
+      else expect(set.refresh_token).toBeUndefined();
+    },
+  );
+
+  it("keeps the refresh token when rotation is switched off", async () => {
+    p.emulator().knobs.set({ refreshRotation: false });
+    const { callback, verifier } = await webSignIn();
+    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const first = await refresh(set.refresh_token);
+    expect(first.status).toBe(200);
+    const second = await refresh(set.refresh_token);
+    expect(second.status).toBe(200);
+  });
+
+  it("revokes a refresh token, after which introspection says inactive", async () => {
+    const { callback, verifier } = await webSignIn();
+    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
+
+    const before = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
+    expect(before.json()).toMatchObject({ active: true, client_id: "sandbox-web" });
+
+    const revoked = await postForm(
+      url(p.paths.revoke),
+      { token: set.refresh_token, token_type_hint: "refresh_token" },
+      auth,
+    );
+    expect(revoked.status).toBe(200);
+    expect(revoked.text).toBe("");
+
+    const after = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
+    expect(after.json()).toEqual({ active: false });
+    expect((await refresh(set.refresh_token)).json().error).toBe("invalid_grant");
+  });
+
+  it("issues JWT access tokens to sandbox-service by client credentials (Basic and form body)", async () => {
+    const viaBasic = await postForm(
+      url(p.paths.token),
+      { grant_type: "client_credentials", scope: p.serviceScope },
+      { authorization: basic("sandbox-service", "sandbox-service-secret") },
+    );
+    expect(viaBasic.status).toBe(200);
+    const set = viaBasic.json();
+    expect(set.refresh_token).toBeUndefined();
+    const claims = decodeJwt(set.access_token);
+    expect(claims).toMatchObject({ sub: "sandbox-service", client_id: "sandbox-service" });
+    expect(claims.scope).toEqual(p.serviceScope.split(" "));
+    const verified = await p.emulator().verifyAccessToken(`Bearer ${set.access_token}`);
+    expect(verified.isService).toBe(true);
+
+    const viaPost = await postForm(url(p.paths.token), {
+      grant_type: "client_credentials",
+      scope: p.serviceScope,
+      client_id: "sandbox-service",
+      client_secret: "sandbox-service-secret",
+    });
+    expect(viaPost.status).toBe(200);
+  });
+
+  it("refuses openid for a service client", async () => {
+    const answer = await postForm(
+      url(p.paths.token),
+      { grant_type: "client_credentials", scope: `openid ${p.serviceScope}` },
+      { authorization: basic("sandbox-service", "sandbox-service-secret") },
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.json().error).toBe("invalid_scope");
+  });
+
+  it("refuses a bad client secret with invalid_client", async () => {
+    const answer = await postForm(
+      url(p.paths.token),
+      { grant_type: "client_credentials", scope: p.serviceScope },
+      { authorization: basic("sandbox-service", "wrong-secret") },
+    );
+    expect(answer.status).toBe(401);
+    expect(answer.json().error).toBe("invalid_client");
+  });
+
+  it("refuses a redirect URI that differs by one character", async () => {
+    const { challenge } = pkce();
+    const response = await fetch(
+      authorizationUrl({
+        client_id: "sandbox-web",
+        redirect_uri: `${WEB_REDIRECT}x`,
+        scope: p.userScope,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
+      { redirect: "manual", signal: AbortSignal.timeout(10_000) },
+    );
+    expect(response.status).toBe(400);
+    expect(response.headers.get("location")).toBeNull();
+    expect(await response.text()).toContain("redirect_uri");
+  });
+
+  it("refuses a wrong PKCE verifier", async () => {
+    const { callback } = await webSignIn();
+    const answer = await exchange(callback.searchParams.get("code")!, pkce().verifier);
+    expect(answer.status).toBe(400);
+    expect(answer.json().error).toBe("invalid_grant");
+  });
+
+  it("returns error=access_denied when consent is denied", async () => {
+    const { callback } = await webSignIn(p.userScope, { consent: false });
+    expect(callback.searchParams.get("error")).toBe("access_denied");
+    expect(callback.searchParams.get("state")).toBe("s-123");
+    expect(callback.searchParams.get("code")).toBeNull();
+  });
+
+  it("shows the login page again with an error after a wrong password", async () => {
+    await expect(
+      signInAtEmulator(
+        authorizationUrl({
+          client_id: "sandbox-web",
+          redirect_uri: WEB_REDIRECT,
+          scope: p.userScope,
+          ...(({ challenge }) => ({ code_challenge: challenge, code_challenge_method: "S256" }))(pkce()),
+        }),
+        { email: ALICE.email, password: "not-sandbox" },
+      ),
+    ).rejects.toThrow(/email or password is not right/);
+  });
+
+  it("lets the native client use any loopback port, with PKCE required", async () => {
+    const { verifier, challenge } = pkce();
+    const redirect = "http://127.0.0.1:51234/signin-callback";
+    const { finalUrl } = await signInAtEmulator(
+      authorizationUrl({
+        client_id: "sandbox-native",
+        redirect_uri: redirect,
+        scope: p.userScope,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
+      ALICE,
+    );
+    const callback = new URL(finalUrl);
+    expect(`${callback.origin}${callback.pathname}`).toBe(redirect);
+    const answer = await postForm(url(p.paths.token), {
+      grant_type: "authorization_code",
+      code: callback.searchParams.get("code")!,
+      redirect_uri: redirect,
+      code_verifier: verifier,
+      client_id: "sandbox-native",
+    });
+    expect(answer.status).toBe(200);
+
+    const withoutPkce = await fetch(
+      authorizationUrl({ client_id: "sandbox-native", redirect_uri: redirect, scope: p.userScope }),
+      { redirect: "manual", signal: AbortSignal.timeout(10_000) },
+    );
+    const location = new URL(withoutPkce.headers.get("location")!);
+    expect(location.searchParams.get("error")).toBe("invalid_request");
+  });
+
+  it("injects 503, 429 with Retry-After and invalid_grant at the token endpoint, then recovers", async () => {
+    const call = () =>
+      postForm(
+        url(p.paths.token),
+        { grant_type: "client_credentials", scope: p.serviceScope },
+        { authorization: basic("sandbox-service", "sandbox-service-secret") },
+      );
+
+    p.emulator().knobs.set({ failure: { target: "token", kind: "5xx", count: 1 } });
+    expect((await call()).status).toBe(503);
+    expect((await call()).status).toBe(200);
+
+    const patched = await fetch(url("/_emulator/knobs"), {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ failure: { target: "all", kind: "429", retryAfterSeconds: 7 } }),
+    });
+    expect(patched.status).toBe(200);
+    const limited = await call();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("7");
+    expect((await call()).status).toBe(429);
+    await fetch(url("/_emulator/knobs"), {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ failure: null }),
+    });
+    expect((await call()).status).toBe(200);
+
+    p.emulator().knobs.set({ failure: { target: "token", kind: "invalid_grant", count: 1 } });
+    const refused = await call();
+    expect(refused.status).toBe(400);
+    expect(refused.json().error).toBe("invalid_grant");
+  });
+
+  it("hangs the token endpoint on request until cleared", async () => {
+    p.emulator().knobs.set({ failure: { target: "token", kind: "hang" } });
+    const hung = fetch(url(p.paths.token), {
+      method: "POST",
+      headers: { "content-type": form, authorization: basic("sandbox-service", "sandbox-service-secret") },
+      body: new URLSearchParams({ grant_type: "client_credentials", scope: p.serviceScope }),
+      signal: AbortSignal.timeout(500),
+    });
+    await expect(hung).rejects.toThrow(/timeout|aborted/i);
+    p.emulator().knobs.set({ failure: null });
+    const answer = await postForm(
+      url(p.paths.token),
+      { grant_type: "client_credentials", scope: p.serviceScope },
+      { authorization: basic("sandbox-service", "sandbox-service-secret") },
+    );
+    expect(answer.status).toBe(200);
+  });
+
+  it("refuses bad knobs with 400", async () => {
+    for (const body of [
+      { failure: { target: "token", kind: "explode" } },
+      { accessTokenLifetimeSeconds: -1 },
+      { latency: { target: "api", ms: "slow" } },
+      { unknownKnob: true },
+    ]) {
+      const response = await fetch(url("/_emulator/knobs"), {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toBe("invalid_knobs");
+    }
+  });
+
+  it("counts token calls by grant type and outcome, and resets the counts", async () => {
+    await fetch(url("/_emulator/stats/reset"), { method: "POST" });
+    const { callback, verifier } = await webSignIn();
+    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    await refresh(set.refresh_token);
+    await refresh(set.refresh_token); // reuse: an error
+    await postForm(
+      url(p.paths.token),
+      { grant_type: "client_credentials", scope: p.serviceScope },
+      { authorization: basic("sandbox-service", "bad") },
+    );
+    const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
+    await postForm(url(p.paths.introspect), { token: set.access_token }, auth);
+    await postForm(url(p.paths.revoke), { token: set.access_token }, auth);
+
+    const stats = await (await fetch(url("/_emulator/stats"))).json();
+    expect(stats).toEqual({
+      token: {
+        authorization_code: { ok: 1, error: 0 },
+        refresh_token: { ok: 1, error: 1 },
+        client_credentials: { ok: 0, error: 1 },
+      },
+      revocation: 1,
+      introspection: 1,
+    });
+    expect(p.emulator().stats()).toEqual(stats);
+
+    await fetch(url("/_emulator/stats/reset"), { method: "POST" });
+    expect(p.emulator().stats().token.refresh_token).toEqual({ ok: 0, error: 0 });
+  });
+
+  it("verifies tokens: accepts a fresh one, rejects an expired and a tampered one", async () => {
+    const issue = async () =>
+      (
+        await postForm(
+          url(p.paths.token),
+          { grant_type: "client_credentials", scope: p.serviceScope },
+          { authorization: basic("sandbox-service", "sandbox-service-secret") },
+        )
+      ).json().access_token as string;
+
+    const fresh = await issue();
+    await expect(p.emulator().verifyAccessToken(`Bearer ${fresh}`)).resolves.toMatchObject({
+      subject: "sandbox-service",
+    });
+
+    const [header, payload, signature] = fresh.split(".");
+    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: ALICE_ID })).toString("base64url");
+    await expect(
+      p.emulator().verifyAccessToken(`Bearer ${header}.${forged}.${signature}`),
+    ).rejects.toMatchObject({
+      problem: "invalid",
+    });
+    await expect(p.emulator().verifyAccessToken(undefined)).rejects.toMatchObject({ problem: "missing" });
+    await expect(p.emulator().verifyAccessToken("Basic abc")).rejects.toBeInstanceOf(AccessTokenError);
+
+    p.emulator().knobs.set({ accessTokenLifetimeSeconds: 1 });
+    const shortLived = await issue();
+    expect(decodeJwt(shortLived).exp! - decodeJwt(shortLived).iat!).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(p.emulator().verifyAccessToken(`Bearer ${shortLived}`)).rejects.toMatchObject({
+      problem: "expired",
+    });
+  });
+});
+
+describe("Seequent emulator", () => {
+  it("accepts Bentley IMS tokens and not Autodesk ones", async () => {
+    const bentleyToken = (
+      await postForm(
+        `${emulators.bentley.url}/connect/token`,
+        { grant_type: "client_credentials", scope: "evo.discovery evo.workspace" },
+        { authorization: basic("sandbox-service", "sandbox-service-secret") },
+      )
+    ).json().access_token;
+    await expect(emulators.seequent.verifyAccessToken(`Bearer ${bentleyToken}`)).resolves.toMatchObject({
+      scopes: ["evo.discovery", "evo.workspace"],
+    });
+
+    const autodeskToken = (
+      await postForm(
+        `${emulators.autodesk.url}/authentication/v2/token`,
+        { grant_type: "client_credentials", scope: "data:read" },
+        { authorization: basic("sandbox-service", "sandbox-service-secret") },
+      )
+    ).json().access_token;
+    await expect(emulators.seequent.verifyAccessToken(`Bearer ${autodeskToken}`)).rejects.toMatchObject({
+      problem: "invalid",
+    });
+  });
+
+  it("publishes APS discovery with revoke_endpoint and IMS discovery with the JWKS path", async () => {
+    const aps = await (await fetch(`${emulators.autodesk.url}/.well-known/openid-configuration`)).json();
+    expect(aps.revoke_endpoint).toBe(`${emulators.autodesk.url}/authentication/v2/revoke`);
+    expect(aps.revocation_endpoint).toBe(aps.revoke_endpoint);
+    expect(aps.jwks_uri).toBe(`${emulators.autodesk.url}/authentication/v2/keys`);
+    const ims = await (await fetch(`${emulators.bentley.url}/.well-known/openid-configuration`)).json();
+    expect(ims.jwks_uri).toBe(`${emulators.bentley.url}/.well-known/openid-configuration/jwks`);
+    expect(ims.authorization_response_iss_parameter_supported).toBe(true);
+    const jwks = await (await fetch(ims.jwks_uri)).json();
+    expect(jwks.keys[0]).toMatchObject({ kty: "RSA", alg: "RS256" });
+    expect(jwks.keys[0].d).toBeUndefined();
+  });
+});
