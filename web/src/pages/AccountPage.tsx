@@ -4,6 +4,7 @@ import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { useSession } from "../session.tsx";
 import type { Connection } from "../types.ts";
 import { useFetch } from "../useFetch.ts";
+import { AccessTokens } from "./AccessTokens.tsx";
 
 export function AccountPage() {
   usePageTitle("Account");
@@ -121,6 +122,7 @@ export function AccountPage() {
           </table>
         </div>
       ) : null}
+      <AccessTokens />
     </section>
   );
 }
