@@ -95,7 +95,7 @@ const pgTypes = {
 interface Opened {
   store: Store;
   /** Runs pending migrations so that concurrent openers of the same database cannot collide. */
-  migrate(): Promise<void>;
+  migrate: () => Promise<void>;
 }
 
 function openSqlite(path: string): Opened {
