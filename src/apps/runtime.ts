@@ -6,10 +6,10 @@ import type { AppManifest } from "../sdk/app.ts";
 import type { ParamValue } from "../sdk/fields.ts";
 import type { ViewResultJSON } from "../sdk/results.ts";
 import type { AppSpec } from "./config.ts";
+import { APP_PROCESS_IMPORT } from "./loaderHooks.ts";
 import type { AppToHub, InvokeMessage, SerializedError } from "./protocol.ts";
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
-const BOOTSTRAP = new URL("./bootstrap.mjs", import.meta.url).href;
 
 export const DEFAULT_VIEW_TIMEOUT_MS = 60_000;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -127,7 +127,7 @@ export class AppProcess {
     const child = fork(WORKER, [this.spec.entryPath], {
       cwd: this.spec.dir,
       env: appEnvironment(this.spec.name),
-      execArgv: ["--import", BOOTSTRAP],
+      execArgv: ["--import", APP_PROCESS_IMPORT],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
     });

@@ -47,11 +47,16 @@ async function invoke(app: GatehouseApp, message: InvokeMessage): Promise<void> 
     const result: unknown = await runInInvocation(context, () =>
       view.handler({ params: message.params as never }),
     );
-    const expected = RESULT_CLASSES[view.kind];
+    const expected = RESULT_CLASSES[view.kind as keyof typeof RESULT_CLASSES];
     if (!(result instanceof expected)) {
       throw new ResultError(`a ${view.kind}View must return a ${expected.name} (got ${describe(result)})`);
     }
-    send({ type: "result", id: message.id, ok: true, result: result.toJSON() });
+    send({
+      type: "result",
+      id: message.id,
+      ok: true,
+      result: (result).toJSON(),
+    });
   } catch (err) {
     send({ type: "result", id: message.id, ok: false, error: serializeError(err, message.view) });
   }
@@ -59,7 +64,7 @@ async function invoke(app: GatehouseApp, message: InvokeMessage): Promise<void> 
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
-  return typeof value === "object" ? ((value as object).constructor?.name ?? "object") : typeof value;
+  return typeof value === "object" ? ((value).constructor?.name ?? "object") : typeof value;
 }
 
 async function main(): Promise<void> {
