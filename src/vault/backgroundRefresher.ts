@@ -13,6 +13,13 @@ export interface BackgroundRefresherOptions {
   maxPerIntegrationPerSecond?: number;
   /** Connections looked at per pass (soonest expiry first). Default 100. */
   batchSize?: number;
+  /**
+   * Also refresh connections not refreshed (or connected) for this many seconds, so that refresh tokens
+   * with a sliding expiry stay alive for users who rarely come back. Off by default.
+   */
+  idleRefreshAfterSeconds?: number;
+  /** Refreshes running at once, all integrations together (each may hold a database connection). Default 4. */
+  maxConcurrent?: number;
   logger?: VaultLogger;
   now?: () => number;
 }
@@ -41,6 +48,9 @@ export function startBackgroundRefresher(options: BackgroundRefresherOptions): B
   const aheadSeconds = options.refreshAheadSeconds ?? 300;
   const perSecond = Math.max(0.001, options.maxPerIntegrationPerSecond ?? 5);
   const batchSize = options.batchSize ?? 100;
+  const idleMs =
+    options.idleRefreshAfterSeconds === undefined ? null : options.idleRefreshAfterSeconds * 1000;
+  const slots = new Slots(Math.max(1, options.maxConcurrent ?? 4));
   const now = options.now ?? Date.now;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -48,36 +58,51 @@ export function startBackgroundRefresher(options: BackgroundRefresherOptions): B
 
   async function pass(): Promise<RefresherPass> {
     const at = now();
-    const due = await options.store.db
-      .selectFrom("connections")
-      .select(["id", "integration_id", "version"])
-      .where("status", "=", "connected")
-      .where("refresh_token_enc", "is not", null)
-      .where("expires_at", "<", at + aheadSeconds * 1000)
-      // Rows another process is refreshing right now: leave them to it.
-      .where((eb) => eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<", at)]))
-      .orderBy("expires_at")
-      .limit(batchSize)
-      .execute();
+    const candidates = () =>
+      options.store.db
+        .selectFrom("connections")
+        .select(["id", "integration_id", "version"])
+        .where("status", "=", "connected")
+        .where("refresh_token_enc", "is not", null)
+        // Rows another process is refreshing right now: leave them to it.
+        .where((eb) => eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<", at)]));
+    const due: Due[] = (
+      await candidates()
+        .where("expires_at", "<", at + aheadSeconds * 1000)
+        .orderBy("expires_at")
+        .limit(batchSize)
+        .execute()
+    ).map((row) => ({ ...row, minValiditySeconds: aheadSeconds }));
+    if (idleMs !== null && due.length < batchSize) {
+      const seen = new Set(due.map((row) => row.id));
+      const idle = await candidates()
+        .where((eb) => eb(eb.fn.coalesce("last_refreshed_at", "connected_at"), "<", at - idleMs))
+        .limit(batchSize - due.length)
+        .execute();
+      // An infinite validity requirement: refreshed whatever its expiry.
+      for (const row of idle) if (!seen.has(row.id)) due.push({ ...row, minValiditySeconds: Infinity });
+    }
     const result: RefresherPass = { examined: due.length, refreshed: 0, fresh: 0, failed: 0 };
-    const byIntegration = new Map<string, { id: string; version: number }[]>();
+    const byIntegration = new Map<string, Due[]>();
     for (const row of due) {
       const rows = byIntegration.get(row.integration_id) ?? [];
-      rows.push({ id: row.id, version: row.version });
+      rows.push(row);
       byIntegration.set(row.integration_id, rows);
     }
     const spacingMs = 1000 / perSecond;
     await Promise.all(
       [...byIntegration.values()].map(async (rows) => {
         const started: Promise<void>[] = [];
-        for (const [index, { id, version }] of rows.entries()) {
+        for (const [index, row] of rows.entries()) {
           if (stopped) break;
           if (index > 0) await sleep(spacingMs);
           // The version found by the query: if another process refreshes it meanwhile, it is left alone.
-          const refresh = options.tokenService.refreshConnection(id, {
-            minValiditySeconds: aheadSeconds,
-            expectedVersion: version,
-          });
+          const refresh = slots.run(() =>
+            options.tokenService.refreshConnection(row.id, {
+              minValiditySeconds: row.minValiditySeconds,
+              expectedVersion: row.version,
+            }),
+          );
           started.push(
             refresh.then(
               (outcome) => {
@@ -130,4 +155,32 @@ export function startBackgroundRefresher(options: BackgroundRefresherOptions): B
       await current?.catch(() => undefined);
     },
   };
+}
+
+interface Due {
+  id: string;
+  integration_id: string;
+  version: number;
+  minValiditySeconds: number;
+}
+
+/** At most `limit` tasks at once; the rest wait their turn in order. */
+class Slots {
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    // A woken waiter inherits the finishing task's slot, so no newcomer can slip in between.
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

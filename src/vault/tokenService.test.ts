@@ -348,6 +348,33 @@ forEachDatabase("TokenService", (getStore, target) => {
       }
     });
 
+    it("background refresher also refreshes idle connections when asked to, a few at a time", async () => {
+      const idle = await connect(3600);
+      const active = await connect(3600);
+      const longAgo = Date.now() - 40 * 86_400_000;
+      await store.db
+        .updateTable("connections")
+        .set({ connected_at: longAgo, last_refreshed_at: null })
+        .where("user_id", "=", idle.userId)
+        .execute();
+      const refresher = startBackgroundRefresher({
+        tokenService: service,
+        store,
+        intervalMs: 60_000,
+        refreshAheadSeconds: 60,
+        idleRefreshAfterSeconds: 30 * 86_400,
+        maxConcurrent: 1,
+        maxPerIntegrationPerSecond: 100,
+      });
+      try {
+        await refresher.runOnce();
+      } finally {
+        await refresher.stop();
+      }
+      expect((await connectionOf(idle.userId)).last_refreshed_at).not.toBeNull();
+      expect((await connectionOf(active.userId)).last_refreshed_at).toBeNull();
+    });
+
     describe("client credentials", () => {
       let serviceIntegration: Integration;
       beforeAll(async () => {

@@ -373,8 +373,10 @@ export class TokenService {
       if (!row) throw new GatehouseError("integration_not_found", `No integration ${integration.name}`, 404);
     }
     const seenVersion = row.version;
+    // Built before taking the lock: it may need the database, and a PostgreSQL lock holds a pool connection.
+    const cfg = await this.options.oauthConfigFor(integration);
     const result = await this.coordinator.withServiceToken(integration.id, seenVersion, (locked, db) =>
-      this.obtainServiceTokenLocked(integration, locked, seenVersion, minValidityMs, db),
+      this.obtainServiceTokenLocked(integration, cfg, locked, seenVersion, minValidityMs, db),
     );
     return this.serviceResult(result);
   }
@@ -387,8 +389,10 @@ export class TokenService {
     minValidityMs: number,
   ): Promise<ConnectionRow> {
     const seenVersion = row.version;
+    // Built before taking the lock: it may need the database, and a PostgreSQL lock holds a pool connection.
+    const cfg = await this.options.oauthConfigFor(integration);
     const result = await this.coordinator.withConnection(row.id, seenVersion, (locked, db) =>
-      this.refreshLocked(integration, locked, seenVersion, minValidityMs, db, true),
+      this.refreshLocked(integration, cfg, locked, seenVersion, minValidityMs, db, true),
     );
     // Thrown only now: inside the lock a throw would roll back the reconnect_required mark on PostgreSQL.
     if (result instanceof GatehouseError) throw result;
@@ -402,6 +406,7 @@ export class TokenService {
    */
   private async refreshLocked(
     integration: Integration,
+    cfg: OAuthClientConfig,
     locked: ConnectionRow | undefined,
     seenVersion: number,
     minValidityMs: number,
@@ -426,7 +431,6 @@ export class TokenService {
 
     let tokens: TokenSet;
     try {
-      const cfg = await this.options.oauthConfigFor(integration);
       const oldScopes = JSON.parse(locked.scopes) as string[];
       tokens = await withRetry(
         () =>
@@ -465,7 +469,7 @@ export class TokenService {
               { integration: integration.name, connectionId: locked.id },
               "refresh race resolved",
             );
-            return this.refreshLocked(integration, fresh, fresh.version, minValidityMs, db, false);
+            return this.refreshLocked(integration, cfg, fresh, fresh.version, minValidityMs, db, false);
           }
         }
         await this.markReconnectRequired(db, locked);
@@ -536,6 +540,7 @@ export class TokenService {
 
   private async obtainServiceTokenLocked(
     integration: Integration,
+    cfg: OAuthClientConfig,
     locked: ServiceTokenRow | undefined,
     seenVersion: number,
     minValidityMs: number,
@@ -549,7 +554,6 @@ export class TokenService {
     }
     let tokens: TokenSet;
     try {
-      const cfg = await this.options.oauthConfigFor(integration);
       tokens = await withRetry(
         () =>
           this.timed("client_credentials", () =>
