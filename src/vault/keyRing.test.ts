@@ -1,8 +1,9 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inspect } from "node:util";
+import { inspect, promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { GatehouseError } from "../errors.ts";
 import { KeyRing, keyIdOf, keysFilePath, loadKeyRing, saveKeysFile } from "./keyRing.ts";
@@ -202,6 +203,25 @@ describe("keys.json", () => {
     expect(readFileSync(path, "utf8")).toBe(content);
     expect(second.currentKeyId).toBe(first.currentKeyId);
     expect(second.decrypt(first.encrypt("survives a restart", aadA), aadA)).toBe("survives a restart");
+  });
+
+  it("is created once when several hubs start together", async () => {
+    const dataDir = join(root, "race");
+    const startAt = Date.now() + 2_000;
+    const run = promisify(execFile);
+    const ids = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        run(
+          process.execPath,
+          ["bin/run-ts.mjs", "test/helpers/loadKeyRingProcess.ts", dataDir, String(startAt)],
+          {
+            timeout: 30_000,
+          },
+        ).then((r) => r.stdout),
+      ),
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect(loadKeyRing({ dataDir }).currentKeyId).toBe(ids[0]);
   });
 
   it("is used when the variable is blank", () => {
