@@ -65,9 +65,9 @@ const pageMessages: Record<string, string> = {
 function pageFor(reply: FastifyReply, err: unknown): FastifyReply {
   const providerError = err instanceof OAuthError ? err.details?.providerError : undefined;
   if (err instanceof OAuthError && typeof providerError === "string") {
-    const said = providerError.replace(/_/g, " ");
-    const description =
-      typeof err.details.providerDescription === "string" ? ` (${err.details.providerDescription})` : "";
+    const said = providerError.slice(0, 100).replace(/_/g, " ");
+    const described = err.details?.providerDescription;
+    const description = typeof described === "string" ? ` (${described.slice(0, 300)})` : "";
     const status = err.code === "provider_unavailable" ? 503 : err.status >= 500 ? 502 : 400;
     return sendErrorPage(reply, status, err.code, `The provider said: ${said}${description}.`);
   }

@@ -20,6 +20,7 @@ import type { Store } from "../../src/db/index.ts";
 import type { Emulators } from "../../src/emulators/index.ts";
 import { buildHub, type Hub, type HubDeps } from "../../src/hub/server.ts";
 import { seedSandbox, type SeedResult } from "../../src/sandbox/seed.ts";
+import { signInAtEmulator } from "./browser.ts";
 
 export const TEST_ADMIN = { email: "admin@example.com", password: "admin-password-for-tests" };
 export const DEMO_PASSWORD = "sandbox";
@@ -204,62 +205,6 @@ function lineCollector(lines: string[]): Writable {
   });
 }
 
-const formAction = (html: string, suffix: string): string | null => {
-  const match = new RegExp(`<form[^>]*action="([^"]*${suffix})"`).exec(html);
-  return match ? match[1]!.replace(/&amp;/g, "&") : null;
-};
-
-/**
- * Follows the provider's pages from the authorization URL as a browser would (its own cookie jar), fills in
- * the sign-in form and answers the consent page, until the provider redirects to the hub's callback.
- * Returns that callback URL.
- */
-export async function signInAtProvider(
-  authorizationUrl: string,
-  callbackPrefix: string,
-  email: string,
-  options: { password?: string; decision?: "allow" | "deny" } = {},
-): Promise<URL> {
-  const jar = new CookieJar();
-  let url = authorizationUrl;
-  let method = "GET";
-  let form: URLSearchParams | undefined;
-  for (let step = 0; step < 20; step++) {
-    const headers: Record<string, string> = {};
-    const cookie = jar.header();
-    if (cookie) headers.cookie = cookie;
-    if (form) headers["content-type"] = "application/x-www-form-urlencoded";
-    const response = await fetch(url, { method, headers, body: form?.toString(), redirect: "manual" });
-    jar.store(response);
-    form = undefined;
-    method = "GET";
-    const location = response.headers.get("location");
-    if (response.status >= 300 && response.status < 400 && location) {
-      const next = new URL(location, url);
-      if (next.href.startsWith(callbackPrefix)) return next;
-      url = next.href;
-      continue;
-    }
-    const html = await response.text();
-    if (response.status !== 200)
-      throw new Error(`provider answered ${response.status} at ${url}: ${html.slice(0, 300)}`);
-    const login = formAction(html, "/login");
-    const consent = formAction(html, "/consent");
-    if (login) {
-      url = new URL(login, url).href;
-      method = "POST";
-      form = new URLSearchParams({ email, password: options.password ?? DEMO_PASSWORD });
-    } else if (consent) {
-      url = new URL(consent, url).href;
-      method = "POST";
-      form = new URLSearchParams({ decision: options.decision ?? "allow" });
-    } else {
-      throw new Error(`unexpected provider page at ${url}: ${html.slice(0, 300)}`);
-    }
-  }
-  throw new Error("too many steps at the provider");
-}
-
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-hub-"));
   const logs: string[] = [];
@@ -301,9 +246,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     const callback = `${url}/api/integrations/oauth2/callback/`;
     let seed: SeedResult | null = null;
     if (emulators) {
-      for (const emulator of [emulators.bentley, emulators.autodesk, emulators.seequent]) {
-        emulator.setWebRedirectUris([callback]);
-      }
+      emulators.setWebRedirectUris([callback]);
       seed = await seedSandbox(
         hub.services,
         {
@@ -340,9 +283,12 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
         const location = start.headers.get("location");
         await start.body?.cancel();
         if (start.status !== 302 || !location) throw new Error(`connect did not start: ${start.status}`);
-        let callbackUrl = await signInAtProvider(location, callback, emulatorUser, {
-          decision: connectOptions.decision,
+        const { finalUrl } = await signInAtEmulator(location, {
+          email: emulatorUser,
+          password: DEMO_PASSWORD,
+          consent: connectOptions.decision !== "deny",
         });
+        let callbackUrl = new URL(finalUrl);
         if (connectOptions.tamper) callbackUrl = connectOptions.tamper(callbackUrl);
         return client.fetch("GET", callbackUrl.href);
       },
