@@ -3,8 +3,10 @@
 // through the real login and consent forms, refresh rotation with reuse detection, revocation,
 // client credentials, the refusals, and the knobs and stats.
 import { createHash, randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
 import { decodeJwt } from "jose";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { emulate, parseEmulatorPorts } from "../src/cli/emulate.ts";
 import { startEmulators, type Emulator, type Emulators } from "../src/emulators/index.ts";
 import { AccessTokenError } from "../src/emulators/shared/accessToken.ts";
 import { signInAtEmulator } from "./helpers/browser.ts";
@@ -530,5 +532,113 @@ describe("Seequent emulator", () => {
     const jwks = await (await fetch(ims.jwks_uri)).json();
     expect(jwks.keys[0]).toMatchObject({ kty: "RSA", alg: "RS256" });
     expect(jwks.keys[0].d).toBeUndefined();
+  });
+});
+
+describe("knobs on the resource APIs", () => {
+  afterEach(() => {
+    emulators.bentley.knobs.reset();
+    emulators.seequent.knobs.reset();
+  });
+
+  it("answers an injected 429 on an API in the platform's own error shape, leaving the token endpoint alone", async () => {
+    emulators.bentley.knobs.set({ failure: { target: "api", kind: "429", retryAfterSeconds: 3, count: 1 } });
+    const limited = await fetch(`${emulators.bentley.url}/itwins/`, {
+      headers: { authorization: "Bearer x" },
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("3");
+    expect((await limited.json()).error.code).toEqual(expect.any(String));
+
+    emulators.seequent.knobs.set({ failure: { target: "all", kind: "5xx", status: 502, count: 1 } });
+    const failed = await fetch(`${emulators.seequent.url}/evo/identity/v2/discovery?service=evo`);
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get("content-type")).toContain("application/problem+json");
+    expect(await failed.json()).toMatchObject({ status: 502 });
+
+    const token = await postForm(
+      `${emulators.bentley.url}/connect/token`,
+      { grant_type: "client_credentials", scope: "itwin-platform" },
+      { authorization: basic("sandbox-service", "sandbox-service-secret") },
+    );
+    expect(token.status).toBe(200);
+  });
+
+  it("resets the connection when asked to", async () => {
+    emulators.bentley.knobs.set({ failure: { target: "api", kind: "reset", count: 1 } });
+    await expect(fetch(`${emulators.bentley.url}/itwins/`)).rejects.toThrow();
+    const after = await fetch(`${emulators.bentley.url}/itwins/`);
+    expect(after.status).toBe(401);
+  });
+
+  it("adds latency only where targeted", async () => {
+    emulators.bentley.knobs.set({ latency: { target: "api", ms: 5_000 } });
+    await expect(
+      fetch(`${emulators.bentley.url}/itwins/`, { signal: AbortSignal.timeout(300) }),
+    ).rejects.toThrow(/timeout|aborted/i);
+    const discovery = await fetch(`${emulators.bentley.url}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(discovery.status).toBe(200);
+  });
+
+  it("reads and resets knobs over HTTP", async () => {
+    const set = await fetch(`${emulators.bentley.url}/_emulator/knobs`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ accessTokenLifetimeSeconds: 60, refreshRotation: false }),
+    });
+    expect(await set.json()).toMatchObject({ accessTokenLifetimeSeconds: 60, refreshRotation: false });
+    expect(emulators.bentley.knobs.get().accessTokenLifetimeSeconds).toBe(60);
+    await fetch(`${emulators.bentley.url}/_emulator/knobs/reset`, { method: "POST" });
+    const current = await (await fetch(`${emulators.bentley.url}/_emulator/knobs`)).json();
+    expect(current).toEqual({
+      accessTokenLifetimeSeconds: 3600,
+      refreshRotation: true,
+      latency: null,
+      failure: null,
+    });
+  });
+});
+
+describe("gatehouse emulate", () => {
+  it("validates GATEHOUSE_EMULATOR_PORTS", () => {
+    expect(parseEmulatorPorts(undefined)).toEqual([8091, 8092, 8093]);
+    expect(parseEmulatorPorts(" 9001, 9002 ,9003")).toEqual([9001, 9002, 9003]);
+    expect(parseEmulatorPorts("0,0,0")).toEqual([0, 0, 0]);
+    for (const bad of [
+      "8091,8092",
+      "8091,8092,abc",
+      "8091,8092,70000",
+      "8091,8091,8093",
+      "1,2,3,4",
+      "-1,2,3",
+    ]) {
+      expect(() => parseEmulatorPorts(bad)).toThrow(/GATEHOUSE_EMULATOR_PORTS/);
+    }
+  });
+
+  it("prints each base URL and its clients, then stops", async () => {
+    let output = "";
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        output += chunk.toString();
+        done();
+      },
+    });
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const running = emulate({ env: { GATEHOUSE_EMULATOR_PORTS: "0,0,0" }, out, until: stopped });
+    await vi.waitFor(() => expect(output).toContain("Seequent Evo: http://127.0.0.1:"), { timeout: 20_000 });
+    expect(output).toMatch(/Bentley iTwin \(IMS\): http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/Autodesk Platform Services: http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toContain("sandbox-web (secret sandbox-web-secret)");
+    expect(output).toContain("sandbox-service (secret sandbox-service-secret)");
+    expect(output).toContain("http://127.0.0.1:<any port>/signin-callback");
+    const bentleyUrl = /Bentley iTwin \(IMS\): (\S+)/.exec(output)![1]!;
+    expect((await fetch(`${bentleyUrl}/.well-known/openid-configuration`)).status).toBe(200);
+    stop();
+    await expect(running).resolves.toBe(0);
+    await expect(fetch(`${bentleyUrl}/.well-known/openid-configuration`)).rejects.toThrow();
   });
 });
