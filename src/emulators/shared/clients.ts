@@ -137,6 +137,17 @@ export function memoryAdapterFactory(clients: SandboxClients): AdapterFactory {
 
   const key = (model: string, id: string) => `${model}:${id}`;
 
+  // Expired entries go when read; a long-running `gatehouse emulate` also sweeps now and then.
+  let writesSinceSweep = 0;
+  const sweep = () => {
+    const now = Date.now();
+    for (const table of models.values()) {
+      for (const [id, stored] of table) {
+        if (stored.expiresAt !== null && stored.expiresAt <= now) table.delete(id);
+      }
+    }
+  };
+
   return (name: string): Adapter => {
     let store = models.get(name);
     if (!store) {
@@ -157,6 +168,11 @@ export function memoryAdapterFactory(clients: SandboxClients): AdapterFactory {
 
     return {
       async upsert(id, payload, expiresIn) {
+        writesSinceSweep += 1;
+        if (writesSinceSweep >= 1000) {
+          writesSinceSweep = 0;
+          sweep();
+        }
         table.set(id, {
           payload: structuredClone(payload),
           expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null,
