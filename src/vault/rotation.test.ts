@@ -157,7 +157,7 @@ async function clear(store: Store): Promise<void> {
   await store.db.deleteFrom("users").execute();
 }
 
-forEachDatabase("key rotation", (getStore) => {
+forEachDatabase("key rotation", (getStore, target) => {
   it("moves every row to the new key in batches, and the data still decrypts", async () => {
     const store = getStore();
     await clear(store);
@@ -250,6 +250,28 @@ forEachDatabase("key rotation", (getStore) => {
     expect(await countRowsUnderKey(store, oldRing.currentKeyId)).toBe(2);
     const again = await reencryptAll(store, newRing);
     expect(again).toMatchObject({ reencrypted: 2, skipped: 0, failed: 0 });
+    expect(await countRowsUnderKey(store, oldRing.currentKeyId)).toBe(0);
+  });
+
+  // SQLite refreshers use leases, which never block a writer; only PostgreSQL has row locks.
+  it.skipIf(target.dialect !== "postgres")("does not wait for a row a refresher holds locked", async () => {
+    const store = getStore();
+    await clear(store);
+    const oldRing = KeyRing.generate();
+    const seeded = await seed(store, oldRing, 3);
+    const { keyRing: newRing } = oldRing.withAddedKey();
+    const busyId = seeded.connectionIds[0]!;
+    const other = await target.open(); // another hub process
+    const refresher = await other.db.startTransaction().execute();
+    try {
+      await refresher.selectFrom("connections").select("id").where("id", "=", busyId).forUpdate().execute();
+      const result = await reencryptAll(store, newRing);
+      expect(result.tables.connections).toEqual({ reencrypted: 2, skipped: 1, failed: 0 });
+    } finally {
+      await refresher.commit().execute();
+    }
+    expect(await countRowsUnderKey(store, oldRing.currentKeyId)).toBe(1);
+    expect((await reencryptAll(store, newRing)).reencrypted).toBe(1);
     expect(await countRowsUnderKey(store, oldRing.currentKeyId)).toBe(0);
   });
 

@@ -73,7 +73,10 @@ const tables: TableSpec[] = [
 export interface TableCounts {
   /** Rows now under the current key. */
   reencrypted: number;
-  /** Rows changed by someone else between read and write (already rewritten; run again to be sure). */
+  /**
+   * Rows changed by someone else between read and write, or (PostgreSQL) locked by a refresher at that
+   * moment: left for the next run.
+   */
   skipped: number;
   /** Rows that could not be decrypted (unknown key, tampered): left as they are. */
   failed: number;
@@ -173,7 +176,28 @@ export async function reencryptAll(
         ids: updates.map((u) => String(u.row[spec.primaryKey])),
       });
       await db.transaction().execute(async (trx) => {
+        // On PostgreSQL a refresher holds `FOR UPDATE` on its row across the provider call; do not queue
+        // behind it (and hold this batch's locks meanwhile): lock what is free, skip what is not.
+        let lockable: Set<unknown> | null = null;
+        if (store.dialect === "postgres" && updates.length > 0) {
+          const locked = (await trx
+            .selectFrom(spec.table)
+            .select(spec.primaryKey)
+            .where(
+              spec.primaryKey,
+              "in",
+              updates.map((u) => u.row[spec.primaryKey]),
+            )
+            .forUpdate()
+            .skipLocked()
+            .execute()) as Row[];
+          lockable = new Set(locked.map((r) => r[spec.primaryKey]));
+        }
         for (const { row, values } of updates) {
+          if (lockable && !lockable.has(row[spec.primaryKey])) {
+            counts.skipped++;
+            continue;
+          }
           let update = trx
             .updateTable(spec.table)
             .set({ ...values, key_id: keyId })
