@@ -133,6 +133,7 @@ async function startCluster(): Promise<Cluster> {
         `-p ${port}`,
         `-c unix_socket_directories=${dir}`,
         "-c max_connections=300",
+        "-c shared_buffers=32MB",
         "-c fsync=off",
         "-c synchronous_commit=off",
         "-c full_page_writes=off",
