@@ -1,7 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { callbackUrl } from "../config/index.ts";
 import { GatehouseError } from "../errors.ts";
-import { buildAuthorizationUrl, exchangeCode, OAuthError, validateCallback } from "../oauth/index.ts";
+import {
+  buildAuthorizationUrl,
+  exchangeCode,
+  OAuthError,
+  validateCallback,
+  type OAuthClientConfig,
+} from "../oauth/index.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import { requireUser, signedIn } from "./context.ts";
 import { sendErrorPage } from "./errorPage.ts";
@@ -63,16 +69,48 @@ const pageMessages: Record<string, string> = {
 };
 
 function pageFor(reply: FastifyReply, err: unknown): FastifyReply {
-  const providerError = err instanceof OAuthError ? err.details?.providerError : undefined;
-  if (err instanceof OAuthError && typeof providerError === "string") {
+  const providerError = err instanceof GatehouseError ? err.details?.providerError : undefined;
+  if (err instanceof GatehouseError && typeof providerError === "string") {
     const said = providerError.slice(0, 100).replace(/_/g, " ");
     const described = err.details?.providerDescription;
     const description = typeof described === "string" ? ` (${described.slice(0, 300)})` : "";
-    const status = err.code === "provider_unavailable" ? 503 : err.status >= 500 ? 502 : 400;
+    const status = err.status === 503 ? 503 : err.status >= 500 ? 502 : 400;
     return sendErrorPage(reply, status, err.code, `The provider said: ${said}${description}.`);
   }
   const body = toProblem(err);
   return sendErrorPage(reply, body.status, body.code, pageMessages[body.code] ?? body.detail);
+}
+
+/**
+ * validateCallback, with a malformed callback (no code, garbage parameters) reported as the caller's fault
+ * (400 invalid_callback): the engine calls it an invalid provider response, but the browser brought it.
+ */
+function checkCallback(cfg: OAuthClientConfig, url: URL, state: string): URLSearchParams {
+  let params: URLSearchParams;
+  try {
+    params = validateCallback(cfg, url, state);
+  } catch (err) {
+    if (err instanceof OAuthError && err.code === "invalid_provider_response") {
+      throw new GatehouseError(
+        "invalid_callback",
+        "The sign-in answer is malformed. Start connecting again.",
+        400,
+      );
+    }
+    // `error=` in the callback: what the provider told the browser, whatever its code, is a 400 page.
+    if (err instanceof OAuthError && err.details?.providerError !== undefined) {
+      throw new GatehouseError(err.code, err.message, 400, err.details);
+    }
+    throw err;
+  }
+  if (!params.get("code")) {
+    throw new GatehouseError(
+      "invalid_callback",
+      "The sign-in answer has no authorization code. Start connecting again.",
+      400,
+    );
+  }
+  return params;
 }
 
 const pageError = (code: string, status = 400) =>
@@ -213,7 +251,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
     if (!integration) throw pageError("integration_not_found", 404);
 
     const cfg = oauthConfigFor(integration);
-    const params = validateCallback(cfg, url, state);
+    const params = checkCallback(cfg, url, state);
     const started = now();
     const tokenSet = await exchangeCode(cfg, params, {
       redirectUri: pending.redirectUri,
