@@ -28,7 +28,8 @@ declare module "vitest" {
 }
 
 const execFileAsync = promisify(execFile);
-const PG_BIN = "/usr/lib/postgresql/15/bin";
+/** Where initdb and pg_ctl live; GATEHOUSE_TEST_PG_BIN overrides (another distribution or version). */
+const PG_BIN = process.env.GATEHOUSE_TEST_PG_BIN?.trim() || "/usr/lib/postgresql/15/bin";
 
 interface Cluster {
   url: string;
