@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect, promisify } from "node:util";
@@ -246,6 +246,12 @@ describe("keys.json", () => {
     expect((error as GatehouseError).message).toContain("chmod 600");
     chmodSync(path, 0o640);
     expect(loadKeyRing({ dataDir }).warnings).toEqual([expect.stringContaining("group")]);
+  });
+
+  it("reports a keys file that cannot be read with a stable code", () => {
+    const dataDir = join(root, "unreadable");
+    mkdirSync(keysFilePath(dataDir), { recursive: true }); // a directory where the file should be
+    expect(codeOf(() => loadKeyRing({ dataDir }))).toBe("invalid_encryption_keys");
   });
 
   it("rejects a damaged file without echoing it", () => {

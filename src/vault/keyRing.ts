@@ -286,8 +286,15 @@ function readIfExists(path: string): string | null {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    throw new GatehouseError(
+      "invalid_encryption_keys",
+      `keys file ${path} cannot be read (${code ?? "error"}); set ${ENCRYPTION_KEYS_VARIABLE} or fix the file`,
+      500,
+      { source: `keys file ${path}` },
+      { cause: error },
+    );
   }
 }
 
