@@ -5,6 +5,10 @@
 export async function main(argv: string[]): Promise<number> {
   const [command] = argv;
   switch (command) {
+    case "start": {
+      const { start } = await import("./start.ts");
+      return start();
+    }
     case "emulate": {
       const { emulate } = await import("./emulate.ts");
       return emulate();
