@@ -535,6 +535,57 @@ describe("Seequent emulator", () => {
   });
 });
 
+describe("Bentley userinfo", () => {
+  it("answers the signed-in user's claims for a user token and refuses service and bad tokens", async () => {
+    const discovery = await (await fetch(`${emulators.bentley.url}/.well-known/openid-configuration`)).json();
+    expect(discovery.userinfo_endpoint).toBe(`${emulators.bentley.url}/connect/userinfo`);
+
+    const { verifier, challenge } = pkce();
+    const authorize = new URL(`${emulators.bentley.url}/connect/authorize`);
+    authorize.search = new URLSearchParams({
+      response_type: "code",
+      client_id: "sandbox-web",
+      redirect_uri: WEB_REDIRECT,
+      scope: "openid profile email itwin-platform",
+      state: "u1",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    }).toString();
+    const { finalUrl } = await signInAtEmulator(authorize.href, ALICE);
+    const set = (
+      await postForm(`${emulators.bentley.url}/connect/token`, {
+        grant_type: "authorization_code",
+        code: new URL(finalUrl).searchParams.get("code")!,
+        redirect_uri: WEB_REDIRECT,
+        code_verifier: verifier,
+        client_id: "sandbox-web",
+        client_secret: "sandbox-web-secret",
+      })
+    ).json();
+    const me = await fetch(discovery.userinfo_endpoint, {
+      headers: { authorization: `Bearer ${set.access_token}` },
+    });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ sub: ALICE_ID, email: ALICE.email, given_name: "Alice" });
+
+    const anonymous = await fetch(discovery.userinfo_endpoint);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toContain("invalid_token");
+
+    const service = (
+      await postForm(
+        `${emulators.bentley.url}/connect/token`,
+        { grant_type: "client_credentials", scope: "itwin-platform" },
+        { authorization: basic("sandbox-service", "sandbox-service-secret") },
+      )
+    ).json().access_token;
+    const asService = await fetch(discovery.userinfo_endpoint, {
+      headers: { authorization: `Bearer ${service}` },
+    });
+    expect(asService.status).toBe(403);
+  });
+});
+
 describe("knobs on the resource APIs", () => {
   afterEach(() => {
     emulators.bentley.knobs.reset();

@@ -9,7 +9,7 @@ import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from "jose";
 import Provider, { errors as oidcErrors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
-import type { VerifyAccessToken } from "./accessToken.ts";
+import { AccessTokenError, type VerifyAccessToken } from "./accessToken.ts";
 import { memoryAdapterFactory, type ClientProfile, type SandboxClients } from "./clients.ts";
 import { consentPage, errorPage, loginPage } from "./interactionPages.ts";
 import type { EmulatorKnobs } from "./knobs.ts";
@@ -23,6 +23,7 @@ export interface AuthRoutes {
   revocation: string;
   introspection: string;
   jwks: string;
+  /** Served by the emulator itself: oidc-provider's userinfo refuses tokens minted for an API audience. */
   userinfo?: string;
   end_session?: string;
 }
@@ -61,6 +62,9 @@ export interface AuthorizationServer {
 }
 
 const DISCOVERY_PATH = "/.well-known/openid-configuration";
+
+/** The organization every sandbox user belongs to (the `organization` scope's claims). */
+const SANDBOX_ORG = { id: "sandbox-org", name: "Sandbox Organization" };
 
 async function signingKeys(): Promise<{ privateJwk: JWK; publicJwks: JSONWebKeySet }> {
   const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
@@ -102,12 +106,15 @@ export async function mountAuthorizationServer(
   let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
   let issuer = "";
 
+  const { userinfo: userinfoPath, ...oidcRoutes } = profile.routes;
+  const verifyAccessToken = createTokenVerifier({ issuer: () => issuer, jwks: publicJwks });
+
   const configuration = (): Configuration => ({
     adapter: memoryAdapterFactory(deps.clients),
     clients: [],
     jwks: { keys: [privateJwk] },
     cookies: { keys: cookieKeys },
-    routes: profile.routes,
+    routes: oidcRoutes,
     responseTypes: ["code"],
     scopes: [...new Set([...profile.userScopes, ...profile.serviceScopes])],
     claims: profile.claims,
@@ -124,8 +131,8 @@ export async function mountAuthorizationServer(
           given_name: user.givenName,
           family_name: user.familyName,
           preferred_username: user.email,
-          org: "sandbox-org",
-          org_name: "Sandbox Organization",
+          org: SANDBOX_ORG.id,
+          org_name: SANDBOX_ORG.name,
         }),
       };
     },
@@ -143,7 +150,7 @@ export async function mountAuthorizationServer(
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
-      userinfo: { enabled: profile.routes.userinfo !== undefined },
+      userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: profile.routes.end_session !== undefined },
       resourceIndicators: {
         enabled: true,
@@ -184,7 +191,10 @@ export async function mountAuthorizationServer(
         },
       },
     },
-    discovery: profile.discoveryExtras(issuer),
+    discovery: {
+      ...(profile.routes.userinfo ? { userinfo_endpoint: `${issuer}${profile.routes.userinfo}` } : {}),
+      ...profile.discoveryExtras(issuer),
+    },
     renderError: async (ctx, out) => {
       ctx.type = "html";
       ctx.body = errorPage(
@@ -219,6 +229,39 @@ export async function mountAuthorizationServer(
     };
     for (const path of paths) scope.all(path, handOver);
   });
+
+  // ---- userinfo: the signed-in user's claims for a user access token ----
+  if (userinfoPath) {
+    app.get(userinfoPath, async (request, reply) => {
+      let token;
+      try {
+        token = await verifyAccessToken(request.headers.authorization);
+      } catch (error) {
+        const description = error instanceof AccessTokenError ? error.message : "invalid token";
+        return reply
+          .code(401)
+          .header("www-authenticate", `Bearer error="invalid_token", error_description="${description}"`)
+          .send({ error: "invalid_token", error_description: description });
+      }
+      const user = token.isService ? undefined : findUserById(token.subject);
+      if (!user) {
+        return reply
+          .code(403)
+          .send({ error: "insufficient_scope", error_description: "userinfo needs a user's access token" });
+      }
+      return {
+        sub: user.id,
+        name: `${user.givenName} ${user.familyName}`,
+        given_name: user.givenName,
+        family_name: user.familyName,
+        preferred_username: user.email,
+        email: user.email,
+        email_verified: true,
+        org: SANDBOX_ORG.id,
+        org_name: SANDBOX_ORG.name,
+      };
+    });
+  }
 
   // ---- sign-in and consent pages ----
   await app.register(async (scope) => {
@@ -390,7 +433,7 @@ export async function mountAuthorizationServer(
       handle = provider.callback();
     },
     classify,
-    verifyAccessToken: createTokenVerifier({ issuer: () => issuer, jwks: publicJwks }),
+    verifyAccessToken,
     jwks: publicJwks,
   };
 }
