@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { Migrator, NO_MIGRATIONS, sql } from "kysely";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { GatehouseError } from "../src/errors.ts";
@@ -142,7 +144,43 @@ describe("migrations down and up again", () => {
   });
 });
 
-describe("hub processes starting together on one PostgreSQL", () => {
+/** Starts `count` processes that open `url` at the same moment; resolves to what each printed. */
+async function openInProcesses(url: string, count: number): Promise<string[]> {
+  const run = promisify(execFile);
+  const startAt = Date.now() + 2_500;
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      run(process.execPath, ["bin/run-ts.mjs", "test/helpers/openDatabaseProcess.ts", url, String(startAt)], {
+        timeout: 60_000,
+      }).then((r) => r.stdout),
+    ),
+  );
+}
+
+describe("hub processes starting together", () => {
+  const pgUrl = inject("pgUrl");
+  it.skipIf(!pgUrl)("three processes on one fresh PostgreSQL database", async () => {
+    const database = await createPgDatabase(pgUrl!);
+    try {
+      const outputs = await openInProcesses(database.url, 3);
+      expect(outputs).toEqual(Array(3).fill(JSON.stringify(["0001_initial"])));
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("three processes on one new SQLite file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-procs-"));
+    try {
+      const outputs = await openInProcesses(`sqlite:${join(dir, "hub.db")}`, 3);
+      expect(outputs).toEqual(Array(3).fill(JSON.stringify(["0001_initial"])));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("hub pools starting together on one PostgreSQL", () => {
   const pgUrl = inject("pgUrl");
   it.skipIf(!pgUrl)("all open the same fresh database and migrate it exactly once", async () => {
     const database = await createPgDatabase(pgUrl!);
