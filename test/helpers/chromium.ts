@@ -92,3 +92,36 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Signs in through the hub's /login page and waits until the UI has left it. */
+export async function signInThroughUi(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+}
+
+/**
+ * On an emulator's sign-in page (after pressing "Log in to …"): signs in with the labelled fields, allows
+ * on the consent page, and waits until the provider has sent the browser back to the hub at `returnPath`.
+ */
+export async function signInAtEmulator(
+  page: Page,
+  email: string,
+  password: string,
+  returnPath: string,
+): Promise<void> {
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Allow access?" }).waitFor();
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL((url) => url.pathname === returnPath);
+}
+
+/** Opens every group of the data trees on the page ("Expand all"), when there are any. */
+export async function expandAll(page: Page): Promise<void> {
+  for (const button of await page.getByRole("button", { name: "Expand all" }).all()) await button.click();
+}
