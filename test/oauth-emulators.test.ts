@@ -7,6 +7,7 @@ import { startEmulators, type Emulators } from "../src/emulators/index.ts";
 import {
   buildAuthorizationUrl,
   clientCredentials,
+  discover,
   exchangeCode,
   introspectToken,
   OAuthError,
@@ -302,6 +303,26 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
       codeVerifier: start.codeVerifier,
     });
     expect(tokens.accessToken).toBeTruthy();
+  });
+});
+
+describe("discovery at the emulators agrees with the presets", () => {
+  it.each([
+    ["bentley-itwin", () => emulators.bentley.url],
+    ["autodesk-aps", () => emulators.autodesk.url],
+  ] as const)("%s", async (id, base) => {
+    const preset = presetForBaseUrl(getPreset(id), base());
+    const found = await discover(preset.defaults.issuer, {
+      allowInsecureHttp: true,
+      revocationDiscoveryField: preset.quirks.revocationDiscoveryField,
+    });
+    expect(found).toMatchObject({
+      issuer: preset.defaults.issuer,
+      authorizationUrl: preset.defaults.authorizationUrl,
+      tokenUrl: preset.defaults.tokenUrl,
+      revocationUrl: preset.defaults.revocationUrl,
+      introspectionUrl: preset.defaults.introspectionUrl,
+    });
   });
 });
 
