@@ -11,7 +11,7 @@ import {
   testCipher,
 } from "../../test/helpers/vaultFixtures.ts";
 import { startBackgroundRefresher } from "./backgroundRefresher.ts";
-import type { Integration } from "./integrationStore.ts";
+import { IntegrationStore, type Integration } from "./integrationStore.ts";
 import { TokenService, refreshTokenAad, type RefreshOutcome } from "./tokenService.ts";
 
 const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 500 };
@@ -319,6 +319,24 @@ forEachDatabase("TokenService", (getStore, target) => {
         .where("integration_id", "=", own.id)
         .execute();
       expect(left).toEqual([]);
+    });
+
+    it("deleteIntegrationTokens stops revoking once its budget is spent, and still deletes", async () => {
+      const own = await createIntegration(store, cipher, idp.url);
+      for (let i = 0; i < 3; i++) {
+        const issued = idp.issue();
+        await service.saveConnection(own, await createUser(store), {
+          accessToken: issued.accessToken,
+          tokenType: "Bearer",
+          refreshToken: issued.refreshToken,
+          expiresAt: issued.expiresAt,
+          scopes: [],
+          idToken: null,
+        });
+      }
+      await service.deleteIntegrationTokens(own, { revocationBudgetMs: 0 });
+      expect(idp.calls.revocation).toBe(0);
+      expect(await new IntegrationStore(store, cipher).countConnections(own.id)).toBe(0);
     });
 
     it("background refresher refreshes connections about to expire, and only those", async () => {

@@ -299,11 +299,27 @@ export class TokenService {
     return true;
   }
 
-  /** Revokes (best effort) and deletes every connection and the service token of an integration. */
-  async deleteIntegrationTokens(integration: Integration): Promise<void> {
+  /**
+   * Revokes (best effort, within `revocationBudgetMs`, default 30 s) and deletes every connection and the
+   * service token of an integration.
+   */
+  async deleteIntegrationTokens(
+    integration: Integration,
+    options: { revocationBudgetMs?: number } = {},
+  ): Promise<void> {
     const db = this.store.db;
-    const cfg = await this.revocationConfig(integration);
+    let cfg = await this.revocationConfig(integration);
+    // Revocation is a courtesy: past this budget (an integration with very many users, a slow provider)
+    // the rest are only deleted, so the admin's DELETE does not hang.
+    const revokeUntil = performance.now() + (options.revocationBudgetMs ?? 30_000);
     for (;;) {
+      if (cfg && performance.now() >= revokeUntil) {
+        this.options.logger?.warn(
+          { integration: integration.name },
+          "revocation budget spent; deleting the rest",
+        );
+        cfg = null;
+      }
       const batch = await db
         .selectFrom("connections")
         .selectAll()
@@ -312,7 +328,10 @@ export class TokenService {
         .limit(REVOKE_BATCH)
         .execute();
       if (batch.length === 0) break;
-      if (cfg) await mapLimited(batch, REVOKE_CONCURRENCY, (row) => this.revokeConnection(cfg, row));
+      const revokeWith = cfg;
+      if (revokeWith) {
+        await mapLimited(batch, REVOKE_CONCURRENCY, (row) => this.revokeConnection(revokeWith, row));
+      }
       await db
         .deleteFrom("connections")
         .where(
