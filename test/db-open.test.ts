@@ -62,6 +62,12 @@ describe("SQLite files", () => {
     }
   });
 
+  it("can be closed twice (a hub and its test may both close it)", async () => {
+    const store = await openDatabase(`sqlite:${join(dir, "twice.db")}`);
+    await store.close();
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+
   it("keeps data across reopening", async () => {
     const url = `sqlite:${join(dir, "reopen.db")}`;
     const first = await openDatabase(url);
@@ -196,6 +202,8 @@ describe("hub pools starting together on one PostgreSQL", () => {
       for (const store of stores) {
         expect(await store.db.selectFrom("users").select("id").execute()).toEqual([]);
       }
+      await stores[0]!.close();
+      await expect(stores[0]!.close()).resolves.toBeUndefined();
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await database.drop();

@@ -14,6 +14,7 @@ export interface Store {
   db: Kysely<Database>;
   /** Lets callers pick row locks (`SELECT … FOR UPDATE`, postgres) or leases (sqlite). */
   dialect: Dialect;
+  /** Closes the connection(s); safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -92,6 +93,12 @@ const pgTypes = {
   }) as typeof pg.types.getTypeParser,
 };
 
+/** close() may be called by several owners (a hub and its test); only the first call closes. */
+function closeOnce(db: Kysely<Database>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= db.destroy());
+}
+
 interface Opened {
   store: Store;
   /** Runs pending migrations so that concurrent openers of the same database cannot collide. */
@@ -114,7 +121,7 @@ function openSqlite(path: string): Opened {
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return {
-    store: { db, dialect: "sqlite", close: () => db.destroy() },
+    store: { db, dialect: "sqlite", close: closeOnce(db) },
     migrate: () => migrateSqliteExclusively(database, db),
   };
 }
@@ -170,7 +177,7 @@ function openPostgres(connectionString: string, poolMax: number): Opened {
   pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
-    store: { db, dialect: "postgres", close: () => db.destroy() },
+    store: { db, dialect: "postgres", close: closeOnce(db) },
     // Kysely's migrator holds a PostgreSQL advisory lock and runs each migration in a transaction.
     migrate: () => migrateToLatest(db),
   };
