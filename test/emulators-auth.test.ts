@@ -32,7 +32,7 @@ interface Platform {
   paths: { authorize: string; token: string; revoke: string; introspect: string; jwks: string };
   userScope: string;
   serviceScope: string;
-  /** Whether the scope claim is expected to be an array. */
+  /** APS issues a refresh token on every three-legged exchange; IMS only with offline_access. */
   expectsRefreshWithoutOfflineAccess: boolean;
 }
 
@@ -299,6 +299,15 @@ describe.each(platforms)("$name authorization server", (p) => {
     expect(await response.text()).toContain("redirect_uri");
   });
 
+  it("refuses an expired authorization code", async () => {
+    p.emulator().knobs.set({ authorizationCodeLifetimeSeconds: 1 });
+    const { callback, verifier } = await webSignIn();
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const answer = await exchange(callback.searchParams.get("code")!, verifier);
+    expect(answer.status).toBe(400);
+    expect(answer.json().error).toBe("invalid_grant");
+  });
+
   it("refuses a wrong PKCE verifier", async () => {
     const { callback } = await webSignIn();
     const answer = await exchange(callback.searchParams.get("code")!, pkce().verifier);
@@ -314,17 +323,18 @@ describe.each(platforms)("$name authorization server", (p) => {
   });
 
   it("shows the login page again with an error after a wrong password", async () => {
-    await expect(
-      signInAtEmulator(
-        authorizationUrl({
-          client_id: "sandbox-web",
-          redirect_uri: WEB_REDIRECT,
-          scope: p.userScope,
-          ...(({ challenge }) => ({ code_challenge: challenge, code_challenge_method: "S256" }))(pkce()),
-        }),
-        { email: ALICE.email, password: "not-sandbox" },
-      ),
-    ).rejects.toThrow(/email or password is not right/);
+    const { challenge } = pkce();
+    const signIn = signInAtEmulator(
+      authorizationUrl({
+        client_id: "sandbox-web",
+        redirect_uri: WEB_REDIRECT,
+        scope: p.userScope,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      }),
+      { email: ALICE.email, password: "not-sandbox" },
+    );
+    await expect(signIn).rejects.toThrow(/email or password is not right/);
   });
 
   it("lets the native client use any loopback port, with PKCE required", async () => {
@@ -645,6 +655,7 @@ describe("knobs on the resource APIs", () => {
     const current = await (await fetch(`${emulators.bentley.url}/_emulator/knobs`)).json();
     expect(current).toEqual({
       accessTokenLifetimeSeconds: 3600,
+      authorizationCodeLifetimeSeconds: null,
       refreshRotation: true,
       latency: null,
       failure: null,

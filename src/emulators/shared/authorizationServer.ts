@@ -171,7 +171,8 @@ export async function mountAuthorizationServer(
     ttl: {
       AccessToken: () => deps.knobs.accessTokenLifetimeSeconds,
       ClientCredentials: () => deps.knobs.accessTokenLifetimeSeconds,
-      AuthorizationCode: profile.authorizationCodeTtlSeconds,
+      AuthorizationCode: () =>
+        deps.knobs.authorizationCodeLifetimeSeconds ?? profile.authorizationCodeTtlSeconds,
       RefreshToken: profile.refreshTokenTtlSeconds,
       IdToken: 3600,
       Interaction: 3600,

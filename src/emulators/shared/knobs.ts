@@ -32,6 +32,8 @@ export interface AddedLatency {
 export interface KnobSettings {
   /** Lifetime of newly issued access tokens, in seconds. */
   accessTokenLifetimeSeconds: number;
+  /** Lifetime of new authorization codes in seconds; null = the platform's (300 s). */
+  authorizationCodeLifetimeSeconds: number | null;
   /** Each refresh returns a new refresh token and consumes the old one (reuse revokes the grant). */
   refreshRotation: boolean;
   latency: AddedLatency | null;
@@ -42,6 +44,7 @@ const target = z.enum(["token", "api", "all"]);
 
 export const knobPatchSchema = z.strictObject({
   accessTokenLifetimeSeconds: z.number().int().min(1).max(86_400).optional(),
+  authorizationCodeLifetimeSeconds: z.number().int().min(1).max(3600).nullable().optional(),
   refreshRotation: z.boolean().optional(),
   latency: z
     .strictObject({ target, ms: z.number().int().min(0).max(120_000) })
@@ -74,6 +77,7 @@ export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
 function defaults(): KnobSettings {
   return {
     accessTokenLifetimeSeconds: DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+    authorizationCodeLifetimeSeconds: null,
     refreshRotation: true,
     latency: null,
     failure: null,
@@ -115,6 +119,10 @@ export class EmulatorKnobs {
 
   get accessTokenLifetimeSeconds(): number {
     return this.#settings.accessTokenLifetimeSeconds;
+  }
+
+  get authorizationCodeLifetimeSeconds(): number | null {
+    return this.#settings.authorizationCodeLifetimeSeconds;
   }
 
   get refreshRotation(): boolean {
