@@ -35,7 +35,8 @@ import {
 export const ENCRYPTION_KEYS_VARIABLE = "GATEHOUSE_ENCRYPTION_KEYS";
 export const KEYS_FILE_NAME = "keys.json";
 
-interface Key {
+/** One key: its id (recorded in every ciphertext) and 32 bytes of key material. */
+export interface KeyEntry {
   id: string;
   key: Buffer;
 }
@@ -72,13 +73,13 @@ function decodeKey(text: string): Buffer | null {
 }
 
 /** Parses "id1:base64key,id2:base64key". Errors say which entry and why, never what it held. */
-export function parseKeysEnv(value: string, source = ENCRYPTION_KEYS_VARIABLE): Key[] {
+export function parseKeysEnv(value: string, source = ENCRYPTION_KEYS_VARIABLE): KeyEntry[] {
   const entries = value
     .split(",")
     .map((e) => e.trim())
     .filter((e) => e !== "");
   if (entries.length === 0) throw invalidKeys("holds no keys", source);
-  const keys: Key[] = [];
+  const keys: KeyEntry[] = [];
   entries.forEach((entry, index) => {
     const where = `entry ${index + 1}`;
     const colon = entry.indexOf(":");
@@ -99,7 +100,7 @@ interface KeysFile {
   keys: { id: string; key: string; createdAt?: string }[];
 }
 
-function parseKeysFile(text: string, path: string): Key[] {
+function parseKeysFile(text: string, path: string): KeyEntry[] {
   const source = `keys file ${path}`;
   let data: unknown;
   try {
@@ -119,7 +120,7 @@ function parseKeysFile(text: string, path: string): Key[] {
   return parseKeysEnv(entries.join(","), source);
 }
 
-function serializeKeysFile(keys: readonly Key[]): string {
+function serializeKeysFile(keys: readonly KeyEntry[]): string {
   const file: KeysFile = {
     keys: keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })),
   };
@@ -135,13 +136,13 @@ export function generateKeyId(existing: readonly string[] = []): string {
   }
 }
 
-function generateKey(existing: readonly string[] = []): Key {
+function generateKey(existing: readonly string[] = []): KeyEntry {
   return { id: generateKeyId(existing), key: randomBytes(KEY_BYTES) };
 }
 
 export class KeyRing {
   readonly #keys: ReadonlyMap<string, Buffer>;
-  readonly #order: readonly Key[];
+  readonly #order: readonly KeyEntry[];
   /** Where the keys came from. */
   readonly source: "env" | "file" | "memory";
   /** Path of keys.json when source is "file". */
@@ -150,7 +151,7 @@ export class KeyRing {
   readonly warnings: readonly string[];
 
   constructor(
-    keys: readonly Key[],
+    keys: readonly KeyEntry[],
     origin: { source?: "env" | "file" | "memory"; keysFile?: string | null; warnings?: string[] } = {},
   ) {
     if (keys.length === 0) throw invalidKeys("holds no keys", "key ring");
