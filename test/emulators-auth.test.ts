@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { decodeJwt } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { emulate, parseEmulatorPorts } from "../src/cli/emulate.ts";
+import { emulate, parseEmulatorPorts, parseWebRedirectUris } from "../src/cli/emulate.ts";
 import { startEmulators, type Emulator, type Emulators } from "../src/emulators/index.ts";
 import { AccessTokenError } from "../src/emulators/shared/accessToken.ts";
 import { signInAtEmulator } from "./helpers/browser.ts";
@@ -680,6 +680,17 @@ describe("gatehouse emulate", () => {
     }
   });
 
+  it("validates GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS", () => {
+    expect(parseWebRedirectUris(undefined)).toEqual([]);
+    expect(parseWebRedirectUris("http://localhost:4000/cb, https://app.example/cb")).toEqual([
+      "http://localhost:4000/cb",
+      "https://app.example/cb",
+    ]);
+    for (const bad of ["/relative", "ftp://x/cb", "http://x/cb#frag"]) {
+      expect(() => parseWebRedirectUris(bad)).toThrow(/GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS/);
+    }
+  });
+
   it("prints each base URL and its clients, then stops", async () => {
     let output = "";
     const out = new Writable({
@@ -690,12 +701,20 @@ describe("gatehouse emulate", () => {
     });
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const running = emulate({ env: { GATEHOUSE_EMULATOR_PORTS: "0,0,0" }, out, until: stopped });
+    const running = emulate({
+      env: {
+        GATEHOUSE_EMULATOR_PORTS: "0,0,0",
+        GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS: "http://localhost:4000/cb",
+      },
+      out,
+      until: stopped,
+    });
     await vi.waitFor(() => expect(output).toContain("Seequent Evo: http://127.0.0.1:"), { timeout: 20_000 });
     expect(output).toMatch(/Bentley iTwin \(IMS\): http:\/\/127\.0\.0\.1:\d+/);
     expect(output).toMatch(/Autodesk Platform Services: http:\/\/127\.0\.0\.1:\d+/);
     expect(output).toContain("sandbox-web (secret sandbox-web-secret)");
     expect(output).toContain("sandbox-service (secret sandbox-service-secret)");
+    expect(output).toContain("exactly http://localhost:4000/cb");
     expect(output).toContain("http://127.0.0.1:<any port>/signin-callback");
     const bentleyUrl = /Bentley iTwin \(IMS\): (\S+)/.exec(output)![1]!;
     expect((await fetch(`${bentleyUrl}/.well-known/openid-configuration`)).status).toBe(200);

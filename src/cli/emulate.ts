@@ -2,14 +2,15 @@
  * `gatehouse emulate`: the Bentley, Autodesk and Seequent emulators on their own, for developers who
  * want them outside the hub. Ports come from GATEHOUSE_EMULATOR_PORTS (default 8091,8092,8093); the
  * command prints each base URL and the clients it registered, and runs until SIGINT or SIGTERM.
+ * GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS (optional, comma-separated) sets `sandbox-web`'s redirect URIs.
  */
 import { DEFAULT_EMULATOR_PORTS, startEmulators, type Emulator, type Emulators } from "../emulators/index.ts";
 
-export class EmulatorPortsError extends Error {
+export class EmulatorConfigError extends Error {
   readonly code = "invalid_config";
   constructor(message: string) {
     super(message);
-    this.name = "EmulatorPortsError";
+    this.name = "EmulatorConfigError";
   }
 }
 
@@ -19,15 +20,32 @@ export function parseEmulatorPorts(value: string | undefined): [number, number, 
   const parts = value.split(",").map((p) => p.trim());
   const ports = parts.map((p) => (/^\d{1,5}$/.test(p) ? Number(p) : Number.NaN));
   if (ports.length !== 3 || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65_535)) {
-    throw new EmulatorPortsError(
+    throw new EmulatorConfigError(
       `GATEHOUSE_EMULATOR_PORTS must be three ports for Bentley, Autodesk and Seequent, like "8091,8092,8093" (got "${value}")`,
     );
   }
   const fixed = ports.filter((p) => p !== 0);
   if (new Set(fixed).size !== fixed.length) {
-    throw new EmulatorPortsError(`GATEHOUSE_EMULATOR_PORTS must name three different ports (got "${value}")`);
+    throw new EmulatorConfigError(
+      `GATEHOUSE_EMULATOR_PORTS must name three different ports (got "${value}")`,
+    );
   }
   return [ports[0]!, ports[1]!, ports[2]!];
+}
+
+/** Parses GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS: comma-separated absolute http(s) URLs for `sandbox-web`. */
+export function parseWebRedirectUris(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === "") return [];
+  const uris = value.split(",").map((u) => u.trim());
+  for (const uri of uris) {
+    const url = URL.parse(uri);
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hash) {
+      throw new EmulatorConfigError(
+        `GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS must be comma-separated absolute http(s) URLs without a fragment (got "${uri}")`,
+      );
+    }
+  }
+  return uris;
 }
 
 function describe(emulator: Emulator, signsInAt?: string): string {
@@ -78,10 +96,12 @@ export async function emulate(options: EmulateOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const out = options.out ?? process.stdout;
   let ports: [number, number, number];
+  let webRedirectUris: string[];
   try {
     ports = parseEmulatorPorts(env.GATEHOUSE_EMULATOR_PORTS);
+    webRedirectUris = parseWebRedirectUris(env.GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS);
   } catch (error) {
-    if (error instanceof EmulatorPortsError) {
+    if (error instanceof EmulatorConfigError) {
       process.stderr.write(`gatehouse emulate: ${error.message}\n`);
       return 1;
     }
@@ -90,7 +110,7 @@ export async function emulate(options: EmulateOptions = {}): Promise<number> {
 
   let emulators: Emulators;
   try {
-    emulators = await startEmulators({ ports });
+    emulators = await startEmulators({ ports, webRedirectUris });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`gatehouse emulate: could not start the emulators: ${reason}\n`);

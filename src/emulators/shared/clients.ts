@@ -103,7 +103,7 @@ export class SandboxClients {
         grantTypes: ["authorization_code", "refresh_token"],
         redirects: this.#webRedirectUris.length
           ? `exactly ${this.#webRedirectUris.join(", ")}`
-          : "none yet (set with setWebRedirectUris)",
+          : "none yet (GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS or setWebRedirectUris)",
       },
       {
         clientId: NATIVE_CLIENT_ID,
