@@ -49,6 +49,7 @@ const parsers = {
   GATEHOUSE_PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: "must be an absolute http(s) URL" })
     .refine((value) => {
+      if (!URL.canParse(value)) return true; // reported by .url() already
       const url = new URL(value);
       return url.search === "" && url.hash === "" && url.username === "" && url.password === "";
     }, "must not carry a query, a fragment or credentials"),

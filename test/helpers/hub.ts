@@ -132,7 +132,11 @@ export class HubClient {
   /** When set, sent as `Authorization: Bearer` (a personal access token). */
   bearer: string | null = null;
 
-  constructor(readonly baseUrl: string) {}
+  /** `publicUrl`: the hub's public URL when it differs from where the client connects (its Origin). */
+  constructor(
+    readonly baseUrl: string,
+    readonly publicUrl = baseUrl,
+  ) {}
 
   async fetch(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: "application/json", ...options.headers };
@@ -141,7 +145,7 @@ export class HubClient {
     if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
     const unsafe = !["GET", "HEAD", "OPTIONS"].includes(method);
     const origin =
-      options.origin === undefined ? (unsafe ? new URL(this.baseUrl).origin : null) : options.origin;
+      options.origin === undefined ? (unsafe ? new URL(this.publicUrl).origin : null) : options.origin;
     if (origin) headers.origin = origin;
     let body: string | Buffer | undefined;
     if (options.raw !== undefined) {

@@ -1,0 +1,127 @@
+/**
+ * `gatehouse start` (what `npm start` runs): the hub, and in sandbox mode (the default under `npm start`)
+ * the provider emulators, the four sandbox integrations wired to them, an admin and the demo users.
+ * Runs until SIGINT or SIGTERM. A bad configuration stops it with one message naming the variable.
+ */
+import { callbackUrl, ConfigError, loadConfig, type HubConfig } from "../config/index.ts";
+import type { Emulators } from "../emulators/index.ts";
+import { GatehouseError } from "../errors.ts";
+import { buildHub, type Hub } from "../hub/server.ts";
+import { DEMO_USERS, seedSandbox, type SeedResult } from "../sandbox/seed.ts";
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  out?: NodeJS.WritableStream;
+  err?: NodeJS.WritableStream;
+  /** Resolves when the hub should stop (default: the first SIGINT or SIGTERM). */
+  until?: Promise<unknown>;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+/** What `start` prints once everything listens. */
+export function describeStart(
+  config: HubConfig,
+  url: string,
+  emulators: Emulators | null,
+  seed: SeedResult | null,
+): string {
+  const lines = [`Gatehouse hub: ${config.publicUrl}  (listening on ${url})`];
+  lines.push(`  OAuth redirect URI to register at providers: ${callbackUrl(config)}`);
+  lines.push(`  API description: ${config.publicUrl}/api/openapi.json`);
+  if (emulators && seed) {
+    lines.push("Sandbox mode (GATEHOUSE_SANDBOX=false starts without emulators and demo data):");
+    lines.push(`  Bentley emulator (iTwin, IMS; Seequent signs in here): ${emulators.bentley.url}`);
+    lines.push(`  Autodesk emulator (APS): ${emulators.autodesk.url}`);
+    lines.push(`  Seequent emulator (Evo): ${emulators.seequent.url}`);
+    lines.push("  Integrations: bentley-itwin, autodesk-aps, seequent-evo, bentley-itwin-service");
+    if (seed.admin.password) {
+      lines.push(`  Admin: ${seed.admin.email} / ${seed.admin.password}   (generated; shown this once)`);
+    } else {
+      lines.push(
+        `  Admin: ${seed.admin.email}${seed.admin.created ? " (password from GATEHOUSE_ADMIN_PASSWORD)" : " (existing)"}`,
+      );
+    }
+    lines.push(
+      `  Hub users: ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(", ")}; password: sandbox`,
+    );
+    lines.push(
+      "  Emulator accounts to connect with: alice@example.com, bob@example.com, carol@example.com; password: sandbox",
+    );
+    lines.push(
+      `  Open ${config.publicUrl} in a browser (use this exact address: the session cookie is per host).`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+export async function start(options: StartOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const out = options.out ?? process.stdout;
+  const errOut = options.err ?? process.stderr;
+  let config: HubConfig;
+  try {
+    config = loadConfig(env, { sandboxDefault: env.npm_lifecycle_event === "start" });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      errOut.write(`gatehouse: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+
+  let emulators: Emulators | null = null;
+  let hub: Hub | null = null;
+  try {
+    if (config.sandbox) {
+      const { startEmulators } = await import("../emulators/index.ts");
+      emulators = await startEmulators({
+        host: "127.0.0.1",
+        ports: config.emulatorPorts,
+        webRedirectUris: [callbackUrl(config)],
+      });
+    }
+    // In the sandbox the seed creates the admin (generating a password when none is given).
+    hub = await buildHub(config, { skipAdminBootstrap: config.sandbox });
+    const url = await hub.listen();
+    let seed: SeedResult | null = null;
+    if (emulators) {
+      seed = await seedSandbox(
+        hub.services,
+        {
+          bentley: emulators.bentley.url,
+          autodesk: emulators.autodesk.url,
+          seequent: emulators.seequent.url,
+        },
+        { email: config.adminEmail, password: config.adminPassword },
+      );
+    } else if (!(await hub.services.accounts.hasAdmin())) {
+      errOut.write(
+        "gatehouse: no admin exists yet: set GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD, or run `npx gatehouse users add --role admin`\n",
+      );
+    }
+    out.write(describeStart(config, url, emulators, seed));
+    await (options.until ?? waitForSignal());
+    return 0;
+  } catch (err) {
+    const message =
+      err instanceof GatehouseError || (err as NodeJS.ErrnoException)?.code
+        ? (err as Error).message
+        : String(err);
+    errOut.write(`gatehouse: could not start: ${message}\n`);
+    return 1;
+  } finally {
+    await hub?.close();
+    await emulators?.close();
+  }
+}

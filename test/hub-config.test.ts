@@ -1,0 +1,110 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { callbackUrl, ConfigError, loadConfig } from "../src/config/index.ts";
+
+function failure(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error("loadConfig accepted a bad configuration");
+}
+
+describe("configuration from the environment", () => {
+  it("applies CONTRACT §2's defaults", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "127.0.0.1",
+      publicUrl: "http://localhost:8080",
+      dataDir: resolve("./data"),
+      databaseUrl: `sqlite:${resolve("./data/gatehouse.db")}`,
+      encryptionKeys: null,
+      adminEmail: null,
+      adminPassword: null,
+      sandbox: false,
+      emulatorPorts: [8091, 8092, 8093],
+      logLevel: "info",
+    });
+    expect(config.appsDirs).toEqual([resolve("./apps")]);
+    expect(callbackUrl(config)).toBe("http://localhost:8080/api/integrations/oauth2/callback/");
+  });
+
+  it("is a sandbox by default under npm start, with the examples as apps", () => {
+    const config = loadConfig({}, { sandboxDefault: true });
+    expect(config.sandbox).toBe(true);
+    expect(config.appsDirs).toEqual([resolve("./apps"), resolve("./examples")]);
+    expect(loadConfig({ GATEHOUSE_SANDBOX: "false" }, { sandboxDefault: true }).sandbox).toBe(false);
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      PORT: "9000",
+      HOST: "0.0.0.0",
+      GATEHOUSE_PUBLIC_URL: "https://hub.example.com/",
+      GATEHOUSE_DATA_DIR: "/var/lib/gatehouse",
+      GATEHOUSE_DATABASE_URL: "postgres://u:p@db:5432/gatehouse",
+      GATEHOUSE_ENCRYPTION_KEYS: "k1:AAAA,k2:BBBB",
+      GATEHOUSE_ADMIN_EMAIL: "Root@Example.com",
+      GATEHOUSE_ADMIN_PASSWORD: "long-enough",
+      GATEHOUSE_SANDBOX: "true",
+      GATEHOUSE_APPS_DIR: "/srv/apps",
+      GATEHOUSE_EMULATOR_PORTS: "1,2,3",
+      LOG_LEVEL: "debug",
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: "0.0.0.0",
+      publicUrl: "https://hub.example.com",
+      dataDir: "/var/lib/gatehouse",
+      databaseUrl: "postgres://u:p@db:5432/gatehouse",
+      encryptionKeys: "k1:AAAA,k2:BBBB",
+      adminEmail: "root@example.com",
+      adminPassword: "long-enough",
+      sandbox: true,
+      appsDirs: ["/srv/apps"],
+      emulatorPorts: [1, 2, 3],
+      logLevel: "debug",
+    });
+    expect(loadConfig({ GATEHOUSE_DATA_DIR: "/tmp/x" }).databaseUrl).toBe("sqlite:/tmp/x/gatehouse.db");
+  });
+
+  it("stops on a bad value with one message naming the variable", () => {
+    const cases: [NodeJS.ProcessEnv, string][] = [
+      [{ PORT: "eighty" }, "PORT"],
+      [{ PORT: "70000" }, "PORT"],
+      [{ GATEHOUSE_PUBLIC_URL: "ftp://hub" }, "GATEHOUSE_PUBLIC_URL"],
+      [{ GATEHOUSE_PUBLIC_URL: "hub.example.com" }, "GATEHOUSE_PUBLIC_URL"],
+      [{ GATEHOUSE_PUBLIC_URL: "https://hub.example.com/?x=1" }, "GATEHOUSE_PUBLIC_URL"],
+      [{ GATEHOUSE_DATABASE_URL: "mysql://x" }, "GATEHOUSE_DATABASE_URL"],
+      [{ GATEHOUSE_ENCRYPTION_KEYS: "no-colon" }, "GATEHOUSE_ENCRYPTION_KEYS"],
+      [
+        { GATEHOUSE_ADMIN_EMAIL: "not-an-email", GATEHOUSE_ADMIN_PASSWORD: "long-enough" },
+        "GATEHOUSE_ADMIN_EMAIL",
+      ],
+      [
+        { GATEHOUSE_ADMIN_EMAIL: "a@example.com", GATEHOUSE_ADMIN_PASSWORD: "short" },
+        "GATEHOUSE_ADMIN_PASSWORD",
+      ],
+      [{ GATEHOUSE_ADMIN_EMAIL: "a@example.com" }, "GATEHOUSE_ADMIN_PASSWORD"],
+      [{ GATEHOUSE_ADMIN_PASSWORD: "long-enough" }, "GATEHOUSE_ADMIN_EMAIL"],
+      [{ GATEHOUSE_SANDBOX: "maybe" }, "GATEHOUSE_SANDBOX"],
+      [{ GATEHOUSE_EMULATOR_PORTS: "8091,8092" }, "GATEHOUSE_EMULATOR_PORTS"],
+      [{ GATEHOUSE_EMULATOR_PORTS: "1,2,99999" }, "GATEHOUSE_EMULATOR_PORTS"],
+      [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    ];
+    for (const [env, variable] of cases) {
+      const err = failure(env);
+      expect(err.variable, JSON.stringify(env)).toBe(variable);
+      expect(err.message.startsWith(`${variable}:`)).toBe(true);
+      expect(err.message).not.toContain("\n");
+    }
+    // Secrets are not echoed back.
+    expect(
+      failure({ GATEHOUSE_ADMIN_EMAIL: "a@example.com", GATEHOUSE_ADMIN_PASSWORD: "short" }).message,
+    ).not.toContain('short"');
+    expect(failure({ GATEHOUSE_ENCRYPTION_KEYS: "secretvalue" }).message).not.toContain("secretvalue");
+  });
+});
