@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Store } from "../db/index.ts";
 import { forEachDatabase } from "../../test/helpers/databases.ts";
 import { KeyRing, keyIdOf } from "./keyRing.ts";
-import { aad, countRowsUnderKey, reencryptAll } from "./rotation.ts";
+import { aad, countRowsByKey, countRowsUnderKey, reencryptAll } from "./rotation.ts";
 
 const t0 = 1_795_000_000_000;
 
@@ -165,6 +165,7 @@ forEachDatabase("key rotation", (getStore, target) => {
     const seeded = await seed(store, oldRing, 7);
     const { keyRing: newRing, keyId: newKeyId } = oldRing.withAddedKey();
     const underOld = await countRowsUnderKey(store, oldRing.currentKeyId);
+    expect(await countRowsByKey(store)).toEqual({ [oldRing.currentKeyId]: underOld });
     // 7 connections + 7 service tokens + 7 states + the integrations that have a secret.
     expect(underOld).toBe(21 + 4);
 
@@ -175,6 +176,7 @@ forEachDatabase("key rotation", (getStore, target) => {
     });
 
     expect(result).toMatchObject({ keyId: newKeyId, reencrypted: underOld, skipped: 0, failed: 0 });
+    expect(await countRowsByKey(store)).toEqual({ [newKeyId]: underOld });
     expect(result.tables.connections.reencrypted).toBe(7);
     expect(progress).toContain("connections:3");
     expect(progress).toContain("connections:7");

@@ -238,3 +238,23 @@ export async function countRowsUnderKey(store: VaultStore, keyId: string): Promi
   }
   return total;
 }
+
+/**
+ * Rows per key id across the encrypted tables (placeholder rows and rows without a secret left out):
+ * a key that no longer appears here can be removed from the ring.
+ */
+export async function countRowsByKey(store: VaultStore): Promise<Record<string, number>> {
+  const db = store.db as LooseDb;
+  const counts: Record<string, number> = {};
+  for (const spec of tables) {
+    const rows = (await db
+      .selectFrom(spec.table)
+      .select((eb) => ["key_id", eb.fn.countAll().as("n")])
+      .where("key_id", "is not", null)
+      .where("key_id", "!=", "")
+      .groupBy("key_id")
+      .execute()) as { key_id: string; n: number | string }[];
+    for (const row of rows) counts[row.key_id] = (counts[row.key_id] ?? 0) + Number(row.n);
+  }
+  return counts;
+}
