@@ -236,6 +236,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
         // Tests sign in often from one address; the rate-limit test sets its own limit.
         GATEHOUSE_LOGIN_RATE_LIMIT: "10000",
       }),
+      appsDirs: [],
       ...options.config,
     };
     hub = await buildHub(config, {
@@ -243,6 +244,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       ...(options.store ? { store: options.store } : {}),
       ...(options.captureLogs === false ? {} : { logDestination: lineCollector(logs) }),
     });
+    // No app directories (the default here): no app layer, so an app is known when an integration names
+    // it. Suites that load apps pass config.appsDirs and get the apps layer's answers.
+    if (config.appsDirs.length === 0) hub.services.apps = null;
     const address = await hub.listen();
     // The public URL is only known now (port 0); the hub reads it per request.
     const url = address.replace("[::1]", "127.0.0.1");
