@@ -3,6 +3,7 @@
 // through the real login and consent forms, refresh rotation with reuse detection, revocation,
 // client credentials, the refusals, and the knobs and stats.
 import { createHash, randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { decodeJwt } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -660,6 +661,19 @@ describe("knobs on the resource APIs", () => {
       latency: null,
       failure: null,
     });
+  });
+});
+
+describe("startEmulators", () => {
+  it("fails cleanly when a port is taken", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      await expect(startEmulators({ ports: [0, port, 0] })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });
 

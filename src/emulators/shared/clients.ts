@@ -38,13 +38,13 @@ export interface ClientDescription {
 }
 
 export class SandboxClients {
-  #webRedirectUris: string[];
+  #webRedirectUris: string[] = [];
 
   constructor(
     private readonly profile: ClientProfile,
     webRedirectUris: readonly string[],
   ) {
-    this.#webRedirectUris = [...webRedirectUris];
+    this.setWebRedirectUris(webRedirectUris);
   }
 
   setWebRedirectUris(uris: readonly string[]): void {

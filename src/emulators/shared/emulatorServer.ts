@@ -201,7 +201,12 @@ export async function startEmulator(
   const context: EmulatorContext = { verifyAccessToken, baseUrl: "" };
   if (definition.registerApi) await definition.registerApi(app, context);
 
-  await app.listen({ host, port: options.port ?? 0 });
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   if (address === null || typeof address === "string") {
     throw new Error(`${definition.name}: the emulator did not get a TCP address`);
