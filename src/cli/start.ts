@@ -92,7 +92,10 @@ export async function start(options: StartOptions = {}): Promise<number> {
       });
     }
     // In the sandbox the seed creates the admin (generating a password when none is given).
-    hub = await buildHub(config, { skipAdminBootstrap: config.sandbox });
+    hub = await buildHub(config, {
+      skipAdminBootstrap: config.sandbox,
+      backgroundRefresh: config.backgroundRefresh,
+    });
     const url = await hub.listen();
     let seed: SeedResult | null = null;
     if (emulators) {

@@ -22,6 +22,8 @@ export interface HubConfig {
   sessionTtlMs: number;
   /** Login attempts per client address per minute. */
   loginRateLimitPerMinute: number;
+  /** Refresh connections shortly before they expire, in the background (`gatehouse start` only). */
+  backgroundRefresh: boolean;
 }
 
 /** A configuration the hub cannot start with; the message names the variable. */
@@ -81,6 +83,7 @@ const parsers = {
     .positive()
     .max(24 * 365),
   GATEHOUSE_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000),
+  GATEHOUSE_BACKGROUND_REFRESH: z.enum(["true", "false", "1", "0"], "must be true or false"),
 };
 
 type Variable = keyof typeof parsers;
@@ -151,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: read(env, "LOG_LEVEL") ?? "info",
     sessionTtlMs: (read(env, "GATEHOUSE_SESSION_TTL_HOURS") ?? 12) * 3_600_000,
     loginRateLimitPerMinute: read(env, "GATEHOUSE_LOGIN_RATE_LIMIT") ?? 10,
+    backgroundRefresh: ["true", "1", undefined].includes(read(env, "GATEHOUSE_BACKGROUND_REFRESH")),
   };
 }
 

@@ -11,6 +11,11 @@ import { GatehouseError } from "../errors.ts";
 import { IntegrationStore, type SecretCipher, type VaultStore } from "../vault/integrationStore.ts";
 import { loadKeyRing } from "../vault/keyRing.ts";
 import { TokenService, type TokenServiceOptions } from "../vault/tokenService.ts";
+import {
+  startBackgroundRefresher,
+  type BackgroundRefresher,
+  type BackgroundRefresherOptions,
+} from "../vault/backgroundRefresher.ts";
 import { AccountStore } from "./accounts.ts";
 import { adminRoutes } from "./admin.ts";
 import { authRoutes, bootstrapAdmin, installAuthentication } from "./auth.ts";
@@ -45,6 +50,8 @@ export interface HubDeps {
   now?: () => number;
   /** Leave out the admin bootstrap from GATEHOUSE_ADMIN_EMAIL/PASSWORD. */
   skipAdminBootstrap?: boolean;
+  /** Start the background refresher (off unless asked: `gatehouse start` asks when config.backgroundRefresh). */
+  backgroundRefresh?: boolean | Omit<BackgroundRefresherOptions, "tokenService" | "store" | "logger">;
 }
 
 export interface Hub {
@@ -170,6 +177,17 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   }
 
   const ready: FastifyInstance = app;
+  let refresher: BackgroundRefresher | null = null;
+  if (deps.backgroundRefresh) {
+    const options = deps.backgroundRefresh === true ? {} : deps.backgroundRefresh;
+    refresher = startBackgroundRefresher({
+      ...options,
+      tokenService: ready.gatehouse.tokens,
+      store: ready.gatehouse.store,
+      logger: ready.log.child({ module: "refresher" }),
+      now,
+    });
+  }
   return {
     app: ready,
     services: ready.gatehouse,
@@ -177,6 +195,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       return ready.listen({ host: config.host, port: config.port });
     },
     async close() {
+      await refresher?.stop();
       await ready.close();
       if (ownsStore) await store.close();
     },
