@@ -394,10 +394,19 @@ export class TokenService {
     const seenVersion = row.version;
     // Built before taking the lock: it may need the database, and a PostgreSQL lock holds a pool connection.
     const cfg = await this.options.oauthConfigFor(integration);
-    const result = await this.coordinator.withServiceToken(integration.id, seenVersion, (locked, db) =>
-      this.obtainServiceTokenLocked(integration, cfg, locked, seenVersion, minValidityMs, db),
-    );
-    return this.serviceResult(result);
+    const held = row;
+    try {
+      const result = await this.coordinator.withServiceToken(integration.id, seenVersion, (locked, db) =>
+        this.obtainServiceTokenLocked(integration, cfg, locked, seenVersion, minValidityMs, db),
+      );
+      return this.serviceResult(result);
+    } catch (err) {
+      // Another process holds the lock for too long: serve what we hold if it has not expired.
+      if (errorCode(err) !== "refresh_busy") throw err;
+      if (held.access_token_enc !== "" && Number(held.expires_at) > this.now())
+        return this.serviceResult(held);
+      throw providerUnavailable(integration, err);
+    }
   }
 
   // ---- the refresh itself ----
