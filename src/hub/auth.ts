@@ -24,7 +24,8 @@ export function publicOrigin(publicUrl: string): string {
 
 function bearerToken(request: FastifyRequest): string | null | undefined {
   const header = request.headers.authorization;
-  if (header === undefined) return undefined;
+  // Other schemes (e.g. the app runtime's `Capability`) are for the routes that understand them.
+  if (header === undefined || !/^Bearer(\s|$)/i.test(header)) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1] ?? null;
 }
