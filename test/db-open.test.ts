@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Migrator, NO_MIGRATIONS, sql } from "kysely";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { GatehouseError } from "../src/errors.ts";
 import { openDatabase, parseDatabaseUrl, type Store } from "../src/db/index.ts";
 import { migrationProvider } from "../src/db/migrations/index.ts";
 import { createPgDatabase } from "./helpers/databases.ts";
+import { useTempDir } from "./helpers/tempDir.ts";
 
 describe("database URLs", () => {
   it.each([
@@ -43,11 +44,10 @@ describe("database URLs", () => {
 });
 
 describe("SQLite files", () => {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-open-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = useTempDir("gatehouse-open-");
 
   it("creates the parent directory and opens in WAL mode with foreign keys and a busy timeout", async () => {
-    const path = join(dir, "nested", "deeper", "hub.db");
+    const path = join(dir(), "nested", "deeper", "hub.db");
     const store = await openDatabase(`sqlite:${path}`);
     try {
       expect(statSync(path).isFile()).toBe(true);
@@ -63,13 +63,13 @@ describe("SQLite files", () => {
   });
 
   it("can be closed twice (a hub and its test may both close it)", async () => {
-    const store = await openDatabase(`sqlite:${join(dir, "twice.db")}`);
+    const store = await openDatabase(`sqlite:${join(dir(), "twice.db")}`);
     await store.close();
     await expect(store.close()).resolves.toBeUndefined();
   });
 
   it("keeps data across reopening", async () => {
-    const url = `sqlite:${join(dir, "reopen.db")}`;
+    const url = `sqlite:${join(dir(), "reopen.db")}`;
     const first = await openDatabase(url);
     await first.db
       .insertInto("users")
@@ -87,7 +87,7 @@ describe("SQLite files", () => {
   });
 
   it("several openers of one new file at once migrate it exactly once", async () => {
-    const url = `sqlite:${join(dir, "together.db")}`;
+    const url = `sqlite:${join(dir(), "together.db")}`;
     const opened = await Promise.allSettled(Array.from({ length: 4 }, () => openDatabase(url)));
     const stores = opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     try {

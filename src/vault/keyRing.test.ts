@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect, promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDir } from "../../test/helpers/tempDir.ts";
 import { GatehouseError } from "../errors.ts";
 import { KeyRing, keyIdOf, keysFilePath, loadKeyRing, saveKeysFile } from "./keyRing.ts";
 
@@ -131,20 +131,19 @@ describe("encrypt and decrypt", () => {
 });
 
 describe("GATEHOUSE_ENCRYPTION_KEYS", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-keys-env-"));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const envDir = useTempDir("gatehouse-keys-env-");
 
   it("accepts standard and URL-safe base64, padded or not, with spaces around entries", () => {
     const raw = randomBytes(32);
     const ring = loadKeyRing({
       env: ` one:${raw.toString("base64")} , two:${raw.toString("base64url")} ,`,
-      dataDir,
+      dataDir: envDir(),
     });
     expect(ring.keyIds).toEqual(["one", "two"]);
     expect(ring.source).toBe("env");
     const ciphertext = ring.encrypt("x", aadA);
     expect(
-      loadKeyRing({ env: `two:${raw.toString("base64url")}`, dataDir }).decrypt(
+      loadKeyRing({ env: `two:${raw.toString("base64url")}`, dataDir: envDir() }).decrypt(
         ciphertext.replace(".one.", ".two."),
         aadA,
       ),
@@ -166,7 +165,7 @@ describe("GATEHOUSE_ENCRYPTION_KEYS", () => {
   ])("rejects %s, naming the variable and not echoing the key", (_label, value, secret) => {
     let error: unknown;
     try {
-      loadKeyRing({ env: value, dataDir });
+      loadKeyRing({ env: value, dataDir: envDir() });
     } catch (e) {
       error = e;
     }
@@ -180,17 +179,16 @@ describe("GATEHOUSE_ENCRYPTION_KEYS", () => {
   });
 
   it("does not create a keys file when the variable is set", () => {
-    loadKeyRing({ env: `k1:${keyA}`, dataDir });
-    expect(() => statSync(keysFilePath(dataDir))).toThrow();
+    loadKeyRing({ env: `k1:${keyA}`, dataDir: envDir() });
+    expect(() => statSync(keysFilePath(envDir()))).toThrow();
   });
 });
 
 describe("keys.json", () => {
-  const root = mkdtempSync(join(tmpdir(), "gatehouse-keys-file-"));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const root = useTempDir("gatehouse-keys-file-");
 
   it("is generated once with mode 0600 (directory created) and reused afterwards", () => {
-    const dataDir = join(root, "data", "nested");
+    const dataDir = join(root(), "data", "nested");
     const first = loadKeyRing({ dataDir });
     const path = keysFilePath(dataDir);
     expect(first.source).toBe("file");
@@ -206,7 +204,7 @@ describe("keys.json", () => {
   });
 
   it("is created once when several hubs start together", async () => {
-    const dataDir = join(root, "race");
+    const dataDir = join(root(), "race");
     const startAt = Date.now() + 2_000;
     const run = promisify(execFile);
     const ids = await Promise.all(
@@ -225,14 +223,14 @@ describe("keys.json", () => {
   });
 
   it("is used when the variable is blank", () => {
-    const dataDir = join(root, "blank-env");
+    const dataDir = join(root(), "blank-env");
     const ring = loadKeyRing({ env: "  ", dataDir });
     expect(ring.source).toBe("file");
     expect(statSync(keysFilePath(dataDir)).isFile()).toBe(true);
   });
 
   it("is refused when everyone can read it, and warned about when its group can", () => {
-    const dataDir = join(root, "perms");
+    const dataDir = join(root(), "perms");
     loadKeyRing({ dataDir });
     const path = keysFilePath(dataDir);
     chmodSync(path, 0o644);
@@ -249,13 +247,13 @@ describe("keys.json", () => {
   });
 
   it("reports a keys file that cannot be read with a stable code", () => {
-    const dataDir = join(root, "unreadable");
+    const dataDir = join(root(), "unreadable");
     mkdirSync(keysFilePath(dataDir), { recursive: true }); // a directory where the file should be
     expect(codeOf(() => loadKeyRing({ dataDir }))).toBe("invalid_encryption_keys");
   });
 
   it("rejects a damaged file without echoing it", () => {
-    const dataDir = join(root, "damaged");
+    const dataDir = join(root(), "damaged");
     loadKeyRing({ dataDir });
     const path = keysFilePath(dataDir);
     const secret = randomBytes(20).toString("base64");
@@ -275,11 +273,10 @@ describe("keys.json", () => {
 });
 
 describe("withAddedKey (keys rotate)", () => {
-  const root = mkdtempSync(join(tmpdir(), "gatehouse-keys-rotate-"));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const root = useTempDir("gatehouse-keys-rotate-");
 
   it("puts a new key first and keeps the old ones for decryption, as env string and keys file", () => {
-    const dataDir = join(root, "d");
+    const dataDir = join(root(), "d");
     const before = loadKeyRing({ dataDir });
     const old = before.encrypt("old secret", aadA);
     const added = before.withAddedKey();
@@ -287,7 +284,7 @@ describe("withAddedKey (keys rotate)", () => {
     expect(added.keyId).not.toBe(before.currentKeyId);
     expect(added.keyRing.keyIds).toEqual([added.keyId, before.currentKeyId]);
 
-    const fromEnv = loadKeyRing({ env: added.env, dataDir: join(root, "unused") });
+    const fromEnv = loadKeyRing({ env: added.env, dataDir: join(root(), "unused") });
     expect(fromEnv.keyIds).toEqual([added.keyId, before.currentKeyId]);
     expect(fromEnv.decrypt(old, aadA)).toBe("old secret");
     expect(keyIdOf(fromEnv.encrypt("new", aadA))).toBe(added.keyId);
@@ -301,7 +298,7 @@ describe("withAddedKey (keys rotate)", () => {
   });
 
   it("refuses to save keys file content it could not load back", () => {
-    const dataDir = join(root, "bad");
+    const dataDir = join(root(), "bad");
     expect(codeOf(() => saveKeysFile(dataDir, '{"keys": []}'))).toBe("invalid_encryption_keys");
   });
 });
