@@ -55,7 +55,7 @@ async function invoke(app: GatehouseApp, message: InvokeMessage): Promise<void> 
       type: "result",
       id: message.id,
       ok: true,
-      result: (result).toJSON(),
+      result: result.toJSON(),
     });
   } catch (err) {
     send({ type: "result", id: message.id, ok: false, error: serializeError(err, message.view) });
@@ -64,7 +64,7 @@ async function invoke(app: GatehouseApp, message: InvokeMessage): Promise<void> 
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
-  return typeof value === "object" ? ((value).constructor?.name ?? "object") : typeof value;
+  return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
 }
 
 async function main(): Promise<void> {

@@ -10,8 +10,11 @@ import {
 import { explainProviderError, providerErrorOf } from "./explain.ts";
 import { currentInvocation, resolveUrl, type InvocationContext } from "./invocation.ts";
 
-/** Header the SDK sends its capability in (`Authorization: Capability <value>`). */
-export const CAPABILITY_SCHEME = "Capability";
+/**
+ * Header the SDK sends its capability in. The hub also accepts `Authorization: Capability <value>`; the SDK
+ * uses its own header so that the capability can never be mistaken for a personal access token.
+ */
+export const CAPABILITY_HEADER = "x-gatehouse-capability";
 export const RUNTIME_TOKEN_PATH = "/api/runtime/token";
 
 const HUB_TIMEOUT_MS = 15_000;
@@ -149,7 +152,7 @@ export class OAuth2Integration {
       response = await fetch(new URL(RUNTIME_TOKEN_PATH, context.hubUrl), {
         method: "POST",
         headers: {
-          authorization: `${CAPABILITY_SCHEME} ${context.capability}`,
+          [CAPABILITY_HEADER]: context.capability,
           "content-type": "application/json",
           accept: "application/json",
         },

@@ -1,0 +1,92 @@
+import type { Integration } from "../vault/integrationStore.ts";
+import type { AppSpec } from "./config.ts";
+import type { AppDiscovery, AppLoadFailure } from "./loader.ts";
+import { AppProcess, DEFAULT_VIEW_TIMEOUT_MS, type RuntimeLogger } from "./runtime.ts";
+
+export interface AppRegistryOptions {
+  viewTimeoutMs?: number;
+  startTimeoutMs?: number;
+  logger?: RuntimeLogger;
+}
+
+/**
+ * The loaded apps: their specs and their processes. Answers the hub's AppDirectory question (which
+ * integrations an app's config lists) for the token API and the runtime token route.
+ */
+export class AppRegistry {
+  private readonly processes = new Map<string, AppProcess>();
+  readonly failures: readonly AppLoadFailure[];
+  private timeoutMs: number;
+
+  constructor(
+    discovery: AppDiscovery,
+    private readonly options: AppRegistryOptions = {},
+  ) {
+    this.failures = discovery.failures;
+    this.timeoutMs = options.viewTimeoutMs ?? DEFAULT_VIEW_TIMEOUT_MS;
+    for (const spec of discovery.apps) this.processes.set(spec.name, this.newProcess(spec));
+  }
+
+  private newProcess(spec: AppSpec): AppProcess {
+    return new AppProcess(spec, {
+      viewTimeoutMs: this.timeoutMs,
+      startTimeoutMs: this.options.startTimeoutMs,
+      logger: this.options.logger,
+    });
+  }
+
+  /** Null when no such app is loaded; else the integrations its config lists (AppDirectory). */
+  integrationsOf(app: string): readonly string[] | null {
+    return this.processes.get(app)?.spec.integrations ?? null;
+  }
+
+  /** Whether `app` is loaded and its gatehouse.config.toml lists `integration`. */
+  listsIntegration(app: string, integration: string): boolean {
+    return this.integrationsOf(app)?.includes(integration) ?? false;
+  }
+
+  get(app: string): AppProcess | undefined {
+    return this.processes.get(app);
+  }
+
+  list(): AppProcess[] {
+    return [...this.processes.values()].sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+  }
+
+  get viewTimeoutMs(): number {
+    return this.timeoutMs;
+  }
+
+  /** Changes the view timeout for later invocations (operators: GATEHOUSE_VIEW_TIMEOUT_SECONDS; tests). */
+  setViewTimeout(ms: number): void {
+    this.timeoutMs = ms;
+  }
+
+  /** Starts every app process; a failure is recorded on that app and does not stop the others. */
+  async startAll(): Promise<void> {
+    await Promise.allSettled(this.list().map((process) => process.start()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.list().map((process) => process.close()));
+  }
+}
+
+/** Why each integration an app lists cannot be used by it (unknown, or not assigned to the app). */
+export function integrationWarnings(spec: AppSpec, integrations: readonly Integration[]): string[] {
+  const byName = new Map(integrations.map((integration) => [integration.name, integration]));
+  const warnings: string[] = [];
+  for (const name of spec.integrations) {
+    const integration = byName.get(name);
+    if (!integration) {
+      warnings.push(
+        `oauth2_integrations lists "${name}", but no integration of that name exists on this hub`,
+      );
+    } else if (!integration.apps.includes("*") && !integration.apps.includes(spec.name)) {
+      warnings.push(
+        `oauth2_integrations lists "${name}", but an admin has not assigned it to the app ${spec.name}`,
+      );
+    }
+  }
+  return warnings;
+}
