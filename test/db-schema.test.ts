@@ -119,6 +119,13 @@ forEachDatabase("schema", (getStore, target) => {
     expect(again.dialect).toBe(target.dialect);
   });
 
+  it.skipIf(target.dialect !== "postgres")("names its PostgreSQL sessions gatehouse", async () => {
+    const rows = await sql<{ name: string }>`select current_setting('application_name') as name`.execute(
+      getStore().db,
+    );
+    expect(rows.rows[0]?.name).toBe("gatehouse");
+  });
+
   it("reports its dialect", () => {
     expect(getStore().dialect).toBe(target.dialect);
   });

@@ -164,12 +164,24 @@ async function migrateSqliteExclusively(
   }
 }
 
+function hasParam(connectionString: string, name: string): boolean {
+  try {
+    return new URL(connectionString).searchParams.has(name);
+  } catch {
+    return false;
+  }
+}
+
 function openPostgres(connectionString: string, poolMax: number): Opened {
   const pool = new pg.Pool({
     connectionString,
     max: poolMax,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 10_000,
+    // Also bounds the wait for a free pooled connection under load (token storms), hence generous.
+    connectionTimeoutMillis: 20_000,
+    keepAlive: true,
+    // Names hub sessions in pg_stat_activity; a URL's own application_name wins.
+    ...(hasParam(connectionString, "application_name") ? {} : { application_name: "gatehouse" }),
     types: pgTypes,
   });
   // An idle client losing its server (restart, failover) emits here; without a listener the process
