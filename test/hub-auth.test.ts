@@ -128,6 +128,8 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     const script = t.client();
     script.bearer = token;
     expect((await script.get<{ email: string }>("/api/me")).body.email).toBe("alice@example.com");
+    const used = await client.get<{ id: string; lastUsedAt: string | null }[]>("/api/me/tokens");
+    expect(used.body.find((x) => x.id === id)?.lastUsedAt).toMatch(/^\d{4}-/);
     const wrong = t.client();
     wrong.bearer = "gth_not-a-token";
     expectProblem(await wrong.get("/api/me"), 401, "unauthenticated");
@@ -205,6 +207,12 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
       409,
       "user_exists",
     );
+    const users = await admin.get<{ email: string; role: string; createdAt: string }[]>("/api/admin/users");
+    expect(users.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ email: "dev@example.com", role: "developer" })]),
+    );
+    expect(users.text).not.toMatch(/password/i);
+    expectProblem(await alice.get("/api/admin/users"), 403, "forbidden");
     const dev = await t.signIn("dev@example.com", "long-enough");
     expect((await dev.get<{ role: string }>("/api/me")).body.role).toBe("developer");
     const stored = await database.store.db

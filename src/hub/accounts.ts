@@ -83,6 +83,21 @@ export class AccountStore {
     return row ?? null;
   }
 
+  /** Every user, oldest first, with when they were created (epoch ms). */
+  async listUsers(): Promise<(HubUser & { createdAt: number })[]> {
+    const rows = await this.db
+      .selectFrom("users")
+      .select(["id", "email", "role", "created_at"])
+      .orderBy("created_at")
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      email: row.email,
+      role: row.role,
+      createdAt: Number(row.created_at),
+    }));
+  }
+
   async hasAdmin(): Promise<boolean> {
     const row = await this.db.selectFrom("users").select("id").where("role", "=", "admin").executeTakeFirst();
     return row !== undefined;
@@ -183,16 +198,31 @@ export class AccountStore {
     }));
   }
 
-  /** The token's user, or null when the token is unknown. */
+  /** The token's user, or null when the token is unknown. Records the use (at most once a minute). */
   async userForPersonalAccessToken(token: string): Promise<HubUser | null> {
     if (!token.startsWith(PAT_PREFIX)) return null;
     const row = await this.db
       .selectFrom("personal_access_tokens")
       .innerJoin("users", "users.id", "personal_access_tokens.user_id")
-      .select(["users.id", "users.email", "users.role"])
+      .select([
+        "users.id",
+        "users.email",
+        "users.role",
+        "personal_access_tokens.id as tokenId",
+        "personal_access_tokens.last_used_at",
+      ])
       .where("personal_access_tokens.token_hash", "=", hashToken(token))
       .executeTakeFirst();
-    return row ?? null;
+    if (!row) return null;
+    const at = this.now();
+    if (row.last_used_at === null || Number(row.last_used_at) < at - 60_000) {
+      await this.db
+        .updateTable("personal_access_tokens")
+        .set({ last_used_at: at })
+        .where("id", "=", row.tokenId)
+        .execute();
+    }
+    return { id: row.id, email: row.email, role: row.role };
   }
 
   /** Deletes one of the user's own tokens; false when there is no such token of theirs. */

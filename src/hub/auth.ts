@@ -206,8 +206,8 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
               properties: {
                 id: { type: "string" },
                 name: { type: "string" },
-                createdAt: { type: "number" },
-                lastUsedAt: { type: ["number", "null"] },
+                createdAt: { type: "string", format: "date-time" },
+                lastUsedAt: { type: ["string", "null"], format: "date-time" },
               },
             },
           },
@@ -215,7 +215,12 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async (request) => accounts.listPersonalAccessTokens(requireUser(request).id),
+    async (request) =>
+      (await accounts.listPersonalAccessTokens(requireUser(request).id)).map((token) => ({
+        ...token,
+        createdAt: new Date(token.createdAt).toISOString(),
+        lastUsedAt: token.lastUsedAt === null ? null : new Date(token.lastUsedAt).toISOString(),
+      })),
   );
 
   app.post(
@@ -264,6 +269,32 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
       }
       return reply.code(204).send();
     },
+  );
+
+  app.get(
+    "/api/admin/users",
+    {
+      preValidation: withRole("admin"),
+      schema: {
+        tags: ["admin"],
+        summary: "Every hub user (admin)",
+        response: {
+          200: {
+            type: "array",
+            items: {
+              ...userSchema,
+              properties: { ...userSchema.properties, createdAt: { type: "string", format: "date-time" } },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async () =>
+      (await accounts.listUsers()).map((user) => ({
+        ...user,
+        createdAt: new Date(user.createdAt).toISOString(),
+      })),
   );
 
   app.post(
