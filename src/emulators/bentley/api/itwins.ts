@@ -93,9 +93,8 @@ export function parseITwinFilter(query: unknown, problems: BentleyErrorDetail[])
       "$orderby",
       `'$orderby' must be one of ${ITWIN_ORDER_FIELDS.join(", ")}, optionally followed by asc or desc.`,
     );
+    return null;
   }
-
-  if (!orderBy) return null;
   return {
     ...(subClass ? { subClass } : {}),
     ...(status ? { status } : {}),

@@ -5,7 +5,7 @@
 import type { FastifyRequest } from "fastify";
 import { AccessTokenError, type VerifiedToken } from "../../shared/accessToken.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
-import { BentleyApiError, errors, type BentleyErrorDetail } from "./errors.ts";
+import { errors, type BentleyErrorDetail } from "./errors.ts";
 
 export const PLATFORM_SCOPE = "itwin-platform";
 
@@ -143,8 +143,4 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-export function isBentleyApiError(err: unknown): err is BentleyApiError {
-  return err instanceof BentleyApiError;
 }
