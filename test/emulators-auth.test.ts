@@ -225,6 +225,13 @@ describe.each(platforms)("$name authorization server", (p) => {
 
     const before = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
     expect(before.json()).toMatchObject({ active: true, client_id: "sandbox-web" });
+    const access = (await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json();
+    expect(access).toMatchObject({ active: true, client_id: "sandbox-web", exp: expect.any(Number) });
+    expect(typeof access.scope).toBe("string");
+    if (p.name === "autodesk") {
+      expect(access.userid).toBe(ALICE_ID);
+      expect(decodeJwt(set.access_token).userid).toBe(ALICE_ID);
+    }
 
     const revoked = await postForm(
       url(p.paths.revoke),
@@ -237,6 +244,43 @@ describe.each(platforms)("$name authorization server", (p) => {
     const after = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
     expect(after.json()).toEqual({ active: false });
     expect((await refresh(set.refresh_token)).json().error).toBe("invalid_grant");
+  });
+
+  it("revokes an access token: introspection says inactive and the verifier refuses it", async () => {
+    const { callback, verifier } = await webSignIn();
+    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
+    await expect(p.emulator().verifyAccessToken(`Bearer ${set.access_token}`)).resolves.toBeTruthy();
+
+    // Someone else's client learns nothing and revokes nothing.
+    const foreign = { authorization: basic("sandbox-service", "sandbox-service-secret") };
+    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, foreign)).json()).toEqual({
+      active: false,
+    });
+    expect((await postForm(url(p.paths.revoke), { token: set.access_token }, foreign)).status).toBe(200);
+    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json().active).toBe(
+      true,
+    );
+    const badSecret = { authorization: basic("sandbox-web", "nope") };
+    const refused = await postForm(url(p.paths.introspect), { token: set.access_token }, badSecret);
+    expect(refused.status).toBe(401);
+    expect(refused.json().error).toBe("invalid_client");
+
+    const revoked = await postForm(
+      url(p.paths.revoke),
+      { token: set.access_token, token_type_hint: "access_token" },
+      auth,
+    );
+    expect(revoked.status).toBe(200);
+    expect(revoked.text).toBe("");
+    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json()).toEqual({
+      active: false,
+    });
+    await expect(p.emulator().verifyAccessToken(`Bearer ${set.access_token}`)).rejects.toMatchObject({
+      problem: "invalid",
+    });
+    // The refresh token is untouched: revoking an access token does not end the grant.
+    expect((await refresh(set.refresh_token)).status).toBe(200);
   });
 
   it("issues JWT access tokens to sandbox-service by client credentials (Basic and form body)", async () => {

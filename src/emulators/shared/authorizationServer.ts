@@ -12,6 +12,14 @@ import Provider, { errors as oidcErrors, type Configuration, type KoaContextWith
 import { AccessTokenError, type VerifyAccessToken } from "./accessToken.ts";
 import { memoryAdapterFactory, type ClientProfile, type SandboxClients } from "./clients.ts";
 import { consentPage, errorPage, loginPage } from "./interactionPages.ts";
+import {
+  isJwt,
+  jwtTokenEndpoints,
+  readBody,
+  replayRequest,
+  RevokedAccessTokens,
+  type JsonAnswer,
+} from "./jwtAccessTokens.ts";
 import type { EmulatorKnobs } from "./knobs.ts";
 import type { StatsCounter } from "./stats.ts";
 import { createTokenVerifier } from "./tokenVerifier.ts";
@@ -44,6 +52,8 @@ export interface AuthServerProfile extends ClientProfile {
   refreshTokens: "offline_access" | "always";
   authorizationCodeTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Extra claims of user access tokens, in the JWT and in introspection answers. */
+  extraUserTokenClaims?(accountId: string): Record<string, unknown>;
   /** Adjusts the access-token JWT payload (e.g. `scope` as an array). */
   customizeAccessToken(payload: Record<string, unknown>, kind: string): void;
   /** Extra fields in the discovery document. */
@@ -78,6 +88,22 @@ function asString(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
+function writeJson(res: ServerResponse, answer: JsonAnswer): void {
+  const headers: Record<string, string> = { "cache-control": "no-store", ...answer.headers };
+  if (answer.body === undefined) {
+    res.writeHead(answer.status, { ...headers, "content-length": "0" });
+    res.end();
+    return;
+  }
+  const payload = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(payload)),
+  });
+  res.end(payload);
+}
+
 /**
  * oidc-provider drops `offline_access` unless the request also says `prompt=consent` (OpenID Connect
  * Core §11). IMS issues refresh tokens for `offline_access` alone, so the emulator adds the prompt.
@@ -107,7 +133,18 @@ export async function mountAuthorizationServer(
   let issuer = "";
 
   const { userinfo: userinfoPath, ...oidcRoutes } = profile.routes;
-  const verifyAccessToken = createTokenVerifier({ issuer: () => issuer, jwks: publicJwks });
+  const revoked = new RevokedAccessTokens();
+  const verifyAccessToken = createTokenVerifier({
+    issuer: () => issuer,
+    jwks: publicJwks,
+    isRevoked: (jti) => revoked.has(jti),
+  });
+  const jwtEndpoints = jwtTokenEndpoints({
+    clients: deps.clients,
+    jwks: publicJwks,
+    issuer: () => issuer,
+    revoked,
+  });
 
   const configuration = (): Configuration => ({
     adapter: memoryAdapterFactory(deps.clients),
@@ -179,6 +216,10 @@ export async function mountAuthorizationServer(
       Session: 14 * 24 * 3600,
       Grant: 14 * 24 * 3600,
     },
+    extraTokenClaims: async (_ctx, token) =>
+      "accountId" in token && typeof token.accountId === "string"
+        ? profile.extraUserTokenClaims?.(token.accountId)
+        : undefined,
     // Tokens live on their own; the emulator's browser session is only for the sign-in pages.
     expiresWithSession: async () => false,
     rotateRefreshToken: () => deps.knobs.refreshRotation,
@@ -215,18 +256,43 @@ export async function mountAuthorizationServer(
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
-    const handOver = (request: FastifyRequest, reply: FastifyReply) => {
+    const handOver = async (request: FastifyRequest, reply: FastifyReply) => {
       reply.hijack();
       if (!handle) {
-        reply.raw.writeHead(503, { "content-type": "application/json" });
-        reply.raw.end(JSON.stringify({ error: "temporarily_unavailable" }));
+        writeJson(reply.raw, { status: 503, body: { error: "temporarily_unavailable" } });
         return;
       }
       const path = request.url.split("?")[0];
       if (profile.refreshTokens === "offline_access" && path === profile.routes.authorization) {
         request.raw.url = withConsentPromptForOfflineAccess(request.raw.url ?? request.url);
       }
-      void handle(request.raw, reply.raw);
+      const isTokenQuery = path === oidcRoutes.introspection || path === oidcRoutes.revocation;
+      const isForm = request.headers["content-type"]?.startsWith("application/x-www-form-urlencoded");
+      if (request.method !== "POST" || !isTokenQuery || !isForm) {
+        void handle(request.raw, reply.raw);
+        return;
+      }
+      // JWT access tokens are answered here (see jwtAccessTokens.ts); the rest goes to oidc-provider.
+      let body: Buffer;
+      try {
+        body = await readBody(request.raw);
+      } catch {
+        writeJson(reply.raw, {
+          status: 400,
+          body: { error: "invalid_request", error_description: "bad body" },
+        });
+        return;
+      }
+      const form = new URLSearchParams(body.toString("utf8"));
+      if (!isJwt(form.get("token") ?? "")) {
+        void handle(replayRequest(request.raw, body), reply.raw);
+        return;
+      }
+      const answer =
+        path === oidcRoutes.introspection
+          ? await jwtEndpoints.introspect(request.headers.authorization, form)
+          : await jwtEndpoints.revoke(request.headers.authorization, form);
+      writeJson(reply.raw, answer);
     };
     for (const path of paths) scope.all(path, handOver);
   });

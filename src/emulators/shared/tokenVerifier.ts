@@ -17,6 +17,8 @@ export interface TokenVerifierOptions {
   issuer: () => string;
   /** The public keys the authorization server signs with. */
   jwks: JSONWebKeySet;
+  /** Whether the token with this `jti` was revoked (access tokens are JWTs, so revocation is a deny list). */
+  isRevoked?: (jti: string | undefined) => boolean;
   /** Allowed clock skew in seconds (default 0: the emulator and its APIs share a clock). */
   clockToleranceSeconds?: number;
 }
@@ -57,6 +59,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): VerifyAccess
         throw new AccessTokenError("malformed", "The access token is not a well-formed JWT.");
       }
       throw new AccessTokenError("invalid", "The access token is not valid.");
+    }
+
+    if (options.isRevoked?.(payload.jti)) {
+      throw new AccessTokenError("invalid", "The access token has been revoked.");
     }
 
     const subject = payload.sub!;
