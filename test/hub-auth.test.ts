@@ -299,3 +299,51 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     }
   });
 });
+
+forEachDatabase("sessions expire; readiness follows the database", (_getStore, database) => {
+  let t: TestHub;
+  let offset = 0;
+  beforeAll(async () => {
+    t = await startTestHub({
+      store: database.store,
+      emulators: false,
+      config: { sessionTtlMs: 60 * 60 * 1000 },
+      deps: { now: () => Date.now() + offset },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("ends a session after its lifetime and says so with 401", async () => {
+    const client = await t.signIn("alice@example.com");
+    expect((await client.get("/api/me")).status).toBe(200);
+    offset = 59 * 60 * 1000;
+    expect((await client.get("/api/me")).status).toBe(200);
+    offset = 61 * 60 * 1000;
+    expectProblem(await client.get("/api/me"), 401, "unauthenticated");
+    offset = 0;
+    // The expired row is gone, not just ignored.
+    expectProblem(await client.get("/api/me"), 401, "unauthenticated");
+  });
+
+  it("answers /readyz with 503 when the database does not answer", async () => {
+    const { openDatabase } = await import("../src/db/index.ts");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-ready-"));
+    const store = await openDatabase(`sqlite:${join(dir, "hub.db")}`);
+    const hub = await startTestHub({ store, emulators: false });
+    try {
+      expect((await hub.client().get("/readyz")).status).toBe(200);
+      await store.close();
+      const res = await hub.client().get("/readyz");
+      expectProblem(res, 503, "not_ready");
+      expect((await hub.client().get("/healthz")).status).toBe(200);
+    } finally {
+      await hub.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

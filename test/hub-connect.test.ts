@@ -37,9 +37,11 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
   let t: TestHub;
   let alice: HubClient;
   let aliceToken: TokenAnswer;
+  /** Moves the hub's clock (not the emulators'). */
+  let clockOffset = 0;
 
   beforeAll(async () => {
-    t = await startTestHub({ store: database.store });
+    t = await startTestHub({ store: database.store, deps: { now: () => Date.now() + clockOffset } });
     alice = await t.signIn("alice@example.com");
   });
   afterAll(async () => {
@@ -196,6 +198,33 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     // A signed-out browser is refused too.
     const signedOut = await t.client().fetch("GET", finalUrl);
     expect(signedOut.status).toBe(401);
+  });
+
+  it("refuses a callback that comes more than 10 minutes after the flow started", async () => {
+    const authorizationUrl = await startFlow(alice);
+    const { finalUrl } = await signInAtEmulator(authorizationUrl, {
+      email: "alice@example.com",
+      password: DEMO_PASSWORD,
+    });
+    clockOffset = 11 * 60 * 1000;
+    try {
+      const late = await alice.fetch("GET", finalUrl);
+      expect(late.status).toBe(400);
+      expect(await pageCode(late)).toBe("state_expired");
+    } finally {
+      clockOffset = 0;
+    }
+  });
+
+  it("counts token requests by outcome in /metrics", async () => {
+    const metrics = await t.client().get("/metrics");
+    expect(metrics.text).toMatch(/gatehouse_token_requests_total\{outcome="ok"\} [1-9]/);
+    expect(metrics.text).toMatch(/gatehouse_token_requests_total\{outcome="login_required"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /gatehouse_token_requests_total\{outcome="integration_not_assigned"\} [1-9]/,
+    );
+    expect(metrics.text).toMatch(/gatehouse_open_connections [1-9]/);
+    expect(metrics.text).toContain("gatehouse_upstream_request_duration_seconds_bucket");
   });
 
   it("refuses a tampered iss", async () => {
