@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { openDatabase } from "../src/db/index.ts";
 import { forEachDatabase } from "./helpers/databases.ts";
 import { startTestHub, TEST_ADMIN, type HubResponse, type TestHub } from "./helpers/hub.ts";
 
@@ -328,10 +332,6 @@ forEachDatabase("sessions expire; readiness follows the database", (_getStore, d
   });
 
   it("answers /readyz with 503 when the database does not answer", async () => {
-    const { openDatabase } = await import("../src/db/index.ts");
-    const { mkdtempSync, rmSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
     const dir = mkdtempSync(join(tmpdir(), "gatehouse-ready-"));
     const store = await openDatabase(`sqlite:${join(dir, "hub.db")}`);
     const hub = await startTestHub({ store, emulators: false });
