@@ -149,7 +149,10 @@ export interface AppManifest {
   views: { name: string; kind: ViewKind; label: string; durationGuess: number | null }[];
 }
 
-export function manifestOf(app: GatehouseApp): AppManifest {
+export function manifestOf(app: {
+  parametrization: Parametrization;
+  views: Record<string, Pick<View<ViewKind, never>, "kind" | "label" | "durationGuess">>;
+}): AppManifest {
   return {
     parametrization: Object.entries(app.parametrization).map(([name, field]) => {
       const { __value: _ignored, ...plain } = field as Field & { __value?: unknown };
