@@ -331,6 +331,25 @@ forEachDatabase("sessions expire; readiness follows the database", (_getStore, d
     expectProblem(await client.get("/api/me"), 401, "unauthenticated");
   });
 
+  it("marks the session cookie Secure when the public URL is https", async () => {
+    const config = t.hub.services.config;
+    const before = config.publicUrl;
+    config.publicUrl = "https://hub.example.com";
+    try {
+      const res = await t
+        .client()
+        .post(
+          "/api/auth/login",
+          { email: "alice@example.com", password: "sandbox" },
+          { origin: "https://hub.example.com" },
+        );
+      expect(res.status).toBe(204);
+      expect(res.headers.get("set-cookie")).toMatch(/;\s*Secure/i);
+    } finally {
+      config.publicUrl = before;
+    }
+  });
+
   it("answers /readyz with 503 when the database does not answer", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gatehouse-ready-"));
     const store = await openDatabase(`sqlite:${join(dir, "hub.db")}`);
