@@ -278,8 +278,16 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const cfg = t.hub.services.oauthConfigFor(integration);
     const refreshToken = await storedRefreshToken(integration.id);
     expect((await introspectToken(cfg, refreshToken)).active).toBe(true);
+    const accessToken = (await alice.get<TokenAnswer>(TOKEN_PATH)).body.accessToken;
+    expect((await introspectToken(cfg, accessToken)).active).toBe(true);
     expect((await alice.delete("/api/me/connections/bentley-itwin")).status).toBe(204);
     expect((await introspectToken(cfg, refreshToken)).active).toBe(false);
+    expect((await introspectToken(cfg, accessToken)).active).toBe(false);
+    const itwins = await fetch(`${t.emulators!.bentley.url}/itwins/`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(itwins.status).toBe(401);
+    await itwins.body?.cancel();
     expectProblem(await alice.get(TOKEN_PATH), 401, "login_required");
     expectProblem(await alice.delete("/api/me/connections/bentley-itwin"), 404, "connection_not_found");
   });
