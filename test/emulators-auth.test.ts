@@ -382,6 +382,19 @@ describe.each(platforms)("$name authorization server", (p) => {
     await expect(signIn).rejects.toThrow(/email or password is not right/);
   });
 
+  it("signs in when the authorization URL says localhost instead of 127.0.0.1", async () => {
+    const { challenge } = pkce();
+    const viaLocalhost = authorizationUrl({
+      client_id: "sandbox-web",
+      redirect_uri: WEB_REDIRECT,
+      scope: p.userScope,
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    }).replace("://127.0.0.1:", "://localhost:");
+    const { finalUrl } = await signInAtEmulator(viaLocalhost, ALICE);
+    expect(new URL(finalUrl).searchParams.get("code")).toBeTruthy();
+  });
+
   it("lets the native client use any loopback port, with PKCE required", async () => {
     const { verifier, challenge } = pkce();
     const redirect = "http://127.0.0.1:51234/signin-callback";
@@ -678,7 +691,7 @@ describe("knobs on the resource APIs", () => {
   });
 
   it("adds latency only where targeted", async () => {
-    emulators.bentley.knobs.set({ latency: { target: "api", ms: 5_000 } });
+    emulators.bentley.knobs.set({ latency: { target: "api", ms: 3_000 } });
     await expect(
       fetch(`${emulators.bentley.url}/itwins/`, { signal: AbortSignal.timeout(300) }),
     ).rejects.toThrow(/timeout|aborted/i);

@@ -114,6 +114,18 @@ function errorText(html: string): string | undefined {
 }
 
 const MAX_STEPS = 20;
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Same origin, counting localhost and 127.0.0.1 as one host (the emulator's issuer uses 127.0.0.1). */
+function sameEmulator(url: URL, emulator: URL): boolean {
+  if (url.origin === emulator.origin) return true;
+  return (
+    url.protocol === emulator.protocol &&
+    url.port === emulator.port &&
+    LOOPBACK_HOSTS.has(url.hostname) &&
+    LOOPBACK_HOSTS.has(emulator.hostname)
+  );
+}
 
 /**
  * Signs in at the emulator behind `authorizationUrl` and returns the redirect to the client's callback.
@@ -123,7 +135,7 @@ export async function signInAtEmulator(
   authorizationUrl: string,
   { email, password, consent = true, timeoutMs = 10_000 }: SignInOptions,
 ): Promise<SignInResult> {
-  const origin = new URL(authorizationUrl).origin;
+  const emulator = new URL(authorizationUrl);
   const jar = new CookieJar();
 
   let next: { url: URL; method: "GET" | "POST"; body?: URLSearchParams } = {
@@ -132,7 +144,7 @@ export async function signInAtEmulator(
   };
 
   for (let step = 0; step < MAX_STEPS; step += 1) {
-    if (next.url.origin !== origin) return { finalUrl: next.url.href };
+    if (!sameEmulator(next.url, emulator)) return { finalUrl: next.url.href };
 
     const headers: Record<string, string> = { accept: "text/html" };
     const cookie = jar.headerFor(next.url);
