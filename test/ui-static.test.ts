@@ -72,4 +72,26 @@ describe("static UI plugin", () => {
     const res = await app.inject({ url: "/api/me", headers: html });
     expect(res.json()).toEqual({ id: "1" });
   });
+
+  it("builds the UI once when web/dist is missing, as a production build", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "gatehouse-build-"));
+    const missing = join(parent, "dist");
+    const hub = Fastify();
+    try {
+      await hub.register(staticUi, { distDir: missing });
+      await hub.ready();
+      const res = await hub.inject({ url: "/apps", headers: html });
+      expect(res.statusCode).toBe(200);
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(res.body)?.[1];
+      expect(script).toBeDefined();
+      const bundle = await hub.inject({ url: script! });
+      expect(bundle.statusCode).toBe(200);
+      // React's production build: errors are minified, and there is no jsxDEV.
+      expect(bundle.body).toContain("Minified React error");
+      expect(bundle.body).not.toContain("jsxDEV");
+    } finally {
+      await hub.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
 });

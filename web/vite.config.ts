@@ -10,7 +10,7 @@ export default defineConfig({
   base: "/",
   plugins: [react()],
   build: {
-    outDir: process.env.GATEHOUSE_WEB_OUT_DIR ?? "dist",
+    outDir: "dist",
     emptyOutDir: true,
     sourcemap: false,
   },

@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
@@ -37,6 +39,29 @@ const CONTENT_SECURITY_POLICY = [
 let building: Promise<boolean> | null = null;
 
 /**
+ * Runs `vite build` in a child process with NODE_ENV=production: a test runner's NODE_ENV=test (or a
+ * developer's "development") would otherwise ship React's development build.
+ */
+export async function buildWeb(outDir?: string): Promise<void> {
+  const viteBin = join(
+    dirname(createRequire(import.meta.url).resolve("vite/package.json")),
+    "bin",
+    "vite.js",
+  );
+  const args = [viteBin, "build", "--config", VITE_CONFIG, "--logLevel", "warn"];
+  if (outDir) args.push("--outDir", outDir, "--emptyOutDir");
+  await new Promise<void>((resolvePromise, reject) => {
+    execFile(
+      process.execPath,
+      args,
+      { env: { ...process.env, NODE_ENV: "production" }, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, _stdout, stderr) =>
+        err ? reject(new Error(`vite build failed: ${stderr.trim() || err.message}`)) : resolvePromise(),
+    );
+  });
+}
+
+/**
  * Builds the UI once per process when web/dist is missing. Vite writes into a private directory that is then
  * renamed into place, so hubs starting side by side (tests, several processes) never see half a build.
  */
@@ -46,12 +71,7 @@ export function ensureWebBuilt(distDir: string, log: FastifyBaseLogger): Promise
     const staging = `${distDir}.building-${process.pid}-${Date.now()}`;
     try {
       log.info("web/dist is missing: building the web UI once (npm run build does the same)");
-      const { build } = await import("vite");
-      await build({
-        configFile: VITE_CONFIG,
-        logLevel: "warn",
-        build: { outDir: staging, emptyOutDir: true },
-      });
+      await buildWeb(staging);
       await rename(staging, distDir).catch(async (err: NodeJS.ErrnoException) => {
         // Another process finished first; its build is as good as ours.
         if (!existsSync(join(distDir, "index.html"))) throw err;

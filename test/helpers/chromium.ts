@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { buildWeb } from "../../src/hub/static.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -33,8 +34,7 @@ function newestSource(): number {
 /** Builds web/dist when it is missing or older than its sources, so the tests never run a stale UI. */
 export async function ensureFreshWebBuild(): Promise<void> {
   if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newestSource()) return;
-  const { build } = await import("vite");
-  await build({ configFile: join(WEB_DIR, "vite.config.ts"), logLevel: "warn" });
+  await buildWeb();
 }
 
 export function chromiumAvailable(): boolean {

@@ -121,6 +121,20 @@ function toView(o: Obj): ViewInfo {
   };
 }
 
+/** The hub reports integration problems as codes; these are the sentences people read. */
+const integrationProblems: Record<string, (name: string) => string> = {
+  not_found: (name) =>
+    `The integration ${name} does not exist on this hub. Ask your administrator to create it.`,
+  not_assigned: (name) =>
+    `The integration ${name} is not assigned to this app. Ask your administrator to assign it.`,
+};
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 function problemText(v: unknown): string | undefined {
   if (typeof v === "string") return v;
   if (isObj(v)) return str(v.detail) ?? str(v.message) ?? str(v.title);
@@ -134,15 +148,28 @@ export function parseApp(raw: unknown): AppDetail {
     isObj(schema) && ("fields" in schema || "properties" in schema)
       ? (schema.fields ?? schema.properties)
       : schema;
-  const integrations = named(o.integrations ?? o.oauth2_integrations ?? o.requiredIntegrations).map((i) => ({
-    name: asText(i.name),
-    connected: i.connected === true || i.status === "connected",
-    grantType: str(i.grantType),
-    problem: problemText(i.problem ?? i.error ?? i.warning),
-  }));
-  const problems = (Array.isArray(o.problems) ? o.problems : Array.isArray(o.warnings) ? o.warnings : [])
+  const integrations = named(o.integrations ?? o.oauth2_integrations ?? o.requiredIntegrations).map((i) => {
+    const name = asText(i.name);
+    const raw = problemText(i.problem ?? i.error);
+    const problem = raw ? (integrationProblems[raw]?.(name) ?? sentence(raw)) : undefined;
+    return {
+      name,
+      connected: i.connected === true || i.status === "connected" || i.status === "service",
+      grantType: str(i.grantType) ?? (i.status === "service" ? "client_credentials" : undefined),
+      problem,
+    };
+  });
+  const reported = [
+    ...(Array.isArray(o.problems) ? o.problems : []),
+    ...(Array.isArray(o.warnings) ? o.warnings : []),
+  ]
     .map(problemText)
-    .filter((p): p is string => Boolean(p));
+    .filter((p): p is string => Boolean(p))
+    .map(sentence);
+  const loadError = problemText(o.error);
+  const problems = loadError
+    ? [`This app could not be loaded: ${sentence(loadError)}`, ...reported]
+    : reported;
   return {
     name: asText(o.name),
     title: str(o.title) ?? asText(o.name),

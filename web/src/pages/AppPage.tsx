@@ -116,7 +116,8 @@ function AppWorkspace({ detail }: { detail: AppDetail }) {
         </p>
       ))}
       {detail.integrations
-        .filter((i) => i.problem)
+        // The hub's warnings already say the same in the config's words; show one or the other.
+        .filter((i) => i.problem && detail.problems.length === 0)
         .map((i) => (
           <p key={i.name} className="error" role="alert">
             {i.problem}
@@ -361,12 +362,12 @@ function ViewPanel(props: {
         `/api/apps/${encodeURIComponent(app)}/views/${encodeURIComponent(view.name)}`,
         { params: JSON.parse(paramsKey) as unknown },
       );
-      if (mine !== sequence.current) return;
+      if (mine !== sequence.current || !mounted.current) return;
       const tookMs = performance.now() - startedAt;
       if (tookMs > SLOW_MS) setSlow(true);
       setState({ phase: "done", result: parseResult(raw), tookMs, stale: false });
     } catch (error) {
-      if (mine !== sequence.current) return;
+      if (mine !== sequence.current || !mounted.current) return;
       const tookMs = performance.now() - startedAt;
       if (error instanceof ApiError && error.code === "login_required") {
         onLoginRequired(integrationOf(error));
@@ -394,8 +395,14 @@ function ViewPanel(props: {
     return () => clearTimeout(timer);
   }, [isBlocked, paramsKey, slow, run]);
 
-  // Leaving the view drops any answer still on its way.
-  useEffect(() => () => void (sequence.current += 1), []);
+  // An answer that arrives after the view was left is dropped (StrictMode's test remount keeps it).
+  const mounted = useRef(false);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   const headingId = useId();
   const busy = state.phase === "loading";

@@ -29,6 +29,14 @@ export function TableView({ table, title, filename }: { table: TableJson; title:
     (_, i) => table.columnHeaders?.[i] ?? { title: `Column ${i + 1}` },
   );
   const interactive = table.enableSortingAndFiltering;
+  // Columns of numbers line up on the right, header included.
+  const numeric = headers.map(
+    (_, i) =>
+      table.rows.length > 0 &&
+      table.rows.every(
+        (row) => row[i] === undefined || row[i].value === null || typeof row[i].value === "number",
+      ),
+  );
 
   const shown = useMemo(() => {
     let rows = table.rows.map((cells, index) => ({ cells, index }));
@@ -106,7 +114,7 @@ export function TableView({ table, title, filename }: { table: TableJson; title:
                     key={i}
                     scope="col"
                     aria-sort={sort?.column === i ? sort.direction : interactive ? "none" : undefined}
-                    style={{ textAlign: header.align }}
+                    style={{ textAlign: header.align ?? (numeric[i] ? "right" : undefined) }}
                   >
                     {interactive ? (
                       <button type="button" className="sort-button" onClick={() => toggleSort(i)}>
