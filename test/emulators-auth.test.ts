@@ -208,6 +208,30 @@ describe.each(platforms)("$name authorization server", (p) => {
     },
   );
 
+  it("accepts a narrower scope on refresh and refuses a wider one", async () => {
+    const { callback, verifier } = await webSignIn();
+    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const apiScope = p.name === "bentley" ? "itwin-platform" : "data:read";
+    const wider = p.name === "bentley" ? "evo.file" : "bucket:delete";
+    const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
+
+    const tooWide = await postForm(
+      url(p.paths.token),
+      { grant_type: "refresh_token", refresh_token: set.refresh_token, scope: `${apiScope} ${wider}` },
+      auth,
+    );
+    expect(tooWide.status).toBe(400);
+    expect(tooWide.json().error).toBe("invalid_scope");
+
+    const narrower = await postForm(
+      url(p.paths.token),
+      { grant_type: "refresh_token", refresh_token: set.refresh_token, scope: apiScope },
+      auth,
+    );
+    expect(narrower.status).toBe(200);
+    expect(decodeJwt(narrower.json().access_token).scope).toEqual([apiScope]);
+  });
+
   it("keeps the refresh token when rotation is switched off", async () => {
     p.emulator().knobs.set({ refreshRotation: false });
     const { callback, verifier } = await webSignIn();
