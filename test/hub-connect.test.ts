@@ -41,7 +41,14 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
   let clockOffset = 0;
 
   beforeAll(async () => {
-    t = await startTestHub({ store: database.store, deps: { now: () => Date.now() + clockOffset } });
+    t = await startTestHub({
+      store: database.store,
+      deps: {
+        now: () => Date.now() + clockOffset,
+        // Outages should not make the suite wait: two quick attempts.
+        tokenService: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20, maxTotalMs: 200 } },
+      },
+    });
     alice = await t.signIn("alice@example.com");
   });
   afterAll(async () => {
@@ -166,6 +173,46 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const start = await alice.fetch("GET", "/api/integrations/oauth2/login/bentley-itwin-service");
     expect(start.status).toBe(400);
     expect(await pageCode(start)).toBe("integration_grant_mismatch");
+  });
+
+  it("refreshes first when the token would not stay valid for minValidity, once", async () => {
+    const bentley = t.emulators!.bentley;
+    bentley.resetStats();
+    const before = (await alice.get<TokenAnswer>(TOKEN_PATH)).body;
+    // The emulator's tokens live an hour: asking for two hours of validity forces a refresh.
+    const res = await alice.get<TokenAnswer>(`${TOKEN_PATH}?minValidity=7200`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.accessToken).not.toBe(before.accessToken);
+    expect(bentley.stats().token.refresh_token.ok).toBe(1);
+    // The new token works at the API, and is what the next plain request gets, without another refresh.
+    const itwins = await fetch(`${bentley.url}/itwins/`, {
+      headers: { authorization: `Bearer ${res.body.accessToken}` },
+    });
+    expect(itwins.status).toBe(200);
+    await itwins.body?.cancel();
+    expect((await alice.get<TokenAnswer>(TOKEN_PATH)).body.accessToken).toBe(res.body.accessToken);
+    expect(bentley.stats().token.refresh_token.ok).toBe(1);
+  });
+
+  it("serves a still-valid token while the provider is down, 503 once it has expired; stays connected", async () => {
+    const bentley = t.emulators!.bentley;
+    const current = (await alice.get<TokenAnswer>(TOKEN_PATH)).body;
+    bentley.knobs.set({ failure: { target: "token", kind: "5xx" } });
+    try {
+      const stillValid = await alice.get<TokenAnswer>(`${TOKEN_PATH}?minValidity=7200`);
+      expect(stillValid.status, stillValid.text).toBe(200);
+      expect(stillValid.body.accessToken).toBe(current.accessToken);
+      clockOffset = 2 * 60 * 60 * 1000; // the hub now sees the token as expired
+      const down = await alice.get(TOKEN_PATH);
+      expectProblem(down, 503, "provider_unavailable");
+      expect(down.headers.get("cache-control")).toBe("no-store");
+    } finally {
+      clockOffset = 0;
+      bentley.knobs.set({ failure: null });
+    }
+    const connections = await alice.get<{ integration: string; status: string }[]>("/api/me/connections");
+    expect(connections.body.find((c) => c.integration === "bentley-itwin")?.status).toBe("connected");
+    expect((await alice.get(TOKEN_PATH)).status).toBe(200);
   });
 
   it("refuses a replayed callback", async () => {
