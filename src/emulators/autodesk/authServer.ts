@@ -44,11 +44,11 @@ export const autodeskAuthProfile: AuthServerProfile = {
   refreshTokens: "always",
   authorizationCodeTtlSeconds: 300,
   refreshTokenTtlSeconds: 15 * 24 * 3600,
-  customizeAccessToken(payload, kind) {
+  // APS three-legged tokens (and their introspection) name the user in `userid`.
+  extraUserTokenClaims: (accountId) => ({ userid: accountId }),
+  customizeAccessToken(payload) {
     const scope = payload.scope;
     payload.scope = typeof scope === "string" ? scope.split(" ").filter(Boolean) : [];
-    // APS three-legged tokens name the user in `userid` as well.
-    if (kind !== "ClientCredentials" && typeof payload.sub === "string") payload.userid = payload.sub;
   },
   discoveryExtras: (issuer) => ({ revoke_endpoint: `${issuer}${REVOKE_PATH}` }),
 };
