@@ -215,6 +215,25 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     expect((await alice.get(TOKEN_PATH)).status).toBe(200);
   });
 
+  it("a refused refresh token means reconnect_required and 401 login_required, until the user connects again", async () => {
+    const bentley = t.emulators!.bentley;
+    bentley.knobs.set({ failure: { target: "token", kind: "invalid_grant", count: 1 } });
+    try {
+      const res = await alice.get(`${TOKEN_PATH}?minValidity=7200`);
+      const problem = expectProblem(res, 401, "login_required");
+      expect(problem.loginUrl).toBe("/api/integrations/oauth2/login/bentley-itwin?app=itwin-browser");
+    } finally {
+      bentley.knobs.set({ failure: null });
+    }
+    const connections = await alice.get<{ integration: string; status: string }[]>("/api/me/connections");
+    expect(connections.body.find((c) => c.integration === "bentley-itwin")?.status).toBe(
+      "reconnect_required",
+    );
+    expectProblem(await alice.get(TOKEN_PATH), 401, "login_required");
+    expect((await t.connect(alice, "bentley-itwin", "alice@example.com")).status).toBe(302);
+    expect((await alice.get(TOKEN_PATH)).status).toBe(200);
+  });
+
   it("refuses a replayed callback", async () => {
     const authorizationUrl = await startFlow(alice);
     const { finalUrl } = await signInAtEmulator(authorizationUrl, {
