@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ensureFreshWebBuild,
+  hubProblems,
+  routeApisToEmulators,
+  launchChromium,
+  screenshot,
+  signInAtEmulator,
+  signInThroughUi,
+  watchConsole,
+  type ConsoleProblem,
+} from "./helpers/chromium.ts";
+import { DEMO_PASSWORD, startTestHub, type TestHub } from "./helpers/hub.ts";
+
+const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
+
+// The issue's second scenario in real Chromium, with the sandbox's autodesk-aps integration: alice opens
+// acc-hubs, logs in at the Autodesk emulator, lands back on the app and sees her hubs and projects, sorts a
+// column and downloads the CSV; disconnects on the account page and gets the login button again.
+describe("acc-hubs in the browser", () => {
+  let t: TestHub;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: ConsoleProblem[];
+
+  beforeAll(async () => {
+    await ensureFreshWebBuild();
+    t = await startTestHub({ config: { appsDirs: [EXAMPLES] } });
+    routeApisToEmulators(t);
+    browser = await launchChromium();
+    context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    problems = watchConsole(context);
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const login = () => page.getByRole("link", { name: "Log in to autodesk-aps" });
+
+  it("connects alice's Autodesk account from the app page", async () => {
+    await signInThroughUi(page, "alice@example.com", DEMO_PASSWORD);
+    await page.locator('a[href="/apps/acc-hubs"]').click();
+    await login().waitFor();
+    await screenshot(page, "app-acc-hubs-login");
+    await login().click();
+    await signInAtEmulator(page, "alice@example.com", DEMO_PASSWORD, "/apps/acc-hubs");
+    await page.getByText("Anders Engineering").first().waitFor();
+    expect(await login().count()).toBe(0);
+  });
+
+  it("shows her projects in a table she can sort and download", async () => {
+    const table = page.getByRole("table", { name: "Get ACC hubs" });
+    await table.getByText("Summit Tower").waitFor();
+    await screenshot(page, "app-acc-hubs");
+    const headers = await table.getByRole("columnheader").allTextContents();
+    const projectColumn =
+      headers.findIndex((h) => h.startsWith("Project") && !h.startsWith("Project ID")) + 1;
+    expect(projectColumn).toBeGreaterThan(0);
+    const projects = () => table.locator(`tbody tr > :nth-child(${projectColumn})`).allTextContents();
+    const shown = await projects();
+    expect(shown).toContain("Summit Tower");
+    const byName = (a: string, b: string) =>
+      a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
+
+    const sortButton = table.getByRole("button", { name: /^Project(?! ID)/ });
+    await sortButton.click();
+    expect(await table.getByRole("columnheader", { name: /^Project(?! ID)/ }).getAttribute("aria-sort")).toBe(
+      "ascending",
+    );
+    const ascending = await projects();
+    expect(ascending).toEqual([...shown].sort(byName));
+    await sortButton.click();
+    const descending = await projects();
+    expect(descending).toEqual([...ascending].reverse());
+    await screenshot(page, "app-acc-hubs-sorted");
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("acc-hubs-hubs.csv");
+    const lines = readFileSync(await download.path(), "utf8")
+      .replace(/^\ufeff/, "")
+      .trimEnd()
+      .split("\r\n");
+    expect(lines[0]).toBe(headers.map((h) => h.replace(/[↕▲▼]/g, "").trim()).join(","));
+    expect(lines).toHaveLength(descending.length + 1);
+    // The file holds the rows in the order shown: sorted by project, descending.
+    expect(lines.slice(1).map((line) => line.split(",")[projectColumn - 1])).toEqual(descending);
+  });
+
+  it("disconnects on the account page, and the app asks to log in again", async () => {
+    await page.getByRole("link", { name: "Account" }).click();
+    const row = page.getByRole("row", { name: /autodesk-aps/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Connected");
+    await page.getByRole("button", { name: "Disconnect autodesk-aps" }).click();
+    await page.getByText("Disconnected from autodesk-aps.").waitFor();
+    await page.getByRole("link", { name: "Apps" }).click();
+    await page.locator('a[href="/apps/acc-hubs"]').click();
+    await login().waitFor();
+    expect(await page.getByText("Summit Tower").count()).toBe(0);
+  });
+
+  it("logged no console errors", () => {
+    expect(hubProblems(problems, t.url)).toEqual([]);
+  });
+});

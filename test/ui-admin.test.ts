@@ -1,0 +1,224 @@
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getPreset, presetForBaseUrl } from "../src/providers/index.ts";
+import {
+  ensureFreshWebBuild,
+  hubProblems,
+  routeApisToEmulators,
+  expandAll,
+  launchChromium,
+  screenshot,
+  signInAtEmulator,
+  signInThroughUi,
+  watchConsole,
+  type ConsoleProblem,
+} from "./helpers/chromium.ts";
+import { DEMO_PASSWORD, startTestHub, TEST_ADMIN, type TestHub } from "./helpers/hub.ts";
+
+const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
+
+// The issue's first scenario in real Chromium. The admin signs in, deletes the sandbox's iTwin integration
+// through the confirmation, creates it again through the wizard against the Bentley emulator and assigns it
+// to itwin-browser, edits it, and adds a user. Then alice opens itwin-browser, logs in at the emulator,
+// lands back on the app with her iTwins and iModels, disconnects on the account page and gets the login
+// button again.
+describe("admin UI", () => {
+  let t: TestHub;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: ConsoleProblem[];
+
+  beforeAll(async () => {
+    await ensureFreshWebBuild();
+    t = await startTestHub({ config: { appsDirs: [EXAMPLES] } });
+    routeApisToEmulators(t);
+    browser = await launchChromium();
+    context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: t.url });
+    context.setDefaultTimeout(15_000);
+    problems = watchConsole(context);
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it("signs the admin in through the labelled form", async () => {
+    await page.goto("/login");
+    await screenshot(page, "login");
+    await page.getByLabel("Email").fill(TEST_ADMIN.email);
+    await page.getByLabel("Password").fill(TEST_ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/apps");
+    await page.getByRole("link", { name: "Integrations" }).click();
+    await page.getByRole("heading", { name: "Integrations", level: 1 }).waitFor();
+    const row = page.getByRole("row", { name: /bentley-itwin-service/ });
+    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain("Client credentials");
+    await screenshot(page, "admin-integrations");
+  });
+
+  it("deletes the sandbox iTwin integration after a confirmation that names the connections", async () => {
+    await page.getByRole("link", { name: "bentley-itwin", exact: true }).click();
+    await page.getByRole("heading", { name: "bentley-itwin", level: 1 }).waitFor();
+    // A reload keeps the client-side route.
+    await page.reload();
+    await page.getByRole("heading", { name: "bentley-itwin", level: 1 }).waitFor();
+    expect(await page.getByText("Client secret: set").count()).toBe(1);
+    await screenshot(page, "admin-integration-edit");
+    await page.getByRole("button", { name: "Delete integration" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete bentley-itwin?" });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/user connection/);
+    await screenshot(page, "admin-integration-delete");
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("heading", { name: "Integrations", level: 1 }).waitFor();
+    await page.getByRole("row", { name: /autodesk-aps/ }).waitFor();
+    expect(await page.getByRole("link", { name: "bentley-itwin", exact: true }).count()).toBe(0);
+  });
+
+  it("creates a Bentley iTwin integration through the wizard against the emulator", async () => {
+    const emulator = presetForBaseUrl(getPreset("bentley-itwin"), t.emulators!.bentley.url).defaults;
+    await page.getByRole("link", { name: "New integration" }).click();
+    await page.getByRole("heading", { name: "New integration" }).waitFor();
+    await page.getByRole("radio", { name: /Bentley iTwin/ }).check();
+    await screenshot(page, "wizard-1-software");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    await page.getByRole("heading", { name: "Basic information" }).waitFor();
+    await page.getByLabel("Name").fill("bentley-itwin");
+    await page.getByLabel("Description").fill("iTwins and iModels for the iTwin browser");
+    await page.getByRole("radio", { name: "Specific apps" }).check();
+    await page.getByRole("checkbox", { name: /itwin-browser/ }).check();
+    await screenshot(page, "wizard-2-basic");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    await page.getByRole("heading", { name: "Configuration" }).waitFor();
+    // Prefilled from the preset: the real platform's URLs and default scopes.
+    expect(await page.getByLabel("Authorization URL").inputValue()).toBe(
+      "https://ims.bentley.com/connect/authorize",
+    );
+    expect(await page.getByRole("checkbox", { name: /itwin-platform/ }).isChecked()).toBe(true);
+    expect(await page.getByRole("checkbox", { name: /offline_access/ }).isChecked()).toBe(true);
+    expect(await page.getByText("A refresh token, so the user need not sign in every hour").count()).toBe(1);
+    // Pointed at the emulator instead.
+    await page.getByLabel("Authorization URL").fill(emulator.authorizationUrl);
+    await page.getByLabel("Token URL").fill(emulator.tokenUrl);
+    await page.getByLabel("Client ID").fill("sandbox-web");
+    await page.getByLabel("Client secret").fill("sandbox-web-secret");
+    await page.getByText("Advanced settings").click();
+    await page.getByLabel("Revocation URL").fill(emulator.revocationUrl);
+    await page.getByLabel("Issuer").fill(emulator.issuer);
+    await screenshot(page, "wizard-3-configuration");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    const callback = `${t.url}/api/integrations/oauth2/callback/`;
+    expect(await page.getByLabel("Callback URL to register at the provider").inputValue()).toBe(callback);
+    await page.getByRole("button", { name: "Copy callback URL" }).click();
+    await page.getByText("Copied to the clipboard").waitFor({ state: "attached" });
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(callback);
+    await screenshot(page, "wizard-4-review");
+    await page.getByRole("button", { name: "Create integration" }).click();
+
+    await page.getByText("The integration was created.").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/admin/integrations/bentley-itwin");
+    expect(await page.getByLabel("Callback URL to register at the provider").inputValue()).toBe(callback);
+
+    const admin = await t.admin();
+    const stored = await admin.get<Record<string, unknown>>("/api/admin/integrations/bentley-itwin");
+    expect(stored.body).toMatchObject({
+      provider: "bentley-itwin",
+      apps: ["itwin-browser"],
+      grantType: "authorization_code",
+      authorizationUrl: emulator.authorizationUrl,
+      tokenUrl: emulator.tokenUrl,
+      clientId: "sandbox-web",
+      clientSecretSet: true,
+      scopes: ["itwin-platform", "offline_access"],
+      redirectUri: callback,
+    });
+  });
+
+  it("edits the integration, keeping the secret unless a new one is typed", async () => {
+    await page.getByLabel("Description").fill("Edited description");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved.").waitFor();
+    const admin = await t.admin();
+    const stored = await admin.get<Record<string, unknown>>("/api/admin/integrations/bentley-itwin");
+    expect(stored.body).toMatchObject({ description: "Edited description", clientSecretSet: true });
+    await page.getByRole("link", { name: "← Integrations" }).click();
+    await page.getByRole("row", { name: /Edited description/ }).waitFor();
+  });
+
+  it("shows the users page and adds a user", async () => {
+    await page.getByRole("link", { name: "Users" }).click();
+    await page.getByRole("heading", { name: "Hub users" }).waitFor();
+    const form = page.locator("form", { has: page.getByRole("heading", { name: "Add a user" }) });
+    await form.getByLabel("Email").fill("dave@example.com");
+    await form.getByLabel("Password").fill("dave-password-1");
+    await form.getByLabel("Role").selectOption("user");
+    await form.getByRole("button", { name: "Add user" }).click();
+    await page.getByText("dave@example.com can now sign in.").waitFor();
+    await screenshot(page, "admin-users");
+    await (await t.client().signIn("dave@example.com", "dave-password-1")).get("/api/me");
+  });
+
+  it("lets alice connect her Bentley account from the app page and see her iTwins and iModels", async () => {
+    const aliceContext = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
+    aliceContext.setDefaultTimeout(15_000);
+    const aliceProblems = watchConsole(aliceContext);
+    const alice = await aliceContext.newPage();
+    try {
+      await signInThroughUi(alice, "alice@example.com", DEMO_PASSWORD);
+      await screenshot(alice, "apps");
+      await alice.locator('a[href="/apps/itwin-browser"]').click();
+      const login = alice.getByRole("link", { name: "Log in to bentley-itwin" });
+      await login.waitFor();
+      await screenshot(alice, "app-itwin-browser-login");
+      await login.click();
+      await signInAtEmulator(alice, "alice@example.com", DEMO_PASSWORD, "/apps/itwin-browser");
+      // Back on the app page, which loads the view with alice's data.
+      await alice.getByText("Harbor Bridge Retrofit").first().waitFor();
+      await expandAll(alice);
+      await alice.getByText(/Deck/).first().waitFor();
+      expect(await login.count()).toBe(0);
+      await screenshot(alice, "app-itwin-browser");
+
+      await alice.getByRole("link", { name: "Account" }).click();
+      const row = alice.getByRole("row", { name: /bentley-itwin/ });
+      await row.waitFor();
+      expect(await row.textContent()).toContain("Connected");
+      expect(await row.textContent()).toContain("itwin-platform");
+      await screenshot(alice, "account");
+      await alice.getByRole("button", { name: "Disconnect bentley-itwin" }).click();
+      await alice.getByText("Disconnected from bentley-itwin.").waitFor();
+      expect(await alice.getByRole("row", { name: /bentley-itwin/ }).count()).toBe(0);
+
+      await alice.getByRole("link", { name: "Apps" }).click();
+      await alice.locator('a[href="/apps/itwin-browser"]').click();
+      await login.waitFor();
+      expect(await alice.getByText("Harbor Bridge Retrofit").count()).toBe(0);
+      expect(hubProblems(aliceProblems, t.url)).toEqual([]);
+    } finally {
+      await aliceContext.close();
+    }
+  });
+
+  it("works at phone width", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto("/admin/integrations");
+    await page.getByRole("row", { name: /autodesk-aps/ }).waitFor();
+    await screenshot(page, "admin-integrations-phone");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it("logged no console errors", () => {
+    expect(hubProblems(problems, t.url)).toEqual([]);
+  });
+});
