@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { introspectToken } from "../src/oauth/index.ts";
 import { refreshTokenAad } from "../src/vault/tokenService.ts";
@@ -383,6 +384,16 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const raw = JSON.stringify(dumps);
     expect(raw).not.toContain(token);
     expect(raw).not.toContain("sandbox-web-secret");
+    if (database.dialect === "sqlite") {
+      // The file itself, write-ahead log included: no token or secret in any page, live or stale.
+      const path = database.url.slice("sqlite:".length);
+      const files = [path, `${path}-wal`].filter((file) => existsSync(file));
+      const bytes = files.map((file) => readFileSync(file).toString("latin1")).join("");
+      expect(bytes.length).toBeGreaterThan(0);
+      expect(bytes).not.toContain(token);
+      expect(bytes).not.toContain(aliceToken.accessToken);
+      expect(bytes).not.toContain("sandbox-web-secret");
+    }
   });
 
   it("deleting the integration revokes and removes every token of it", async () => {
