@@ -165,6 +165,6 @@ export function problemErrorHandler(
 ): FastifyReply {
   const body = toProblem(err);
   if (body.status >= 500) request.log.error({ err }, "request failed");
-  else request.log.info({ code: body.code, status: body.status }, "request refused");
+  else request.log.info({ problem: body.code, status: body.status }, "request refused");
   return sendProblem(reply, body);
 }
