@@ -20,6 +20,8 @@ const CANARY = `canary-${randomBytes(8).toString("hex")}`;
 /** App code shared by alpha and beta: views that report what they could get, never throwing for it. */
 const APP_SOURCE = (views: string) => `
 import { defineApp, dataView, textField, DataResult, DataGroup, DataItem, OAuth2Integration } from "gatehouse/sdk";
+import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 
 // A curious app watches its own requests to learn its capability and the hub's address.
 let seen: { capability: string; url: string } | null = null;
@@ -42,7 +44,7 @@ async function tokenOf(name: string) {
 }
 
 export default defineApp({
-  parametrization: { integration: textField({ default: "bentley-itwin" }) },
+  parametrization: { integration: textField({ default: "bentley-itwin" }), path: textField() },
   views: {
     token: dataView("Token", {}, async ({ params }) => {
       const got = await tokenOf(String(params.integration));
@@ -61,6 +63,22 @@ export default defineApp({
     }),
     env: dataView("Environment", {}, () =>
       items({ keys: Object.keys(process.env).sort().join(","), canary: JSON.stringify(process.env).includes(${JSON.stringify(CANARY)}) ? 1 : 0 })),
+    files: dataView("Files", {}, ({ params }) => {
+      const attempt = (fn: () => unknown) => {
+        try {
+          fn();
+          return "allowed";
+        } catch (err) {
+          return (err as { code?: string }).code ?? "failed";
+        }
+      };
+      return items({
+        read: attempt(() => readFileSync(String(params.path))),
+        own: attempt(() => readFileSync(new URL("./gatehouse.config.toml", "file://" + process.cwd() + "/"))),
+        write: attempt(() => writeFileSync(process.cwd() + "/written.txt", "x")),
+        spawn: attempt(() => execFileSync("cat", [String(params.path)])),
+      });
+    }),
     hang: dataView("Hang", {}, () => new Promise<DataResult>(() => {})),
     spin: dataView("Spin", {}, () => { for (;;) {} }),
     crash: dataView("Crash", {}, () => { process.exit(7); }),
@@ -109,6 +127,12 @@ beforeAll(async () => {
     `name = "broken"\n`,
     `import "gatehouse/sdk";\nthrow new Error("broken on purpose at import");\n`,
   );
+  writeApp(
+    appsDir,
+    "unresolved",
+    `name = "unresolved"\n`,
+    `\nimport pad from "left-pad";\nexport default pad;\n`,
+  );
   writeApp(appsDir, "bad-config", `name = "Bad Name!"\n`, `export default 1;\n`);
   process.env.GATEHOUSE_CANARY_SECRET = CANARY;
   t = await startTestHub({ config: { appsDirs: [appsDir], sandbox: true } });
@@ -147,6 +171,7 @@ describe("loading", () => {
       error: expect.stringContaining("broken on purpose"),
     });
     expect(byName.has("Bad Name!")).toBe(false);
+    expect(byName.get("unresolved")?.error).toMatch(/app\.ts:2:\d+: Could not resolve "left-pad"/);
     expect(registry.failures.map((f) => f.message).join("\n")).toMatch(
       /bad-config\/gatehouse\.config\.toml: key "name" expected/,
     );
@@ -165,6 +190,22 @@ describe("loading", () => {
     const values = valuesOf(res.body);
     expect(values.canary).toBe(0);
     expect(String(values.keys)).not.toMatch(/DATABASE|ENCRYPTION|ADMIN|VITEST|GATEHOUSE_CANARY/);
+  });
+});
+
+describe("the app process's reach", () => {
+  it("cannot read the hub's data directory, write files or start processes; can read its own directory", async () => {
+    const { dataDir } = t.hub.services.config;
+    const keyFile = join(dataDir, "sentinel.txt");
+    writeFileSync(keyFile, "secret");
+    const res = await run(await t.newUser(), "alpha", "files", { path: keyFile });
+    expect(res.status).toBe(200);
+    expect(valuesOf(res.body)).toEqual({
+      read: "ERR_ACCESS_DENIED",
+      own: "allowed",
+      write: "ERR_ACCESS_DENIED",
+      spawn: "ERR_ACCESS_DENIED",
+    });
   });
 });
 

@@ -1,15 +1,13 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { GatehouseError } from "../errors.ts";
 import type { AppManifest } from "../sdk/app.ts";
 import type { ParamValue } from "../sdk/fields.ts";
 import type { ViewResultJSON } from "../sdk/results.ts";
 import type { AppSpec } from "./config.ts";
-import { APP_PROCESS_IMPORT } from "./loaderHooks.ts";
+import { AppBundleError, bundleApp, type AppBundle } from "./bundle.ts";
 import type { AppToHub, InvokeMessage, SerializedError } from "./protocol.ts";
-
-const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
 export const DEFAULT_VIEW_TIMEOUT_MS = 60_000;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -51,6 +49,32 @@ export function appEnvironment(app: string): NodeJS.ProcessEnv {
   return env;
 }
 
+/** Node's permission model: the flag's name changed in Node 22.13 / 23.5 (--experimental-permission before). */
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has("--permission")
+  ? "--permission"
+  : "--experimental-permission";
+/** Node versions whose permission model also covers the network (apps must reach the platforms). */
+const NETWORK_FLAG = process.allowedNodeEnvironmentFlags.has("--allow-net") ? ["--allow-net"] : [];
+
+/**
+ * The app process may read its bundle and its own directory, and nothing else: not the hub's data
+ * directory (database, keys.json), not the hub's sources. It may not write files, start processes or
+ * threads, or load native addons. Network access stays open: apps call the platforms' APIs. Node documents
+ * the permission model as a seat belt rather than a wall against deliberately malicious code; the process
+ * boundary, the scrubbed environment and the capability checks are the boundary, this narrows it further.
+ */
+export function sandboxFlags(bundleFile: string, appDir: string): string[] {
+  return [
+    PERMISSION_FLAG,
+    `--allow-fs-read=${bundleFile}`,
+    // The directory's contents (a wildcard: Node 20 aborts when a directory and its wildcard are both given).
+    `--allow-fs-read=${join(appDir, "*")}`,
+    ...NETWORK_FLAG,
+    "--enable-source-maps",
+    "--disable-warning=ExperimentalWarning",
+  ];
+}
+
 interface Pending {
   resolve(result: ViewResultJSON): void;
   reject(err: Error): void;
@@ -61,13 +85,13 @@ interface Pending {
 
 type State =
   | { kind: "stopped" }
-  | { kind: "starting"; child: ChildProcess; ready: Promise<AppManifest> }
+  | { kind: "starting"; attempt: object; child: ChildProcess | null; ready: Promise<AppManifest> }
   | { kind: "ready"; child: ChildProcess; manifest: AppManifest }
   | { kind: "failed"; message: string; at: number };
 
 /**
- * One app's child process: started with the tsx loader and the gatehouse/sdk hook, a scrubbed environment,
- * and IPC for invocations. A view that throws fails alone; a view that exits the process or outlives the
+ * One app's child process: its bundle (see bundle.ts) run under Node's permission model, with a scrubbed
+ * environment and IPC for invocations. A view that throws fails alone; a view that exits the process or outlives the
  * timeout fails, the process is killed if needed, and the next call starts a fresh one.
  */
 export class AppProcess {
@@ -96,7 +120,7 @@ export class AppProcess {
 
   get pid(): number | null {
     return this.state.kind === "ready" || this.state.kind === "starting"
-      ? (this.state.child.pid ?? null)
+      ? (this.state.child?.pid ?? null)
       : null;
   }
 
@@ -124,36 +148,64 @@ export class AppProcess {
   }
 
   private spawn(): Promise<AppManifest> {
-    const child = fork(WORKER, [this.spec.entryPath], {
+    const attempt = {};
+    const ready = this.bundleAndFork(attempt);
+    this.state = { kind: "starting", attempt, child: null, ready };
+    return ready;
+  }
+
+  private isCurrent(attempt: object): boolean {
+    return this.state.kind === "starting" && this.state.attempt === attempt;
+  }
+
+  private loadFailed(attempt: object, message: string): ViewError {
+    if (this.isCurrent(attempt)) {
+      this.state = { kind: "failed", message, at: Date.now() };
+      this.options.logger?.error({ app: this.spec.name, reason: message }, "app failed to load");
+    }
+    return appError("app_load_failed", `The app ${this.spec.name} failed to load: ${message}`, 503);
+  }
+
+  private async bundleAndFork(attempt: object): Promise<AppManifest> {
+    let bundle: AppBundle;
+    try {
+      bundle = await bundleApp(this.spec);
+    } catch (err) {
+      throw this.loadFailed(attempt, err instanceof AppBundleError ? err.message : String(err));
+    }
+    if (!this.isCurrent(attempt)) {
+      bundle.dispose();
+      throw appError("app_unavailable", `The app ${this.spec.name} was stopped while starting`, 503);
+    }
+    const child = fork(bundle.file, [], {
       cwd: this.spec.dir,
       env: appEnvironment(this.spec.name),
-      execArgv: ["--import", APP_PROCESS_IMPORT],
+      execArgv: sandboxFlags(bundle.file, this.spec.dir),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
     });
+    if (this.state.kind === "starting") this.state.child = child;
     this.forwardOutput(child);
-    const ready = new Promise<AppManifest>((resolve, reject) => {
+    const startTimeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    return new Promise<AppManifest>((resolve, reject) => {
       const timer = setTimeout(() => {
-        fail(
-          `it did not report ready within ${Math.round((this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS) / 1000)} s`,
-        );
+        fail(`it did not report ready within ${Math.round(startTimeoutMs / 1000)} s`);
         child.kill("SIGKILL");
-      }, this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+      }, startTimeoutMs);
       const fail = (message: string) => {
         clearTimeout(timer);
-        if (this.state.kind === "starting" && this.state.child === child) {
-          this.state = { kind: "failed", message, at: Date.now() };
-          this.options.logger?.error({ app: this.spec.name, reason: message }, "app failed to load");
-        }
-        reject(appError("app_load_failed", `The app ${this.spec.name} failed to load: ${message}`, 503));
+        reject(this.loadFailed(attempt, message));
       };
       child.on("message", (message: AppToHub) => {
         if (message.type === "ready") {
           clearTimeout(timer);
-          if (this.state.kind === "starting" && this.state.child === child) {
+          if (this.isCurrent(attempt)) {
             this.state = { kind: "ready", child, manifest: message.manifest };
             this.lastManifest = message.manifest;
             resolve(message.manifest);
+          } else {
+            child.kill("SIGKILL");
+            reject(appError("app_unavailable", `The app ${this.spec.name} was stopped while starting`, 503));
           }
         } else if (message.type === "load_error") {
           fail(message.message);
@@ -163,22 +215,21 @@ export class AppProcess {
       });
       child.on("error", (err) => fail(`the process could not start: ${err.message}`));
       child.on("exit", (code, signal) => {
+        bundle.dispose();
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        if (this.state.kind === "starting" && this.state.child === child)
-          fail(`the process ended during load (${how})`);
+        if (this.isCurrent(attempt)) fail(`the process ended during load (${how})`);
         else if (this.state.kind === "ready" && this.state.child === child) {
           this.state = { kind: "stopped" };
-          if (!this.closed)
+          if (!this.closed) {
             this.options.logger?.warn(
               { app: this.spec.name, how },
               "app process ended; it restarts on the next call",
             );
+          }
         }
         this.failAll(child, how);
       });
     });
-    this.state = { kind: "starting", child, ready };
-    return ready;
   }
 
   private forwardOutput(child: ChildProcess): void {

@@ -1,9 +1,9 @@
 /**
  * The app process: loads one app's entry module, reports its manifest, and runs view invocations the hub
  * sends over IPC, each inside its own invocation context (capability, hub URL, host mapping). It holds no
- * hub secrets: its environment is scrubbed and tokens come only through the capability exchange.
+ * hub secrets: its environment is scrubbed, its file access limited, and tokens come only through the
+ * capability exchange. Bundled together with the app and the SDK by bundle.ts; `runAppProcess` is the start.
  */
-import { pathToFileURL } from "node:url";
 import { isGatehouseApp, manifestOf, type GatehouseApp } from "../sdk/app.ts";
 import { GatehouseSdkError } from "../sdk/errors.ts";
 import { runInInvocation, setDefaultHostMap } from "../sdk/invocation.ts";
@@ -67,14 +67,13 @@ function describe(value: unknown): string {
   return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
 }
 
-async function main(): Promise<void> {
-  const entry = process.argv[2];
-  if (!entry) throw new Error("usage: worker.ts <entry module>");
+/** Loads the app (lazily, so that an error at import is reported rather than crashing) and serves IPC. */
+export async function runAppProcess(load: () => Promise<{ default?: unknown }>): Promise<void> {
   let app: GatehouseApp;
   try {
-    const loaded = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+    const loaded = await load();
     if (!isGatehouseApp(loaded.default)) {
-      throw new Error(`${entry} must export default defineApp({ parametrization, views })`);
+      throw new Error("the entry module must export default defineApp({ parametrization, views })");
     }
     app = loaded.default;
   } catch (err) {
@@ -92,5 +91,3 @@ async function main(): Promise<void> {
   process.on("disconnect", () => process.exit(0));
   send({ type: "ready", manifest: manifestOf(app) });
 }
-
-await main();
