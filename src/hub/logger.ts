@@ -43,9 +43,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       redact: { paths: redactPaths, censor: "[redacted]" },
       serializers: {
-        req: (req: FastifyRequest) => ({
+        // Never the headers (cookies, authorization) nor the query; defensive, since anything may be logged as `req`.
+        req: (req: Partial<FastifyRequest>) => ({
           method: req.method,
-          url: pathOnly(req.url),
+          url: typeof req.url === "string" ? pathOnly(req.url) : undefined,
           remoteAddress: req.ip,
         }),
         res: (res: FastifyReply) => ({ statusCode: res.statusCode }),
