@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
@@ -61,21 +63,64 @@ export async function buildWeb(outDir?: string): Promise<void> {
   });
 }
 
+const sleep = (ms: number) => new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
+
+/** A build lock shared by every process on this machine that builds into `distDir` (mkdir is atomic). */
+async function withBuildLock<T>(distDir: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(
+    tmpdir(),
+    `gatehouse-web-build-${createHash("sha256").update(distDir).digest("hex").slice(0, 16)}.lock`,
+  );
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      // A lock left by a crashed build is taken over after five minutes.
+      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 300_000) await rm(lock, { recursive: true, force: true });
+      else await sleep(250);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
 /**
- * Builds the UI once per process when web/dist is missing. Vite writes into a private directory that is then
- * renamed into place, so hubs starting side by side (tests, several processes) never see half a build.
+ * Builds the UI into `distDir` when `needed()` says so, one process at a time: Vite writes into a private
+ * directory that then replaces the old build in two renames, so hubs and tests starting side by side never
+ * serve half a build. `needed` is asked again once the lock is held (someone else may have just built).
  */
-export function ensureWebBuilt(distDir: string, log: FastifyBaseLogger): Promise<boolean> {
-  if (existsSync(join(distDir, "index.html"))) return Promise.resolve(true);
-  building ??= (async () => {
+export async function buildWebInto(distDir: string, needed: () => boolean): Promise<boolean> {
+  if (!needed()) return false;
+  return withBuildLock(distDir, async () => {
+    if (!needed()) return false;
     const staging = `${distDir}.building-${process.pid}-${Date.now()}`;
+    const old = `${distDir}.old-${process.pid}-${Date.now()}`;
+    try {
+      await buildWeb(staging);
+      if (existsSync(distDir)) await rename(distDir, old);
+      await rename(staging, distDir);
+      return true;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+      await rm(old, { recursive: true, force: true });
+    }
+  });
+}
+
+/** Builds the UI once per process when web/dist is missing; false (with a clear log line) when that fails. */
+export function ensureWebBuilt(distDir: string, log: FastifyBaseLogger): Promise<boolean> {
+  const built = () => existsSync(join(distDir, "index.html"));
+  if (built()) return Promise.resolve(true);
+  building ??= (async () => {
     try {
       log.info("web/dist is missing: building the web UI once (npm run build does the same)");
-      await buildWeb(staging);
-      await rename(staging, distDir).catch(async (err: NodeJS.ErrnoException) => {
-        // Another process finished first; its build is as good as ours.
-        if (!existsSync(join(distDir, "index.html"))) throw err;
-      });
+      await buildWebInto(distDir, () => !built());
       return true;
     } catch (err) {
       log.error(
@@ -83,8 +128,6 @@ export function ensureWebBuilt(distDir: string, log: FastifyBaseLogger): Promise
         "the web UI could not be built; run `npm run build` and restart the hub (the API works without it)",
       );
       return false;
-    } finally {
-      await rm(staging, { recursive: true, force: true });
     }
   })();
   return building;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { buildWeb } from "../../src/hub/static.ts";
+import { buildWebInto } from "../../src/hub/static.ts";
 import type { TestHub } from "./hub.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -34,8 +34,8 @@ function newestSource(): number {
 
 /** Builds web/dist when it is missing or older than its sources, so the tests never run a stale UI. */
 export async function ensureFreshWebBuild(): Promise<void> {
-  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newestSource()) return;
-  await buildWeb();
+  const fresh = () => existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newestSource();
+  await buildWebInto(join(WEB_DIR, "dist"), () => !fresh());
 }
 
 export function chromiumAvailable(): boolean {
