@@ -69,6 +69,14 @@ describe("configuration from the environment", () => {
       logLevel: "debug",
     });
     expect(loadConfig({ GATEHOUSE_DATA_DIR: "/tmp/x" }).databaseUrl).toBe("sqlite:/tmp/x/gatehouse.db");
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" }).trustProxy).toBe(
+      "10.0.0.0/8, 127.0.0.1",
+    );
+    expect(loadConfig({}).backgroundRefresh).toBe(true);
+    expect(loadConfig({ GATEHOUSE_BACKGROUND_REFRESH: "false" }).backgroundRefresh).toBe(false);
   });
 
   it("stops on a bad value with one message naming the variable", () => {
@@ -94,6 +102,8 @@ describe("configuration from the environment", () => {
       [{ GATEHOUSE_EMULATOR_PORTS: "8091,8092" }, "GATEHOUSE_EMULATOR_PORTS"],
       [{ GATEHOUSE_EMULATOR_PORTS: "1,2,99999" }, "GATEHOUSE_EMULATOR_PORTS"],
       [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+      [{ GATEHOUSE_TRUST_PROXY: "everyone" }, "GATEHOUSE_TRUST_PROXY"],
+      [{ GATEHOUSE_BACKGROUND_REFRESH: "sometimes" }, "GATEHOUSE_BACKGROUND_REFRESH"],
     ];
     for (const [env, variable] of cases) {
       const err = failure(env);

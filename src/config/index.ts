@@ -24,6 +24,11 @@ export interface HubConfig {
   loginRateLimitPerMinute: number;
   /** Refresh connections shortly before they expire, in the background (`gatehouse start` only). */
   backgroundRefresh: boolean;
+  /**
+   * Whose X-Forwarded-For to believe (client addresses for the login rate limit and logs): false (default),
+   * true (any proxy), a number of hops, or a comma-separated list of proxy addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string;
 }
 
 /** A configuration the hub cannot start with; the message names the variable. */
@@ -84,6 +89,15 @@ const parsers = {
     .max(24 * 365),
   GATEHOUSE_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000),
   GATEHOUSE_BACKGROUND_REFRESH: z.enum(["true", "false", "1", "0"], "must be true or false"),
+  GATEHOUSE_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/,
+      "must be true, false, a number of hops, or proxy addresses (e.g. 10.0.0.0/8,127.0.0.1)",
+    )
+    .transform((value): boolean | number | string =>
+      value === "true" ? true : value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value,
+    ),
 };
 
 type Variable = keyof typeof parsers;
@@ -155,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     sessionTtlMs: (read(env, "GATEHOUSE_SESSION_TTL_HOURS") ?? 12) * 3_600_000,
     loginRateLimitPerMinute: read(env, "GATEHOUSE_LOGIN_RATE_LIMIT") ?? 10,
     backgroundRefresh: ["true", "1", undefined].includes(read(env, "GATEHOUSE_BACKGROUND_REFRESH")),
+    trustProxy: read(env, "GATEHOUSE_TRUST_PROXY") ?? false,
   };
 }
 

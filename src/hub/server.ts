@@ -114,8 +114,9 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     const instance = Fastify({
       loggerInstance: logger,
       bodyLimit: BODY_LIMIT,
-      // The API is behind a known public URL; trust X-Forwarded-* only when told (not by default).
-      trustProxy: false,
+      // X-Forwarded-* only when told (GATEHOUSE_TRUST_PROXY): otherwise any client could pick its address.
+      // (A hop count is a number at runtime; Fastify's types only list the other forms.)
+      trustProxy: config.trustProxy as boolean | string,
       ajv: {
         // Unknown fields are an error (400), not silently dropped; no type coercion (null is not "", a string
         // is not a one-element array); report every problem at once. Query numbers are parsed by their routes.
