@@ -160,6 +160,25 @@ describe("app page views", () => {
     ).toBeLessThanOrEqual(0);
   });
 
+  it("creates a personal access token on the account page, shows it once, and deletes it", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.getByRole("heading", { name: "Personal access tokens" }).waitFor();
+    await page.getByLabel("Token name").fill("laptop");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = await page.getByLabel(/Your new token/).inputValue();
+    expect(token.length).toBeGreaterThan(20);
+    await page.getByRole("row", { name: /laptop/ }).waitFor();
+    await screenshot(page, "account-tokens");
+    const client = t.client();
+    client.bearer = token;
+    expect((await client.get("/api/me")).status).toBe(200);
+    await page.getByRole("button", { name: "Delete token laptop" }).click();
+    await expect.poll(() => page.getByRole("row", { name: /laptop/ }).count()).toBe(0);
+    expect(await page.getByLabel(/Your new token/).count()).toBe(0);
+    expect((await client.get("/api/me")).status).toBe(401);
+  });
+
   it("logged no console errors but the failed request of the view that failed on purpose", () => {
     const failedOnPurpose = (p: ConsoleProblem) =>
       p.url.endsWith("/api/apps/ui-showcase/views/summary") && /status of 500/.test(p.text);

@@ -27,15 +27,17 @@ export function usePageTitle(title: string): void {
   }, [title]);
 }
 
-/** Copies `text` and says so; falls back to selecting the text when the clipboard is not available. */
-export function CopyButton({ text, label }: { text: string; label: string }) {
+/**
+ * Copies `text` and says so. The visible word changes (Copy → Copied); `what` completes the accessible name
+ * ("Copy callback URL") without hiding the visible word from it.
+ */
+export function CopyButton({ text, what }: { text: string; what: string }) {
   const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
   return (
     <>
       <button
         type="button"
         className="secondary"
-        aria-label={label}
         onClick={() => {
           navigator.clipboard
             .writeText(text)
@@ -44,6 +46,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
         }}
       >
         {copied === "copied" ? "Copied" : "Copy"}
+        <span className="visually-hidden"> {what}</span>
       </button>
       <span className="visually-hidden" role="status" aria-live="polite">
         {copied === "copied"

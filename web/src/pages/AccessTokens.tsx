@@ -60,7 +60,7 @@ export function AccessTokens() {
           </label>
           <div className="copy-row">
             <input id="new-token" readOnly value={created.token} onFocus={(e) => e.target.select()} />
-            <CopyButton text={created.token} label="Copy the new token" />
+            <CopyButton text={created.token} what="the new token" />
           </div>
         </div>
       ) : null}

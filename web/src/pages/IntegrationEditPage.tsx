@@ -117,7 +117,7 @@ export function IntegrationEditPage({ name }: { name: string }) {
           <label htmlFor="redirect-uri">Callback URL to register at the provider</label>
           <div className="copy-row">
             <input id="redirect-uri" readOnly value={redirectUri} onFocus={(e) => e.target.select()} />
-            <CopyButton text={redirectUri} label="Copy callback URL" />
+            <CopyButton text={redirectUri} what="callback URL" />
           </div>
         </div>
       ) : null}

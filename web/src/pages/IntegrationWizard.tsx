@@ -196,7 +196,7 @@ function Review({ draft, presets }: { draft: Draft; presets: ProviderPreset[] })
           <label htmlFor="callback-url">Callback URL to register at the provider</label>
           <div className="copy-row">
             <input id="callback-url" readOnly value={url} onFocus={(e) => e.target.select()} />
-            <CopyButton text={url} label="Copy callback URL" />
+            <CopyButton text={url} what="callback URL" />
           </div>
         </div>
       ) : null}
