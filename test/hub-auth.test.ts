@@ -68,6 +68,8 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     expect(setCookie).not.toMatch(/Secure/i); // the test hub's public URL is http
     const me = await client.get<{ id: string; email: string; role: string }>("/api/me");
     expect(me.status).toBe(200);
+    expect(me.headers.get("cache-control")).toBe("no-store");
+    expect(me.headers.get("x-content-type-options")).toBe("nosniff");
     expect(me.body).toMatchObject({ email: "alice@example.com", role: "developer" });
     expect(Object.keys(me.body).sort()).toEqual(["email", "id", "role"]);
     expect((await client.post("/api/auth/logout")).status).toBe(204);

@@ -160,6 +160,12 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
         new GatehouseError("rate_limited", `Too many attempts; try again in ${context.after}`, 429),
     });
     installAuthentication(app);
+    // API answers are per user and often secret: never cached, never sniffed into something else.
+    app.addHook("onSend", async (request, reply) => {
+      if (!request.url.startsWith("/api/")) return;
+      if (!reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
+      void reply.header("x-content-type-options", "nosniff");
+    });
 
     await app.register(opsRoutes);
     await app.register(authRoutes);
