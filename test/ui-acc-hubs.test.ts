@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ensureFreshWebBuild,
   hubProblems,
-  routeApisToEmulators,
   launchChromium,
   screenshot,
   signInAtEmulator,
@@ -13,6 +12,7 @@ import {
   watchConsole,
   type ConsoleProblem,
 } from "./helpers/chromium.ts";
+import { useEmulatorHostMap } from "./helpers/appsHub.ts";
 import { DEMO_PASSWORD, startTestHub, type TestHub } from "./helpers/hub.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
@@ -30,7 +30,7 @@ describe("acc-hubs in the browser", () => {
   beforeAll(async () => {
     await ensureFreshWebBuild();
     t = await startTestHub({ config: { appsDirs: [EXAMPLES] } });
-    routeApisToEmulators(t);
+    useEmulatorHostMap(t);
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(15_000);

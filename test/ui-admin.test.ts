@@ -5,7 +5,6 @@ import { getPreset, presetForBaseUrl } from "../src/providers/index.ts";
 import {
   ensureFreshWebBuild,
   hubProblems,
-  routeApisToEmulators,
   expandAll,
   launchChromium,
   screenshot,
@@ -14,6 +13,7 @@ import {
   watchConsole,
   type ConsoleProblem,
 } from "./helpers/chromium.ts";
+import { useEmulatorHostMap } from "./helpers/appsHub.ts";
 import { DEMO_PASSWORD, startTestHub, TEST_ADMIN, type TestHub } from "./helpers/hub.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
@@ -33,7 +33,7 @@ describe("admin UI", () => {
   beforeAll(async () => {
     await ensureFreshWebBuild();
     t = await startTestHub({ config: { appsDirs: [EXAMPLES] } });
-    routeApisToEmulators(t);
+    useEmulatorHostMap(t);
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: t.url });

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { buildWebInto } from "../../src/hub/static.ts";
-import type { TestHub } from "./hub.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -125,23 +124,6 @@ export async function signInAtEmulator(
 /** Opens every group of the data trees on the page ("Expand all"), when there are any. */
 export async function expandAll(page: Page): Promise<void> {
   for (const button of await page.getByRole("button", { name: "Expand all" }).all()) await button.click();
-}
-
-/**
- * Sends app code's requests for the platforms' real API hosts to the test hub's emulators, as the sandbox
- * does (the test hub starts with GATEHOUSE_SANDBOX=false and emulators on ports it learns only afterwards).
- */
-export function routeApisToEmulators(t: TestHub): void {
-  const emulators = t.emulators;
-  if (!emulators) throw new Error("the test hub was started without emulators");
-  const port = (url: string) => Number(new URL(url).port);
-  const config = t.hub.services.config;
-  config.sandbox = true;
-  config.emulatorPorts = [
-    port(emulators.bentley.url),
-    port(emulators.autodesk.url),
-    port(emulators.seequent.url),
-  ];
 }
 
 /**

@@ -53,7 +53,7 @@ export interface AppSummary {
   name: string;
   title: string;
   description?: string;
-  integrations: { name: string; connected: boolean }[];
+  integrations: { name: string; connected: boolean; status?: string }[];
 }
 
 export interface Connection {

@@ -30,7 +30,14 @@ export function AppsPage() {
                 {app.integrations.map((i) => (
                   <li key={i.name}>
                     <span className={`dot ${i.connected ? "ok" : "off"}`} aria-hidden="true" />
-                    {i.name}: {i.connected ? "connected" : "not connected"}
+                    {i.name}:{" "}
+                    {i.status === "service"
+                      ? "service identity (no login needed)"
+                      : i.status === "reconnect_required"
+                        ? "log in again"
+                        : i.connected
+                          ? "connected"
+                          : "not connected"}
                   </li>
                 ))}
               </ul>
