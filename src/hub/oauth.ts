@@ -8,10 +8,9 @@ import {
   validateCallback,
   type OAuthClientConfig,
 } from "../oauth/index.ts";
-import type { Integration } from "../vault/integrationStore.ts";
 import { requireUser, signedIn } from "./context.ts";
 import { sendErrorPage } from "./errorPage.ts";
-import { NAME_PATTERN } from "./integrationInput.ts";
+import { checkAssignment } from "./assignment.ts";
 import { requestScopes } from "./oauthConfig.ts";
 import { problemSchema } from "./schemas.ts";
 import { toProblem } from "./problem.ts";
@@ -47,10 +46,6 @@ export function safeReturnTo(value: unknown): string {
   } catch {
     return "/";
   }
-}
-
-function isAssigned(integration: Integration, app: string): boolean {
-  return integration.apps.includes("*") || integration.apps.includes(app);
 }
 
 // Words for the person looking at the page, by code.
@@ -173,13 +168,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       );
     }
     const appName = request.query.app || null;
-    if (appName !== null && (!NAME_PATTERN.test(appName) || !isAssigned(integration, appName))) {
-      throw new GatehouseError(
-        "integration_not_assigned",
-        `The integration ${integration.name} is not assigned to the app ${appName}`,
-        403,
-      );
-    }
+    if (appName !== null) checkAssignment(app.gatehouse.apps, integration, appName);
     const cfg = oauthConfigFor(integration);
     const redirectUri = callbackUrl(config);
     const started = await buildAuthorizationUrl(cfg, {

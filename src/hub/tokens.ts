@@ -1,37 +1,10 @@
 import type { FastifyPluginAsync } from "fastify";
 import { GatehouseError } from "../errors.ts";
-import type { Integration } from "../vault/integrationStore.ts";
 import type { AccessTokenResult } from "../vault/tokenService.ts";
-import { requireUser, signedIn, type HubServices } from "./context.ts";
+import { checkAssignment } from "./assignment.ts";
+import { requireUser, signedIn } from "./context.ts";
 import { loginPath } from "./oauth.ts";
 import { problemSchema } from "./schemas.ts";
-
-const notAssigned = (integration: string, app: string, why: string) =>
-  new GatehouseError(
-    "integration_not_assigned",
-    `${integration} is not available to the app ${app}: ${why}`,
-    403,
-    {
-      integration,
-      app,
-    },
-  );
-
-/**
- * Whether `app` may use `integration`: the integration must be assigned to it (or to "*"), and when the
- * apps layer knows the app, its config must list the integration. Without an apps layer an app is known
- * when some integration names it.
- */
-function checkAssignment(services: HubServices, integration: Integration, app: string): void {
-  if (!integration.apps.includes("*") && !integration.apps.includes(app)) {
-    throw notAssigned(integration.name, app, "the integration is not assigned to it");
-  }
-  const listed = services.apps?.integrationsOf(app);
-  if (listed === null) throw notAssigned(integration.name, app, "no such app is loaded");
-  if (listed && !listed.includes(integration.name)) {
-    throw notAssigned(integration.name, app, "the app's config does not list it in oauth2_integrations");
-  }
-}
 
 const tokenSchema = {
   type: "object",
@@ -93,7 +66,7 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
             integration: name,
           });
         }
-        checkAssignment(services, integration, appName);
+        checkAssignment(services.apps, integration, appName);
         const minValiditySeconds = Math.min(Number(request.query.minValidity ?? 60), 86_400);
         result =
           integration.grantType === "client_credentials"
