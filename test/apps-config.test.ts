@@ -1,0 +1,104 @@
+/** gatehouse.config.toml: errors name the file, the key and what was expected; discovery skips only the bad app. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AppConfigError, readAppConfig } from "../src/apps/config.ts";
+import { discoverApps } from "../src/apps/loader.ts";
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "gatehouse-config-"));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function app(name: string, config: string, entry: string | null = "app.ts"): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "gatehouse.config.toml"), config);
+  if (entry) writeFileSync(join(dir, entry), "export default 1;\n");
+  return dir;
+}
+
+const errorOf = (dir: string): AppConfigError => {
+  try {
+    readAppConfig(dir);
+  } catch (err) {
+    if (err instanceof AppConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected an AppConfigError");
+};
+
+describe("readAppConfig", () => {
+  it("reads a good config with defaults and resolved paths", () => {
+    const dir = app("good", `name = "good"\noauth2_integrations = ["a", "b", "a"]\napp_type = "editor"\n`);
+    expect(readAppConfig(dir)).toMatchObject({
+      name: "good",
+      title: "good",
+      entryPath: join(dir, "app.ts"),
+      integrations: ["a", "b"],
+      configWarnings: [],
+    });
+  });
+
+  it("names the file, the key and what was expected", () => {
+    const missing = errorOf(app("missing", `title = "x"\n`));
+    expect(missing.message).toBe(`${join(root, "missing", "gatehouse.config.toml")}: key "name" is required`);
+    expect(missing).toMatchObject({ code: "invalid_app_config", key: "name" });
+
+    const wrongType = errorOf(app("wrong", `name = "wrong"\noauth2_integrations = "bentley-itwin"\n`));
+    expect(wrongType.message).toMatch(
+      /wrong\/gatehouse\.config\.toml: key "oauth2_integrations" expected an array of integration names/,
+    );
+
+    const badItem = errorOf(app("item", `name = "item"\noauth2_integrations = ["Bad Name"]\n`));
+    expect(badItem.message).toMatch(/key "oauth2_integrations\.0" expected integration names/);
+
+    const badName = errorOf(app("bad", `name = "Bad!"\n`));
+    expect(badName.message).toMatch(/key "name" expected 1-64 of a-z 0-9 - _/);
+  });
+
+  it("reports TOML syntax errors with a position and a missing entry file", () => {
+    expect(errorOf(app("syntax", `name = "x\n`)).message).toMatch(
+      /syntax\/gatehouse\.config\.toml: not valid TOML \(line 1/,
+    );
+    expect(errorOf(app("noentry", `name = "noentry"\n`, null)).message).toMatch(
+      /key "entry" names app\.ts, which does not exist/,
+    );
+    expect(errorOf(app("escape", `name = "escape"\nentry = "../other.ts"\n`)).message).toMatch(
+      /key "entry" expected a file inside the app directory/,
+    );
+  });
+
+  it("warns about unknown keys instead of failing", () => {
+    const dir = app("extra", `name = "extra"\ncolour = "blue"\n`);
+    expect(readAppConfig(dir).configWarnings).toEqual([
+      'gatehouse.config.toml: unknown key "colour" ignored',
+    ]);
+  });
+});
+
+describe("discoverApps", () => {
+  it("loads the good apps, reports the bad ones and duplicate names, ignores missing directories", () => {
+    app("one", `name = "one"\n`);
+    app("two", `name = "two"\n`);
+    app("three", `name = "one"\n`);
+    app("broken", `name = 5\n`);
+    mkdirSync(join(root, "not-an-app"));
+    const found = discoverApps([root, join(root, "does-not-exist")]);
+    expect(found.apps.map((a) => a.name)).toEqual(["one", "two"]);
+    expect(found.searchedDirs).toEqual([root]);
+    expect(found.failures.map((f) => f.message)).toEqual([
+      expect.stringMatching(/broken\/gatehouse\.config\.toml: key "name" expected/),
+      expect.stringMatching(/three\/gatehouse\.config\.toml: key "name": "one" is already used by/),
+    ]);
+  });
+
+  it("takes a directory that is itself an app", () => {
+    const dir = app("solo", `name = "solo"\n`);
+    expect(discoverApps([dir]).apps.map((a) => a.name)).toEqual(["solo"]);
+  });
+});
