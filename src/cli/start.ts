@@ -15,6 +15,10 @@ export interface StartOptions {
   err?: NodeJS.WritableStream;
   /** Resolves when the hub should stop (default: the first SIGINT or SIGTERM). */
   until?: Promise<unknown>;
+  /** Settings on top of the environment's (e.g. `gatehouse dev` pointing appsDirs at one app). */
+  config?: Partial<HubConfig>;
+  /** Told once everything listens and is seeded (e.g. to watch files and reload). */
+  onStarted?: (started: { hub: Hub; emulators: Emulators | null; url: string }) => void | Promise<void>;
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -71,7 +75,10 @@ export async function start(options: StartOptions = {}): Promise<number> {
   const errOut = options.err ?? process.stderr;
   let config: HubConfig;
   try {
-    config = loadConfig(env, { sandboxDefault: env.npm_lifecycle_event === "start" });
+    config = {
+      ...loadConfig(env, { sandboxDefault: env.npm_lifecycle_event === "start" }),
+      ...options.config,
+    };
   } catch (err) {
     if (err instanceof ConfigError) {
       errOut.write(`gatehouse: ${err.message}\n`);
@@ -114,6 +121,7 @@ export async function start(options: StartOptions = {}): Promise<number> {
       );
     }
     out.write(describeStart(config, url, emulators, seed));
+    await options.onStarted?.({ hub, emulators, url });
     await (options.until ?? waitForSignal());
     return 0;
   } catch (err) {
