@@ -16,6 +16,7 @@ import {
 import { useEmulatorHostMap } from "./helpers/appsHub.ts";
 import { DEMO_PASSWORD, startTestHub, TEST_ADMIN, type TestHub } from "./helpers/hub.ts";
 
+const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
 
 // The first scenario in real Chromium. The admin signs in, deletes the sandbox's iTwin integration
@@ -53,12 +54,12 @@ describe("admin UI", () => {
     await page.getByLabel("Email").fill(TEST_ADMIN.email);
     await page.getByLabel("Password").fill(TEST_ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toBe("/apps");
+    await page.waitForURL((url) => url.pathname === "/apps");
     await page.getByRole("link", { name: "Integrations" }).click();
     await page.getByRole("heading", { name: "Integrations", level: 1 }).waitFor();
     const row = page.getByRole("row", { name: /bentley-itwin-service/ });
     await row.waitFor();
-    await expect.poll(() => row.textContent()).toContain("Client credentials");
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("Client credentials");
     await screenshot(page, "admin-integrations");
   });
 
@@ -181,7 +182,7 @@ describe("admin UI", () => {
       await login.waitFor();
       await screenshot(alice, "app-itwin-browser-login");
       await login.click();
-      await signInAtEmulator(alice, "alice@example.com", DEMO_PASSWORD, "/apps/itwin-browser");
+      await signInAtEmulator(alice, t.url, ALICE, "/apps/itwin-browser");
       // Back on the app page, which loads the view with alice's data.
       await alice.getByText("Harbor Bridge Retrofit").first().waitFor();
       await expandAll(alice);

@@ -174,7 +174,7 @@ describe("app page views", () => {
     client.bearer = token;
     expect((await client.get("/api/me")).status).toBe(200);
     await page.getByRole("button", { name: "Delete token laptop" }).click();
-    await expect.poll(() => page.getByRole("row", { name: /laptop/ }).count()).toBe(0);
+    await expect.poll(() => page.getByRole("row", { name: /laptop/ }).count(), { timeout: 10_000 }).toBe(0);
     expect(await page.getByLabel(/Your new token/).count()).toBe(0);
     expect((await client.get("/api/me")).status).toBe(401);
   });
