@@ -326,6 +326,8 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
     const html = await res.text();
     expect(html).toContain("The provider said: access denied");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(html).toContain("access_denied");
     expect(html).not.toMatch(/\s+at .+\.ts:\d+/);
   });

@@ -28,10 +28,18 @@ code{background:#f2f2f2;padding:.1rem .3rem;border-radius:3px}</style></head>
 <p>Error code: <code>${escapeHtml(code)}</code></p>
 <p><a href="${escapeHtml(backTo)}">Back to Gatehouse</a></p>
 </body></html>`;
-  return reply
-    .code(status)
-    .header("content-type", "text/html; charset=utf-8")
-    .header("cache-control", "no-store")
-    .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
-    .send(html);
+  return (
+    reply
+      .code(status)
+      .header("content-type", "text/html; charset=utf-8")
+      .header("cache-control", "no-store")
+      .header(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      )
+      // The page may sit at the callback URL, whose query holds the code: never pass it on as a Referer.
+      .header("referrer-policy", "no-referrer")
+      .header("x-frame-options", "DENY")
+      .send(html)
+  );
 }
