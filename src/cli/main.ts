@@ -1,20 +1,233 @@
 /**
- * `gatehouse <command>`: dispatches to one file per command. Returns the process exit code:
+ * `gatehouse <command>`: parses the command line with commander and dispatches to one file per command
+ * (loaded on demand, so `gatehouse token` does not load the hub). Returns the process exit code:
  * 0 ok, 1 failure (one clear sentence on stderr), 2 usage error.
  */
-export async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    case "start": {
-      const { start } = await import("./start.ts");
-      return start();
+import { Command, CommanderError, Option } from "commander";
+import type { RotateFlags } from "./keys.ts";
+import type { LoginFlags } from "./login.ts";
+import type { NewFlags } from "./new.ts";
+import type { TokenFlags } from "./token.ts";
+import type { AddUserFlags } from "./users.ts";
+import { CliError, EXIT_FAILURE, EXIT_USAGE, sentence, toCliError } from "./cliError.ts";
+
+interface Io {
+  env: NodeJS.ProcessEnv;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+const example = (...lines: string[]): string => `\nExample:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+
+function buildProgram(
+  io: Io,
+  setExitCode: (code: number) => void,
+  setCommand: (name: string) => void,
+): Command {
+  const program = new Command("gatehouse");
+  program
+    .description("Gatehouse: a self-hosted OAuth 2.0 integration hub for engineering apps")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out.write(text),
+      writeErr: (text) => io.err.write(text),
+    })
+    .showSuggestionAfterError()
+    .addHelpText("after", example("npx gatehouse start", "npx gatehouse token --help"));
+
+  const run =
+    <A extends unknown[]>(name: string, action: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      setCommand(name);
+      setExitCode(await action(...args));
+    };
+
+  program
+    .command("start")
+    .description("start the hub (what `npm start` runs); configured by the environment (CONTRACT §2)")
+    .addHelpText("after", example("GATEHOUSE_SANDBOX=true npx gatehouse start"))
+    .action(
+      run("start", async () => {
+        const { start } = await import("./start.ts");
+        return start({ env: io.env, out: io.out, err: io.err });
+      }),
+    );
+
+  program
+    .command("emulate")
+    .description(
+      "run the Bentley, Autodesk and Seequent emulators alone (ports from GATEHOUSE_EMULATOR_PORTS)",
+    )
+    .addHelpText("after", example("GATEHOUSE_EMULATOR_PORTS=8091,8092,8093 npx gatehouse emulate"))
+    .action(
+      run("emulate", async () => {
+        const { emulate } = await import("./emulate.ts");
+        return emulate({ env: io.env, out: io.out });
+      }),
+    );
+
+  program
+    .command("login")
+    .description(
+      "sign in as a native app (authorization code + PKCE, loopback redirect http://localhost:<port>/signin-callback) and cache the tokens",
+    )
+    .option("--provider <preset>", "provider preset: generic, bentley-itwin, autodesk-aps, seequent-evo")
+    .option("--client-id <id>", "your app's client id, registered as a native (public) client")
+    .option("--scopes <scopes>", "scopes to ask for, space- or comma-separated (default: the preset's)")
+    .option(
+      "--issuer <url>",
+      "the authorization server's base URL, instead of the preset's (https, or http on localhost)",
+    )
+    .option("--port <port>", "callback port on 127.0.0.1 (must match the registered redirect URI)", "3000")
+    .option("--no-browser", "print the sign-in URL instead of opening a browser")
+    .option("--timeout <seconds>", "give up after this many seconds", "300")
+    .option("--json", "print a JSON summary on stdout")
+    .addHelpText(
+      "after",
+      example(
+        "npx gatehouse login --provider bentley-itwin --client-id native-abc123 --scopes itwin-platform",
+        "npx gatehouse login --provider bentley-itwin --client-id sandbox-native --issuer http://127.0.0.1:8091 --no-browser",
+      ),
+    )
+    .action(
+      run("login", async (flags: LoginFlags) => {
+        const { login } = await import("./login.ts");
+        return login(flags, io);
+      }),
+    );
+
+  program
+    .command("token")
+    .description("print a valid access token on stdout (refreshing it through the cache), nothing else")
+    .option("--provider <preset>", "provider preset the sign-in used")
+    .option("--client-id <id>", "client id the sign-in used")
+    .option("--scopes <scopes>", "scopes the sign-in asked for")
+    .option("--issuer <url>", "issuer the sign-in used (when it was not the preset's)")
+    .option("--min-validity <seconds>", "refresh first when the token expires sooner than this", "60")
+    .addOption(
+      new Option(
+        "--grant <grant>",
+        "authorization_code (a signed-in user) or client_credentials (a service app)",
+      )
+        .choices(["authorization_code", "client_credentials"])
+        .default("authorization_code"),
+    )
+    .option("--client-secret <secret>", "service app secret (prefer the GATEHOUSE_CLIENT_SECRET variable)")
+    .option("--json", "print {accessToken, tokenType, expiresAt, scopes} as JSON instead")
+    .addHelpText(
+      "after",
+      example(
+        'curl -H "Authorization: Bearer $(npx gatehouse token --provider bentley-itwin --client-id native-abc123)" https://api.bentley.com/itwins/',
+        "GATEHOUSE_CLIENT_SECRET=… npx gatehouse token --grant client_credentials --provider bentley-itwin --client-id service-abc123",
+      ),
+    )
+    .action(
+      run("token", async (flags: TokenFlags) => {
+        const { token } = await import("./token.ts");
+        return token(flags, io);
+      }),
+    );
+
+  program
+    .command("new")
+    .description("scaffold an app in a new (or empty) directory, ready for `gatehouse dev`")
+    .argument("<dir>", "directory to create; its name becomes the app's name")
+    .addOption(
+      new Option("--template <template>", "what to start from")
+        .choices(["itwin-browser", "acc-hubs", "evo-workspaces", "blank"])
+        .default("blank"),
+    )
+    .option("--json", "print {dir, name, template} as JSON")
+    .addHelpText("after", example("npx gatehouse new my-itwin-app --template itwin-browser"))
+    .action(
+      run("new", async (dir: string, flags: NewFlags) => {
+        const { newApp } = await import("./new.ts");
+        return newApp(dir, flags, io);
+      }),
+    );
+
+  program
+    .command("dev")
+    .description("the sandbox hub (emulators, demo users) with one app, reloaded when its files change")
+    .argument("[appDir]", "the app's directory (default: the current directory)")
+    .addHelpText("after", example("npx gatehouse dev my-itwin-app", "PORT=8081 npx gatehouse dev"))
+    .action(
+      run("dev", async (appDir: string | undefined) => {
+        const { dev } = await import("./dev.ts");
+        return dev(appDir, io);
+      }),
+    );
+
+  const keys = program.command("keys").description("encryption keys of the vault");
+  keys
+    .command("rotate")
+    .description(
+      "add a new encryption key (first) and re-encrypt every stored secret and token with it, in batches, while hubs keep serving",
+    )
+    .option("--batch-size <rows>", "rows per transaction", "500")
+    .option("--json", "print the result as JSON on stdout")
+    .addHelpText(
+      "after",
+      example(
+        "npx gatehouse keys rotate",
+        "GATEHOUSE_DATA_DIR=/var/lib/gatehouse npx gatehouse keys rotate --json",
+      ),
+    )
+    .action(
+      run("keys rotate", async (flags: RotateFlags) => {
+        const { rotateKeys } = await import("./keys.ts");
+        return rotateKeys(flags, io);
+      }),
+    );
+
+  const users = program.command("users").description("hub users");
+  users
+    .command("add")
+    .description("create a hub user (a password is generated and printed once when --password is absent)")
+    .option("--email <email>", "the user's email (their sign-in name)")
+    .addOption(
+      new Option("--role <role>", "admin, developer or user").choices(["admin", "developer", "user"]),
+    )
+    .option("--password <password>", "at least 8 characters (prefer letting Gatehouse generate one)")
+    .option("--json", "print {id, email, role, password?} as JSON")
+    .addHelpText("after", example("npx gatehouse users add --email ada@example.com --role developer"))
+    .action(
+      run("users add", async (flags: AddUserFlags) => {
+        const { addUser } = await import("./users.ts");
+        return addUser(flags, io);
+      }),
+    );
+
+  return program;
+}
+
+export async function main(
+  argv: string[],
+  io: Io = { env: process.env, out: process.stdout, err: process.stderr },
+): Promise<number> {
+  let exitCode = 0;
+  let command = "";
+  const program = buildProgram(
+    io,
+    (code) => (exitCode = code),
+    (name) => (command = name),
+  );
+  if (argv.length === 0) {
+    io.err.write(program.helpInformation());
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed the help or the usage error.
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0
+        ? 0
+        : EXIT_USAGE;
     }
-    case "emulate": {
-      const { emulate } = await import("./emulate.ts");
-      return emulate();
-    }
-    default:
-      process.stderr.write(`gatehouse: unknown command '${command ?? ""}'\n`);
-      return 2;
+    const error = err instanceof CliError ? err : toCliError(err);
+    io.err.write(`gatehouse${command ? ` ${command}` : ""}: ${sentence(error.message)}\n`);
+    return error.exitCode === EXIT_USAGE ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

@@ -1,0 +1,3 @@
+export async function dev(_dir: string | undefined, _io: unknown): Promise<number> {
+  return Promise.resolve(1);
+}

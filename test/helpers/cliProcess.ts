@@ -1,0 +1,89 @@
+/**
+ * Runs `node bin/gatehouse.mjs …` as a real child process for the CLI tests: collects stdout and stderr,
+ * lets a test wait for a line on stderr (e.g. the sign-in URL), and resolves with the exit code.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const BIN = fileURLToPath(new URL("../../bin/gatehouse.mjs", import.meta.url));
+
+export interface CliRun {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `pattern` on stderr (waits for it to appear). */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number>;
+}
+
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function startCli(args: string[], options: CliOptions = {}): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  const listeners = new Set<() => void>();
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    err += chunk;
+    for (const listener of listeners) listener();
+  });
+  const exited = new Promise<number>((resolve) => {
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForStderr(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = err.match(pattern);
+          if (match) {
+            cleanup();
+            resolve(match);
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`stderr never matched ${pattern}; stderr so far:\n${err}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        void exited.then(() => {
+          if (listeners.has(check)) {
+            check();
+            if (listeners.has(check)) {
+              cleanup();
+              reject(new Error(`the process ended before stderr matched ${pattern}; stderr:\n${err}`));
+            }
+          }
+        });
+        check();
+      });
+    },
+  };
+}
+
+/** Runs the CLI to the end: `{ code, stdout, stderr }`. */
+export async function runCli(
+  args: string[],
+  options: CliOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = startCli(args, options);
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
