@@ -51,6 +51,14 @@ describe("admin UI", () => {
   it("signs the admin in through the labelled form", async () => {
     await page.goto("/login");
     await screenshot(page, "login");
+    // Keyboard: the fields and the button in order, with a visible focus indicator.
+    await page.getByLabel("Email").focus();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe("password");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Sign in");
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.toBe("none");
     await page.getByLabel("Email").fill(TEST_ADMIN.email);
     await page.getByLabel("Password").fill(TEST_ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();

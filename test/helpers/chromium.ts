@@ -85,8 +85,38 @@ export function watchConsole(context: BrowserContext): ConsoleProblem[] {
   return problems;
 }
 
-/** Saves a full-page screenshot as test-results/<name>.png. */
+/**
+ * The form controls and buttons on the page a screen reader could not name: no <label>, no aria-label or
+ * aria-labelledby, no text. Hidden controls are skipped.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    for (const el of Array.from(
+      document.querySelectorAll<HTMLElement>("input, select, textarea, button, a[href]"),
+    )) {
+      if (el.closest("[hidden]") || (el instanceof HTMLInputElement && el.type === "hidden")) continue;
+      const labelled =
+        Boolean(el.getAttribute("aria-label")?.trim()) ||
+        Boolean(el.getAttribute("aria-labelledby")) ||
+        ("labels" in el &&
+          (el as HTMLInputElement).labels !== null &&
+          (el as HTMLInputElement).labels!.length > 0) ||
+        ((el.tagName === "BUTTON" || el.tagName === "A") && Boolean(el.textContent?.trim()));
+      if (!labelled) found.push(el.outerHTML.slice(0, 120));
+    }
+    return found;
+  });
+}
+
+/**
+ * Saves a full-page screenshot as test-results/<name>.png, after checking that every control on the page
+ * has an accessible name (each main page of the UI passes through here).
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
+  const unlabelled = await unlabelledControls(page);
+  if (unlabelled.length > 0)
+    throw new Error(`controls without a label on ${name}: ${unlabelled.join(" | ")}`);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
