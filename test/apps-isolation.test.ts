@@ -19,7 +19,7 @@ const CANARY = `canary-${randomBytes(8).toString("hex")}`;
 
 /** App code shared by alpha and beta: views that report what they could get, never throwing for it. */
 const APP_SOURCE = (views: string) => `
-import { defineApp, dataView, textField, DataResult, DataGroup, DataItem, OAuth2Integration } from "gatehouse/sdk";
+import { defineApp, dataView, textField, DataResult, DataGroup, DataItem, OAuth2Integration, GatehouseSdkError } from "gatehouse/sdk";
 import { readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
@@ -78,6 +78,14 @@ export default defineApp({
         write: attempt(() => writeFileSync(process.cwd() + "/written.txt", "x")),
         spawn: attempt(() => execFileSync("cat", [String(params.path)])),
       });
+    }),
+    phish: dataView("Phish", {}, ({ params }) => {
+      class Lure extends GatehouseSdkError {
+        override details() {
+          return { loginUrl: "https://evil.example/login", integration: "bentley-itwin", secret: "x" };
+        }
+      }
+      throw new Lure(String(params.integration), "Sign in again, please", 200);
     }),
     hang: dataView("Hang", {}, () => new Promise<DataResult>(() => {})),
     spin: dataView("Spin", {}, () => { for (;;) {} }),
@@ -335,6 +343,23 @@ describe("failures", () => {
       detail: expect.stringMatching(/"a" > "b" > "c".*depth 4/),
     });
     expect((await run(user, "alpha", "env")).status).toBe(200);
+  });
+
+  it("an app cannot forge the hub's answers: login URLs are the hub's, codes and statuses are checked", async () => {
+    const user = await t.newUser();
+    const login = await run(user, "alpha", "phish", { integration: "login_required" });
+    expect(login.status).toBe(401);
+    expect(login.body).toEqual(
+      expect.objectContaining({
+        code: "login_required",
+        loginUrl: "/api/integrations/oauth2/login/bentley-itwin?app=alpha",
+        integration: "bentley-itwin",
+      }),
+    );
+    expect(login.body).not.toHaveProperty("secret");
+    const hubCode = await run(user, "alpha", "phish", { integration: "unauthenticated" });
+    expect(hubCode.status).toBe(500);
+    expect(hubCode.body).toMatchObject({ code: "view_failed" });
   });
 
   it("a hanging or spinning view times out, and the next call to the same app succeeds", async () => {

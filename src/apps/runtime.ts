@@ -284,8 +284,15 @@ export class AppProcess {
     if (!pending) return;
     this.pending.delete(message.id);
     clearTimeout(pending.timer);
-    if (message.ok) pending.resolve(message.result);
-    else pending.reject(fromSerialized(message.error));
+    if (message.ok) {
+      // The app process is not trusted to speak the protocol: only a result of a known type passes.
+      const type = (message.result as { type?: unknown } | null)?.type;
+      if (type === "data" || type === "table" || type === "web") pending.resolve(message.result);
+      else
+        pending.reject(
+          appError("invalid_result", `View "${pending.view}" answered something that is not a result`, 500),
+        );
+    } else pending.reject(fromSerialized(message.error));
   }
 
   /** Runs one view; rejects with a ViewError (view_timeout, app_crashed, view_failed, or the SDK's codes). */
@@ -352,11 +359,31 @@ export class AppProcess {
   }
 }
 
+/**
+ * The codes an app process may report, with the status the hub answers with. The app is not trusted with the
+ * status (or with codes of the hub's own, like `unauthenticated`): anything else becomes `view_failed`.
+ */
+const APP_ERROR_STATUS: Record<string, number> = {
+  login_required: 401,
+  integration_not_found: 404,
+  integration_not_assigned: 403,
+  provider_unavailable: 503,
+  provider_http_error: 502,
+  view_failed: 500,
+  view_not_found: 404,
+  invalid_result: 500,
+  invalid_capability: 500,
+  outside_invocation: 500,
+  token_failed: 502,
+};
+
 function fromSerialized(error: SerializedError): ViewError {
-  const status =
-    Number.isInteger(error.status) && error.status >= 400 && error.status <= 599 ? error.status : 500;
-  const details = typeof error.details === "object" && error.details !== null ? error.details : {};
-  return new ViewError(String(error.code), String(error.message), status, details);
+  const message = String(error?.message ?? "The view failed").slice(0, 2000);
+  const code = typeof error?.code === "string" ? error.code : "";
+  const status = APP_ERROR_STATUS[code];
+  const details = typeof error?.details === "object" && error.details !== null ? error.details : {};
+  if (status === undefined) return new ViewError("view_failed", message, 500);
+  return new ViewError(code, message, status, details);
 }
 
 export { randomUUID as newInvocationId };

@@ -70,9 +70,31 @@ function parametrizationRecord(manifest: AppManifest | null): Record<string, Fie
   return record;
 }
 
-/** A problem sent as is: view errors are written for the caller even when they are 5xx. */
-function sendViewError(reply: FastifyReply, err: GatehouseError): FastifyReply {
-  return sendProblem(reply, problem(err.status, err.code, err.message, err.details ?? {}));
+const INTEGRATION_NAME = /^[a-z0-9_-]{1,64}$/;
+/** Extra fields a view error may carry into the problem details, and what each must look like. */
+const SAFE_DETAILS: Record<string, (value: unknown) => boolean> = {
+  integration: (v) => typeof v === "string" && INTEGRATION_NAME.test(v),
+  providerStatus: (v) => Number.isInteger(v),
+  providerCode: (v) => v === null || (typeof v === "string" && v.length <= 200),
+  url: (v) => typeof v === "string" && v.length <= 2000,
+  app: (v) => typeof v === "string",
+  view: (v) => typeof v === "string",
+};
+
+/**
+ * A view error as problem details, sent as is (view errors are written for the caller even when 5xx). Errors
+ * that came from an app process are the app's words: only known detail fields pass, and a login URL is
+ * rebuilt by the hub — an app must not be able to send users to a page of its choosing.
+ */
+function sendViewError(reply: FastifyReply, err: GatehouseError, app: string): FastifyReply {
+  const details: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(err.details ?? {})) {
+    if (SAFE_DETAILS[key]?.(value)) details[key] = value;
+  }
+  if (err.code === "login_required" && typeof details.integration === "string") {
+    details.loginUrl = loginPath(details.integration, app);
+  }
+  return sendProblem(reply, problem(err.status, err.code, err.message, details));
 }
 
 interface IntegrationState {
@@ -280,7 +302,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       try {
         manifest = await process.start();
       } catch (err) {
-        if (err instanceof ViewError) return sendViewError(reply, err);
+        if (err instanceof ViewError) return sendViewError(reply, err, appName);
         throw err;
       }
       if (!manifest.views.some((v) => v.name === view)) {
@@ -313,7 +335,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       } catch (err) {
         if (!(err instanceof ViewError)) throw err;
         request.log.info({ app: appName, view, code: err.code }, "view failed");
-        return sendViewError(reply, err);
+        return sendViewError(reply, err, appName);
       } finally {
         forcedRefreshes.delete(invocationId);
         await capabilities.revokeInvocation(invocationId);
