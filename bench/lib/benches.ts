@@ -1,0 +1,306 @@
+/** One function per bench row; each measures its value and its baseline side by side. */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { startBackgroundRefresher } from "../../src/vault/backgroundRefresher.ts";
+import { hashToken } from "../../src/vault/hashing.ts";
+import { TokenService } from "../../src/vault/tokenService.ts";
+import { signInAlice } from "../../test/helpers/vaultEmulator.ts";
+import { createUser, oauthConfigFor } from "../../test/helpers/vaultFixtures.ts";
+import { runViewE2e } from "../view-e2e.ts";
+import { burst, load, percentile, round } from "./load.ts";
+import type { BenchPostgres } from "./pg.ts";
+import {
+  freePort,
+  REPO_ROOT,
+  spawnHub,
+  startHub,
+  waitFor200,
+  type Child,
+  type EmulatorProcess,
+} from "./processes.ts";
+import { row, type BenchRow } from "./rows.ts";
+import { bulkSeedConnections, type BenchSeed } from "./seed.ts";
+import { runSoak } from "./soak.ts";
+
+export interface BenchContext {
+  quick: boolean;
+  databaseUrl: string;
+  seed: BenchSeed;
+  /** One hub on the bench database (more are started where a row needs them). */
+  hub: Child;
+  /** The bare Fastify baseline server. */
+  bare: Child;
+  emulators: EmulatorProcess;
+  pg: BenchPostgres;
+  log: (message: string) => void;
+}
+
+const RUN_TS = fileURLToPath(new URL("../../bin/run-ts.mjs", import.meta.url));
+const BARE = fileURLToPath(new URL("../bare-server.ts", import.meta.url));
+
+export function startBenchHub(databaseUrl: string, seed: BenchSeed): Promise<Child> {
+  return startHub({ databaseUrl, encryptionKeys: seed.keysEnv });
+}
+
+/** The bare server with its /floor route on the bench database (the token API's three lookups). */
+export function startBareWithFloor(databaseUrl: string, seed: BenchSeed): Promise<Child> {
+  return startBare({
+    FLOOR_DB_URL: databaseUrl,
+    FLOOR_TOKEN_HASH: hashToken(seed.pat),
+    FLOOR_INTEGRATION: seed.integration.name,
+    FLOOR_USER: seed.userId,
+  });
+}
+
+/** The bare Fastify server (bench/bare-server.ts) as a child process. */
+export async function startBare(floor?: Record<string, string>): Promise<Child> {
+  const p = await freePort();
+  const child = spawn(process.execPath, [RUN_TS, BARE, String(p)], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...floor },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const url = `http://127.0.0.1:${p}`;
+  await waitFor200(`${url}/readyz`, 30_000, child, 20);
+  return {
+    url,
+    pid: child.pid!,
+    process: child,
+    stderr: () => "",
+    rssMb: () => 0,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+    kill: async () => {
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+const bearer = (seed: BenchSeed) => ({ authorization: `Bearer ${seed.pat}` });
+
+async function checkToken(ctx: BenchContext, base: string): Promise<void> {
+  const res = await fetch(`${base}${ctx.seed.tokenPath}`, {
+    headers: bearer(ctx.seed),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`token API answered ${res.status}: ${text.slice(0, 300)}`);
+}
+
+/** token_api: the hub's token route (warm token, PAT) vs the bare route, same load, same run. */
+export async function tokenApiRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const seconds = ctx.quick ? 5 : 15;
+  const connections = 10;
+  await checkToken(ctx, ctx.hub.url);
+  // Warm up both (JIT, pools), then measure them one after the other.
+  await load(`${ctx.hub.url}${ctx.seed.tokenPath}`, { headers: bearer(ctx.seed), seconds: 2, connections });
+  await load(`${ctx.bare.url}/token`, { seconds: 2, connections });
+  await load(`${ctx.bare.url}/floor`, { seconds: 2, connections });
+  const bare = await load(`${ctx.bare.url}/token`, { seconds, connections });
+  const hub = await load(`${ctx.hub.url}${ctx.seed.tokenPath}`, {
+    headers: bearer(ctx.seed),
+    seconds,
+    connections,
+  });
+  const floor = await load(`${ctx.bare.url}/floor`, { seconds, connections });
+  ctx.log(`token_api hub ${JSON.stringify(hub)} bare ${JSON.stringify(bare)} floor ${JSON.stringify(floor)}`);
+  if (floor.errors + floor.non2xx > 0) throw new Error(`floor route had errors: ${JSON.stringify(floor)}`);
+  if (hub.errors + hub.non2xx > 0) throw new Error(`token API load had errors: ${JSON.stringify(hub)}`);
+  return [
+    row("token_api", "requests_per_s", hub.requestsPerSecond, "req/s", {
+      baseline: bare.requestsPerSecond,
+      target: ">= 0.8 ratio",
+    }),
+    row("token_api", "p50_ms", hub.p50Ms, "ms", { baseline: bare.p50Ms }),
+    row("token_api", "p99_ms", hub.p99Ms, "ms", { baseline: bare.p99Ms, target: "<= 2 ratio" }),
+    // The same hub numbers against the database floor: a bare route making the same three lookups.
+    row("token_api", "requests_per_s_vs_db_floor", hub.requestsPerSecond, "req/s", {
+      baseline: floor.requestsPerSecond,
+    }),
+    row("token_api", "p99_ms_vs_db_floor", hub.p99Ms, "ms", { baseline: floor.p99Ms }),
+  ];
+}
+
+/**
+ * refresh_storm: 10,000 token requests at once for one expired connection across 4 hub processes on
+ * PostgreSQL, the emulator's token endpoint slowed by 50 ms. Baseline: the same burst on a warm token.
+ */
+export async function refreshStormRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const total = ctx.quick ? 2_000 : 10_000;
+  const latencyMs = 50;
+  const extra: Child[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      extra.push(await startHub({ databaseUrl: ctx.databaseUrl, encryptionKeys: ctx.seed.keysEnv }));
+    }
+    const hubs = [ctx.hub, ...extra].map((h) => h.url);
+    for (const url of hubs) await checkToken(ctx, url);
+    await ctx.emulators.knobs({ latency: { target: "token", ms: latencyMs } });
+    // Warm each hub's sockets and JIT with a small burst, then the baseline burst on a valid token.
+    await burst(hubs, ctx.seed.tokenPath, bearer(ctx.seed), 1_000);
+    const warm = await burst(hubs, ctx.seed.tokenPath, bearer(ctx.seed), total);
+    await ctx.seed.store.db
+      .updateTable("connections")
+      .set({ expires_at: Date.now() - 1_000 })
+      .where("integration_id", "=", ctx.seed.integration.id)
+      .where("user_id", "=", ctx.seed.userId)
+      .execute();
+    await ctx.emulators.resetStats();
+    const storm = await burst(hubs, ctx.seed.tokenPath, bearer(ctx.seed), total);
+    const stats = (await ctx.emulators.stats()).token.refresh_token ?? { ok: 0, error: 0 };
+    ctx.log(
+      `refresh_storm warm ${JSON.stringify(warm)} storm ${JSON.stringify(storm)} refresh ${JSON.stringify(stats)}`,
+    );
+    const errors = total - storm.ok;
+    return [
+      row("refresh_storm", "upstream_refreshes", stats.ok + stats.error, "calls", { target: "== 1 calls" }),
+      row("refresh_storm", "errors", errors, "requests", { target: "== 0 requests" }),
+      row("refresh_storm", "p99_ms", storm.p99Ms, "ms", {
+        baseline: warm.p99Ms,
+        target: `<= ${latencyMs + 100} ms`,
+      }),
+      // What the refresh itself adds to the burst: the storm's p99 over the same burst on a warm token.
+      row("refresh_storm", "p99_added_by_refresh_ms", round(storm.p99Ms - warm.p99Ms), "ms", {
+        target: `<= ${latencyMs + 100} ms`,
+      }),
+      row("refresh_storm", "p50_ms", storm.p50Ms, "ms", { baseline: warm.p50Ms }),
+    ];
+  } finally {
+    await ctx.emulators.knobs({ latency: null }).catch(() => undefined);
+    await Promise.all(extra.map((h) => h.stop()));
+  }
+}
+
+/** scale: token API p50 with 1,000 stored connections, then with 1,000,000 (bulk-seeded); hub RSS. */
+export async function scaleRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const big = ctx.quick ? 100_000 : 1_000_000;
+  const seconds = ctx.quick ? 5 : 10;
+  const url = `${ctx.hub.url}${ctx.seed.tokenPath}`;
+  await checkToken(ctx, ctx.hub.url);
+  await load(url, { headers: bearer(ctx.seed), seconds: 2, connections: 10 });
+  const small = await load(url, { headers: bearer(ctx.seed), seconds, connections: 10 });
+  const seeded = await bulkSeedConnections(ctx.seed.store, ctx.seed.integration.id, big, (n) =>
+    ctx.log(`  seeded ${n} connections`),
+  );
+  ctx.log(`bulk seed: ${seeded.inserted} connections (and users) in ${round(seeded.seconds)} s`);
+  await load(url, { headers: bearer(ctx.seed), seconds: 2, connections: 10 });
+  const large = await load(url, { headers: bearer(ctx.seed), seconds, connections: 10 });
+  const rss = ctx.hub.rssMb();
+  ctx.log(`scale 1k ${JSON.stringify(small)} ${big} ${JSON.stringify(large)} rss ${rss}`);
+  const label = big === 1_000_000 ? "1m" : `${big / 1000}k`;
+  return [
+    row("scale", `p50_ratio_${label}_to_1k`, large.p50Ms, "ms", {
+      baseline: small.p50Ms,
+      target: "<= 1.2 ratio",
+    }),
+    row("scale", `p99_ms_${label}`, large.p99Ms, "ms", { baseline: small.p99Ms }),
+    row("scale", "rss_mb", rss, "MiB", { target: "<= 256 MiB" }),
+    row("scale", "bulk_seed_s", round(seeded.seconds), "s"),
+  ];
+}
+
+/**
+ * The background refresher's throughput against the emulator: N connections due now, one pass. They
+ * share one real refresh token (rotation off at the emulator for this row), so each refresh is a real
+ * refresh_token grant at the emulator and a real write in the database.
+ */
+export async function refresherRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const n = ctx.quick ? 500 : 3_000;
+  await ctx.emulators.knobs({ refreshRotation: false });
+  try {
+    const tokens = await signInAlice(ctx.seed.integration);
+    const service = new TokenService({ store: ctx.seed.store, keyRing: ctx.seed.keyRing, oauthConfigFor });
+    const soon = { ...tokens, expiresAt: Date.now() + 30_000 };
+    for (let i = 0; i < n; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, n - i) }, async () => {
+          const userId = await createUser(ctx.seed.store, `refresher-${randomUUID()}@example.com`);
+          await service.saveConnection(ctx.seed.integration, userId, soon);
+        }),
+      );
+    }
+    await ctx.emulators.resetStats();
+    const refresher = startBackgroundRefresher({
+      tokenService: service,
+      store: ctx.seed.store,
+      intervalMs: 3_600_000,
+      refreshAheadSeconds: 300,
+      batchSize: n + 10,
+      maxConcurrent: 16,
+      maxPerIntegrationPerSecond: 100_000,
+    });
+    const started = performance.now();
+    const pass = await refresher.runOnce();
+    const seconds = (performance.now() - started) / 1000;
+    await refresher.stop();
+    const stats = (await ctx.emulators.stats()).token.refresh_token ?? { ok: 0, error: 0 };
+    ctx.log(
+      `refresher pass ${JSON.stringify(pass)} in ${round(seconds, 2)} s; emulator ${JSON.stringify(stats)}`,
+    );
+    return [
+      row("scale", "refreshes_per_s", round(pass.refreshed / seconds), "refreshes/s", {
+        target: ">= 300 refreshes/s",
+      }),
+      row("scale", "refresher_failed", pass.failed, "connections", { target: "== 0 connections" }),
+    ];
+  } finally {
+    await ctx.emulators.knobs({ refreshRotation: true });
+  }
+}
+
+/** cold_start_ms: spawn to the first /readyz 200, median of 3, vs a bare Fastify process started the same way. */
+export async function coldStartRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const times = async (start: () => Promise<number>) => {
+    const all: number[] = [];
+    for (let i = 0; i < 3; i++) all.push(await start());
+    return all.sort((a, b) => a - b);
+  };
+  const hub = await times(async () => {
+    const { child, startedAt } = await spawnHub({
+      databaseUrl: ctx.databaseUrl,
+      encryptionKeys: ctx.seed.keysEnv,
+    });
+    try {
+      await waitFor200(`${child.url}/readyz`, 60_000, child.process, 5);
+      return performance.now() - startedAt;
+    } finally {
+      await child.stop();
+    }
+  });
+  const bare = await times(async () => {
+    const startedAt = performance.now();
+    const child = await startBare();
+    const ms = performance.now() - startedAt;
+    await child.stop();
+    return ms;
+  });
+  ctx.log(
+    `cold start hub ${hub.map((t) => Math.round(t)).join(",")} bare ${bare.map((t) => Math.round(t)).join(",")}`,
+  );
+  return [
+    row("cold_start_ms", "process_start_to_readyz", Math.round(percentile(hub, 50)), "ms", {
+      baseline: Math.round(percentile(bare, 50)),
+    }),
+  ];
+}
+
+/** view_e2e: bench/view-e2e.ts (engineer G's), reported as rows. */
+export async function viewE2eRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const results = await runViewE2e({ seconds: ctx.quick ? 5 : 10, connections: 8 });
+  ctx.log(`view_e2e ${JSON.stringify(results)}`);
+  return results.flatMap((r) => [
+    row("view_e2e", `${r.view} requests_per_s`, r.requestsPerSecond, "req/s"),
+    row("view_e2e", `${r.view} p99_ms`, r.p99Ms, "ms"),
+    row("view_e2e", `${r.view} errors`, r.errors + r.non2xx, "requests", { target: "== 0 requests" }),
+  ]);
+}
+
+export async function soakRows(ctx: BenchContext): Promise<BenchRow[]> {
+  return runSoak({ seconds: ctx.quick ? 15 : 60, databaseUrl: await ctx.pg.createDatabase(), log: ctx.log });
+}

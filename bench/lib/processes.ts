@@ -1,0 +1,213 @@
+/**
+ * Child processes for the bench: hubs as an operator runs them (`node bin/gatehouse.mjs start`, no
+ * sandbox) and the provider emulators (`node bin/gatehouse.mjs emulate`), so that the load generator in
+ * the bench process never shares an event loop with what it measures.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CLI = fileURLToPath(new URL("../../bin/gatehouse.mjs", import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+export interface Child {
+  url: string;
+  pid: number;
+  process: ChildProcess;
+  /** Everything it wrote to stderr (for error messages). */
+  stderr(): string;
+  /** Resident set size in MiB (Linux /proc). */
+  rssMb(): number;
+  /** SIGTERM, then SIGKILL after 10 s. */
+  stop(): Promise<void>;
+  /** SIGKILL at once (fault tests). */
+  kill(): Promise<void>;
+}
+
+function wrap(child: ChildProcess, url: string): Child {
+  let err = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    err = (err + chunk.toString("utf8")).slice(-8_000);
+  });
+  child.stdout?.resume();
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+  const signal = async (sig: NodeJS.Signals, graceMs: number) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(sig);
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    url,
+    pid: child.pid!,
+    process: child,
+    stderr: () => err,
+    rssMb: () => rssMb(child.pid!),
+    stop: () => signal("SIGTERM", 10_000),
+    kill: () => signal("SIGKILL", 0),
+  };
+}
+
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** Polls `url` until it answers 200; returns the ms waited. Throws after `timeoutMs`. */
+export async function waitFor200(
+  url: string,
+  timeoutMs: number,
+  child?: ChildProcess,
+  intervalMs = 10,
+): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${url} answered`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      await res.body?.cancel();
+      if (res.status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`${url} did not answer 200 in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface HubProcessOptions {
+  databaseUrl: string;
+  encryptionKeys: string;
+  /** Default: a free port. */
+  port?: number;
+  /** Default: http://127.0.0.1:<port>. */
+  publicUrl?: string;
+  backgroundRefresh?: boolean;
+  env?: Record<string, string>;
+  /** Extra node flags (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+}
+
+/** Spawns `gatehouse start` (no sandbox, no apps directory) without waiting for it. */
+export async function spawnHub(options: HubProcessOptions): Promise<{ child: Child; startedAt: number }> {
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, "start"], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      GATEHOUSE_PUBLIC_URL: options.publicUrl ?? url,
+      GATEHOUSE_SANDBOX: "false",
+      GATEHOUSE_DATABASE_URL: options.databaseUrl,
+      GATEHOUSE_ENCRYPTION_KEYS: options.encryptionKeys,
+      GATEHOUSE_DATA_DIR: `/tmp/gatehouse-bench-unused-${port}`,
+      // No apps directory: the token API then knows an app by the integrations assigned to it.
+      GATEHOUSE_APPS_DIR: `/tmp/gatehouse-bench-no-apps-${port}`,
+      GATEHOUSE_BACKGROUND_REFRESH: options.backgroundRefresh ? "true" : "false",
+      GATEHOUSE_LOGIN_RATE_LIMIT: "100000",
+      LOG_LEVEL: "warn",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return { child: wrap(child, url), startedAt };
+}
+
+/** Starts a hub and waits for /readyz. */
+export async function startHub(options: HubProcessOptions): Promise<Child> {
+  const { child } = await spawnHub(options);
+  try {
+    await waitFor200(`${child.url}/readyz`, 60_000, child.process, 50);
+  } catch (error) {
+    await child.kill();
+    throw new Error(`hub did not start: ${(error as Error).message}\n${child.stderr()}`, { cause: error });
+  }
+  return child;
+}
+
+export interface EmulatorProcess extends Child {
+  bentley: string;
+  autodesk: string;
+  seequent: string;
+  /** PATCH /_emulator/knobs on the Bentley emulator. */
+  knobs(patch: Record<string, unknown>): Promise<void>;
+  /** GET /_emulator/stats of the Bentley emulator. */
+  stats(): Promise<{ token: Record<string, { ok: number; error: number }> }>;
+  resetStats(): Promise<void>;
+}
+
+/** `gatehouse emulate` on three free ports, accepting `redirectUris` for sandbox-web. */
+export async function startEmulatorProcess(redirectUris: string[]): Promise<EmulatorProcess> {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, [CLI, "emulate"], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      GATEHOUSE_EMULATOR_PORTS: ports.join(","),
+      GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS: redirectUris.join(","),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const [bentley, autodesk, seequent] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string, string];
+  const wrapped = wrap(child, bentley);
+  try {
+    for (const base of [bentley, autodesk, seequent]) {
+      await waitFor200(`${base}/_emulator/stats`, 60_000, child, 50);
+    }
+  } catch (error) {
+    await wrapped.kill();
+    throw new Error(`emulators did not start: ${(error as Error).message}\n${wrapped.stderr()}`, {
+      cause: error,
+    });
+  }
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${bentley}/_emulator/${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${text}`);
+    return text ? (JSON.parse(text) as unknown) : null;
+  };
+  return {
+    ...wrapped,
+    bentley,
+    autodesk,
+    seequent,
+    knobs: async (patch) => void (await call("PATCH", "knobs", patch)),
+    stats: async () =>
+      (await call("GET", "stats")) as { token: Record<string, { ok: number; error: number }> },
+    resetStats: async () => void (await call("POST", "stats/reset")),
+  };
+}
