@@ -12,6 +12,7 @@ import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyReques
 /** Where `npm run build` puts the browser UI, and the Vite config that builds it. */
 export const WEB_DIST_DIR = fileURLToPath(new URL("../../web/dist", import.meta.url));
 const VITE_CONFIG = fileURLToPath(new URL("../../web/vite.config.ts", import.meta.url));
+const BUILD_WORK_DIR = fileURLToPath(new URL("../../node_modules/.cache/gatehouse-web", import.meta.url));
 
 export interface StaticUiOptions {
   /** Default: web/dist of this checkout. */
@@ -99,8 +100,12 @@ export async function buildWebInto(distDir: string, needed: () => boolean): Prom
   if (!needed()) return false;
   return withBuildLock(distDir, async () => {
     if (!needed()) return false;
-    const staging = `${distDir}.building-${process.pid}-${Date.now()}`;
-    const old = `${distDir}.old-${process.pid}-${Date.now()}`;
+    // Work directories for the default build live in node_modules/.cache (same file system for the renames,
+    // and ignored by lint and git if a killed build leaves one behind).
+    const workDir = distDir === WEB_DIST_DIR ? BUILD_WORK_DIR : dirname(distDir);
+    await mkdir(workDir, { recursive: true });
+    const staging = join(workDir, `web-build-${process.pid}-${Date.now()}`);
+    const old = join(workDir, `web-old-${process.pid}-${Date.now()}`);
     try {
       await buildWeb(staging);
       if (existsSync(distDir)) await rename(distDir, old);
