@@ -146,6 +146,19 @@ describe("itwin-browser", () => {
     expect(JSON.stringify(res.body)).toContain("No iModels found");
   });
 
+  it("waits out a short 429 Retry-After from the iTwins API and still shows the whole tree", async () => {
+    const alice = await connected("alice@example.com", "bentley-itwin");
+    const bentley = t.emulators!.bentley;
+    bentley.knobs.set({ failure: { target: "api", kind: "429", retryAfterSeconds: 1, count: 2 } });
+    try {
+      const res = await runView(alice, "itwin-browser", "bentleyData");
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(expectedITwinTree(ALICE_ID));
+    } finally {
+      bentley.knobs.set({ failure: null });
+    }
+  });
+
   it('shows bob "No iTwins found"', async () => {
     const bob = await connected("bob@example.com", "bentley-itwin");
     const res = await runView(bob, "itwin-browser", "bentleyData");
@@ -208,6 +221,17 @@ describe("acc-hubs", () => {
     expect(cellValues(table).filter((row) => row[1] === ACC_HUB_ID)).toHaveLength(7);
   });
 
+  it("shows carol her personal hub and its project", async () => {
+    const carol = await connected("carol@example.com", "autodesk-aps");
+    const res = await runView(carol, "acc-hubs", "hubs");
+    expect(res.status).toBe(200);
+    const expected = createAutodeskSeed()
+      .hubs.filter((hub) => hub.members.includes(CAROL_ID))
+      .flatMap((hub) => hub.projects.map((p) => [hub.name, hub.id, hub.region, p.name, p.id]));
+    expect(expected).toHaveLength(1);
+    expect(cellValues(res.body as unknown as TableResultJSON)).toEqual(expected);
+  });
+
   it("explains bob's missing ACC custom integration in words", async () => {
     const bob = await connected("bob@example.com", "autodesk-aps");
     const res = await runView(bob, "acc-hubs", "hubs");
@@ -237,6 +261,21 @@ describe("evo-workspaces", () => {
       .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     expect(cellValues(table).map((row) => [row[2], row[3], row[5]])).toEqual(expected);
     expect(new Set(cellValues(table).map((row) => row[0]))).toEqual(new Set([org.displayName]));
+  });
+
+  it("shows carol only the workspaces she is a member of, with her role", async () => {
+    const carol = await connected("carol@example.com", "seequent-evo");
+    const res = await runView(carol, "evo-workspaces", "workspaces");
+    expect(res.status).toBe(200);
+    const org = createSeequentSeed().organizations.find((o) => o.members.includes(CAROL_ID))!;
+    const expected = org.workspaces
+      .filter((w) => w.members.has(CAROL_ID))
+      .map((w) => [w.name, w.members.get(CAROL_ID), w.id])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(expected.length).toBe(2);
+    expect(cellValues(res.body as unknown as TableResultJSON).map((row) => [row[2], row[3], row[5]])).toEqual(
+      expected,
+    );
   });
 
   it("tells bob he has no Evo organisation", async () => {

@@ -79,6 +79,19 @@ export default defineApp({
         spawn: attempt(() => execFileSync("cat", [String(params.path)])),
       });
     }),
+    forced: dataView("Forced refresh twice", {}, async () => {
+      await tokenOf("bentley-itwin");
+      if (!seen) return items({ error: "no capability seen" });
+      const ask = async () => {
+        const res = await realFetch(seen!.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-gatehouse-capability": seen!.capability },
+          body: JSON.stringify({ integration: "bentley-itwin", forceRefresh: true }),
+        });
+        return ((await res.json()) as { accessToken?: string }).accessToken ?? null;
+      };
+      return items({ first: await ask(), second: await ask() });
+    }),
     phish: dataView("Phish", {}, ({ params }) => {
       class Lure extends GatehouseSdkError {
         override details() {
@@ -328,6 +341,23 @@ describe("users", () => {
     // A user with no connection gets login_required, not somebody else's token.
     const carolish = await run(await t.newUser(), "alpha", "token");
     expect(valuesOf(carolish.body)).toMatchObject({ token: null, error: "login_required" });
+  });
+});
+
+describe("forced refresh", () => {
+  it("refreshes at the provider once per invocation, however often the app asks", async () => {
+    const alice = await t.signIn("alice@example.com");
+    await t.connect(alice, "bentley-itwin", "alice@example.com");
+    const before = (
+      await alice.get<{ accessToken: string }>("/api/apps/alpha/integrations/bentley-itwin/token")
+    ).body.accessToken;
+    const refreshes = () => t.emulators!.bentley.stats().token.refresh_token.ok;
+    const counted = refreshes();
+    const res = await run(alice, "alpha", "forced");
+    const { first, second } = valuesOf(res.body);
+    expect(first).not.toBe(before);
+    expect(second).toBe(first);
+    expect(refreshes() - counted).toBe(1);
   });
 });
 
