@@ -179,10 +179,23 @@ describe("app page views", () => {
     expect((await client.get("/api/me")).status).toBe(401);
   });
 
-  it("logged no console errors but the failed request of the view that failed on purpose", () => {
-    const failedOnPurpose = (p: ConsoleProblem) =>
-      p.url.endsWith("/api/apps/ui-showcase/views/summary") && /status of 500/.test(p.text);
-    expect(problems.filter(failedOnPurpose)).toHaveLength(1);
-    expect(problems.filter((p) => !failedOnPurpose(p))).toEqual([]);
+  it("signs out, sends a signed-out visitor to the sign-in page, and back to where they were going", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to Gatehouse" }).waitFor();
+    await page.goto("/account");
+    await page.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("next") === "/account");
+    await page.getByLabel("Email").fill("bob@example.com");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Your account" }).waitFor();
+  });
+
+  it("logged no console errors but the expected failed requests", () => {
+    const expected = (p: ConsoleProblem) =>
+      // The view that fails on purpose, and the signed-out visit to /account asking who is signed in.
+      (p.url.endsWith("/api/apps/ui-showcase/views/summary") && /status of 500/.test(p.text)) ||
+      (p.url.endsWith("/api/me") && /status of 401/.test(p.text));
+    expect(problems.filter(expected)).toHaveLength(2);
+    expect(problems.filter((p) => !expected(p))).toEqual([]);
   });
 });

@@ -55,6 +55,9 @@ export function problemSentence(problem: Problem, status: number): string {
   return `The request failed (HTTP ${status}).`;
 }
 
+/** Fired on window when the hub says the session is gone. */
+export const SIGNED_OUT_EVENT = "gatehouse:signed-out";
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = {
     method,
@@ -82,6 +85,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   if (!res.ok) {
     const problem = data && typeof data === "object" ? (data as Problem) : {};
+    // The session ended (expired, signed out elsewhere): the app shell sends the user to the sign-in page.
+    if (res.status === 401 && problem.code === "unauthenticated")
+      window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
     throw new ApiError(res.status, problem);
   }
   return data as T;

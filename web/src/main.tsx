@@ -1,7 +1,7 @@
 import { StrictMode, useCallback, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import "./styles.css";
-import { api, ApiError } from "./api.ts";
+import { api, ApiError, SIGNED_OUT_EVENT } from "./api.ts";
 import { Link, match, navigate, useLocation } from "./router.tsx";
 import { SessionContext, type Me } from "./session.tsx";
 import { Loading } from "./components.tsx";
@@ -91,6 +91,12 @@ function App() {
     if (window.location.pathname === "/login") setMe(null);
     else void reload();
   }, [reload]);
+
+  useEffect(() => {
+    const onSignedOut = () => setMe(null);
+    window.addEventListener(SIGNED_OUT_EVENT, onSignedOut);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, onSignedOut);
+  }, []);
 
   const signOut = useCallback(async () => {
     try {

@@ -45,7 +45,12 @@ export function IntegrationEditPage({ name }: { name: string }) {
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!draft) return;
-    const found = configProblems(draft, "edit", integration.data?.clientSecretSet ?? false);
+    const found = configProblems(
+      draft,
+      "edit",
+      integration.data?.clientSecretSet ?? false,
+      presets.data?.find((p) => p.id === draft.provider),
+    );
     setProblems(found);
     if (found.length > 0) return;
     setBusy(true);

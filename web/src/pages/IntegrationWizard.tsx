@@ -56,7 +56,8 @@ export function IntegrationWizard() {
       setProblems(["Choose the software this integration connects to."]);
       return;
     }
-    const found = step === 1 ? basicProblems(draft) : step === 2 ? configProblems(draft, "create") : [];
+    const found =
+      step === 1 ? basicProblems(draft) : step === 2 ? configProblems(draft, "create", false, preset) : [];
     setProblems(found);
     if (found.length === 0) setStep(step + 1);
   }

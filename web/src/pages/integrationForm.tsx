@@ -90,7 +90,12 @@ export function basicProblems(draft: Draft): string[] {
   return problems;
 }
 
-export function configProblems(draft: Draft, mode: "create" | "edit", secretSet = false): string[] {
+export function configProblems(
+  draft: Draft,
+  mode: "create" | "edit",
+  secretSet = false,
+  preset?: ProviderPreset,
+): string[] {
   const problems: string[] = [];
   const isUrl = (value: string) => {
     try {
@@ -109,7 +114,8 @@ export function configProblems(draft: Draft, mode: "create" | "edit", secretSet 
   const needsSecret = draft.tokenEndpointAuthMethod !== "none" || draft.grantType === "client_credentials";
   if (needsSecret && !draft.clientSecret && (mode === "create" || !secretSet))
     problems.push("Enter the client secret the platform gave you.");
-  if (draft.scopes.length === 0) problems.push("Choose at least one scope.");
+  if (draft.scopes.length === 0 && preset && preset.scopeCatalog.length > 0)
+    problems.push("Choose at least one scope.");
   return problems;
 }
 
