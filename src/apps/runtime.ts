@@ -218,7 +218,11 @@ export class AppProcess {
         bundle.dispose();
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
         if (this.isCurrent(attempt)) fail(`the process ended during load (${how})`);
-        else if (this.state.kind === "ready" && this.state.child === child) {
+        else if (this.state.kind !== "ready" || this.state.child !== child) {
+          // Stopped before it reported ready (a no-op when the start already settled).
+          clearTimeout(timer);
+          reject(appError("app_unavailable", `The app ${this.spec.name} was stopped while starting`, 503));
+        } else {
           this.state = { kind: "stopped" };
           if (!this.closed) {
             this.options.logger?.warn(
@@ -342,9 +346,29 @@ export class AppProcess {
     });
   }
 
+  /**
+   * Swaps the process for a fresh one built from the app's files as they are now (`gatehouse dev` after an
+   * edit): the old process is killed, views still running on it fail with app_crashed, and the new one
+   * starts at once. Resolves with the new manifest; rejects with app_load_failed when the edit does not load.
+   */
+  async restart(): Promise<AppManifest> {
+    const child = this.state.kind === "ready" || this.state.kind === "starting" ? this.state.child : null;
+    this.state = { kind: "stopped" };
+    child?.kill("SIGKILL");
+    return this.start();
+  }
+
   /** Stops the process; pending invocations fail. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.stop();
+  }
+
+  /**
+   * Stops the current process (if any); the next call bundles the app again and starts a fresh one. For
+   * reloading an app whose files changed (`gatehouse dev`).
+   */
+  async stop(): Promise<void> {
     const child = this.state.kind === "ready" || this.state.kind === "starting" ? this.state.child : null;
     this.state = { kind: "stopped" };
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
