@@ -1,3 +1,177 @@
-export async function dev(_dir: string | undefined, _io: unknown): Promise<number> {
-  return Promise.resolve(1);
+/**
+ * `gatehouse dev [appDir]`: the sandbox hub (emulators, demo users, the sandbox integrations) serving one
+ * app, for app developers. The integrations the app's config lists are assigned to it, so it can connect
+ * at once. A saved change to the app's files restarts that app's process (fresh bundle), not the hub:
+ * fs.watch on the app directory, debounced. The hub's data lives outside the app directory (the app
+ * process may read its own directory), in `<config dir>/dev/<app>` unless GATEHOUSE_DATA_DIR says otherwise.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { APP_CONFIG_FILE, readAppConfig, type AppSpec } from "../apps/config.ts";
+import { AppRegistry } from "../apps/registry.ts";
+import { callbackUrl, type HubConfig } from "../config/index.ts";
+import type { Emulators } from "../emulators/index.ts";
+import { buildHub, type Hub } from "../hub/server.ts";
+import { seedSandbox } from "../sandbox/seed.ts";
+import { CliError } from "./cliError.ts";
+import { hubConfig } from "./hubConfig.ts";
+import { describeStart } from "./start.ts";
+import { configDir } from "./tokenCache.ts";
+
+export interface DevIo {
+  env: NodeJS.ProcessEnv;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+export interface DevOptions {
+  /** Resolves when dev should stop (default: the first SIGINT or SIGTERM). */
+  until?: Promise<unknown>;
+  /** Quiet period after the last change before the app restarts. */
+  debounceMs?: number;
+}
+
+const IGNORED = /(^|[/\\])(node_modules|\.git|dist|\.gatehouse)([/\\]|$)|(^|[/\\])\.[^/\\]*$|~$|\.sw[px]$/;
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+function readSpec(appDir: string): AppSpec {
+  try {
+    return readAppConfig(appDir);
+  } catch (err) {
+    throw new CliError(
+      `${appDir} is not a Gatehouse app (${(err as Error).message}); create one with gatehouse new <dir>`,
+    );
+  }
+}
+
+/** Assigns the integrations the app lists (that exist on the hub) to the app, keeping other assignments. */
+async function assignIntegrations(hub: Hub, spec: AppSpec): Promise<string[]> {
+  const assigned: string[] = [];
+  for (const name of spec.integrations) {
+    const integration = await hub.services.integrations.get(name);
+    if (!integration) continue;
+    if (!integration.apps.includes("*") && !integration.apps.includes(spec.name)) {
+      await hub.services.integrations.update(name, { apps: [...integration.apps, spec.name] });
+    }
+    assigned.push(name);
+  }
+  return assigned;
+}
+
+/**
+ * Watches `dir` and calls `onChange` once things have been quiet for `debounceMs`; changes to ignored
+ * paths (dot files, node_modules, editor swap files) do not count.
+ */
+function watchDebounced(dir: string, debounceMs: number, onChange: (files: string[]) => void): FSWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  const changed = new Set<string>();
+  const watcher = watch(dir, { recursive: true }, (_event, filename) => {
+    const file = filename ? filename.toString() : "";
+    if (file && IGNORED.test(file)) return;
+    changed.add(file);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const files = [...changed];
+      changed.clear();
+      onChange(files);
+    }, debounceMs);
+  });
+  watcher.on("close", () => clearTimeout(timer));
+  return watcher;
+}
+
+export async function dev(
+  appDirArg: string | undefined,
+  io: DevIo,
+  options: DevOptions = {},
+): Promise<number> {
+  const appDir = resolve(appDirArg ?? ".");
+  const spec = readSpec(appDir);
+  const config: HubConfig = hubConfig({
+    ...io.env,
+    GATEHOUSE_SANDBOX: "true",
+    GATEHOUSE_APPS_DIR: appDir,
+    GATEHOUSE_DATA_DIR: io.env.GATEHOUSE_DATA_DIR || join(configDir(io.env), "dev", spec.name),
+  });
+  const rel = relative(appDir, config.dataDir);
+  if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) {
+    throw new CliError(
+      "GATEHOUSE_DATA_DIR must be outside the app directory (the app process may read its own directory, so the database must not be there)",
+    );
+  }
+
+  let emulators: Emulators | null = null;
+  let hub: Hub | null = null;
+  let watcher: FSWatcher | null = null;
+  try {
+    const { startEmulators } = await import("../emulators/index.ts");
+    emulators = await startEmulators({
+      host: "127.0.0.1",
+      ports: config.emulatorPorts,
+      webRedirectUris: [callbackUrl(config)],
+    });
+    // Ports given as 0 are known only now; app processes learn the API host mapping from these.
+    config.emulatorPorts = [emulators.bentley, emulators.autodesk, emulators.seequent].map((e) =>
+      Number(new URL(e.url).port),
+    ) as [number, number, number];
+    hub = await buildHub(config, { skipAdminBootstrap: true });
+    const url = await hub.listen();
+    const seed = await seedSandbox(
+      hub.services,
+      { bentley: emulators.bentley.url, autodesk: emulators.autodesk.url, seequent: emulators.seequent.url },
+      { email: config.adminEmail, password: config.adminPassword },
+    );
+    const assigned = await assignIntegrations(hub, spec);
+    const registry = hub.services.apps;
+    if (!(registry instanceof AppRegistry) || !registry.get(spec.name)) {
+      throw new CliError(`the hub did not load the app ${spec.name} from ${appDir}`);
+    }
+    const app = registry.get(spec.name)!;
+    io.out.write(describeStart(config, url, emulators, seed));
+    io.out.write(
+      `Developing ${spec.name} (${appDir})${assigned.length ? `, integrations: ${assigned.join(", ")}` : ""}.\n` +
+        `  Open ${config.publicUrl}/apps/${spec.name}; saving a file reloads the app. Ctrl-C stops.\n`,
+    );
+    if (app.loadError) io.err.write(`gatehouse dev: ${spec.name} failed to load: ${app.loadError}\n`);
+
+    let reloading = Promise.resolve();
+    watcher = watchDebounced(appDir, options.debounceMs ?? 150, (files) => {
+      if (files.includes(APP_CONFIG_FILE)) {
+        io.err.write(
+          `gatehouse dev: ${APP_CONFIG_FILE} changed; the app reloads, but a new name, entry or integration list needs a restart of gatehouse dev.\n`,
+        );
+      }
+      reloading = reloading.then(async () => {
+        const started = Date.now();
+        try {
+          await app.restart();
+          io.err.write(`gatehouse dev: reloaded ${spec.name} in ${Date.now() - started} ms\n`);
+        } catch (err) {
+          io.err.write(`gatehouse dev: ${spec.name} failed to load: ${(err as Error).message}\n`);
+        }
+      });
+    });
+
+    await (options.until ?? waitForSignal());
+    await reloading;
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`could not start: ${(err as Error).message}`);
+  } finally {
+    watcher?.close();
+    await hub?.close();
+    await emulators?.close();
+  }
 }

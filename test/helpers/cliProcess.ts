@@ -14,6 +14,8 @@ export interface CliRun {
   stderr(): string;
   /** Resolves with the first match of `pattern` on stderr (waits for it to appear). */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The same on stdout. */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number>;
 }
@@ -32,7 +34,10 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
   let out = "";
   let err = "";
   const listeners = new Set<() => void>();
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    out += chunk;
+    for (const listener of listeners) listener();
+  });
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     err += chunk;
     for (const listener of listeners) listener();
@@ -46,36 +51,52 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
     stderr: () => err,
     exited,
     waitForStderr(pattern, timeoutMs = 30_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = err.match(pattern);
-          if (match) {
-            cleanup();
-            resolve(match);
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`stderr never matched ${pattern}; stderr so far:\n${err}`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          listeners.delete(check);
-        };
-        listeners.add(check);
-        void exited.then(() => {
-          if (listeners.has(check)) {
-            check();
-            if (listeners.has(check)) {
-              cleanup();
-              reject(new Error(`the process ended before stderr matched ${pattern}; stderr:\n${err}`));
-            }
-          }
-        });
-        check();
-      });
+      return waitFor(() => err, "stderr", pattern, timeoutMs);
+    },
+    waitForStdout(pattern, timeoutMs = 30_000) {
+      return waitFor(() => out, "stdout", pattern, timeoutMs);
     },
   };
+
+  function waitFor(
+    text: () => string,
+    name: string,
+    pattern: RegExp,
+    timeoutMs: number,
+  ): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = text().match(pattern);
+        if (match) {
+          cleanup();
+          resolve(match);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${name} never matched ${pattern}; stdout:\n${out}\nstderr:\n${err}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+      };
+      listeners.add(check);
+      void exited.then(() => {
+        if (listeners.has(check)) {
+          check();
+          if (listeners.has(check)) {
+            cleanup();
+            reject(
+              new Error(
+                `the process ended before ${name} matched ${pattern}; stdout:\n${out}\nstderr:\n${err}`,
+              ),
+            );
+          }
+        }
+      });
+      check();
+    });
+  }
 }
 
 /** Runs the CLI to the end: `{ code, stdout, stderr }`. */

@@ -1,0 +1,127 @@
+// `gatehouse new` then `gatehouse dev` as real processes: the scaffolded app is served by a sandbox hub
+// (its own emulators), alice connects the integration the template lists and runs the view, and an edit
+// to the app's files is picked up by restarting the app process, not the hub.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { signInAtEmulator } from "./helpers/browser.ts";
+import { runCli, startCli, type CliRun } from "./helpers/cliProcess.ts";
+import { HubClient } from "./helpers/hub.ts";
+import { useTempDir } from "./helpers/tempDir.ts";
+
+const tmp = useTempDir("gh-cli-dev-");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function stop(run: CliRun): Promise<number> {
+  run.child.kill("SIGTERM");
+  return run.exited;
+}
+
+describe("gatehouse new", () => {
+  it("scaffolds each template, renames the app to the directory's name, and refuses a non-empty dir", async () => {
+    const blank = join(tmp(), "Hello App");
+    const created = await runCli(["new", blank, "--template", "blank", "--json"]);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ name: "hello-app", template: "blank" });
+    expect(readFileSync(join(blank, "gatehouse.config.toml"), "utf8")).toMatch(/^name = "hello-app"$/m);
+    expect(readFileSync(join(blank, "app.ts"), "utf8")).toContain("defineApp(");
+
+    for (const template of ["acc-hubs", "evo-workspaces"]) {
+      const dir = join(tmp(), `my-${template}`);
+      const result = await runCli(["new", dir, "--template", template]);
+      expect(result.code).toBe(0);
+      const config = readFileSync(join(dir, "gatehouse.config.toml"), "utf8");
+      expect(config).toMatch(new RegExp(`^name = "my-${template}"$`, "m"));
+      expect(config).toContain("oauth2_integrations");
+      expect(existsSync(join(dir, "app.ts"))).toBe(true);
+    }
+
+    const again = await runCli(["new", blank]);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toMatch(
+      /^gatehouse new: .* is not empty: pick a new directory \(nothing was written\)\.$/,
+    );
+    const badTemplate = await runCli(["new", join(tmp(), "x"), "--template", "nope"]);
+    expect(badTemplate.code).toBe(2);
+    expect(existsSync(join(tmp(), "x"))).toBe(false);
+  });
+});
+
+describe("gatehouse dev", () => {
+  it("serves a new itwin-browser app against the sandbox, and reloads it when app.ts changes", async () => {
+    const dir = join(tmp(), "my-itwins");
+    expect((await runCli(["new", dir, "--template", "itwin-browser"])).code).toBe(0);
+
+    const port = await freePort();
+    const run = startCli(["dev", dir], {
+      env: {
+        PORT: String(port),
+        GATEHOUSE_PUBLIC_URL: "",
+        GATEHOUSE_EMULATOR_PORTS: "0,0,0",
+        GATEHOUSE_CONFIG_DIR: join(tmp(), "config"),
+        GATEHOUSE_DATA_DIR: "",
+        GATEHOUSE_DATABASE_URL: "",
+        GATEHOUSE_ENCRYPTION_KEYS: "",
+        LOG_LEVEL: "warn",
+      },
+    });
+    try {
+      await run.waitForStdout(/Developing my-itwins .*integrations: bentley-itwin/, 60_000);
+      const hub = `http://localhost:${port}`;
+      const alice = new HubClient(hub);
+      expect(
+        (await alice.post("/api/auth/login", { email: "alice@example.com", password: "sandbox" })).status,
+      ).toBe(204);
+
+      // Connect alice's Bentley account for this app, through the emulator's pages.
+      const start = await alice.fetch("GET", "/api/integrations/oauth2/login/bentley-itwin?app=my-itwins");
+      await start.body?.cancel();
+      expect(start.status).toBe(302);
+      const { finalUrl } = await signInAtEmulator(start.headers.get("location")!, {
+        email: "alice@example.com",
+        password: "sandbox",
+      });
+      const callback = await alice.fetch("GET", finalUrl);
+      await callback.body?.cancel();
+      expect(callback.status).toBe(302);
+
+      const first = await alice.post("/api/apps/my-itwins/views/bentleyData", { params: {} });
+      expect(first.status, first.text).toBe(200);
+      expect(first.text).toContain('"Status"');
+      expect(first.text).not.toContain("Edited status");
+
+      // Edit the app: the hub restarts only the app's process with a fresh bundle.
+      const appFile = join(dir, "app.ts");
+      writeFileSync(
+        appFile,
+        readFileSync(appFile, "utf8").replace('new DataItem("Status",', 'new DataItem("Edited status",'),
+      );
+      await run.waitForStderr(/reloaded my-itwins in \d+ ms/, 20_000);
+      const second = await alice.post("/api/apps/my-itwins/views/bentleyData", { params: {} });
+      expect(second.status, second.text).toBe(200);
+      expect(second.text).toContain("Edited status");
+      // The hub kept running: the same session still works.
+      expect((await alice.get("/api/me")).status).toBe(200);
+    } finally {
+      expect(await stop(run)).toBe(0);
+    }
+  });
+
+  it("refuses a directory that is not an app with one sentence and exit 1", async () => {
+    const result = await runCli(["dev", tmp()], { env: { GATEHOUSE_CONFIG_DIR: join(tmp(), "config") } });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/^gatehouse dev: .* is not a Gatehouse app/);
+  });
+});
