@@ -173,6 +173,11 @@ describe("admin UI", () => {
     await form.getByLabel("Role").selectOption("user");
     await form.getByRole("button", { name: "Add user" }).click();
     await page.getByText("dave@example.com can now sign in.").waitFor();
+    const people = page.getByRole("table", { name: "Hub users" });
+    await people.getByRole("row", { name: /dave@example\.com/ }).waitFor();
+    expect(
+      await people.getByRole("row", { name: new RegExp(TEST_ADMIN.email.replace(".", "\\.")) }).textContent(),
+    ).toContain("admin");
     await screenshot(page, "admin-users");
     await (await t.client().signIn("dave@example.com", "dave-password-1")).get("/api/me");
   });
