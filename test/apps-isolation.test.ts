@@ -114,6 +114,11 @@ export default defineApp({
 });
 `;
 
+const GAMMA = (label: string) => `
+import { defineApp, dataView, DataResult, DataGroup } from "gatehouse/sdk";
+export default defineApp({ parametrization: {}, views: { v: dataView("${label}", {}, () => new DataResult(new DataGroup())) } });
+`;
+
 function writeApp(root: string, name: string, config: string, source: string): void {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
@@ -141,6 +146,7 @@ beforeAll(async () => {
     `name = "alpha"\ntitle = "Alpha"\noauth2_integrations = ["bentley-itwin", "beta-service", "nowhere"]\n`,
     APP_SOURCE(""),
   );
+  writeApp(appsDir, "gamma", `name = "gamma"\n`, GAMMA("v1"));
   writeApp(appsDir, "beta", `name = "beta"\noauth2_integrations = ["beta-service"]\n`, APP_SOURCE(""));
   writeApp(
     appsDir,
@@ -203,6 +209,17 @@ describe("loading", () => {
     const broken = await run(user, "broken", "token");
     expect(broken.status).toBe(503);
     expect(broken.body).toMatchObject({ code: "app_load_failed" });
+  });
+
+  it("reloads an app from its changed files on restart", async () => {
+    const user = await t.newUser();
+    const label = async () =>
+      (await user.get<{ views: { label: string }[] }>("/api/apps/gamma")).body.views[0]!.label;
+    expect(await label()).toBe("v1");
+    writeFileSync(join(appsDir, "gamma", "app.ts"), GAMMA("v2"));
+    await Promise.all([registry.restart("gamma"), registry.restart("gamma")]);
+    expect(await label()).toBe("v2");
+    expect((await run(user, "gamma", "v")).status).toBe(200);
   });
 
   it("gives the app process a scrubbed environment", async () => {

@@ -67,6 +67,14 @@ export class AppRegistry {
     await Promise.allSettled(this.list().map((process) => process.start()));
   }
 
+  /** Restarts one app from its files (re-bundled); resolves with its load outcome. */
+  async restart(app: string): Promise<void> {
+    const process = this.processes.get(app);
+    if (!process) return;
+    await process.stop();
+    await process.start().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.list().map((process) => process.close()));
   }
