@@ -16,7 +16,7 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startBenchPostgres, type BenchPostgres } from "./lib/pg.ts";
-import { startEmulatorProcess, type Child, type EmulatorProcess } from "./lib/processes.ts";
+import { startEmulatorProcess, type Child, type EmulatorProcess } from "../test/helpers/hubProcesses.ts";
 import { formatTable, meets, type BenchRow } from "./lib/rows.ts";
 import { seedBench, bulkSeedConnections, type BenchSeed } from "./lib/seed.ts";
 import { VAULT_REDIRECT_URI } from "../test/helpers/vaultEmulator.ts";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { signInAtEmulator } from "../../test/helpers/browser.ts";
 import { HubClient } from "../../test/helpers/hub.ts";
 import { load, round } from "./load.ts";
-import { freePort, spawnHub, waitFor200 } from "./processes.ts";
+import { freePort, spawnHub, waitFor200 } from "../../test/helpers/hubProcesses.ts";
 import { row, type BenchRow } from "./rows.ts";
 
 const TOKEN_RATE = 100;

@@ -1,5 +1,5 @@
 /**
- * Child processes for the bench: hubs as an operator runs them (`node bin/gatehouse.mjs start`, no
+ * Child processes for the bench and the multi-hub and fault tests: hubs as an operator runs them (`node bin/gatehouse.mjs start`, no
  * sandbox) and the provider emulators (`node bin/gatehouse.mjs emulate`), so that the load generator in
  * the bench process never shares an event loop with what it measures.
  */
