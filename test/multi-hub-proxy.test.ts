@@ -20,7 +20,7 @@ describe.skipIf(!pgUrl)(`${HUBS} hub processes behind one URL on PostgreSQL`, ()
 
   beforeAll(async () => {
     const database = await createPgDatabase(pgUrl!);
-    drop = database.drop;
+    drop = () => database.drop();
     emulators = await startEmulators({ ports: [0, 0, 0], webRedirectUris: [] });
     cluster = await startHubCluster({ databaseUrl: database.url, emulators, hubs: HUBS });
   }, 180_000);
