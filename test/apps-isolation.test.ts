@@ -206,6 +206,13 @@ describe("loading", () => {
       expect.stringMatching(/"beta-service", but an admin has not assigned it to the app alpha/),
       expect.stringMatching(/"nowhere", but no integration of that name exists/),
     ]);
+    const admin = await t.admin();
+    const overview = await admin.get<{ failures: { dir: string; message: string }[] }>("/api/admin/apps");
+    expect(overview.status).toBe(200);
+    expect(overview.body.failures).toEqual([
+      { dir: join(appsDir, "bad-config"), message: expect.stringMatching(/key "name" expected/) },
+    ]);
+    expect((await user.get("/api/admin/apps")).status).toBe(403);
     const broken = await run(user, "broken", "token");
     expect(broken.status).toBe(503);
     expect(broken.body).toMatchObject({ code: "app_load_failed" });

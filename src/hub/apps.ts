@@ -11,7 +11,7 @@ import type { AppManifest } from "../sdk/app.ts";
 import { validateParams, type Field } from "../sdk/fields.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AccessTokenResult, ConnectionSummary } from "../vault/tokenService.ts";
-import { requireUser, signedIn, type HubServices } from "./context.ts";
+import { requireUser, signedIn, withRole, type HubServices } from "./context.ts";
 import { loginPath } from "./oauth.ts";
 import { httpErrors, problem, sendProblem } from "./problem.ts";
 import { jsonSchema, problemSchema } from "./schemas.ts";
@@ -241,6 +241,31 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       const user = requireUser(request);
       const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
       return registry.list().map((process) => summary(process, all, connections));
+    },
+  );
+
+  app.get(
+    "/api/admin/apps",
+    {
+      preValidation: withRole("admin", "developer"),
+      schema: {
+        tags: ["apps"],
+        summary:
+          "Developers and admins: every app with its state, and the app directories that failed to load",
+        response: { 401: problemSchema, 403: problemSchema },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
+      return {
+        appsDirs: config.appsDirs,
+        viewTimeoutSeconds: registry.viewTimeoutMs / 1000,
+        apps: registry
+          .list()
+          .map((process) => ({ ...summary(process, all, connections), dir: process.spec.dir })),
+        failures: registry.failures.map((failure) => ({ dir: failure.dir, message: failure.message })),
+      };
     },
   );
 
