@@ -128,6 +128,21 @@ describe("gatehouse login + token with sandbox-native", () => {
     const json = await runCli(["token", "--json", "--min-validity", "0"], { env });
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ accessToken: secondToken, tokenType: "Bearer" });
+
+    // Three scripts at once after the next expiry: one refresh (the lock), one token for all; the emulator
+    // rotates refresh tokens with reuse detection, so a second refresh with the same one would fail.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const before = emulators.bentley.stats().token.refresh_token;
+    // A slow token endpoint, so that all three find the expired token before the first refresh ends.
+    emulators.bentley.knobs.set({ latency: { target: "token", ms: 1_500 } });
+    const parallel = await Promise.all(
+      [1, 2, 3].map(() => runCli(["token", "--min-validity", "0"], { env })),
+    );
+    expect(parallel.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(new Set(parallel.map((r) => r.stdout)).size).toBe(1);
+    const afterStats = emulators.bentley.stats().token.refresh_token;
+    expect(afterStats.ok).toBe(before.ok + 1);
+    expect(afterStats.error).toBe(before.error);
   });
 
   it("a callback with the wrong state gets an error page, exit 1, and nothing cached", async () => {
