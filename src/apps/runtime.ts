@@ -346,18 +346,6 @@ export class AppProcess {
     });
   }
 
-  /**
-   * Swaps the process for a fresh one built from the app's files as they are now (`gatehouse dev` after an
-   * edit): the old process is killed, views still running on it fail with app_crashed, and the new one
-   * starts at once. Resolves with the new manifest; rejects with app_load_failed when the edit does not load.
-   */
-  async restart(): Promise<AppManifest> {
-    const child = this.state.kind === "ready" || this.state.kind === "starting" ? this.state.child : null;
-    this.state = { kind: "stopped" };
-    child?.kill("SIGKILL");
-    return this.start();
-  }
-
   /** Stops the process; pending invocations fail. */
   async close(): Promise<void> {
     this.closed = true;

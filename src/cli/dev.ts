@@ -154,12 +154,12 @@ export async function dev(
       }
       reloading = reloading.then(async () => {
         const started = Date.now();
-        try {
-          await app.restart();
-          io.err.write(`gatehouse dev: reloaded ${spec.name} in ${Date.now() - started} ms\n`);
-        } catch (err) {
-          io.err.write(`gatehouse dev: ${spec.name} failed to load: ${(err as Error).message}\n`);
-        }
+        await registry.restart(spec.name);
+        io.err.write(
+          app.loadError
+            ? `gatehouse dev: ${spec.name} failed to load: ${app.loadError}\n`
+            : `gatehouse dev: reloaded ${spec.name} in ${Date.now() - started} ms\n`,
+        );
       });
     });
 
