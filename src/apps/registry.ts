@@ -64,19 +64,19 @@ export class AppRegistry {
 
   /** Starts every app process; a failure is recorded on that app and does not stop the others. */
   async startAll(): Promise<void> {
-    await Promise.allSettled(this.list().map((process) => process.start()));
+    await Promise.allSettled(this.list().map((appProcess) => appProcess.start()));
   }
 
   /** Restarts one app from its files (re-bundled); resolves with its load outcome. */
   async restart(app: string): Promise<void> {
-    const process = this.processes.get(app);
-    if (!process) return;
-    await process.stop();
-    await process.start().catch(() => undefined);
+    const appProcess = this.processes.get(app);
+    if (!appProcess) return;
+    await appProcess.stop();
+    await appProcess.start().catch(() => undefined);
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.list().map((process) => process.close()));
+    await Promise.allSettled(this.list().map((appProcess) => appProcess.close()));
   }
 }
 

@@ -111,14 +111,14 @@ interface IntegrationState {
 }
 
 function integrationStates(
-  process: AppProcess,
+  appProcess: AppProcess,
   integrations: readonly Integration[],
   connections: readonly ConnectionSummary[],
 ): IntegrationState[] {
   const byName = new Map(integrations.map((i) => [i.name, i]));
   const connectionOf = new Map(connections.map((c) => [c.integration, c]));
-  const app = process.spec.name;
-  return process.spec.integrations.map((name) => {
+  const app = appProcess.spec.name;
+  return appProcess.spec.integrations.map((name) => {
     const integration = byName.get(name);
     if (!integration) {
       return {
@@ -188,10 +188,10 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
 
   await registry.startAll();
   const all = await integrations.list();
-  for (const process of registry.list()) {
-    const warnings = [...process.spec.configWarnings, ...integrationWarnings(process.spec, all)];
-    if (warnings.length > 0) log.warn({ app: process.spec.name, warnings }, "app loaded with warnings");
-    else if (process.loadError === null) log.info({ app: process.spec.name }, "app loaded");
+  for (const appProcess of registry.list()) {
+    const warnings = [...appProcess.spec.configWarnings, ...integrationWarnings(appProcess.spec, all)];
+    if (warnings.length > 0) log.warn({ app: appProcess.spec.name, warnings }, "app loaded with warnings");
+    else if (appProcess.loadError === null) log.info({ app: appProcess.spec.name }, "app loaded");
   }
 
   /** The hub's own address for app processes (loopback even when bound to every interface). */
@@ -211,18 +211,18 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
   }
 
   function summary(
-    process: AppProcess,
+    appProcess: AppProcess,
     all: readonly Integration[],
     connections: readonly ConnectionSummary[],
   ) {
-    const states = integrationStates(process, all, connections);
+    const states = integrationStates(appProcess, all, connections);
     return {
-      name: process.spec.name,
-      title: process.spec.title,
-      description: process.spec.description,
-      status: process.loadError === null ? "ready" : "error",
-      error: process.loadError,
-      warnings: [...process.spec.configWarnings, ...integrationWarnings(process.spec, all)],
+      name: appProcess.spec.name,
+      title: appProcess.spec.title,
+      description: appProcess.spec.description,
+      status: appProcess.loadError === null ? "ready" : "error",
+      error: appProcess.loadError,
+      warnings: [...appProcess.spec.configWarnings, ...integrationWarnings(appProcess.spec, all)],
       integrations: states,
     };
   }
@@ -240,7 +240,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
     async (request) => {
       const user = requireUser(request);
       const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
-      return registry.list().map((process) => summary(process, all, connections));
+      return registry.list().map((appProcess) => summary(appProcess, all, connections));
     },
   );
 
@@ -263,7 +263,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
         viewTimeoutSeconds: registry.viewTimeoutMs / 1000,
         apps: registry
           .list()
-          .map((process) => ({ ...summary(process, all, connections), dir: process.spec.dir })),
+          .map((appProcess) => ({ ...summary(appProcess, all, connections), dir: appProcess.spec.dir })),
         failures: registry.failures.map((failure) => ({ dir: failure.dir, message: failure.message })),
       };
     },
@@ -283,12 +283,12 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const user = requireUser(request);
-      const process = registry.get(request.params.app);
-      if (!process) throw appNotFound(request.params.app);
+      const appProcess = registry.get(request.params.app);
+      if (!appProcess) throw appNotFound(request.params.app);
       const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
-      const manifest = process.manifest;
+      const manifest = appProcess.manifest;
       return {
-        ...summary(process, all, connections),
+        ...summary(appProcess, all, connections),
         parametrization: manifest?.parametrization ?? [],
         views: manifest?.views ?? [],
         viewTimeoutSeconds: registry.viewTimeoutMs / 1000,
@@ -321,11 +321,11 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       const user = requireUser(request);
       const { app: appName, view } = request.params;
       const body = viewBody.parse(request.body ?? {});
-      const process = registry.get(appName);
-      if (!process) throw appNotFound(appName);
+      const appProcess = registry.get(appName);
+      if (!appProcess) throw appNotFound(appName);
       let manifest: AppManifest;
       try {
-        manifest = await process.start();
+        manifest = await appProcess.start();
       } catch (err) {
         if (err instanceof ViewError) return sendViewError(reply, err, appName);
         throw err;
@@ -349,7 +349,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       });
       const started = performance.now();
       try {
-        const result = await process.invoke(
+        const result = await appProcess.invoke(
           view,
           checked.params,
           { hubUrl: internalUrl(), capability, hostMap: apiHostMap(config) },
