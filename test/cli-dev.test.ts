@@ -111,6 +111,18 @@ describe("gatehouse dev", () => {
       const second = await alice.post("/api/apps/my-itwins/views/bentleyData", { params: {} });
       expect(second.status, second.text).toBe(200);
       expect(second.text).toContain("Edited status");
+
+      // An edit that does not build is reported with its place; fixing it brings the app back.
+      const good = readFileSync(appFile, "utf8");
+      writeFileSync(appFile, `${good}\nconst broken = ;\n`);
+      await run.waitForStderr(/my-itwins failed to load: .*app\.ts:\d+/, 20_000);
+      writeFileSync(appFile, good);
+      await run.waitForStderr(
+        /reloaded my-itwins in \d+ ms[\s\S]*failed to load[\s\S]*reloaded my-itwins/,
+        20_000,
+      );
+      const third = await alice.post("/api/apps/my-itwins/views/bentleyData", { params: {} });
+      expect(third.status, third.text).toBe(200);
       // The hub kept running: the same session still works.
       expect((await alice.get("/api/me")).status).toBe(200);
     } finally {

@@ -145,6 +145,26 @@ describe("gatehouse login + token with sandbox-native", () => {
     expect(afterStats.error).toBe(before.error);
   });
 
+  it("the generic preset learns the endpoints from --issuer's discovery document", async () => {
+    const env = { GATEHOUSE_CONFIG_DIR: freshConfigDir() };
+    const args = loginArgs("--scopes", "itwin-platform offline_access", "--json");
+    args[args.indexOf("bentley-itwin")] = "generic";
+    const login = startCli(args, { env });
+    const [, authorizationUrl] = await login.waitForStderr(AUTHORIZE_URL);
+    const { finalUrl } = await signInAtEmulator(authorizationUrl!, ALICE);
+    expect((await fetch(finalUrl)).status).toBe(200);
+    expect(await login.exited).toBe(0);
+    expect(JSON.parse(login.stdout())).toMatchObject({
+      provider: "generic",
+      issuer: bentley(),
+      clientId: "sandbox-native",
+      refreshToken: true,
+    });
+    const token = await runCli(["token", "--provider", "generic", "--min-validity", "0"], { env });
+    expect(token.code).toBe(0);
+    expect(await itwinsStatus(token.stdout.trim())).toBe(200);
+  });
+
   it("a callback with the wrong state gets an error page, exit 1, and nothing cached", async () => {
     const env = { GATEHOUSE_CONFIG_DIR: freshConfigDir() };
     const login = startCli(loginArgs(), { env });
