@@ -187,6 +187,10 @@ function openPostgres(connectionString: string, poolMax: number): Opened {
   // An idle client losing its server (restart, failover) emits here; without a listener the process
   // would crash. The pool drops that client and the next query opens a new one.
   pool.on("error", () => {});
+  // A client checked out of the pool (a query or a refresh transaction under way) has no pool listener:
+  // the server going away then emitted an unhandled 'error' and crashed the hub. Its queries still fail
+  // (and the pool drops it on release); this listener only keeps the process alive.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     store: { db, dialect: "postgres", close: closeOnce(db) },
