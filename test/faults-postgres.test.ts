@@ -1,0 +1,121 @@
+// PostgreSQL restarted under load: a hub whose database goes away answers /readyz 503 and the token API
+// with a problem (never a crash, never a hang), and recovers by itself once the server is back — no restart
+// of the hub. A dedicated throwaway cluster (test/helpers/pgCluster.ts), so the shared one stays up.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pgBinariesAvailable, startPgCluster, type PgCluster } from "./helpers/pgCluster.ts";
+import { startTestHub, type HubClient, type TestHub } from "./helpers/hub.ts";
+
+const TOKEN = "/api/apps/itwin-browser/integrations/bentley-itwin/token";
+
+describe.skipIf(!pgBinariesAvailable())("PostgreSQL stopped and started under load", () => {
+  let cluster: PgCluster;
+  let t: TestHub;
+  let alice: HubClient;
+
+  beforeAll(async () => {
+    cluster = await startPgCluster();
+    t = await startTestHub({ config: { databaseUrl: cluster.url } });
+    alice = await t.signIn("alice@example.com");
+    expect((await t.connect(alice, "bentley-itwin", "alice@example.com")).status).toBe(302);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await cluster?.destroy();
+  });
+
+  /** The status of GET `path`: with alice's session for the API, without cookies (as a load balancer's
+   *  health check) for /readyz and /healthz. 0 when no answer came at all. */
+  async function status(path: string): Promise<number> {
+    const client = path.startsWith("/api/") ? alice : t.client();
+    try {
+      const res = await client.fetch("GET", path);
+      await res.body?.cancel();
+      return res.status;
+    } catch {
+      return 0; // no answer at all
+    }
+  }
+
+  async function until(path: string, wanted: number, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      if ((await status(path)) === wanted) return Date.now() - started;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${path} never answered ${wanted} within ${timeoutMs} ms`);
+  }
+
+  it("readyz 503 while the database is down, 200 again after; the token API answers throughout and recovers", async () => {
+    expect(await status("/readyz")).toBe(200);
+    expect(await status(TOKEN)).toBe(200);
+    // Steady load all along: token requests, 4 at a time.
+    const seen: { phase: string; status: number }[] = [];
+    let phase = "before";
+    let stop = false;
+    const workers = Array.from({ length: 4 }, async () => {
+      while (!stop) {
+        const started = Date.now();
+        const code = await status(TOKEN);
+        seen.push({ phase, status: code });
+        // Every request gets an answer in bounded time, database or not.
+        expect(Date.now() - started).toBeLessThan(30_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    phase = "down";
+    await cluster.stop();
+    await until("/readyz", 503, 30_000);
+    expect(await status("/healthz")).toBe(200); // the process itself is fine
+    await new Promise((r) => setTimeout(r, 1_000));
+    await cluster.start();
+    phase = "recovering";
+    const recoveredInMs = await until("/readyz", 200, 60_000);
+    await until(TOKEN, 200, 30_000);
+    phase = "after";
+    await new Promise((r) => setTimeout(r, 1_000));
+    stop = true;
+    await Promise.all(workers);
+
+    const by = (p: string) => seen.filter((s) => s.phase === p).map((s) => s.status);
+    expect(by("before").every((s) => s === 200)).toBe(true);
+    // While down: problems (5xx), never a dropped connection.
+    expect(by("down").length).toBeGreaterThan(0);
+    expect(by("down").every((s) => s === 200 || s >= 500)).toBe(true);
+    expect(by("down")).not.toContain(0);
+    expect(by("after").length).toBeGreaterThan(0);
+    expect(by("after").every((s) => s === 200)).toBe(true);
+    console.log(
+      `[faults postgres] /readyz back ${recoveredInMs} ms after the server started; statuses while down: ` +
+        JSON.stringify(Object.fromEntries(countBy(by("down")))),
+    );
+    // And writes work again too: a new personal access token.
+    expect((await alice.post("/api/me/tokens", { name: "after-restart" })).status).toBe(201);
+  }, 180_000);
+
+  // BUG (hub, src/hub/auth.ts): the authentication hook looks the session cookie up before any route, so
+  // while the database is down a request that carries a cookie — /readyz included — gets 500 from the
+  // hook instead of the route's answer (503 not_ready). Health checks without cookies are right (above).
+  // `it.fails` keeps the suite green while the bug stands and turns red once it is fixed: then drop `.fails`.
+  it.fails(
+    "with a session cookie, /readyz answers 503 (not 500) while the database is down",
+    async () => {
+      await cluster.stop();
+      try {
+        const res = await alice.fetch("GET", "/readyz");
+        await res.body?.cancel();
+        expect(res.status).toBe(503);
+      } finally {
+        await cluster.start();
+        await until("/readyz", 200, 60_000);
+      }
+    },
+    120_000,
+  );
+});
+
+function countBy(values: number[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,92 @@
+/**
+ * A dedicated throwaway PostgreSQL cluster for tests that stop and start the server under a running hub
+ * (test/faults-postgres.test.ts): the shared one from test/setup/global.ts must stay up for everyone else.
+ * Same recipe as the setup (initdb as the `postgres` user when root, trust auth on 127.0.0.1, no fsync), on
+ * a fixed port so that a restarted server is found at the same URL.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chown, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "./hubProcesses.ts";
+
+const execFileAsync = promisify(execFile);
+const PG_BIN = process.env.GATEHOUSE_TEST_PG_BIN?.trim() || "/usr/lib/postgresql/15/bin";
+
+export interface PgCluster {
+  /** postgres://postgres@127.0.0.1:<port>/postgres */
+  url: string;
+  start(): Promise<void>;
+  /** `pg_ctl stop -m fast`: sessions are ended, the port closes. */
+  stop(): Promise<void>;
+  /** Stops the server for good and removes its directory. */
+  destroy(): Promise<void>;
+}
+
+/** Whether initdb is available (else the caller skips). */
+export function pgBinariesAvailable(): boolean {
+  return existsSync(join(PG_BIN, "initdb"));
+}
+
+const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
+
+async function runPg(binary: string, args: string[]): Promise<void> {
+  const path = join(PG_BIN, binary);
+  const [file, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", path, ...args]] : [path, args];
+  try {
+    await execFileAsync(file, argv, { timeout: 60_000, cwd: tmpdir() });
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`${binary} failed: ${(stderr || stdout || String(error)).trim()}`, { cause: error });
+  }
+}
+
+export async function startPgCluster(): Promise<PgCluster> {
+  const dir = await mkdtemp(join(tmpdir(), "gatehouse-pgfault-"));
+  if (isRoot()) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
+    await chown(dir, uid, gid);
+  }
+  const data = join(dir, "data");
+  const port = await freePort();
+  let running = false;
+  const options = [
+    "-c listen_addresses=127.0.0.1",
+    `-p ${port}`,
+    `-c unix_socket_directories=${dir}`,
+    "-c max_connections=100",
+    "-c shared_buffers=16MB",
+    "-c fsync=off",
+    "-c synchronous_commit=off",
+    "-c full_page_writes=off",
+  ].join(" ");
+  const cluster: PgCluster = {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async start() {
+      await runPg("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "60", "-o", options, "start"]);
+      running = true;
+    },
+    async stop() {
+      await runPg("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      running = false;
+    },
+    async destroy() {
+      if (running) {
+        await runPg("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]).catch(() => undefined);
+        running = false;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await runPg("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+    await cluster.start();
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
+  }
+  return cluster;
+}
