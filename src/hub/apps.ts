@@ -188,8 +188,15 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
 
   await registry.startAll();
   const all = await integrations.list();
+  // A hub with no integrations yet (a first start, before the sandbox seed or the admin ran) would warn about
+  // every name; the apps' pages report them live once there is something to compare against.
+  if (all.length === 0 && registry.list().length > 0)
+    log.info("no integrations on the hub yet; app pages show which are missing");
   for (const appProcess of registry.list()) {
-    const warnings = [...appProcess.spec.configWarnings, ...integrationWarnings(appProcess.spec, all)];
+    const warnings = [
+      ...appProcess.spec.configWarnings,
+      ...(all.length > 0 ? integrationWarnings(appProcess.spec, all) : []),
+    ];
     if (warnings.length > 0) log.warn({ app: appProcess.spec.name, warnings }, "app loaded with warnings");
     else if (appProcess.loadError === null) log.info({ app: appProcess.spec.name }, "app loaded");
   }
