@@ -164,7 +164,29 @@ async function checkReachable(client: ResolvedClient): Promise<void> {
   }
 }
 
-type CallbackOutcome = { ok: true; tokens: TokenSet } | { ok: false; error: CliError };
+type CallbackOutcome = { ok: true; entry: CachedTokens } | { ok: false; error: CliError };
+
+/** What the cache keeps of a sign-in: the tokens and what `token` needs to refresh them without flags. */
+function cacheEntry(client: ResolvedClient, tokens: TokenSet): CachedTokens {
+  return {
+    version: 1,
+    grant: "authorization_code",
+    provider: client.preset.id,
+    issuer: client.issuer,
+    clientId: client.oauth.clientId,
+    scopes: [...client.scopes].sort(),
+    tokenUrl: client.oauth.tokenUrl,
+    authorizationUrl: client.oauth.authorizationUrl ?? null,
+    revocationUrl: client.oauth.revocationUrl ?? null,
+    tokenEndpointAuthMethod: "none",
+    accessToken: tokens.accessToken,
+    tokenType: tokens.tokenType,
+    refreshToken: tokens.refreshToken,
+    expiresAt: tokens.expiresAt,
+    grantedScopes: tokens.scopes,
+    savedAt: Date.now(),
+  };
+}
 
 /** Runs the whole flow; returns the exit code. */
 export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
@@ -187,6 +209,7 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
     redirectUri: string;
   } | null = null;
   let handled = false;
+  let timer: NodeJS.Timeout | undefined;
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -218,6 +241,8 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
       return;
     }
     handled = true;
+    // The one callback is in: from here the exchange's own timeout applies, not the wait for the user.
+    clearTimeout(timer);
     const flow = pending;
     void (async () => {
       let result: CallbackOutcome;
@@ -229,7 +254,10 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
           nonce: flow.nonce,
           scopes: client.scopes,
         });
-        result = { ok: true, tokens };
+        // Saved before the page says so, so the browser never claims a sign-in the cache does not hold.
+        const entry = cacheEntry(client, tokens);
+        writeEntry(io.env, entry);
+        result = { ok: true, entry };
         send(
           200,
           resultPage(
@@ -261,7 +289,6 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
 
   const { servers, port: actualPort } = await listenOnLoopback(port, handler);
   const redirectUri = `http://localhost:${actualPort}${CALLBACK_PATH}`;
-  let timer: NodeJS.Timeout | undefined;
   const onSignal = () =>
     settle({ ok: false, error: new CliError("sign-in interrupted (nothing was saved)") });
   try {
@@ -293,26 +320,7 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
 
     const result = await outcome;
     if (!result.ok) throw result.error;
-    const { tokens } = result;
-    const entry: CachedTokens = {
-      version: 1,
-      grant: "authorization_code",
-      provider: client.preset.id,
-      issuer: client.issuer,
-      clientId: client.oauth.clientId,
-      scopes: [...client.scopes].sort(),
-      tokenUrl: client.oauth.tokenUrl,
-      authorizationUrl: client.oauth.authorizationUrl ?? null,
-      revocationUrl: client.oauth.revocationUrl ?? null,
-      tokenEndpointAuthMethod: "none",
-      accessToken: tokens.accessToken,
-      tokenType: tokens.tokenType,
-      refreshToken: tokens.refreshToken,
-      expiresAt: tokens.expiresAt,
-      grantedScopes: tokens.scopes,
-      savedAt: Date.now(),
-    };
-    writeEntry(io.env, entry);
+    const { entry } = result;
     const summary = {
       provider: entry.provider,
       issuer: entry.issuer,
