@@ -130,6 +130,37 @@ describe("gatehouse dev", () => {
     }
   });
 
+  it("serves the blank template as it is scaffolded", async () => {
+    const dir = join(tmp(), "blank-app");
+    expect((await runCli(["new", dir])).code).toBe(0);
+    const port = await freePort();
+    const run = startCli(["dev", dir], {
+      env: {
+        PORT: String(port),
+        GATEHOUSE_PUBLIC_URL: "",
+        GATEHOUSE_EMULATOR_PORTS: "0,0,0",
+        GATEHOUSE_CONFIG_DIR: join(tmp(), "config"),
+        GATEHOUSE_DATA_DIR: "",
+        GATEHOUSE_DATABASE_URL: "",
+        GATEHOUSE_ENCRYPTION_KEYS: "",
+        LOG_LEVEL: "warn",
+      },
+    });
+    try {
+      await run.waitForStdout(/Developing blank-app /, 60_000);
+      const bob = new HubClient(`http://localhost:${port}`);
+      expect(
+        (await bob.post("/api/auth/login", { email: "bob@example.com", password: "sandbox" })).status,
+      ).toBe(204);
+      const result = await bob.post("/api/apps/blank-app/views/greeting", { params: { name: "Ada" } });
+      expect(result.status, result.text).toBe(200);
+      expect(result.text).toContain("Hello, Ada!");
+      expect(run.stderr()).not.toMatch(/failed to load/);
+    } finally {
+      expect(await stop(run)).toBe(0);
+    }
+  });
+
   it("refuses a directory that is not an app with one sentence and exit 1", async () => {
     const result = await runCli(["dev", tmp()], { env: { GATEHOUSE_CONFIG_DIR: join(tmp(), "config") } });
     expect(result.code).toBe(1);
