@@ -402,6 +402,18 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const integration = (await t.hub.services.integrations.get("bentley-itwin"))!;
     const refreshToken = await storedRefreshToken(integration.id);
     const admin = await t.admin();
+    const stored = await database.store.db
+      .selectFrom("connections")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("integration_id", "=", integration.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBeGreaterThan(0);
+    // What the delete confirmation names: the same number in the single read and in the list.
+    const one = await admin.get<{ connectionCount: number }>("/api/admin/integrations/bentley-itwin");
+    expect(one.body.connectionCount).toBe(Number(stored.n));
+    const all = await admin.get<{ name: string; connectionCount: number }[]>("/api/admin/integrations");
+    expect(all.body.find((i) => i.name === "bentley-itwin")?.connectionCount).toBe(Number(stored.n));
+    expect(all.body.find((i) => i.name === "bentley-itwin-service")?.connectionCount).toBe(0);
     expect((await admin.delete("/api/admin/integrations/bentley-itwin")).status).toBe(204);
     expect((await introspectToken(t.hub.services.oauthConfigFor(integration), refreshToken)).active).toBe(
       false,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { GatehouseError } from "../errors.ts";
 import { listPresets } from "../providers/index.ts";
+import type { Integration } from "../vault/integrationStore.ts";
 import { withRole } from "./context.ts";
 import {
   createIntegrationBody,
@@ -47,7 +48,8 @@ const presetSchema = {
 export const adminRoutes: FastifyPluginAsync = async (app) => {
   const { integrations, tokens, config } = app.gatehouse;
   const adminOnly = withRole("admin");
-  const view = integrationView.bind(null, config);
+  const view = async (integration: Integration) =>
+    integrationView(config, integration, await integrations.countConnections(integration.id));
 
   app.get(
     "/api/admin/providers",
@@ -72,7 +74,13 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { type: "array", items: integrationViewSchema }, ...errors },
       },
     },
-    async () => (await integrations.list()).map(view),
+    async () => {
+      const [all, counts] = await Promise.all([
+        integrations.list(),
+        integrations.countConnectionsByIntegration(),
+      ]);
+      return all.map((integration) => integrationView(config, integration, counts.get(integration.id) ?? 0));
+    },
   );
 
   app.post(
@@ -90,7 +98,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       const input = integrationFromCreate(createIntegrationBody.parse(request.body));
       const created = await integrations.create(input);
       request.log.info({ integration: created.name }, "integration created");
-      return reply.code(201).send(view(created));
+      return reply.code(201).send(await view(created));
     },
   );
 

@@ -157,10 +157,15 @@ function checkConsistent(input: IntegrationInput): void {
 }
 
 /** An integration as every read shows it: the secret replaced by `clientSecretSet`, plus the redirect URI. */
-export function integrationView(config: Pick<HubConfig, "publicUrl">, integration: Integration) {
+export function integrationView(
+  config: Pick<HubConfig, "publicUrl">,
+  integration: Integration,
+  connectionCount: number,
+) {
   const { clientSecret, createdAt, updatedAt, ...rest } = integration;
   return {
     ...rest,
+    connectionCount,
     clientSecretSet: clientSecret !== null && clientSecret !== "",
     redirectUri: callbackUrl(config),
     createdAt: new Date(createdAt).toISOString(),
@@ -191,6 +196,7 @@ export const integrationViewSchema = {
     tokenEndpointAuthMethod: { type: "string" },
     pkce: { type: "boolean" },
     redirectUri: { type: "string" },
+    connectionCount: { type: "integer", description: "Stored user connections (what a delete removes)" },
     createdAt: { type: "string", format: "date-time" },
     updatedAt: { type: "string", format: "date-time" },
   },
@@ -204,5 +210,6 @@ export const integrationViewSchema = {
     "clientSecretSet",
     "scopes",
     "redirectUri",
+    "connectionCount",
   ],
 } as const;

@@ -196,6 +196,16 @@ export class IntegrationStore {
     return Number(row.n);
   }
 
+  /** Stored user connections per integration id, in one query (for the admin list). */
+  async countConnectionsByIntegration(): Promise<Map<string, number>> {
+    const rows = await this.store.db
+      .selectFrom("connections")
+      .select(["integration_id", (eb) => eb.fn.countAll().as("n")])
+      .groupBy("integration_id")
+      .execute();
+    return new Map(rows.map((r) => [r.integration_id, Number(r.n)]));
+  }
+
   private sealSecret(id: string, secret: string | null): { enc: string | null; keyId: string | null } {
     if (secret === null || secret === "") return { enc: null, keyId: null };
     const enc = this.keyRing.encrypt(secret, clientSecretAad(id));
