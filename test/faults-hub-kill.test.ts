@@ -1,0 +1,265 @@
+// SIGKILL of a hub during refresh storms: three `gatehouse start` processes on PostgreSQL behind the
+// round-robin proxy, the Bentley emulator rotating refresh tokens with reuse detection (as by default),
+// its token endpoint slowed so that a kill can land while a refresh is in flight.
+//
+// Rounds: GATEHOUSE_KILL_ROUNDS (default 5; `GATEHOUSE_KILL_ROUNDS=100` is the long run). Each round
+// expires alice's token, sends a storm through the proxy, kills one hub at a varying moment, restarts it,
+// and checks the connection. Client requests never fail for the kill (the proxy retries them on another
+// hub). One interleaving does lose the connection, and is counted rather than hidden: the killed hub had
+// sent the refresh and the provider rotated the refresh token, but the hub died before committing the new
+// one. The next hub then presents the old, consumed refresh token; the provider sees reuse and revokes
+// the grant (RFC 9700 §4.14.2). The second test shows it deterministically, what the user sees (401
+// login_required with loginUrl, one reconnect fixes it), and the mitigation for planned stops: SIGTERM
+// lets the in-flight refresh commit, so a rolling restart loses nothing.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startEmulators, type Emulators } from "../src/emulators/index.ts";
+import { createPgDatabase } from "./helpers/databases.ts";
+import { startHubCluster, TOKEN_PATH, type HubCluster } from "./helpers/hubCluster.ts";
+import type { HubClient } from "./helpers/hub.ts";
+import http from "node:http";
+
+const pgUrl = inject("pgUrl");
+const ROUNDS = Number(process.env.GATEHOUSE_KILL_ROUNDS ?? "5");
+const STORM = 150;
+const HUBS = 3;
+
+interface Answer {
+  status: number;
+  code?: string;
+  loginUrl?: string;
+}
+
+describe.skipIf(!pgUrl)("SIGKILL of a hub during refresh storms", () => {
+  let emulators: Emulators;
+  let cluster: HubCluster;
+  let alice: HubClient;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const database = await createPgDatabase(pgUrl!);
+    drop = async () => database.drop();
+    emulators = await startEmulators({ ports: [0, 0, 0], webRedirectUris: [] });
+    cluster = await startHubCluster({ databaseUrl: database.url, emulators, hubs: HUBS });
+    alice = await cluster.signIn();
+    expect(await cluster.connect(alice)).toBe(302);
+  }, 180_000);
+  afterAll(async () => {
+    emulators?.bentley.knobs.reset();
+    await cluster?.close();
+    await emulators?.close();
+    await drop?.();
+  });
+
+  const get = (base: string): Promise<Answer> =>
+    fetch(`${base}${TOKEN_PATH}`, {
+      headers: { authorization: `Bearer ${cluster.pat}` },
+      signal: AbortSignal.timeout(60_000),
+    }).then(
+      async (res) => {
+        const body = (await res.json()) as { code?: string; loginUrl?: string };
+        return { status: res.status, code: body.code, loginUrl: body.loginUrl };
+      },
+      () => ({ status: 0 }),
+    );
+
+  async function expire(): Promise<void> {
+    await cluster.store.db
+      .updateTable("connections")
+      .set({ expires_at: Date.now() - 1_000 })
+      .where("user_id", "=", cluster.aliceId)
+      .execute();
+  }
+
+  async function connectionStatus(): Promise<string | undefined> {
+    const row = await cluster.store.db
+      .selectFrom("connections")
+      .select("status")
+      .where("user_id", "=", cluster.aliceId)
+      .executeTakeFirst();
+    return row?.status;
+  }
+
+  it(`${ROUNDS} storms of ${STORM} requests with a hub killed in each: every request answered; lost connections counted`, async () => {
+    emulators.bentley.knobs.set({ latency: { target: "token", ms: 100 } });
+    const lostInRounds: number[] = [];
+    const refreshCalls: number[] = [];
+    try {
+      for (let round = 1; round <= ROUNDS; round++) {
+        await expire();
+        emulators.bentley.resetStats();
+        const slot = round % HUBS;
+        // The moment of the kill sweeps 0–190 ms after the storm starts: before, during and after the
+        // 100 ms refresh.
+        const delay = (round * 37) % 200;
+        const storm = Array.from({ length: STORM }, () => get(cluster.url));
+        await new Promise((r) => setTimeout(r, delay));
+        await cluster.kill(slot);
+        const answers = await Promise.all(storm);
+        await cluster.restart(slot);
+        const stats = emulators.bentley.stats().token.refresh_token;
+        refreshCalls.push(stats.ok + stats.error);
+        const status = await connectionStatus();
+        const context = `round ${round} (kill slot ${slot} at ${delay} ms): ${JSON.stringify({ stats, status, proxy: cluster.proxy.stats })}`;
+        // Nothing reaches the client as a transport error or a 5xx: the proxy moved the killed hub's
+        // requests to the others.
+        expect(
+          answers.filter((a) => a.status === 0 || a.status >= 500),
+          context,
+        ).toEqual([]);
+        if (status === "connected") {
+          expect(
+            answers.every((a) => a.status === 200),
+            context,
+          ).toBe(true);
+        } else {
+          // The interleaving above: the user is asked to sign in again, with where to go.
+          lostInRounds.push(round);
+          expect(status, context).toBe("reconnect_required");
+          for (const a of answers.filter((x) => x.status !== 200)) {
+            expect(a, context).toMatchObject({ status: 401, code: "login_required" });
+            expect(a.loginUrl, context).toContain("/api/integrations/oauth2/login/bentley-itwin");
+          }
+          // The mitigation for the user: one reconnect.
+          expect(await cluster.connect(alice), context).toBe(302);
+        }
+      }
+    } finally {
+      emulators.bentley.knobs.set({ latency: null });
+    }
+    console.log(
+      `[faults hub kill] ${ROUNDS} rounds: connection lost in ${lostInRounds.length} ` +
+        `(rounds ${JSON.stringify(lostInRounds)}); refresh calls per round ${JSON.stringify(refreshCalls)}; ` +
+        `proxy ${JSON.stringify(cluster.proxy.stats)}`,
+    );
+    expect(cluster.proxy.stats.failed).toBe(0);
+    expect(await connectionStatus()).toBe("connected");
+    expect((await get(cluster.url)).status).toBe(200);
+  }, 900_000);
+
+  describe("the hub that holds the refresh dies after the provider rotated, before it committed", () => {
+    // Between the hub and the emulator's token endpoint: requests pass at once (so the provider rotates
+    // the refresh token at once), answers are held for `holdMs` — the window in which the hub is killed.
+    let hold: { url: string; holdMs: number; close(): Promise<void> };
+    let stoppedBy = "";
+    let tokenUrl: string;
+
+    beforeAll(async () => {
+      hold = await startAnswerHoldingProxy(emulators.bentley.url);
+      const row = await cluster.store.db
+        .selectFrom("integrations")
+        .select("token_url")
+        .where("id", "=", cluster.integration.id)
+        .executeTakeFirstOrThrow();
+      tokenUrl = row.token_url;
+      await cluster.store.db
+        .updateTable("integrations")
+        .set({ token_url: `${hold.url}${new URL(tokenUrl).pathname}` })
+        .where("id", "=", cluster.integration.id)
+        .execute();
+    });
+    afterAll(async () => {
+      await cluster.store.db
+        .updateTable("integrations")
+        .set({ token_url: tokenUrl })
+        .where("id", "=", cluster.integration.id)
+        .execute();
+      await hold?.close();
+    });
+
+    async function inFlightRefreshThen(stop: (slot: number) => Promise<void>): Promise<void> {
+      await expire();
+      emulators.bentley.resetStats();
+      hold.holdMs = 1_000;
+      try {
+        // Hub 0 takes the refresh (a direct request, not through the proxy) …
+        const first = get(cluster.hubs[0]!.url);
+        await new Promise((r) => setTimeout(r, 400));
+        // … the provider has answered (rotated), the answer is on its way: stop the hub now.
+        expect(emulators.bentley.stats().token.refresh_token.ok).toBe(1);
+        await stop(0);
+        await first;
+      } finally {
+        hold.holdMs = 0;
+        await cluster.restart(0);
+      }
+    }
+
+    it("SIGKILL: the rotated refresh token is lost with the process, the next refresh is reuse, the user reconnects once", async () => {
+      await inFlightRefreshThen((slot) => cluster.kill(slot));
+      // The provider did rotate: the new refresh token died with the hub.
+      const next = await get(cluster.url);
+      expect(next).toMatchObject({ status: 401, code: "login_required" });
+      expect(next.loginUrl).toContain("/api/integrations/oauth2/login/bentley-itwin");
+      expect(await connectionStatus()).toBe("reconnect_required");
+      expect(await cluster.connect(alice)).toBe(302);
+      expect((await get(cluster.url)).status).toBe(200);
+    }, 120_000);
+
+    it("SIGTERM (a planned stop): the hub finishes the refresh before exiting, nothing is lost", async () => {
+      let exit = "";
+      await inFlightRefreshThen(async (slot) => {
+        const hub = cluster.hubs[slot]!;
+        const started = Date.now();
+        await hub.stop();
+        exit = `${hub.process.exitCode ?? hub.process.signalCode} after ${Date.now() - started} ms`;
+      });
+      console.log(`[faults hub kill] SIGTERM during the refresh: exited ${exit}`);
+      stoppedBy = exit;
+      expect(await connectionStatus()).toBe("connected");
+      expect((await get(cluster.url)).status).toBe(200);
+      // One refresh in all: the token the stopping hub committed is the one served afterwards.
+      expect(emulators.bentley.stats().token.refresh_token).toEqual({ ok: 1, error: 0 });
+    }, 120_000);
+
+    // BUG (hub, src/hub/server.ts or src/cli/start.ts): on SIGTERM the hub closes idle keep-alive
+    // connections, but a connection that was busy at that moment stays open after its answer, so the
+    // process waits for the client (or Fastify's 72 s keep-alive timeout) instead of exiting; above, the
+    // test's SIGKILL after 10 s ended it. Behind a load balancer that reuses connections a rolling restart
+    // stalls. `it.fails` turns red once fixed (e.g. Connection: close on answers after close began, or
+    // closeIdleConnections once in-flight requests finish): then drop `.fails`.
+    it.fails(
+      "SIGTERM with a keep-alive client mid-request: the hub exits by itself (no SIGKILL needed)",
+      () => {
+        expect(stoppedBy).not.toMatch(/^SIGKILL/);
+      },
+    );
+  });
+});
+
+/** Forwards every request to `target` at once and holds each answer for `holdMs` before passing it on. */
+async function startAnswerHoldingProxy(
+  target: string,
+): Promise<{ url: string; holdMs: number; close(): Promise<void> }> {
+  const state = { holdMs: 0 };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const upstream = http.request(
+        new URL(req.url ?? "/", target),
+        { method: req.method, headers: { ...req.headers, host: new URL(target).host }, timeout: 30_000 },
+        (response) => {
+          const body: Buffer[] = [];
+          response.on("data", (c: Buffer) => body.push(c));
+          response.on("end", () => {
+            setTimeout(() => {
+              res.writeHead(response.statusCode ?? 502, response.headers);
+              res.end(Buffer.concat(body));
+            }, state.holdMs);
+          });
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  });
+}
