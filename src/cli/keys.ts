@@ -7,7 +7,7 @@
  * Afterwards no row is under the old keys, so they can be dropped from the configuration.
  */
 import { GatehouseError } from "../errors.ts";
-import { loadKeyRing, saveKeysFile, type KeyRing } from "../vault/keyRing.ts";
+import { KEYS_FILE_CHECK_MS, loadKeyRing, saveKeysFile, type KeyRing } from "../vault/keyRing.ts";
 import { countRowsByKey, reencryptAll, type ReencryptResult } from "../vault/rotation.ts";
 import { CliError, usageError } from "./cliError.ts";
 import { hubConfig, openHubDatabase } from "./hubConfig.ts";
@@ -52,6 +52,9 @@ export async function rotateKeys(flags: RotateFlags, io: KeysIo): Promise<number
     if (ring.source === "file") {
       const file = saveKeysFile(config.dataDir, added.keysFileContent);
       io.err.write(`Added key ${added.keyId} to ${file}; it encrypts from now on.\n`);
+      // Running hubs on this data dir re-read keys.json within KEYS_FILE_CHECK_MS; wait that out so none of
+      // them writes under the old key behind the re-encryption below.
+      await new Promise((resolve) => setTimeout(resolve, 2 * KEYS_FILE_CHECK_MS));
     } else {
       // The new key exists only in this output until the operator stores it: print it before using it.
       if (!flags.json) io.out.write(`GATEHOUSE_ENCRYPTION_KEYS=${added.env}\n`);

@@ -6,7 +6,7 @@ import { inspect, promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "../../test/helpers/tempDir.ts";
 import { GatehouseError } from "../errors.ts";
-import { KeyRing, keyIdOf, keysFilePath, loadKeyRing, saveKeysFile } from "./keyRing.ts";
+import { KEYS_FILE_CHECK_MS, KeyRing, keyIdOf, keysFilePath, loadKeyRing, saveKeysFile } from "./keyRing.ts";
 
 const keyA = randomBytes(32).toString("base64");
 const keyB = randomBytes(32).toString("base64");
@@ -295,6 +295,32 @@ describe("withAddedKey (keys rotate)", () => {
     expect(reloaded.currentKeyId).toBe(added.keyId);
     expect(reloaded.decrypt(old, aadA)).toBe("old secret");
     expect(reloaded.decrypt(added.keyRing.encrypt("new", aadA), aadA)).toBe("new");
+  });
+
+  it("a running hub's ring follows a rotated keys.json: decrypts under the new key at once, encrypts with it soon", async () => {
+    const dataDir = join(root(), "running");
+    const running = loadKeyRing({ dataDir });
+    const oldId = running.currentKeyId;
+    const rotated = running.withAddedKey(); // what `gatehouse keys rotate` does in another process
+    saveKeysFile(dataDir, rotated.keysFileContent);
+
+    // A value another hub (or the re-encryption) wrote under the new key is readable straight away.
+    const written = rotated.keyRing.encrypt("re-encrypted elsewhere", aadA);
+    expect(running.decrypt(written, aadA)).toBe("re-encrypted elsewhere");
+    expect(running.keyIds).toEqual([rotated.keyId, oldId]);
+
+    // New writes move to the file's first key within the check interval, with no decrypt to prompt it.
+    const again = rotated.keyRing.withAddedKey();
+    saveKeysFile(dataDir, again.keysFileContent);
+    await new Promise((resolve) => setTimeout(resolve, KEYS_FILE_CHECK_MS + 100));
+    expect(keyIdOf(running.encrypt("new write", aadB))).toBe(again.keyId);
+  });
+
+  it("an env-configured ring never reads a file", () => {
+    const ring = KeyRing.fromEnv(`a:${keyA}`);
+    expect(codeOf(() => ring.decrypt(KeyRing.fromEnv(`b:${keyB}`).encrypt("x", aadA), aadA))).toBe(
+      "decryption_failed",
+    );
   });
 
   it("refuses to save keys file content it could not load back", () => {

@@ -141,8 +141,11 @@ function generateKey(existing: readonly string[] = []): KeyEntry {
 }
 
 export class KeyRing {
-  readonly #keys: ReadonlyMap<string, Buffer>;
-  readonly #order: readonly KeyEntry[];
+  #keys: ReadonlyMap<string, Buffer>;
+  #order: readonly KeyEntry[];
+  /** Identity (mtime, size) of the keys file as last read, and when it was last looked at. */
+  #fileStamp = "";
+  #checkedAt = 0;
   /** Where the keys came from. */
   readonly source: "env" | "file" | "memory";
   /** Path of keys.json when source is "file". */
@@ -160,6 +163,33 @@ export class KeyRing {
     this.source = origin.source ?? "memory";
     this.keysFile = origin.keysFile ?? null;
     this.warnings = Object.freeze([...(origin.warnings ?? [])]);
+    if (this.keysFile) {
+      this.#fileStamp = fileStamp(this.keysFile);
+      this.#checkedAt = Date.now();
+    }
+  }
+
+  /**
+   * Follows `gatehouse keys rotate` in a hub that keeps running: when keys.json has changed since it was
+   * read, its keys replace these. Looked at no more often than `minIntervalMs`, so the hot path pays one
+   * stat per interval at most. Env-configured rings never change (every hub is restarted with the new value).
+   */
+  #refreshFromFile(minIntervalMs: number): void {
+    if (this.source !== "file" || !this.keysFile) return;
+    const now = Date.now();
+    if (now - this.#checkedAt < minIntervalMs) return;
+    this.#checkedAt = now;
+    const stamp = fileStamp(this.keysFile);
+    if (stamp === this.#fileStamp || stamp === "") return;
+    let keys: KeyEntry[];
+    try {
+      keys = parseKeysFile(readFileSync(this.keysFile, "utf8"), this.keysFile);
+    } catch {
+      return; // a half-written or broken file: keep the keys we have, look again next interval
+    }
+    this.#fileStamp = stamp;
+    this.#order = keys.map((k) => ({ id: k.id, key: Buffer.from(k.key) }));
+    this.#keys = new Map(this.#order.map((k) => [k.id, k.key]));
   }
 
   /** A ring from a GATEHOUSE_ENCRYPTION_KEYS-style string. */
@@ -188,6 +218,7 @@ export class KeyRing {
 
   /** "v1.<keyId>.<nonce>.<ciphertext+tag>" under the current key; `aad` is the row identity. */
   encrypt(plaintext: string, aad: string): string {
+    this.#refreshFromFile(KEYS_FILE_CHECK_MS);
     const first = this.#order[0]!;
     return sealWithKey(first.key, first.id, plaintext, aad);
   }
@@ -195,6 +226,7 @@ export class KeyRing {
   /** Throws GatehouseError `decryption_failed` for an unknown key id, a wrong `aad` or altered bytes. */
   decrypt(ciphertext: string, aad: string): string {
     const parsed = parseCiphertext(ciphertext);
+    if (!this.#keys.has(parsed.keyId)) this.#refreshFromFile(0); // a stat, only for rows under a key we lack
     const key = this.#keys.get(parsed.keyId);
     if (!key) {
       throw new DecryptionError(
@@ -237,6 +269,18 @@ export class KeyRing {
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
+  }
+}
+
+/** How often a file-based ring looks for a rotated keys.json while encrypting; `keys rotate` waits longer. */
+export const KEYS_FILE_CHECK_MS = 1000;
+
+function fileStamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return "";
   }
 }
 
