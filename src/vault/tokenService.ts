@@ -722,7 +722,7 @@ export class TokenService {
     try {
       await this.timed("revoke", () => this.oauth.revokeToken(cfg, token, hint));
     } catch (err) {
-      this.options.logger?.warn({ code: errorCode(err), hint }, "token revocation failed (ignored)");
+      this.options.logger?.warn({ problem: errorCode(err), hint }, "token revocation failed (ignored)");
     }
   }
 
