@@ -77,10 +77,16 @@ describe("gatehouse start", () => {
       ]);
       expect(list.body.every((i) => i.tokenUrl.startsWith("http://127.0.0.1:"))).toBe(true);
       expect(list.body[0]!.redirectUri).toBe(`http://localhost:${port}/api/integrations/oauth2/callback/`);
-      await new HubClient(`http://127.0.0.1:${port}`, `http://localhost:${port}`).signIn(
+      const alice = await new HubClient(`http://127.0.0.1:${port}`, `http://localhost:${port}`).signIn(
         "alice@example.com",
         "sandbox",
       );
+      // An example app reaches its emulator although the emulators' ports were chosen at start (0,0,0).
+      const view = await alice.post<{ type: string }>("/api/apps/itwin-service/views/serviceITwins", {
+        params: {},
+      });
+      expect(view.status).toBe(200);
+      expect(view.body.type).toBe("table");
     });
     expect(first.errors).toBe("");
     expect(first.code).toBe(0);

@@ -15,7 +15,7 @@ import { buildHub, type Hub } from "../hub/server.ts";
 import { seedSandbox } from "../sandbox/seed.ts";
 import { CliError } from "./cliError.ts";
 import { hubConfig } from "./hubConfig.ts";
-import { describeStart } from "./start.ts";
+import { describeStart, emulatorPortsOf } from "./start.ts";
 import { configDir } from "./tokenCache.ts";
 
 export interface DevIo {
@@ -121,10 +121,7 @@ export async function dev(
       ports: config.emulatorPorts,
       webRedirectUris: [callbackUrl(config)],
     });
-    // Ports given as 0 are known only now; app processes learn the API host mapping from these.
-    config.emulatorPorts = [emulators.bentley, emulators.autodesk, emulators.seequent].map((e) =>
-      Number(new URL(e.url).port),
-    ) as [number, number, number];
+    config.emulatorPorts = emulatorPortsOf(emulators);
     hub = await buildHub(config, { skipAdminBootstrap: true });
     const url = await hub.listen();
     const seed = await seedSandbox(

@@ -97,6 +97,7 @@ export async function start(options: StartOptions = {}): Promise<number> {
         ports: config.emulatorPorts,
         webRedirectUris: [callbackUrl(config)],
       });
+      config.emulatorPorts = emulatorPortsOf(emulators);
     }
     // In the sandbox the seed creates the admin (generating a password when none is given).
     hub = await buildHub(config, {
@@ -135,4 +136,13 @@ export async function start(options: StartOptions = {}): Promise<number> {
     await hub?.close();
     await emulators?.close();
   }
+}
+
+/**
+ * The ports the emulators actually listen on. Ports given as 0 are known only once they listen, and app
+ * processes learn the API host mapping (api.bentley.com → emulator) from these.
+ */
+export function emulatorPortsOf(emulators: Emulators): [number, number, number] {
+  const port = (e: { url: string }) => Number(new URL(e.url).port);
+  return [port(emulators.bentley), port(emulators.autodesk), port(emulators.seequent)];
 }
