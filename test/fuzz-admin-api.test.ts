@@ -83,7 +83,32 @@ const mutatedValid = fc
     return body;
   });
 
+/** Valid bodies with random optional fields that keep them valid, so acceptances are common too. */
+const valid = fc
+  .tuple(
+    fc.stringMatching(/^[a-z0-9]{6,12}$/),
+    fc.record(
+      {
+        description: fc.string({ maxLength: 100 }),
+        apps: fc.array(fc.stringMatching(/^[a-z0-9_-]{1,20}$/), { maxLength: 3 }),
+        scopes: fc.array(fc.stringMatching(/^[a-z:._-]{1,20}$/), { maxLength: 3 }),
+        pkce: fc.boolean(),
+        clientSecret: fc.string({ minLength: 1, maxLength: 40 }),
+      },
+      { requiredKeys: [] },
+    ),
+  )
+  .map(([suffix, extra]) => ({
+    name: `ok-${suffix}`,
+    provider: "generic",
+    authorizationUrl: "https://auth.example.com/authorize",
+    tokenUrl: "https://auth.example.com/token",
+    clientId: "client",
+    ...extra,
+  }));
+
 const integrationBody = fc.oneof(
+  { weight: 2, arbitrary: valid },
   { weight: 5, arbitrary: mutatedValid },
   {
     weight: 2,
