@@ -3,7 +3,7 @@
  * (`page[number]` from 0, `page[limit]` up to 200) and `/hubs/{hubId}/projects/{projectId}`, in JSON:API.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AccessTokenError, type VerifiedToken } from "../../shared/accessToken.ts";
+import { verifyBearer, type VerifiedToken } from "../../shared/accessToken.ts";
 import type { AutodeskSeed, SeedHub, SeedProject } from "../../shared/seedAutodesk.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { AUTODESK_CONTENT_TYPE, errors } from "./errors.ts";
@@ -14,22 +14,12 @@ const JSONAPI = { version: "1.0" } as const;
 
 /** Verifies the bearer token and that it carries `data:read`. */
 export async function authenticate(request: FastifyRequest, ctx: EmulatorContext): Promise<VerifiedToken> {
-  const header = request.headers.authorization;
-  if (header === undefined || header.trim() === "") throw errors.missingToken();
-  let token: VerifiedToken;
-  try {
-    token = await ctx.verifyAccessToken(header);
-  } catch (err) {
-    if (err instanceof AccessTokenError) {
-      if (err.problem === "missing") throw errors.missingToken();
-      throw errors.invalidToken(
-        err.problem === "expired" ? "The token has expired." : "The token is not valid.",
-      );
-    }
-    throw err;
-  }
-  if (!token.scopes.includes(DATA_READ_SCOPE)) throw errors.insufficientScope(DATA_READ_SCOPE);
-  return token;
+  return verifyBearer(request.headers.authorization, ctx.verifyAccessToken, DATA_READ_SCOPE, {
+    missing: errors.missingToken,
+    rejected: (expired) =>
+      errors.invalidToken(expired ? "The token has expired." : "The token is not valid."),
+    missingScope: () => errors.insufficientScope(DATA_READ_SCOPE),
+  });
 }
 
 const origin = (ctx: EmulatorContext): string => ctx.baseUrl.replace(/\/+$/, "");

@@ -3,7 +3,7 @@
  * `$top`/`$skip`, and the `_links` built from them. Each throws a BentleyApiError in the platform's shape.
  */
 import type { FastifyRequest } from "fastify";
-import { AccessTokenError, type VerifiedToken } from "../../shared/accessToken.ts";
+import { verifyBearer, type VerifiedToken } from "../../shared/accessToken.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { errors, type BentleyErrorDetail } from "./errors.ts";
 
@@ -11,22 +11,12 @@ export const PLATFORM_SCOPE = "itwin-platform";
 
 /** Verifies the bearer token and that it carries `itwin-platform`; returns the caller. */
 export async function authenticate(request: FastifyRequest, ctx: EmulatorContext): Promise<VerifiedToken> {
-  const header = request.headers.authorization;
-  if (header === undefined || header.trim() === "") throw errors.missingHeader();
-  let token: VerifiedToken;
-  try {
-    token = await ctx.verifyAccessToken(header);
-  } catch (err) {
-    if (err instanceof AccessTokenError) {
-      if (err.problem === "missing") throw errors.missingHeader();
-      throw errors.invalidToken(
-        err.problem === "expired" ? "The access token has expired." : "The access token is invalid.",
-      );
-    }
-    throw err;
-  }
-  if (!token.scopes.includes(PLATFORM_SCOPE)) throw errors.insufficientScope();
-  return token;
+  return verifyBearer(request.headers.authorization, ctx.verifyAccessToken, PLATFORM_SCOPE, {
+    missing: errors.missingHeader,
+    rejected: (expired) =>
+      errors.invalidToken(expired ? "The access token has expired." : "The access token is invalid."),
+    missingScope: errors.insufficientScope,
+  });
 }
 
 const VENDOR_MEDIA_TYPE = /^application\/vnd\.bentley\.itwin-platform\.v(\d+)\+json$/i;

@@ -1,6 +1,6 @@
 /** Bearer token and scope checks for the Evo APIs, and where the seeded hub is served. */
 import type { FastifyRequest } from "fastify";
-import { AccessTokenError, type VerifiedToken } from "../../shared/accessToken.ts";
+import { verifyBearer, type VerifiedToken } from "../../shared/accessToken.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { errors } from "./errors.ts";
 
@@ -9,22 +9,12 @@ export async function authenticate(
   ctx: EmulatorContext,
   scope: string,
 ): Promise<VerifiedToken> {
-  const header = request.headers.authorization;
-  if (header === undefined || header.trim() === "") throw errors.missingToken();
-  let token: VerifiedToken;
-  try {
-    token = await ctx.verifyAccessToken(header);
-  } catch (err) {
-    if (err instanceof AccessTokenError) {
-      if (err.problem === "missing") throw errors.missingToken();
-      throw errors.invalidToken(
-        err.problem === "expired" ? "The access token has expired." : "The access token is invalid.",
-      );
-    }
-    throw err;
-  }
-  if (!token.scopes.includes(scope)) throw errors.insufficientScope(scope);
-  return token;
+  return verifyBearer(request.headers.authorization, ctx.verifyAccessToken, scope, {
+    missing: errors.missingToken,
+    rejected: (expired) =>
+      errors.invalidToken(expired ? "The access token has expired." : "The access token is invalid."),
+    missingScope: () => errors.insufficientScope(scope),
+  });
 }
 
 /**
