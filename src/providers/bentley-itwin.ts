@@ -1,3 +1,4 @@
+import { bentleyImsEndpoints, bentleyImsQuirks } from "./bentley-ims.ts";
 import type { ProviderPreset } from "./types.ts";
 
 /** Bentley iTwin Platform, signed in through Bentley IMS (IdentityServer-style `/connect/*` paths). */
@@ -5,13 +6,8 @@ export const bentleyItwin: ProviderPreset = {
   id: "bentley-itwin",
   displayName: "Bentley iTwin Platform",
   defaults: {
-    authorizationUrl: "https://ims.bentley.com/connect/authorize",
-    tokenUrl: "https://ims.bentley.com/connect/token",
-    revocationUrl: "https://ims.bentley.com/connect/revocation",
-    introspectionUrl: "https://ims.bentley.com/connect/introspect",
-    issuer: "https://ims.bentley.com",
+    ...bentleyImsEndpoints,
     scopes: ["itwin-platform", "offline_access"],
-    tokenEndpointAuthMethod: "client_secret_basic",
   },
   scopeCatalog: [
     {
@@ -28,12 +24,7 @@ export const bentleyItwin: ProviderPreset = {
   docsUrl: "https://developer.bentley.com/apis/overview/authorization/",
   apiBaseUrls: ["https://api.bentley.com"],
   quirks: {
-    // Rotation is unconfirmed for IMS; the official clients keep whatever comes back, so assume single use.
-    singleUseRefreshTokens: true,
-    revocationDiscoveryField: "revocation_endpoint",
+    ...bentleyImsQuirks,
     alwaysRequiredScopes: [],
-    refreshTokenScope: "offline_access",
-    serviceForbiddenScopes: ["openid", "email", "profile", "organization"],
-    issuesIssInAuthResponse: false,
   },
 };

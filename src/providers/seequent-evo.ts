@@ -1,3 +1,4 @@
+import { bentleyImsEndpoints, bentleyImsQuirks } from "./bentley-ims.ts";
 import type { ProviderPreset } from "./types.ts";
 
 /** Seequent Evo: its own APIs, but users and apps sign in through Bentley IMS. */
@@ -5,13 +6,8 @@ export const seequentEvo: ProviderPreset = {
   id: "seequent-evo",
   displayName: "Seequent Evo",
   defaults: {
-    authorizationUrl: "https://ims.bentley.com/connect/authorize",
-    tokenUrl: "https://ims.bentley.com/connect/token",
-    revocationUrl: "https://ims.bentley.com/connect/revocation",
-    introspectionUrl: "https://ims.bentley.com/connect/introspect",
-    issuer: "https://ims.bentley.com",
+    ...bentleyImsEndpoints,
     scopes: ["evo.discovery", "evo.workspace", "offline_access"],
-    tokenEndpointAuthMethod: "client_secret_basic",
   },
   scopeCatalog: [
     {
@@ -28,11 +24,7 @@ export const seequentEvo: ProviderPreset = {
   docsUrl: "https://developer.seequent.com/docs/guides/getting-started/apps-and-tokens",
   apiBaseUrls: ["https://discover.api.seequent.com", "https://*.api.seequent.com"],
   quirks: {
-    singleUseRefreshTokens: true,
-    revocationDiscoveryField: "revocation_endpoint",
+    ...bentleyImsQuirks,
     alwaysRequiredScopes: ["evo.discovery", "evo.workspace"],
-    refreshTokenScope: "offline_access",
-    serviceForbiddenScopes: ["openid", "email", "profile", "organization"],
-    issuesIssInAuthResponse: false,
   },
 };
