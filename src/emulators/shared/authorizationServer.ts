@@ -8,7 +8,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from "jose";
-import Provider, { errors as oidcErrors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, {
+  errors as oidcErrors,
+  type Configuration,
+  type InteractionResults,
+  type KoaContextWithOIDC,
+} from "oidc-provider";
 import { AccessTokenError, type VerifyAccessToken } from "./accessToken.ts";
 import { memoryAdapterFactory, type ClientProfile, type SandboxClients } from "./clients.ts";
 import { consentPage, errorPage, loginPage } from "./interactionPages.ts";
@@ -334,9 +339,40 @@ export async function mountAuthorizationServer(
   await app.register(async (scope) => {
     await scope.register(formbody);
 
-    const details = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!provider) throw new Error("authorization server not started");
-      return provider.interactionDetails(request.raw, reply.raw);
+    type InteractionRequest = FastifyRequest<{ Params: { uid: string } }>;
+
+    /**
+     * The sign-in this request continues, or undefined when there is none to continue: the server is not
+     * started, the interaction cookie is gone, it belongs to another uid, or it waits at another prompt.
+     */
+    const currentInteraction = async (
+      request: InteractionRequest,
+      reply: FastifyReply,
+      prompt?: "login" | "consent",
+    ) => {
+      if (!provider) return undefined;
+      let interaction;
+      try {
+        interaction = await provider.interactionDetails(request.raw, reply.raw);
+      } catch {
+        return undefined;
+      }
+      if (interaction.uid !== request.params.uid) return undefined;
+      if (prompt !== undefined && interaction.prompt.name !== prompt) return undefined;
+      return interaction;
+    };
+
+    /** Hands the prompt's outcome to oidc-provider and sends the browser on to where it resumes. */
+    const finishInteraction = async (
+      request: InteractionRequest,
+      reply: FastifyReply,
+      result: InteractionResults,
+      mergeWithLastSubmission: boolean,
+    ) => {
+      const returnTo = await provider!.interactionResult(request.raw, reply.raw, result, {
+        mergeWithLastSubmission,
+      });
+      return reply.redirect(returnTo, 303);
     };
 
     const sessionExpired = (reply: FastifyReply) =>
@@ -352,13 +388,8 @@ export async function mountAuthorizationServer(
         );
 
     scope.get<{ Params: { uid: string } }>("/interaction/:uid", async (request, reply) => {
-      let interaction;
-      try {
-        interaction = await details(request, reply);
-      } catch {
-        return sessionExpired(reply);
-      }
-      if (interaction.uid !== request.params.uid) return sessionExpired(reply);
+      const interaction = await currentInteraction(request, reply);
+      if (!interaction) return sessionExpired(reply);
       const clientId = asString(interaction.params.client_id);
       if (interaction.prompt.name === "login") {
         return reply
@@ -381,15 +412,8 @@ export async function mountAuthorizationServer(
     scope.post<{ Params: { uid: string }; Body: { email?: unknown; password?: unknown } }>(
       "/interaction/:uid/login",
       async (request, reply) => {
-        let interaction;
-        try {
-          interaction = await details(request, reply);
-        } catch {
-          return sessionExpired(reply);
-        }
-        if (interaction.uid !== request.params.uid || interaction.prompt.name !== "login") {
-          return sessionExpired(reply);
-        }
+        const interaction = await currentInteraction(request, reply, "login");
+        if (!interaction) return sessionExpired(reply);
         const email = asString(request.body?.email);
         const password = asString(request.body?.password);
         const user = findUserByEmail(email);
@@ -407,37 +431,23 @@ export async function mountAuthorizationServer(
               }),
             );
         }
-        const returnTo = await provider!.interactionResult(
-          request.raw,
-          reply.raw,
-          { login: { accountId: user.id } },
-          { mergeWithLastSubmission: false },
-        );
-        return reply.redirect(returnTo, 303);
+        return finishInteraction(request, reply, { login: { accountId: user.id } }, false);
       },
     );
 
     scope.post<{ Params: { uid: string }; Body: { decision?: unknown } }>(
       "/interaction/:uid/consent",
       async (request, reply) => {
-        let interaction;
-        try {
-          interaction = await details(request, reply);
-        } catch {
-          return sessionExpired(reply);
-        }
-        if (interaction.uid !== request.params.uid || interaction.prompt.name !== "consent") {
-          return sessionExpired(reply);
-        }
+        const interaction = await currentInteraction(request, reply, "consent");
+        if (!interaction) return sessionExpired(reply);
         const p = provider!;
         if (asString(request.body?.decision) !== "allow") {
-          const returnTo = await p.interactionResult(
-            request.raw,
-            reply.raw,
+          return finishInteraction(
+            request,
+            reply,
             { error: "access_denied", error_description: "The user denied access." },
-            { mergeWithLastSubmission: false },
+            false,
           );
-          return reply.redirect(returnTo, 303);
         }
         const accountId = interaction.session?.accountId;
         const clientId = asString(interaction.params.client_id);
@@ -455,13 +465,7 @@ export async function mountAuthorizationServer(
           grant.addResourceScope(indicator, scopes.join(" "));
         }
         const grantId = await grant.save();
-        const returnTo = await p.interactionResult(
-          request.raw,
-          reply.raw,
-          { consent: { grantId } },
-          { mergeWithLastSubmission: true },
-        );
-        return reply.redirect(returnTo, 303);
+        return finishInteraction(request, reply, { consent: { grantId } }, true);
       },
     );
   });
