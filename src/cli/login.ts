@@ -14,7 +14,6 @@ import {
   exchangeCode,
   OAuthError,
   validateCallback,
-  type TokenSet,
 } from "../oauth/index.ts";
 import { CliError, toCliError, usageError } from "./cliError.ts";
 import {
@@ -24,7 +23,7 @@ import {
   type ClientFlags,
   type ResolvedClient,
 } from "./clientConfig.ts";
-import { writeEntry, type CachedTokens } from "./tokenCache.ts";
+import { cacheEntry, writeEntry, type CachedTokens } from "./tokenCache.ts";
 
 export const CALLBACK_PATH = "/signin-callback";
 
@@ -166,28 +165,6 @@ async function checkReachable(client: ResolvedClient): Promise<void> {
 
 type CallbackOutcome = { ok: true; entry: CachedTokens } | { ok: false; error: CliError };
 
-/** What the cache keeps of a sign-in: the tokens and what `token` needs to refresh them without flags. */
-function cacheEntry(client: ResolvedClient, tokens: TokenSet): CachedTokens {
-  return {
-    version: 1,
-    grant: "authorization_code",
-    provider: client.preset.id,
-    issuer: client.issuer,
-    clientId: client.oauth.clientId,
-    scopes: [...client.scopes].sort(),
-    tokenUrl: client.oauth.tokenUrl,
-    authorizationUrl: client.oauth.authorizationUrl ?? null,
-    revocationUrl: client.oauth.revocationUrl ?? null,
-    tokenEndpointAuthMethod: "none",
-    accessToken: tokens.accessToken,
-    tokenType: tokens.tokenType,
-    refreshToken: tokens.refreshToken,
-    expiresAt: tokens.expiresAt,
-    grantedScopes: tokens.scopes,
-    savedAt: Date.now(),
-  };
-}
-
 /** Runs the whole flow; returns the exit code. */
 export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
   const port = parseInteger(flags.port, "--port", 3000, 0, 65_535);
@@ -255,7 +232,7 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
           scopes: client.scopes,
         });
         // Saved before the page says so, so the browser never claims a sign-in the cache does not hold.
-        const entry = cacheEntry(client, tokens);
+        const entry = cacheEntry("authorization_code", client, tokens);
         writeEntry(io.env, entry);
         result = { ok: true, entry };
         send(

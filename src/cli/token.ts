@@ -28,6 +28,7 @@ import {
   type ClientFlags,
 } from "./clientConfig.ts";
 import {
+  cacheEntry,
   cacheFileName,
   listEntries,
   readEntry,
@@ -215,24 +216,8 @@ async function serviceToken(flags: TokenFlags, io: TokenIo, minValidity: number)
     } catch (err) {
       throw toCliError(err, { server: client.oauth.tokenUrl });
     }
-    const fresh: CachedTokens = {
-      version: 1,
-      grant: "client_credentials",
-      provider: client.preset.id,
-      issuer: client.issuer,
-      clientId: client.oauth.clientId,
-      scopes: [...client.scopes].sort(),
-      tokenUrl: client.oauth.tokenUrl,
-      authorizationUrl: client.oauth.authorizationUrl ?? null,
-      revocationUrl: client.oauth.revocationUrl ?? null,
-      tokenEndpointAuthMethod: client.oauth.tokenEndpointAuthMethod,
-      accessToken: tokens.accessToken,
-      tokenType: tokens.tokenType,
-      refreshToken: null,
-      expiresAt: tokens.expiresAt,
-      grantedScopes: tokens.scopes,
-      savedAt: Date.now(),
-    };
+    // A client-credentials entry never keeps a refresh token (RFC 6749 4.4.3: none should be issued).
+    const fresh: CachedTokens = { ...cacheEntry("client_credentials", client, tokens), refreshToken: null };
     writeEntry(io.env, fresh);
     return fresh;
   });

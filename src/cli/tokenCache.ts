@@ -22,6 +22,8 @@ import {
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { TokenSet } from "../oauth/index.ts";
+import type { ResolvedClient } from "./clientConfig.ts";
 
 export type CachedGrant = "authorization_code" | "client_credentials";
 
@@ -47,6 +49,28 @@ export interface CachedTokens {
   /** The scopes the server granted (as reported). */
   grantedScopes: string[];
   savedAt: number;
+}
+
+/** What the cache keeps of tokens just obtained: the tokens and what is needed to refresh them without flags. */
+export function cacheEntry(grant: CachedGrant, client: ResolvedClient, tokens: TokenSet): CachedTokens {
+  return {
+    version: 1,
+    grant,
+    provider: client.preset.id,
+    issuer: client.issuer,
+    clientId: client.oauth.clientId,
+    scopes: [...client.scopes].sort(),
+    tokenUrl: client.oauth.tokenUrl,
+    authorizationUrl: client.oauth.authorizationUrl ?? null,
+    revocationUrl: client.oauth.revocationUrl ?? null,
+    tokenEndpointAuthMethod: client.oauth.tokenEndpointAuthMethod,
+    accessToken: tokens.accessToken,
+    tokenType: tokens.tokenType,
+    refreshToken: tokens.refreshToken,
+    expiresAt: tokens.expiresAt,
+    grantedScopes: tokens.scopes,
+    savedAt: Date.now(),
+  };
 }
 
 /** The user's Gatehouse config dir (not created here). */
