@@ -249,6 +249,33 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   return store;
 }
 
+/**
+ * True for errors that mean "the database cannot be reached right now" rather than "this query is wrong":
+ * refused or dropped connections, a server shutting down or starting up. The hub answers these with
+ * 503 database_unavailable (a load balancer retries elsewhere) instead of 500.
+ */
+export function isDatabaseUnavailableError(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth += 1) {
+    if (e.message === "fetch failed") return false; // an HTTP call (a provider), not the database
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") {
+      if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code))
+        return true;
+      // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now; class 08: connection exceptions.
+      if (/^57P0[123]$/.test(code) || /^08/.test(code)) return true;
+    }
+    // node-postgres reports a connection lost mid-query by message only.
+    if (
+      /^Connection terminated|^Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+        e.message,
+      )
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;

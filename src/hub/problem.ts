@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
 import { GatehouseError } from "../errors.ts";
+import { isDatabaseUnavailableError } from "../db/index.ts";
 
 /** One field-level complaint in a `validation_failed` problem. */
 export interface FieldError {
@@ -100,6 +101,14 @@ function ajvFieldErrors(validation: AjvError[], context: string | undefined): Fi
 }
 
 /** Turns whatever a route or Fastify threw into problem details; never exposes a stack or an unknown message. */
+function databaseUnavailable(): Problem {
+  return problem(
+    503,
+    "database_unavailable",
+    "The hub cannot reach its database right now; try again shortly",
+  );
+}
+
 export function toProblem(err: unknown): Problem {
   if (err instanceof ZodError) {
     const errors = zodFieldErrors(err);
@@ -107,10 +116,20 @@ export function toProblem(err: unknown): Problem {
   }
   if (err instanceof GatehouseError) {
     const status = err.status >= 400 && err.status <= 599 ? err.status : 500;
+    if (status >= 500 && !exposedServerCodes.has(err.code) && isDatabaseUnavailableError(err.cause)) {
+      return databaseUnavailable();
+    }
     if (status >= 500 && !exposedServerCodes.has(err.code)) {
       return problem(status, err.code, "The hub hit an unexpected problem; it has been logged");
     }
     return problem(status, err.code, err.message, err.details ?? {});
+  }
+  if (isDatabaseUnavailableError(err)) {
+    return problem(
+      503,
+      "database_unavailable",
+      "The hub cannot reach its database right now; try again shortly",
+    );
   }
   const fastifyError = err as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
   if (Array.isArray(fastifyError.validation)) {
