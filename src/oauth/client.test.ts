@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startStubServer, type StubServer } from "../../test/helpers/oauthStubServer.ts";
+import { describe, expect, it } from "vitest";
+import { useStubServer } from "../../test/helpers/oauthStubServer.ts";
 import { discover } from "./client.ts";
 
-let stub: StubServer;
-
-beforeAll(async () => {
-  stub = await startStubServer();
-});
-afterAll(async () => {
-  await stub.close();
-});
-beforeEach(() => {
-  stub.requests.length = 0;
-});
+const stub = useStubServer();
 
 describe("discover", () => {
   it("reads the endpoints, taking revocation from the preset's field name", async () => {

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startStubServer, type StubServer } from "../../test/helpers/oauthStubServer.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useStubServer } from "../../test/helpers/oauthStubServer.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { clientCredentials } from "./clientCredentials.ts";
 
-let stub: StubServer;
+const stub = useStubServer();
 let cfg: OAuthClientConfig;
 
-beforeAll(async () => {
-  stub = await startStubServer();
-});
-afterAll(async () => {
-  await stub.close();
-});
 beforeEach(() => {
-  stub.requests.length = 0;
   cfg = {
     tokenUrl: `${stub.url}/connect/token`,
     clientId: "sandbox-service",

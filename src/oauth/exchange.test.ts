@@ -1,12 +1,12 @@
 import { generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startStubServer, type StubServer } from "../../test/helpers/oauthStubServer.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { startStubServer, useStubServer } from "../../test/helpers/oauthStubServer.ts";
 import { validateCallback } from "./callback.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { OAuthError } from "./errors.ts";
 import { exchangeCode } from "./exchange.ts";
 
-let stub: StubServer;
+const stub = useStubServer();
 let cfg: OAuthClientConfig;
 const redirectUri = "http://localhost:8080/api/integrations/oauth2/callback/";
 const tokens = {
@@ -17,14 +17,7 @@ const tokens = {
   scope: "a b",
 };
 
-beforeAll(async () => {
-  stub = await startStubServer();
-});
-afterAll(async () => {
-  await stub.close();
-});
 beforeEach(() => {
-  stub.requests.length = 0;
   stub.handler = () => ({ json: tokens });
   cfg = {
     issuer: stub.url,

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startStubServer, type StubServer } from "../../test/helpers/oauthStubServer.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useStubServer } from "../../test/helpers/oauthStubServer.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { introspectToken } from "./introspect.ts";
 import { revokeToken } from "./revoke.ts";
 
-let stub: StubServer;
+const stub = useStubServer();
 let cfg: OAuthClientConfig;
 
-beforeAll(async () => {
-  stub = await startStubServer();
-});
-afterAll(async () => {
-  await stub.close();
-});
 beforeEach(() => {
-  stub.requests.length = 0;
   cfg = {
     tokenUrl: `${stub.url}/authentication/v2/token`,
     revocationUrl: `${stub.url}/authentication/v2/revoke`,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /** One request the stub received, as it came over the wire. */
 export interface RecordedRequest {
@@ -31,12 +32,39 @@ export interface StubServer {
   close(): Promise<void>;
 }
 
-/** Starts a stub on 127.0.0.1 at a free port. Answers 404 until a handler is set. */
-export async function startStubServer(): Promise<StubServer> {
-  const stub: Partial<StubServer> & { handler: StubHandler; requests: RecordedRequest[] } = {
+/** A stub that is not listening yet and answers 404 until a handler is set. */
+function unstartedStub(): StubServer {
+  return {
+    url: "",
     handler: () => ({ status: 404, json: { error: "not_found" } }),
     requests: [],
+    close: () => Promise.resolve(),
   };
+}
+
+/** Starts a stub on 127.0.0.1 at a free port. Answers 404 until a handler is set. */
+export async function startStubServer(): Promise<StubServer> {
+  const stub = unstartedStub();
+  await listen(stub);
+  return stub;
+}
+
+/**
+ * The stub for one test file: listening before its first test, closed after its last, and with `requests`
+ * cleared before each test. Its `url` is set once it listens, so read it inside hooks and tests.
+ */
+export function useStubServer(): StubServer {
+  const stub = unstartedStub();
+  beforeAll(() => listen(stub));
+  afterAll(() => stub.close());
+  beforeEach(() => {
+    stub.requests.length = 0;
+  });
+  return stub;
+}
+
+/** Serves `stub` on 127.0.0.1 at a free port, filling in its `url` and `close`. */
+async function listen(stub: StubServer): Promise<void> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -75,5 +103,4 @@ export async function startStubServer(): Promise<StubServer> {
       server.closeAllConnections();
       server.close((err) => (err ? reject(err) : resolve()));
     });
-  return stub as StubServer;
 }
