@@ -72,6 +72,8 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const ownsStore = !deps.store;
   const store = deps.store ?? (await openDatabase(config.databaseUrl));
   let app: FastifyInstance | undefined;
+  /** Set when close() begins: answers still in flight then end their keep-alive connection. */
+  let closing = false;
   try {
     const keyRing =
       deps.keyRing ?? loadKeyRing({ env: config.encryptionKeys ?? undefined, dataDir: config.dataDir });
@@ -162,6 +164,9 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     installAuthentication(app);
     // API answers are per user and often secret: never cached, never sniffed into something else.
     app.addHook("onSend", async (request, reply) => {
+      // Without this a keep-alive connection busy when close() began stays open after its answer, and the
+      // process waits on the client instead of exiting (a rolling restart behind a load balancer stalls).
+      if (closing) void reply.header("connection", "close");
       if (!request.url.startsWith("/api/")) return;
       if (!reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
       void reply.header("x-content-type-options", "nosniff");
@@ -202,6 +207,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       return ready.listen({ host: config.host, port: config.port });
     },
     async close() {
+      closing = true;
       await refresher?.stop();
       await ready.close();
       if (ownsStore) await store.close();
