@@ -230,6 +230,20 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
     expect((await rejection(exchangeCode(cfg(), params, options))).code).toBe("invalid_grant");
   });
 
+  it("an expired code is invalid_grant", async () => {
+    const emulator = id === "autodesk-aps" ? emulators.autodesk : emulators.bentley;
+    emulator.knobs.set({ authorizationCodeLifetimeSeconds: 1 });
+    try {
+      const { start, callbackUrl } = await authorize(cfg(), userScopes(id));
+      const params = validateCallback(cfg(), callbackUrl, start.state);
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      const options = { redirectUri: REDIRECT_URI, codeVerifier: start.codeVerifier };
+      expect((await rejection(exchangeCode(cfg(), params, options))).code).toBe("invalid_grant");
+    } finally {
+      emulator.knobs.set({ authorizationCodeLifetimeSeconds: null });
+    }
+  });
+
   it("an iss other than the issuer is issuer_mismatch", async () => {
     const { start, callbackUrl } = await authorize(cfg(), userScopes(id));
     expect(callbackUrl.searchParams.get("iss")).toBe(cfg().issuer);
