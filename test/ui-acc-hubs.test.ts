@@ -1,19 +1,15 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  ensureFreshWebBuild,
   hubProblems,
-  launchChromium,
   screenshot,
   signInAtEmulator,
   signInThroughUi,
-  watchConsole,
   type ConsoleProblem,
 } from "./helpers/chromium.ts";
-import { useEmulatorHostMap } from "./helpers/appsHub.ts";
-import { DEMO_PASSWORD, startTestHub, type TestHub } from "./helpers/hub.ts";
+import { useHubInBrowser } from "./helpers/hubInBrowser.ts";
+import { DEMO_PASSWORD } from "./helpers/hub.ts";
 
 const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
@@ -22,45 +18,25 @@ const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
 // acc-hubs, logs in at the Autodesk emulator, lands back on the app and sees her hubs and projects, sorts a
 // column and downloads the CSV; disconnects on the account page and gets the login button again.
 describe("acc-hubs in the browser", () => {
-  let t: TestHub;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let problems: ConsoleProblem[];
+  const ui = useHubInBrowser({ appsDirs: [EXAMPLES], emulatorHosts: true });
 
-  beforeAll(async () => {
-    await ensureFreshWebBuild();
-    t = await startTestHub({ config: { appsDirs: [EXAMPLES] } });
-    useEmulatorHostMap(t);
-    browser = await launchChromium();
-    context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    problems = watchConsole(context);
-    page = await context.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  const login = () => page.getByRole("link", { name: "Log in to autodesk-aps" });
+  const login = () => ui.page.getByRole("link", { name: "Log in to autodesk-aps" });
 
   it("connects alice's Autodesk account from the app page", async () => {
-    await signInThroughUi(page, "alice@example.com", DEMO_PASSWORD);
-    await page.locator('a[href="/apps/acc-hubs"]').click();
+    await signInThroughUi(ui.page, "alice@example.com", DEMO_PASSWORD);
+    await ui.page.locator('a[href="/apps/acc-hubs"]').click();
     await login().waitFor();
-    await screenshot(page, "app-acc-hubs-login");
+    await screenshot(ui.page, "app-acc-hubs-login");
     await login().click();
-    await signInAtEmulator(page, t.url, ALICE, "/apps/acc-hubs");
-    await page.getByText("Anders Engineering").first().waitFor();
+    await signInAtEmulator(ui.page, ui.hub.url, ALICE, "/apps/acc-hubs");
+    await ui.page.getByText("Anders Engineering").first().waitFor();
     expect(await login().count()).toBe(0);
   });
 
   it("shows her projects in a table she can sort and download", async () => {
-    const table = page.getByRole("table", { name: "Get ACC hubs" });
+    const table = ui.page.getByRole("table", { name: "Get ACC hubs" });
     await table.getByText("Summit Tower").waitFor();
-    await screenshot(page, "app-acc-hubs");
+    await screenshot(ui.page, "app-acc-hubs");
     const headers = await table.getByRole("columnheader").allTextContents();
     const projectColumn =
       headers.findIndex((h) => h.startsWith("Project") && !h.startsWith("Project ID")) + 1;
@@ -81,11 +57,11 @@ describe("acc-hubs in the browser", () => {
     await sortButton.click();
     const descending = await projects();
     expect(descending).toEqual([...ascending].reverse());
-    await screenshot(page, "app-acc-hubs-sorted");
+    await screenshot(ui.page, "app-acc-hubs-sorted");
 
     const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("button", { name: "Download CSV" }).click(),
+      ui.page.waitForEvent("download"),
+      ui.page.getByRole("button", { name: "Download CSV" }).click(),
     ]);
     expect(download.suggestedFilename()).toBe("acc-hubs-hubs.csv");
     const lines = readFileSync(await download.path(), "utf8")
@@ -101,36 +77,36 @@ describe("acc-hubs in the browser", () => {
   it("shows the login button again when a view answers login_required, and recovers after logging in", async () => {
     // The hub cannot refresh this connection any more (no refresh token, access token expired), but the
     // app page still lists it as connected: the view runs and the hub answers 401 login_required.
-    await t.hub.services.store.db
+    await ui.hub.hub.services.store.db
       .updateTable("connections")
       .set({ refresh_token_enc: null, expires_at: 0 })
       .execute();
-    await page.reload();
+    await ui.page.reload();
     await login().waitFor();
-    expect(await page.getByRole("table", { name: "Get ACC hubs" }).count()).toBe(0);
-    await screenshot(page, "app-acc-hubs-login-required");
+    expect(await ui.page.getByRole("table", { name: "Get ACC hubs" }).count()).toBe(0);
+    await screenshot(ui.page, "app-acc-hubs-login-required");
     await login().click();
-    await signInAtEmulator(page, t.url, ALICE, "/apps/acc-hubs");
-    await page.getByRole("table", { name: "Get ACC hubs" }).getByText("Summit Tower").waitFor();
+    await signInAtEmulator(ui.page, ui.hub.url, ALICE, "/apps/acc-hubs");
+    await ui.page.getByRole("table", { name: "Get ACC hubs" }).getByText("Summit Tower").waitFor();
   });
 
   it("disconnects on the account page, and the app asks to log in again", async () => {
-    await page.getByRole("link", { name: "Account" }).click();
-    const row = page.getByRole("row", { name: /autodesk-aps/ });
+    await ui.page.getByRole("link", { name: "Account" }).click();
+    const row = ui.page.getByRole("row", { name: /autodesk-aps/ });
     await row.waitFor();
     expect(await row.textContent()).toContain("Connected");
-    await page.getByRole("button", { name: "Disconnect autodesk-aps" }).click();
-    await page.getByText("Disconnected from autodesk-aps.").waitFor();
-    await page.getByRole("link", { name: "Apps" }).click();
-    await page.locator('a[href="/apps/acc-hubs"]').click();
+    await ui.page.getByRole("button", { name: "Disconnect autodesk-aps" }).click();
+    await ui.page.getByText("Disconnected from autodesk-aps.").waitFor();
+    await ui.page.getByRole("link", { name: "Apps" }).click();
+    await ui.page.locator('a[href="/apps/acc-hubs"]').click();
     await login().waitFor();
-    expect(await page.getByText("Summit Tower").count()).toBe(0);
+    expect(await ui.page.getByText("Summit Tower").count()).toBe(0);
   });
 
   it("logged no console errors but the 401 of the view that needed a new login", () => {
     const expected = (p: ConsoleProblem) =>
       p.url.endsWith("/api/apps/acc-hubs/views/hubs") && /status of 401/.test(p.text);
-    const seen = hubProblems(problems, t.url);
+    const seen = hubProblems(ui.problems, ui.hub.url);
     expect(seen.filter(expected)).toHaveLength(1);
     expect(seen.filter((p) => !expected(p))).toEqual([]);
   });

@@ -1,20 +1,16 @@
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getPreset, presetForBaseUrl } from "../src/providers/index.ts";
 import {
-  ensureFreshWebBuild,
   hubProblems,
   expandAll,
-  launchChromium,
   screenshot,
   signInAtEmulator,
   signInThroughUi,
   watchConsole,
-  type ConsoleProblem,
 } from "./helpers/chromium.ts";
-import { useEmulatorHostMap } from "./helpers/appsHub.ts";
-import { DEMO_PASSWORD, startTestHub, TEST_ADMIN, type TestHub } from "./helpers/hub.ts";
+import { useHubInBrowser } from "./helpers/hubInBrowser.ts";
+import { DEMO_PASSWORD, TEST_ADMIN } from "./helpers/hub.ts";
 
 const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
@@ -25,120 +21,105 @@ const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
 // lands back on the app with her iTwins and iModels, disconnects on the account page and gets the login
 // button again.
 describe("admin UI", () => {
-  let t: TestHub;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let problems: ConsoleProblem[];
-
-  beforeAll(async () => {
-    await ensureFreshWebBuild();
-    t = await startTestHub({ config: { appsDirs: [EXAMPLES] } });
-    useEmulatorHostMap(t);
-    browser = await launchChromium();
-    context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: t.url });
-    context.setDefaultTimeout(15_000);
-    problems = watchConsole(context);
-    page = await context.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  const ui = useHubInBrowser({
+    appsDirs: [EXAMPLES],
+    emulatorHosts: true,
+    permissions: ["clipboard-read", "clipboard-write"],
   });
 
   it("signs the admin in through the labelled form", async () => {
-    await page.goto("/login");
-    await screenshot(page, "login");
+    await ui.page.goto("/login");
+    await screenshot(ui.page, "login");
     // Keyboard: the fields and the button in order, with a visible focus indicator.
-    await page.getByLabel("Email").focus();
-    await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe("password");
-    await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Sign in");
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    await ui.page.getByLabel("Email").focus();
+    await ui.page.keyboard.press("Tab");
+    expect(await ui.page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe("password");
+    await ui.page.keyboard.press("Tab");
+    expect(await ui.page.evaluate(() => document.activeElement?.textContent)).toBe("Sign in");
+    const outline = await ui.page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
     expect(outline).not.toBe("none");
-    await page.getByLabel("Email").fill(TEST_ADMIN.email);
-    await page.getByLabel("Password").fill(TEST_ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((url) => url.pathname === "/apps");
-    await page.getByRole("link", { name: "Integrations" }).click();
-    await page.getByRole("heading", { name: "Integrations", level: 1 }).waitFor();
-    const row = page.getByRole("row", { name: /bentley-itwin-service/ });
+    await ui.page.getByLabel("Email").fill(TEST_ADMIN.email);
+    await ui.page.getByLabel("Password").fill(TEST_ADMIN.password);
+    await ui.page.getByRole("button", { name: "Sign in" }).click();
+    await ui.page.waitForURL((url) => url.pathname === "/apps");
+    await ui.page.getByRole("link", { name: "Integrations" }).click();
+    await ui.page.getByRole("heading", { name: "Integrations", level: 1 }).waitFor();
+    const row = ui.page.getByRole("row", { name: /bentley-itwin-service/ });
     await row.waitFor();
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("Client credentials");
-    await screenshot(page, "admin-integrations");
+    await screenshot(ui.page, "admin-integrations");
   });
 
   it("deletes the sandbox iTwin integration after a confirmation that names the connections", async () => {
-    await page.getByRole("link", { name: "bentley-itwin", exact: true }).click();
-    await page.getByRole("heading", { name: "bentley-itwin", level: 1 }).waitFor();
+    await ui.page.getByRole("link", { name: "bentley-itwin", exact: true }).click();
+    await ui.page.getByRole("heading", { name: "bentley-itwin", level: 1 }).waitFor();
     // A reload keeps the client-side route.
-    await page.reload();
-    await page.getByRole("heading", { name: "bentley-itwin", level: 1 }).waitFor();
-    expect(await page.getByText("Client secret: set").count()).toBe(1);
-    await screenshot(page, "admin-integration-edit");
-    await page.getByRole("button", { name: "Delete integration" }).click();
-    const dialog = page.getByRole("dialog", { name: "Delete bentley-itwin?" });
+    await ui.page.reload();
+    await ui.page.getByRole("heading", { name: "bentley-itwin", level: 1 }).waitFor();
+    expect(await ui.page.getByText("Client secret: set").count()).toBe(1);
+    await screenshot(ui.page, "admin-integration-edit");
+    await ui.page.getByRole("button", { name: "Delete integration" }).click();
+    const dialog = ui.page.getByRole("dialog", { name: "Delete bentley-itwin?" });
     await dialog.waitFor();
     expect(await dialog.textContent()).toMatch(/user connection/);
-    await screenshot(page, "admin-integration-delete");
+    await screenshot(ui.page, "admin-integration-delete");
     await dialog.getByRole("button", { name: "Delete" }).click();
-    await page.getByRole("heading", { name: "Integrations", level: 1 }).waitFor();
-    await page.getByRole("row", { name: /autodesk-aps/ }).waitFor();
-    expect(await page.getByRole("link", { name: "bentley-itwin", exact: true }).count()).toBe(0);
+    await ui.page.getByRole("heading", { name: "Integrations", level: 1 }).waitFor();
+    await ui.page.getByRole("row", { name: /autodesk-aps/ }).waitFor();
+    expect(await ui.page.getByRole("link", { name: "bentley-itwin", exact: true }).count()).toBe(0);
   });
 
   it("creates a Bentley iTwin integration through the wizard against the emulator", async () => {
-    const emulator = presetForBaseUrl(getPreset("bentley-itwin"), t.emulators!.bentley.url).defaults;
-    await page.getByRole("link", { name: "New integration" }).click();
-    await page.getByRole("heading", { name: "New integration" }).waitFor();
-    await page.getByRole("radio", { name: /Bentley iTwin/ }).check();
-    await screenshot(page, "wizard-1-software");
-    await page.getByRole("button", { name: "Next" }).click();
+    const emulator = presetForBaseUrl(getPreset("bentley-itwin"), ui.hub.emulators!.bentley.url).defaults;
+    await ui.page.getByRole("link", { name: "New integration" }).click();
+    await ui.page.getByRole("heading", { name: "New integration" }).waitFor();
+    await ui.page.getByRole("radio", { name: /Bentley iTwin/ }).check();
+    await screenshot(ui.page, "wizard-1-software");
+    await ui.page.getByRole("button", { name: "Next" }).click();
 
-    await page.getByRole("heading", { name: "Basic information" }).waitFor();
-    await page.getByLabel("Name").fill("bentley-itwin");
-    await page.getByLabel("Description").fill("iTwins and iModels for the iTwin browser");
-    await page.getByRole("radio", { name: "Specific apps" }).check();
-    await page.getByRole("checkbox", { name: /itwin-browser/ }).check();
-    await screenshot(page, "wizard-2-basic");
-    await page.getByRole("button", { name: "Next" }).click();
+    await ui.page.getByRole("heading", { name: "Basic information" }).waitFor();
+    await ui.page.getByLabel("Name").fill("bentley-itwin");
+    await ui.page.getByLabel("Description").fill("iTwins and iModels for the iTwin browser");
+    await ui.page.getByRole("radio", { name: "Specific apps" }).check();
+    await ui.page.getByRole("checkbox", { name: /itwin-browser/ }).check();
+    await screenshot(ui.page, "wizard-2-basic");
+    await ui.page.getByRole("button", { name: "Next" }).click();
 
-    await page.getByRole("heading", { name: "Configuration" }).waitFor();
+    await ui.page.getByRole("heading", { name: "Configuration" }).waitFor();
     // Prefilled from the preset: the real platform's URLs and default scopes.
-    expect(await page.getByLabel("Authorization URL").inputValue()).toBe(
+    expect(await ui.page.getByLabel("Authorization URL").inputValue()).toBe(
       "https://ims.bentley.com/connect/authorize",
     );
-    expect(await page.getByRole("checkbox", { name: /itwin-platform/ }).isChecked()).toBe(true);
-    expect(await page.getByRole("checkbox", { name: /offline_access/ }).isChecked()).toBe(true);
-    expect(await page.getByText("A refresh token, so the user need not sign in every hour").count()).toBe(1);
+    expect(await ui.page.getByRole("checkbox", { name: /itwin-platform/ }).isChecked()).toBe(true);
+    expect(await ui.page.getByRole("checkbox", { name: /offline_access/ }).isChecked()).toBe(true);
+    expect(await ui.page.getByText("A refresh token, so the user need not sign in every hour").count()).toBe(
+      1,
+    );
     // Pointed at the emulator instead.
-    await page.getByLabel("Authorization URL").fill(emulator.authorizationUrl);
-    await page.getByLabel("Token URL").fill(emulator.tokenUrl);
-    await page.getByLabel("Client ID").fill("sandbox-web");
-    await page.getByLabel("Client secret").fill("sandbox-web-secret");
-    await page.getByText("Advanced settings").click();
-    await page.getByLabel("Revocation URL").fill(emulator.revocationUrl);
-    await page.getByLabel("Issuer").fill(emulator.issuer);
-    await screenshot(page, "wizard-3-configuration");
-    await page.getByRole("button", { name: "Next" }).click();
+    await ui.page.getByLabel("Authorization URL").fill(emulator.authorizationUrl);
+    await ui.page.getByLabel("Token URL").fill(emulator.tokenUrl);
+    await ui.page.getByLabel("Client ID").fill("sandbox-web");
+    await ui.page.getByLabel("Client secret").fill("sandbox-web-secret");
+    await ui.page.getByText("Advanced settings").click();
+    await ui.page.getByLabel("Revocation URL").fill(emulator.revocationUrl);
+    await ui.page.getByLabel("Issuer").fill(emulator.issuer);
+    await screenshot(ui.page, "wizard-3-configuration");
+    await ui.page.getByRole("button", { name: "Next" }).click();
 
-    await page.getByRole("heading", { name: "Review" }).waitFor();
-    const callback = `${t.url}/api/integrations/oauth2/callback/`;
-    expect(await page.getByLabel("Callback URL to register at the provider").inputValue()).toBe(callback);
-    await page.getByRole("button", { name: "Copy callback URL" }).click();
-    await page.getByText("Copied to the clipboard").waitFor({ state: "attached" });
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(callback);
-    await screenshot(page, "wizard-4-review");
-    await page.getByRole("button", { name: "Create integration" }).click();
+    await ui.page.getByRole("heading", { name: "Review" }).waitFor();
+    const callback = `${ui.hub.url}/api/integrations/oauth2/callback/`;
+    expect(await ui.page.getByLabel("Callback URL to register at the provider").inputValue()).toBe(callback);
+    await ui.page.getByRole("button", { name: "Copy callback URL" }).click();
+    await ui.page.getByText("Copied to the clipboard").waitFor({ state: "attached" });
+    expect(await ui.page.evaluate(() => navigator.clipboard.readText())).toBe(callback);
+    await screenshot(ui.page, "wizard-4-review");
+    await ui.page.getByRole("button", { name: "Create integration" }).click();
 
-    await page.getByText("The integration was created.").waitFor();
-    expect(new URL(page.url()).pathname).toBe("/admin/integrations/bentley-itwin");
-    expect(await page.getByLabel("Callback URL to register at the provider").inputValue()).toBe(callback);
+    await ui.page.getByText("The integration was created.").waitFor();
+    expect(new URL(ui.page.url()).pathname).toBe("/admin/integrations/bentley-itwin");
+    expect(await ui.page.getByLabel("Callback URL to register at the provider").inputValue()).toBe(callback);
 
-    const admin = await t.admin();
+    const admin = await ui.hub.admin();
     const stored = await admin.get<Record<string, unknown>>("/api/admin/integrations/bentley-itwin");
     expect(stored.body).toMatchObject({
       provider: "bentley-itwin",
@@ -154,36 +135,39 @@ describe("admin UI", () => {
   });
 
   it("edits the integration, keeping the secret unless a new one is typed", async () => {
-    await page.getByLabel("Description").fill("Edited description");
-    await page.getByRole("button", { name: "Save changes" }).click();
-    await page.getByText("Saved.").waitFor();
-    const admin = await t.admin();
+    await ui.page.getByLabel("Description").fill("Edited description");
+    await ui.page.getByRole("button", { name: "Save changes" }).click();
+    await ui.page.getByText("Saved.").waitFor();
+    const admin = await ui.hub.admin();
     const stored = await admin.get<Record<string, unknown>>("/api/admin/integrations/bentley-itwin");
     expect(stored.body).toMatchObject({ description: "Edited description", clientSecretSet: true });
-    await page.getByRole("link", { name: "← Integrations" }).click();
-    await page.getByRole("row", { name: /Edited description/ }).waitFor();
+    await ui.page.getByRole("link", { name: "← Integrations" }).click();
+    await ui.page.getByRole("row", { name: /Edited description/ }).waitFor();
   });
 
   it("shows the users page and adds a user", async () => {
-    await page.getByRole("link", { name: "Users" }).click();
-    await page.getByRole("heading", { name: "Hub users" }).waitFor();
-    const form = page.locator("form", { has: page.getByRole("heading", { name: "Add a user" }) });
+    await ui.page.getByRole("link", { name: "Users" }).click();
+    await ui.page.getByRole("heading", { name: "Hub users" }).waitFor();
+    const form = ui.page.locator("form", { has: ui.page.getByRole("heading", { name: "Add a user" }) });
     await form.getByLabel("Email").fill("dave@example.com");
     await form.getByLabel("Password").fill("dave-password-1");
     await form.getByLabel("Role").selectOption("user");
     await form.getByRole("button", { name: "Add user" }).click();
-    await page.getByText("dave@example.com can now sign in.").waitFor();
-    const people = page.getByRole("table", { name: "Hub users" });
+    await ui.page.getByText("dave@example.com can now sign in.").waitFor();
+    const people = ui.page.getByRole("table", { name: "Hub users" });
     await people.getByRole("row", { name: /dave@example\.com/ }).waitFor();
     expect(
       await people.getByRole("row", { name: new RegExp(TEST_ADMIN.email.replace(".", "\\.")) }).textContent(),
     ).toContain("admin");
-    await screenshot(page, "admin-users");
-    await (await t.client().signIn("dave@example.com", "dave-password-1")).get("/api/me");
+    await screenshot(ui.page, "admin-users");
+    await (await ui.hub.client().signIn("dave@example.com", "dave-password-1")).get("/api/me");
   });
 
   it("lets alice connect her Bentley account from the app page and see her iTwins and iModels", async () => {
-    const aliceContext = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
+    const aliceContext = await ui.browser.newContext({
+      baseURL: ui.hub.url,
+      viewport: { width: 1280, height: 900 },
+    });
     aliceContext.setDefaultTimeout(15_000);
     const aliceProblems = watchConsole(aliceContext);
     const alice = await aliceContext.newPage();
@@ -195,7 +179,7 @@ describe("admin UI", () => {
       await login.waitFor();
       await screenshot(alice, "app-itwin-browser-login");
       await login.click();
-      await signInAtEmulator(alice, t.url, ALICE, "/apps/itwin-browser");
+      await signInAtEmulator(alice, ui.hub.url, ALICE, "/apps/itwin-browser");
       // Back on the app page, which loads the view with alice's data.
       await alice.getByText("Harbor Bridge Retrofit").first().waitFor();
       await expandAll(alice);
@@ -217,22 +201,22 @@ describe("admin UI", () => {
       await alice.locator('a[href="/apps/itwin-browser"]').click();
       await login.waitFor();
       expect(await alice.getByText("Harbor Bridge Retrofit").count()).toBe(0);
-      expect(hubProblems(aliceProblems, t.url)).toEqual([]);
+      expect(hubProblems(aliceProblems, ui.hub.url)).toEqual([]);
     } finally {
       await aliceContext.close();
     }
   });
 
   it("works at phone width", async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto("/admin/integrations");
-    await page.getByRole("row", { name: /autodesk-aps/ }).waitFor();
-    await screenshot(page, "admin-integrations-phone");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await ui.page.setViewportSize({ width: 390, height: 844 });
+    await ui.page.goto("/admin/integrations");
+    await ui.page.getByRole("row", { name: /autodesk-aps/ }).waitFor();
+    await screenshot(ui.page, "admin-integrations-phone");
+    const overflow = await ui.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });
 
   it("logged no console errors", () => {
-    expect(hubProblems(problems, t.url)).toEqual([]);
+    expect(hubProblems(ui.problems, ui.hub.url)).toEqual([]);
   });
 });

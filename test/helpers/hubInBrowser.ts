@@ -1,0 +1,53 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { useEmulatorHostMap } from "./appsHub.ts";
+import { ensureFreshWebBuild, launchChromium, watchConsole, type ConsoleProblem } from "./chromium.ts";
+import { startTestHub, type TestHub } from "./hub.ts";
+
+export interface HubInBrowserOptions {
+  /** Where the hub loads apps from. */
+  appsDirs: string[];
+  /** Let the apps reach this hub's provider emulators (see useEmulatorHostMap). */
+  emulatorHosts?: boolean;
+  /** Default: a 1280×900 desktop window. */
+  viewport?: { width: number; height: number };
+  /** Browser permissions granted on the hub's origin, e.g. clipboard access. */
+  permissions?: string[];
+}
+
+/** What a UI suite drives: a test hub, and one Chromium page on it whose console problems are collected. */
+export interface HubInBrowser {
+  hub: TestHub;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  problems: ConsoleProblem[];
+}
+
+/**
+ * A fresh web build, a test hub and a Chromium page on it for one `describe` block: started in its
+ * `beforeAll`, closed in its `afterAll`. The fields are filled once started, so read them inside hooks
+ * and tests.
+ */
+export function useHubInBrowser(options: HubInBrowserOptions): HubInBrowser {
+  const ui = {} as HubInBrowser;
+  beforeAll(async () => {
+    await ensureFreshWebBuild();
+    ui.hub = await startTestHub({ config: { appsDirs: options.appsDirs } });
+    if (options.emulatorHosts) useEmulatorHostMap(ui.hub);
+    ui.browser = await launchChromium();
+    ui.context = await ui.browser.newContext({
+      baseURL: ui.hub.url,
+      viewport: options.viewport ?? { width: 1280, height: 900 },
+    });
+    if (options.permissions) await ui.context.grantPermissions(options.permissions, { origin: ui.hub.url });
+    ui.context.setDefaultTimeout(15_000);
+    ui.problems = watchConsole(ui.context);
+    ui.page = await ui.context.newPage();
+  });
+  afterAll(async () => {
+    await ui.browser?.close();
+    await ui.hub?.close();
+  });
+  return ui;
+}
