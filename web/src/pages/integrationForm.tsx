@@ -207,13 +207,7 @@ export function BasicFields(props: {
                 <input
                   type="checkbox"
                   checked={draft.apps.includes(app.name)}
-                  onChange={(e) =>
-                    update({
-                      apps: e.target.checked
-                        ? [...draft.apps, app.name]
-                        : draft.apps.filter((a) => a !== app.name),
-                    })
-                  }
+                  onChange={(e) => update({ apps: setIncluded(draft.apps, app.name, e.target.checked) })}
                 />
                 <span>
                   {app.title && app.title !== app.name ? `${app.title} ` : ""}
@@ -324,11 +318,7 @@ export function ConfigFields(props: {
                   type="checkbox"
                   checked={draft.scopes.includes(entry.scope)}
                   onChange={(e) =>
-                    update({
-                      scopes: e.target.checked
-                        ? [...draft.scopes, entry.scope]
-                        : draft.scopes.filter((s) => s !== entry.scope),
-                    })
+                    update({ scopes: setIncluded(draft.scopes, entry.scope, e.target.checked) })
                   }
                 />
                 <span>
@@ -394,4 +384,9 @@ export function ConfigFields(props: {
       </details>
     </div>
   );
+}
+
+/** `list` with `item` added at the end or taken out, as its checkbox was ticked or cleared. */
+function setIncluded(list: string[], item: string, included: boolean): string[] {
+  return included ? [...list, item] : list.filter((x) => x !== item);
 }
