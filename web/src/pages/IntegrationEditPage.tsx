@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, asList } from "../api.ts";
-import { ConfirmDialog, CopyButton, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { ConfirmDialog, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { softwareName } from "../presets.ts";
 import { Link, navigate } from "../router.tsx";
 import { connectionCount, type AppSummary, type Integration, type ProviderPreset } from "../types.ts";
@@ -14,7 +14,7 @@ import {
   draftToBody,
   type Draft,
 } from "./integrationForm.tsx";
-import { callbackUrl } from "./IntegrationWizard.tsx";
+import { CallbackUrlCallout, callbackUrl } from "./IntegrationWizard.tsx";
 
 export function IntegrationEditPage({ name }: { name: string }) {
   usePageTitle(`Integration ${name}`);
@@ -117,15 +117,7 @@ export function IntegrationEditPage({ name }: { name: string }) {
           The integration was created. Register the callback URL below at the provider if you have not yet.
         </p>
       ) : null}
-      {current.grantType === "authorization_code" ? (
-        <div className="callout">
-          <label htmlFor="redirect-uri">Callback URL to register at the provider</label>
-          <div className="copy-row">
-            <input id="redirect-uri" readOnly value={redirectUri} onFocus={(e) => e.target.select()} />
-            <CopyButton text={redirectUri} what="callback URL" />
-          </div>
-        </div>
-      ) : null}
+      {current.grantType === "authorization_code" ? <CallbackUrlCallout url={redirectUri} /> : null}
       <p className="muted">
         {count === null
           ? ""

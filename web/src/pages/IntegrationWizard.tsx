@@ -23,6 +23,19 @@ export function callbackUrl(): string {
   return `${window.location.origin}/api/integrations/oauth2/callback/`;
 }
 
+/** The callback URL the admin must register at the provider, read-only and with a copy button. */
+export function CallbackUrlCallout({ url }: { url: string }) {
+  return (
+    <div className="callout">
+      <label htmlFor="callback-url">Callback URL to register at the provider</label>
+      <div className="copy-row">
+        <input id="callback-url" readOnly value={url} onFocus={(e) => e.target.select()} />
+        <CopyButton text={url} what="callback URL" />
+      </div>
+    </div>
+  );
+}
+
 export function IntegrationWizard() {
   usePageTitle("New integration");
   const presets = useFetch(
@@ -192,15 +205,7 @@ function Review({ draft, presets }: { draft: Draft; presets: ProviderPreset[] })
   ];
   return (
     <div className="stack">
-      {draft.grantType === "authorization_code" ? (
-        <div className="callout">
-          <label htmlFor="callback-url">Callback URL to register at the provider</label>
-          <div className="copy-row">
-            <input id="callback-url" readOnly value={url} onFocus={(e) => e.target.select()} />
-            <CopyButton text={url} what="callback URL" />
-          </div>
-        </div>
-      ) : null}
+      {draft.grantType === "authorization_code" ? <CallbackUrlCallout url={url} /> : null}
       <dl className="summary">
         {rows.map(([k, v]) => (
           <div key={k}>
