@@ -28,6 +28,25 @@ async function stop(run: CliRun): Promise<number> {
   return run.exited;
 }
 
+/**
+ * `gatehouse dev <dir>` on `port`, isolated from the machine's own settings: emulators on free ports, a
+ * config dir inside the test's temp dir, and no database, key or public URL from the environment.
+ */
+function startDev(dir: string, port: number): CliRun {
+  return startCli(["dev", dir], {
+    env: {
+      PORT: String(port),
+      GATEHOUSE_PUBLIC_URL: "",
+      GATEHOUSE_EMULATOR_PORTS: "0,0,0",
+      GATEHOUSE_CONFIG_DIR: join(tmp(), "config"),
+      GATEHOUSE_DATA_DIR: "",
+      GATEHOUSE_DATABASE_URL: "",
+      GATEHOUSE_ENCRYPTION_KEYS: "",
+      LOG_LEVEL: "warn",
+    },
+  });
+}
+
 describe("gatehouse new", () => {
   it("scaffolds each template, renames the app to the directory's name, and refuses a non-empty dir", async () => {
     const blank = join(tmp(), "Hello App");
@@ -64,18 +83,7 @@ describe("gatehouse dev", () => {
     expect((await runCli(["new", dir, "--template", "itwin-browser"])).code).toBe(0);
 
     const port = await freePort();
-    const run = startCli(["dev", dir], {
-      env: {
-        PORT: String(port),
-        GATEHOUSE_PUBLIC_URL: "",
-        GATEHOUSE_EMULATOR_PORTS: "0,0,0",
-        GATEHOUSE_CONFIG_DIR: join(tmp(), "config"),
-        GATEHOUSE_DATA_DIR: "",
-        GATEHOUSE_DATABASE_URL: "",
-        GATEHOUSE_ENCRYPTION_KEYS: "",
-        LOG_LEVEL: "warn",
-      },
-    });
+    const run = startDev(dir, port);
     try {
       await run.waitForStdout(/Developing my-itwins .*integrations: bentley-itwin/, 60_000);
       const hub = `http://localhost:${port}`;
@@ -134,18 +142,7 @@ describe("gatehouse dev", () => {
     const dir = join(tmp(), "blank-app");
     expect((await runCli(["new", dir])).code).toBe(0);
     const port = await freePort();
-    const run = startCli(["dev", dir], {
-      env: {
-        PORT: String(port),
-        GATEHOUSE_PUBLIC_URL: "",
-        GATEHOUSE_EMULATOR_PORTS: "0,0,0",
-        GATEHOUSE_CONFIG_DIR: join(tmp(), "config"),
-        GATEHOUSE_DATA_DIR: "",
-        GATEHOUSE_DATABASE_URL: "",
-        GATEHOUSE_ENCRYPTION_KEYS: "",
-        LOG_LEVEL: "warn",
-      },
-    });
+    const run = startDev(dir, port);
     try {
       await run.waitForStdout(/Developing blank-app /, 60_000);
       const bob = new HubClient(`http://localhost:${port}`);
