@@ -79,6 +79,34 @@ async function addSession(store: Store, userId: string): Promise<string> {
   return id;
 }
 
+/** A pending authorization state of `sessionId`'s user for the integration; returns its hash. */
+async function addOAuthState(
+  store: Store,
+  sessionId: string,
+  userId: string,
+  integrationId: string,
+): Promise<string> {
+  const stateHash = randomUUID();
+  await store.db
+    .insertInto("oauth_states")
+    .values({
+      state_hash: stateHash,
+      session_id: sessionId,
+      user_id: userId,
+      integration_id: integrationId,
+      app: null,
+      return_to: "/",
+      code_verifier_enc: "v1.k.x.y",
+      nonce: null,
+      redirect_uri: "http://127.0.0.1/cb",
+      created_at: t0,
+      expires_at: t0 + 600_000,
+      key_id: "k",
+    })
+    .execute();
+  return stateHash;
+}
+
 async function count(
   store: Store,
   table: "connections" | "sessions" | "personal_access_tokens" | "oauth_states" | "service_tokens",
@@ -212,23 +240,7 @@ forEachDatabase("schema", (getStore, target) => {
         last_used_at: null,
       })
       .execute();
-    await store.db
-      .insertInto("oauth_states")
-      .values({
-        state_hash: randomUUID(),
-        session_id: sessionId,
-        user_id: userId,
-        integration_id: integrationId,
-        app: null,
-        return_to: "/",
-        code_verifier_enc: "v1.k.x.y",
-        nonce: null,
-        redirect_uri: "http://127.0.0.1/cb",
-        created_at: t0,
-        expires_at: t0 + 600_000,
-        key_id: "k",
-      })
-      .execute();
+    await addOAuthState(store, sessionId, userId, integrationId);
 
     const before = {
       connections: await count(store, "connections"),
@@ -248,24 +260,7 @@ forEachDatabase("schema", (getStore, target) => {
     const userId = await addUser(store);
     const integrationId = await addIntegration(store);
     const sessionId = await addSession(store, userId);
-    const stateHash = randomUUID();
-    await store.db
-      .insertInto("oauth_states")
-      .values({
-        state_hash: stateHash,
-        session_id: sessionId,
-        user_id: userId,
-        integration_id: integrationId,
-        app: null,
-        return_to: "/",
-        code_verifier_enc: "v1.k.x.y",
-        nonce: null,
-        redirect_uri: "http://127.0.0.1/cb",
-        created_at: t0,
-        expires_at: t0 + 600_000,
-        key_id: "k",
-      })
-      .execute();
+    const stateHash = await addOAuthState(store, sessionId, userId, integrationId);
     await store.db.deleteFrom("sessions").where("id", "=", sessionId).execute();
     const left = await store.db
       .selectFrom("oauth_states")
