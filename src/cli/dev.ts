@@ -9,13 +9,13 @@ import { watch, type FSWatcher } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { APP_CONFIG_FILE, readAppConfig, type AppSpec } from "../apps/config.ts";
 import { AppRegistry } from "../apps/registry.ts";
-import { callbackUrl, type HubConfig } from "../config/index.ts";
+import type { HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
 import { buildHub, type Hub } from "../hub/server.ts";
 import { seedSandbox } from "../sandbox/seed.ts";
 import { CliError } from "./cliError.ts";
 import { hubConfig } from "./hubConfig.ts";
-import { describeStart, emulatorPortsOf } from "./start.ts";
+import { describeStart, startSandboxEmulators } from "./start.ts";
 import { configDir } from "./tokenCache.ts";
 
 export interface DevIo {
@@ -115,13 +115,7 @@ export async function dev(
   let hub: Hub | null = null;
   let watcher: FSWatcher | null = null;
   try {
-    const { startEmulators } = await import("../emulators/index.ts");
-    emulators = await startEmulators({
-      host: "127.0.0.1",
-      ports: config.emulatorPorts,
-      webRedirectUris: [callbackUrl(config)],
-    });
-    config.emulatorPorts = emulatorPortsOf(emulators);
+    emulators = await startSandboxEmulators(config);
     hub = await buildHub(config, { skipAdminBootstrap: true });
     const url = await hub.listen();
     const seed = await seedSandbox(

@@ -91,13 +91,7 @@ export async function start(options: StartOptions = {}): Promise<number> {
   let hub: Hub | null = null;
   try {
     if (config.sandbox) {
-      const { startEmulators } = await import("../emulators/index.ts");
-      emulators = await startEmulators({
-        host: "127.0.0.1",
-        ports: config.emulatorPorts,
-        webRedirectUris: [callbackUrl(config)],
-      });
-      config.emulatorPorts = emulatorPortsOf(emulators);
+      emulators = await startSandboxEmulators(config);
     }
     // In the sandbox the seed creates the admin (generating a password when none is given).
     hub = await buildHub(config, {
@@ -136,6 +130,22 @@ export async function start(options: StartOptions = {}): Promise<number> {
     await hub?.close();
     await emulators?.close();
   }
+}
+
+/**
+ * Starts the provider emulators on `config.emulatorPorts`, with this hub's callback URL registered for the
+ * sandbox web client, and writes the ports they got back into `config`. Loaded on demand: a hub without
+ * the sandbox never loads the emulators.
+ */
+export async function startSandboxEmulators(config: HubConfig): Promise<Emulators> {
+  const { startEmulators } = await import("../emulators/index.ts");
+  const emulators = await startEmulators({
+    host: "127.0.0.1",
+    ports: config.emulatorPorts,
+    webRedirectUris: [callbackUrl(config)],
+  });
+  config.emulatorPorts = emulatorPortsOf(emulators);
+  return emulators;
 }
 
 /**
