@@ -16,6 +16,11 @@ import { TokenService, refreshTokenAad, type RefreshOutcome } from "./tokenServi
 
 const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 500 };
 
+/** What a code exchange with the fake server leaves: its next tokens, no scopes reported, no ID token. */
+function exchangedTokens(idp: FakeTokenServer): TokenSet {
+  return { ...idp.issue(), tokenType: "Bearer", scopes: [], idToken: null };
+}
+
 forEachDatabase("TokenService", (getStore, target) => {
   describe("user and service tokens", () => {
     let store: Store;
@@ -217,15 +222,8 @@ forEachDatabase("TokenService", (getStore, target) => {
         status: "reconnect_required",
       });
       // Reconnecting (a new code exchange) makes it usable again.
-      const issued = idp.issue();
-      await service.saveConnection(integration, userId, {
-        accessToken: issued.accessToken,
-        tokenType: "Bearer",
-        refreshToken: issued.refreshToken,
-        expiresAt: issued.expiresAt,
-        scopes: [],
-        idToken: null,
-      });
+      const issued = exchangedTokens(idp);
+      await service.saveConnection(integration, userId, issued);
       expect((await service.getUserToken(integration, userId)).accessToken).toBe(issued.accessToken);
     });
 
@@ -301,15 +299,7 @@ forEachDatabase("TokenService", (getStore, target) => {
       const own = await createIntegration(store, cipher, idp.url);
       const users = await Promise.all([createUser(store), createUser(store), createUser(store)]);
       for (const userId of users) {
-        const issued = idp.issue();
-        await service.saveConnection(own, userId, {
-          accessToken: issued.accessToken,
-          tokenType: "Bearer",
-          refreshToken: issued.refreshToken,
-          expiresAt: issued.expiresAt,
-          scopes: [],
-          idToken: null,
-        });
+        await service.saveConnection(own, userId, exchangedTokens(idp));
       }
       await service.deleteIntegrationTokens(own);
       expect(idp.calls.revocation).toBe(6);
@@ -324,15 +314,7 @@ forEachDatabase("TokenService", (getStore, target) => {
     it("deleteIntegrationTokens stops revoking once its budget is spent, and still deletes", async () => {
       const own = await createIntegration(store, cipher, idp.url);
       for (let i = 0; i < 3; i++) {
-        const issued = idp.issue();
-        await service.saveConnection(own, await createUser(store), {
-          accessToken: issued.accessToken,
-          tokenType: "Bearer",
-          refreshToken: issued.refreshToken,
-          expiresAt: issued.expiresAt,
-          scopes: [],
-          idToken: null,
-        });
+        await service.saveConnection(own, await createUser(store), exchangedTokens(idp));
       }
       await service.deleteIntegrationTokens(own, { revocationBudgetMs: 0 });
       expect(idp.calls.revocation).toBe(0);
