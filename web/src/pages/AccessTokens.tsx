@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { api, asList, formatDate } from "../api.ts";
 import { CopyButton, ErrorMessage, Loading } from "../components.tsx";
+import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
 
 interface TokenInfo {
@@ -15,23 +16,16 @@ export function AccessTokens() {
   const tokens = useFetch(async () => asList<TokenInfo>(await api.get("/api/me/tokens"), "tokens"), []);
   const [name, setName] = useState("");
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   async function create(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const answer = await api.post<{ name: string; token: string }>("/api/me/tokens", { name: name.trim() });
       setCreated({ name: answer.name, token: answer.token });
       setName("");
       await tokens.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove(token: TokenInfo) {

@@ -4,6 +4,7 @@ import { ConfirmDialog, ErrorMessage, Loading, usePageTitle } from "../component
 import { softwareName } from "../presets.ts";
 import { Link, navigate } from "../router.tsx";
 import { connectionCount, type AppSummary, type Integration, type ProviderPreset } from "../types.ts";
+import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
 import {
   BasicFields,
@@ -27,9 +28,8 @@ export function IntegrationEditPage({ name }: { name: string }) {
   const apps = useFetch(async () => asList<AppSummary>(await api.get("/api/apps"), "apps"), []);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [confirming, setConfirming] = useState(false);
   const created = new URLSearchParams(window.location.search).get("created") === "1";
 
@@ -53,31 +53,23 @@ export function IntegrationEditPage({ name }: { name: string }) {
     );
     setProblems(found);
     if (found.length > 0) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const updated = await api.patch<Integration>(path, draftToBody(draft, "edit"));
       if (updated && typeof updated === "object" && "name" in updated) integration.setData(updated);
       else await integration.reload();
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove() {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.delete(path);
-      navigate("/admin/integrations");
-    } catch (err) {
-      setConfirming(false);
-      setError(err);
-      setBusy(false);
-    }
+    const removed = await run(
+      async () => {
+        await api.delete(path);
+        navigate("/admin/integrations");
+      },
+      { leavesPage: true },
+    );
+    if (!removed) setConfirming(false);
   }
 
   if (integration.loading && !integration.data) return <Loading />;

@@ -4,6 +4,7 @@ import { CopyButton, ErrorMessage, Loading, usePageTitle } from "../components.t
 import { grantName, softwareBlurb, softwareName, sortPresets } from "../presets.ts";
 import { Link, navigate } from "../router.tsx";
 import type { AppSummary, Integration, ProviderPreset } from "../types.ts";
+import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
 import {
   BasicFields,
@@ -46,8 +47,7 @@ export function IntegrationWizard() {
   const [step, setStep] = useState(0);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   // Move focus to the step heading so keyboard and screen-reader users know the step changed.
@@ -77,15 +77,13 @@ export function IntegrationWizard() {
 
   async function create() {
     if (!draft) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await api.post<Integration>("/api/admin/integrations", draftToBody(draft, "create"));
-      navigate(`/admin/integrations/${encodeURIComponent(created?.name ?? draft.name)}?created=1`);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const created = await api.post<Integration>("/api/admin/integrations", draftToBody(draft, "create"));
+        navigate(`/admin/integrations/${encodeURIComponent(created?.name ?? draft.name)}?created=1`);
+      },
+      { leavesPage: true },
+    );
   }
 
   return (

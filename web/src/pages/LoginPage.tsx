@@ -3,6 +3,7 @@ import { api } from "../api.ts";
 import { ErrorMessage, usePageTitle } from "../components.tsx";
 import { navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
+import { useAction } from "../useAction.ts";
 
 /** Only paths on this hub may be a destination after signing in (no open redirect). */
 function safeNext(value: string | null): string {
@@ -16,25 +17,22 @@ export function LoginPage() {
   const { reload } = useSession();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post("/api/auth/login", { email, password });
-      await reload();
-      const next = safeNext(new URLSearchParams(window.location.search).get("next"));
-      // The hub sends people here from API routes (e.g. "Log in to …" before signing in): those need a real
-      // page load, the SPA's own pages do not.
-      if (next.startsWith("/api/")) window.location.assign(next);
-      else navigate(next, { replace: true });
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post("/api/auth/login", { email, password });
+        await reload();
+        const next = safeNext(new URLSearchParams(window.location.search).get("next"));
+        // The hub sends people here from API routes (e.g. "Log in to …" before signing in): those need a
+        // real page load, the SPA's own pages do not.
+        if (next.startsWith("/api/")) window.location.assign(next);
+        else navigate(next, { replace: true });
+      },
+      { leavesPage: true },
+    );
   }
 
   return (

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { api, asList, formatDate } from "../api.ts";
 import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import type { HubUser } from "../types.ts";
+import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
 
 export function UsersPage() {
@@ -15,26 +16,19 @@ export function UsersPage() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState("user");
-  const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setCreated(null);
-    try {
+    await run(async () => {
       await api.post("/api/admin/users", { email, password, role });
       setCreated(email);
       setEmail("");
       setPassword("");
       await users.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
