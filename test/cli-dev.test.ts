@@ -2,26 +2,15 @@
 // (its own emulators), alice connects the integration the template lists and runs the view, and an edit
 // to the app's files is picked up by restarting the app process, not the hub.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { signInAtEmulator } from "./helpers/browser.ts";
 import { runCli, startCli, type CliRun } from "./helpers/cliProcess.ts";
 import { HubClient } from "./helpers/hub.ts";
+import { freePort } from "./helpers/hubProcesses.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
 
 const tmp = useTempDir("gh-cli-dev-");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function stop(run: CliRun): Promise<number> {
   run.child.kill("SIGTERM");

@@ -1,22 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { start } from "../src/cli/start.ts";
 import { HubClient } from "./helpers/hub.ts";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "./helpers/hubProcesses.ts";
 
 /** Runs `start` until `use` is done; returns what it printed and its exit code. */
 async function runStart(env: NodeJS.ProcessEnv, use: (printed: string) => Promise<void>) {
