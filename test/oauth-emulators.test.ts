@@ -10,7 +10,6 @@ import {
   discover,
   exchangeCode,
   introspectToken,
-  OAuthError,
   refreshTokens,
   revokeToken,
   validateCallback,
@@ -19,6 +18,7 @@ import {
 } from "../src/oauth/index.ts";
 import { getPreset, normalizeScopes, presetForBaseUrl, type ProviderId } from "../src/providers/index.ts";
 import { signInAtEmulator } from "./helpers/browser.ts";
+import { rejectedOAuthError, thrownOAuthError } from "./helpers/oauthErrors.ts";
 
 const REDIRECT_URI = "http://127.0.0.1:41999/api/integrations/oauth2/callback/";
 const ALICE = { email: "alice@example.com", password: "sandbox" };
@@ -129,25 +129,6 @@ async function authorize(
   return { start, callbackUrl: new URL(finalUrl) };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(OAuthError);
-  return err as OAuthError;
-}
-
-function syncRejection(fn: () => unknown): OAuthError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(OAuthError);
-    return err as OAuthError;
-  }
-  throw new Error("expected an OAuthError");
-}
-
 describe.each(presetCases)("$id against its emulator", ({ id, authBase, seeAliceData }) => {
   it("authorization code + PKCE, API call, refresh; the used refresh token is then refused", async () => {
     const cfg = configFor(id, authBase(), "sandbox-web");
@@ -171,7 +152,7 @@ describe.each(presetCases)("$id against its emulator", ({ id, authBase, seeAlice
     expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
     await seeAliceData(refreshed.accessToken);
 
-    const reused = await rejection(refreshTokens(cfg, tokens.refreshToken!));
+    const reused = await rejectedOAuthError(refreshTokens(cfg, tokens.refreshToken!));
     expect(reused.code).toBe("invalid_grant");
   });
 
@@ -191,7 +172,7 @@ describe.each(presetCases)("$id against its emulator", ({ id, authBase, seeAlice
     });
     await revokeToken(cfg, refreshToken, "refresh_token");
     expect(await introspectToken(cfg, refreshToken, "refresh_token")).toEqual({ active: false });
-    expect((await rejection(refreshTokens(cfg, refreshToken))).code).toBe("invalid_grant");
+    expect((await rejectedOAuthError(refreshTokens(cfg, refreshToken))).code).toBe("invalid_grant");
   });
 
   it("client credentials with sandbox-service", async () => {
@@ -214,10 +195,10 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
   it("a wrong state, and a callback replayed into another flow, are state_mismatch", async () => {
     const first = await authorize(cfg(), userScopes(id));
     const second = await buildAuthorizationUrl(cfg(), { redirectUri: REDIRECT_URI, scopes: userScopes(id) });
-    expect(syncRejection(() => validateCallback(cfg(), first.callbackUrl, "not-the-state")).code).toBe(
+    expect(thrownOAuthError(() => validateCallback(cfg(), first.callbackUrl, "not-the-state")).code).toBe(
       "state_mismatch",
     );
-    expect(syncRejection(() => validateCallback(cfg(), first.callbackUrl, second.state)).code).toBe(
+    expect(thrownOAuthError(() => validateCallback(cfg(), first.callbackUrl, second.state)).code).toBe(
       "state_mismatch",
     );
   });
@@ -227,7 +208,7 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
     const params = validateCallback(cfg(), callbackUrl, start.state);
     const options = { redirectUri: REDIRECT_URI, codeVerifier: start.codeVerifier };
     await exchangeCode(cfg(), params, options);
-    expect((await rejection(exchangeCode(cfg(), params, options))).code).toBe("invalid_grant");
+    expect((await rejectedOAuthError(exchangeCode(cfg(), params, options))).code).toBe("invalid_grant");
   });
 
   it("an expired code is invalid_grant", async () => {
@@ -238,7 +219,7 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
       const params = validateCallback(cfg(), callbackUrl, start.state);
       await new Promise((resolve) => setTimeout(resolve, 2_100));
       const options = { redirectUri: REDIRECT_URI, codeVerifier: start.codeVerifier };
-      expect((await rejection(exchangeCode(cfg(), params, options))).code).toBe("invalid_grant");
+      expect((await rejectedOAuthError(exchangeCode(cfg(), params, options))).code).toBe("invalid_grant");
     } finally {
       emulator.knobs.set({ authorizationCodeLifetimeSeconds: null });
     }
@@ -249,9 +230,9 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
     expect(callbackUrl.searchParams.get("iss")).toBe(cfg().issuer);
     const forged = new URL(callbackUrl);
     forged.searchParams.set("iss", "http://127.0.0.1:1");
-    expect(syncRejection(() => validateCallback(cfg(), forged, start.state)).code).toBe("issuer_mismatch");
+    expect(thrownOAuthError(() => validateCallback(cfg(), forged, start.state)).code).toBe("issuer_mismatch");
     const otherIssuer = { ...cfg(), issuer: `${authBase()}/other` };
-    expect(syncRejection(() => validateCallback(otherIssuer, callbackUrl, start.state)).code).toBe(
+    expect(thrownOAuthError(() => validateCallback(otherIssuer, callbackUrl, start.state)).code).toBe(
       "issuer_mismatch",
     );
   });
@@ -259,7 +240,7 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
   it("a redirect URI differing by one character at the exchange is invalid_grant", async () => {
     const { start, callbackUrl } = await authorize(cfg(), userScopes(id));
     const params = validateCallback(cfg(), callbackUrl, start.state);
-    const err = await rejection(
+    const err = await rejectedOAuthError(
       exchangeCode(cfg(), params, {
         redirectUri: REDIRECT_URI.slice(0, -1),
         codeVerifier: start.codeVerifier,
@@ -272,7 +253,9 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
     for (const codeVerifier of ["x".repeat(43), null]) {
       const { start, callbackUrl } = await authorize(cfg(), userScopes(id));
       const params = validateCallback(cfg(), callbackUrl, start.state);
-      const err = await rejection(exchangeCode(cfg(), params, { redirectUri: REDIRECT_URI, codeVerifier }));
+      const err = await rejectedOAuthError(
+        exchangeCode(cfg(), params, { redirectUri: REDIRECT_URI, codeVerifier }),
+      );
       expect(err.code).toBe("invalid_grant");
     }
   });
@@ -281,13 +264,13 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
     const { start, callbackUrl } = await authorize(cfg(), userScopes(id));
     const params = validateCallback(cfg(), callbackUrl, start.state);
     const wrongSecret = { ...cfg(), clientSecret: "not-the-secret" };
-    const err = await rejection(
+    const err = await rejectedOAuthError(
       exchangeCode(wrongSecret, params, { redirectUri: REDIRECT_URI, codeVerifier: start.codeVerifier }),
     );
     expect(err.code).toBe("invalid_client");
     expect(
       (
-        await rejection(
+        await rejectedOAuthError(
           clientCredentials(
             { ...configFor(id, authBase(), "sandbox-service"), clientSecret: "nope" },
             { scopes: [] },
@@ -300,7 +283,7 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
   it("a user who denies consent is access_denied, with the provider's description", async () => {
     const start = await buildAuthorizationUrl(cfg(), { redirectUri: REDIRECT_URI, scopes: userScopes(id) });
     const { finalUrl } = await signInAtEmulator(start.url, { ...ALICE, consent: false });
-    const err = syncRejection(() => validateCallback(cfg(), new URL(finalUrl), start.state));
+    const err = thrownOAuthError(() => validateCallback(cfg(), new URL(finalUrl), start.state));
     expect(err).toMatchObject({
       code: "access_denied",
       status: 403,
@@ -349,7 +332,7 @@ describe("an emulator's token endpoint misbehaving on purpose", () => {
 
   it("503 is provider_unavailable", async () => {
     emulators.bentley.knobs.set({ failure: { target: "token", kind: "5xx", status: 503, count: 1 } });
-    const err = await rejection(clientCredentials(service(), { scopes }));
+    const err = await rejectedOAuthError(clientCredentials(service(), { scopes }));
     expect(err).toMatchObject({
       code: "provider_unavailable",
       status: 503,
@@ -361,7 +344,7 @@ describe("an emulator's token endpoint misbehaving on purpose", () => {
     emulators.bentley.knobs.set({
       failure: { target: "token", kind: "429", retryAfterSeconds: 5, count: 1 },
     });
-    const err = await rejection(clientCredentials(service(), { scopes }));
+    const err = await rejectedOAuthError(clientCredentials(service(), { scopes }));
     expect(err).toMatchObject({
       code: "provider_unavailable",
       details: { providerStatus: 429, retryAfterSeconds: 5 },
@@ -370,19 +353,19 @@ describe("an emulator's token endpoint misbehaving on purpose", () => {
 
   it("a hanging token endpoint is provider_unavailable after the timeout", async () => {
     emulators.bentley.knobs.set({ failure: { target: "token", kind: "hang", count: 1 } });
-    const err = await rejection(clientCredentials({ ...service(), timeoutMs: 300 }, { scopes }));
+    const err = await rejectedOAuthError(clientCredentials({ ...service(), timeoutMs: 300 }, { scopes }));
     expect(err).toMatchObject({ code: "provider_unavailable", details: { reason: "timeout" } });
   });
 
   it("a reset connection is provider_unavailable", async () => {
     emulators.bentley.knobs.set({ failure: { target: "token", kind: "reset", count: 1 } });
-    const err = await rejection(clientCredentials(service(), { scopes }));
+    const err = await rejectedOAuthError(clientCredentials(service(), { scopes }));
     expect(err).toMatchObject({ code: "provider_unavailable", details: { reason: "network" } });
   });
 
   it("works again once the failure is used up", async () => {
     emulators.bentley.knobs.set({ failure: { target: "token", kind: "5xx", count: 1 } });
-    await rejection(clientCredentials(service(), { scopes }));
+    await rejectedOAuthError(clientCredentials(service(), { scopes }));
     expect((await clientCredentials(service(), { scopes })).accessToken).toBeTruthy();
   });
 });

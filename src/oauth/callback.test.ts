@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateCallback } from "./callback.ts";
 import type { OAuthClientConfig } from "./client.ts";
-import { OAuthError } from "./errors.ts";
+import { thrownOAuthError } from "../../test/helpers/oauthErrors.ts";
 
 const cfg: OAuthClientConfig = {
   issuer: "https://ims.example.com",
@@ -13,16 +13,6 @@ const cfg: OAuthClientConfig = {
 };
 const callback = (query: string) =>
   new URL(`https://hub.example.com/api/integrations/oauth2/callback/?${query}`);
-
-function thrown(fn: () => unknown): OAuthError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(OAuthError);
-    return err as OAuthError;
-  }
-  throw new Error("expected an OAuthError");
-}
 
 describe("validateCallback", () => {
   it("returns the parameters when state and iss match", () => {
@@ -39,16 +29,20 @@ describe("validateCallback", () => {
   });
 
   it("refuses a different or missing state (forged or replayed callback)", () => {
-    expect(thrown(() => validateCallback(cfg, callback("code=abc&state=s2"), "s1"))).toMatchObject({
+    expect(thrownOAuthError(() => validateCallback(cfg, callback("code=abc&state=s2"), "s1"))).toMatchObject({
       code: "state_mismatch",
       status: 400,
     });
-    expect(thrown(() => validateCallback(cfg, callback("code=abc"), "s1")).code).toBe("state_mismatch");
-    expect(thrown(() => validateCallback(cfg, callback("code=abc&state="), "")).code).toBe("state_mismatch");
+    expect(thrownOAuthError(() => validateCallback(cfg, callback("code=abc"), "s1")).code).toBe(
+      "state_mismatch",
+    );
+    expect(thrownOAuthError(() => validateCallback(cfg, callback("code=abc&state="), "")).code).toBe(
+      "state_mismatch",
+    );
   });
 
   it("refuses an iss that is not the issuer (RFC 9207 mix-up defence)", () => {
-    const err = thrown(() =>
+    const err = thrownOAuthError(() =>
       validateCallback(cfg, callback("code=abc&state=s1&iss=https%3A%2F%2Fevil.example"), "s1"),
     );
     expect(err).toMatchObject({ code: "issuer_mismatch", status: 400 });
@@ -60,7 +54,7 @@ describe("validateCallback", () => {
 
   it("refuses a missing iss when the provider always sends one", () => {
     const strict = { ...cfg, requireIssInAuthResponse: true };
-    expect(thrown(() => validateCallback(strict, callback("code=abc&state=s1"), "s1")).code).toBe(
+    expect(thrownOAuthError(() => validateCallback(strict, callback("code=abc&state=s1"), "s1")).code).toBe(
       "issuer_mismatch",
     );
   });
@@ -75,7 +69,7 @@ describe("validateCallback", () => {
   });
 
   it("turns error=access_denied into access_denied with the provider's description", () => {
-    const err = thrown(() =>
+    const err = thrownOAuthError(() =>
       validateCallback(
         cfg,
         callback("error=access_denied&error_description=The+user+said+no&state=s1"),
@@ -91,17 +85,17 @@ describe("validateCallback", () => {
   });
 
   it("maps other provider errors, and distrusts an error that comes with the wrong state", () => {
-    expect(thrown(() => validateCallback(cfg, callback("error=invalid_scope&state=s1"), "s1")).code).toBe(
-      "invalid_scope",
-    );
-    expect(thrown(() => validateCallback(cfg, callback("error=server_error&state=s1"), "s1")).code).toBe(
-      "provider_unavailable",
-    );
-    expect(thrown(() => validateCallback(cfg, callback("error=weird_thing&state=s1"), "s1")).code).toBe(
-      "provider_error",
-    );
-    expect(thrown(() => validateCallback(cfg, callback("error=access_denied&state=s9"), "s1")).code).toBe(
-      "state_mismatch",
-    );
+    expect(
+      thrownOAuthError(() => validateCallback(cfg, callback("error=invalid_scope&state=s1"), "s1")).code,
+    ).toBe("invalid_scope");
+    expect(
+      thrownOAuthError(() => validateCallback(cfg, callback("error=server_error&state=s1"), "s1")).code,
+    ).toBe("provider_unavailable");
+    expect(
+      thrownOAuthError(() => validateCallback(cfg, callback("error=weird_thing&state=s1"), "s1")).code,
+    ).toBe("provider_error");
+    expect(
+      thrownOAuthError(() => validateCallback(cfg, callback("error=access_denied&state=s9"), "s1")).code,
+    ).toBe("state_mismatch");
   });
 });
