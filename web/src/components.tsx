@@ -92,3 +92,46 @@ export function ConfirmDialog(props: {
     </dialog>
   );
 }
+
+/** A column heading: its text, or `{ actions: true }` for a column of buttons, whose heading is for screen readers. */
+export type Column = string | { label: string; numeric?: boolean } | { actions: true };
+
+/**
+ * The hub's own tables (tokens, connections, integrations, users): a scrolling wrapper, a caption for screen
+ * readers and one heading row; with `cardsOnPhone` each row becomes a card on a narrow screen (its cells'
+ * `data-label`s name the fields). The rows are the children.
+ */
+export function DataTable(props: {
+  caption: string;
+  columns: Column[];
+  cardsOnPhone?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className={props.cardsOnPhone ? "data-table cards-on-phone" : "data-table"}>
+        <caption className="visually-hidden">{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.columns.map((column) =>
+              typeof column === "string" ? (
+                <th scope="col" key={column}>
+                  {column}
+                </th>
+              ) : "actions" in column ? (
+                <th scope="col" key="actions">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              ) : (
+                <th scope="col" key={column.label} className={column.numeric ? "num" : undefined}>
+                  {column.label}
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { api, asList, formatDate } from "../api.ts";
-import { CopyButton, ErrorMessage, Loading } from "../components.tsx";
+import { CopyButton, DataTable, ErrorMessage, Loading } from "../components.tsx";
 import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
 
@@ -69,40 +69,29 @@ export function AccessTokens() {
       </form>
       {tokens.loading && !tokens.data ? <Loading /> : null}
       {tokens.data && tokens.data.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table cards-on-phone">
-            <caption className="visually-hidden">Personal access tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((token) => (
-                <tr key={token.id}>
-                  <th scope="row">{token.name}</th>
-                  <td data-label="Created">{formatDate(token.createdAt)}</td>
-                  <td data-label="Last used">{token.lastUsedAt ? formatDate(token.lastUsedAt) : "Never"}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="secondary small"
-                      aria-label={`Delete token ${token.name}`}
-                      onClick={() => void remove(token)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Personal access tokens"
+          cardsOnPhone
+          columns={["Name", "Created", "Last used", { actions: true }]}
+        >
+          {tokens.data.map((token) => (
+            <tr key={token.id}>
+              <th scope="row">{token.name}</th>
+              <td data-label="Created">{formatDate(token.createdAt)}</td>
+              <td data-label="Last used">{token.lastUsedAt ? formatDate(token.lastUsedAt) : "Never"}</td>
+              <td>
+                <button
+                  type="button"
+                  className="secondary small"
+                  aria-label={`Delete token ${token.name}`}
+                  onClick={() => void remove(token)}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );

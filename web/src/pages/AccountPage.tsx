@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { api, asList, formatDate, relativeTime, toDate } from "../api.ts";
-import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { DataTable, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { useSession } from "../session.tsx";
 import type { Connection } from "../types.ts";
 import { useFetch } from "../useFetch.ts";
@@ -53,74 +53,68 @@ export function AccountPage() {
         <p className="empty">You have not connected any accounts. Apps ask you to when they need one.</p>
       ) : null}
       {connections.data && connections.data.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table cards-on-phone">
-            <caption className="visually-hidden">Connected accounts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Integration</th>
-                <th scope="col">Status</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Access token expires</th>
-                <th scope="col">Last refresh</th>
-                <th scope="col">Connected</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+        <DataTable
+          caption="Connected accounts"
+          cardsOnPhone
+          columns={[
+            "Integration",
+            "Status",
+            "Scopes",
+            "Access token expires",
+            "Last refresh",
+            "Connected",
+            { actions: true },
+          ]}
+        >
+          {connections.data.map((c) => {
+            const expires = toDate(c.expiresAt);
+            const expired = expires !== null && expires.getTime() < Date.now();
+            return (
+              <tr key={c.integration}>
+                <th scope="row" data-label="Integration">
+                  {c.integration}
                 </th>
+                <td data-label="Status">
+                  <span className={`status ${c.status === "connected" ? "success" : "warning"}`}>
+                    {c.status === "connected" ? "Connected" : "Reconnect required"}
+                  </span>
+                </td>
+                <td data-label="Scopes">
+                  {c.scopes.map((s) => (
+                    <code key={s} className="scope-tag">
+                      {s}
+                    </code>
+                  ))}
+                </td>
+                <td data-label="Expires">
+                  {formatDate(c.expiresAt)}
+                  {expires ? (
+                    <div className="muted small">
+                      {expired
+                        ? `expired ${relativeTime(c.expiresAt)}; refreshed on next use`
+                        : relativeTime(c.expiresAt)}
+                    </div>
+                  ) : null}
+                </td>
+                <td data-label="Last refresh">
+                  {c.lastRefreshedAt ? formatDate(c.lastRefreshedAt) : "Never"}
+                </td>
+                <td data-label="Connected">{formatDate(c.connectedAt)}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={busy === c.integration}
+                    aria-label={`Disconnect ${c.integration}`}
+                    onClick={() => void disconnect(c.integration)}
+                  >
+                    Disconnect
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {connections.data.map((c) => {
-                const expires = toDate(c.expiresAt);
-                const expired = expires !== null && expires.getTime() < Date.now();
-                return (
-                  <tr key={c.integration}>
-                    <th scope="row" data-label="Integration">
-                      {c.integration}
-                    </th>
-                    <td data-label="Status">
-                      <span className={`status ${c.status === "connected" ? "success" : "warning"}`}>
-                        {c.status === "connected" ? "Connected" : "Reconnect required"}
-                      </span>
-                    </td>
-                    <td data-label="Scopes">
-                      {c.scopes.map((s) => (
-                        <code key={s} className="scope-tag">
-                          {s}
-                        </code>
-                      ))}
-                    </td>
-                    <td data-label="Expires">
-                      {formatDate(c.expiresAt)}
-                      {expires ? (
-                        <div className="muted small">
-                          {expired
-                            ? `expired ${relativeTime(c.expiresAt)}; refreshed on next use`
-                            : relativeTime(c.expiresAt)}
-                        </div>
-                      ) : null}
-                    </td>
-                    <td data-label="Last refresh">
-                      {c.lastRefreshedAt ? formatDate(c.lastRefreshedAt) : "Never"}
-                    </td>
-                    <td data-label="Connected">{formatDate(c.connectedAt)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="secondary"
-                        disabled={busy === c.integration}
-                        aria-label={`Disconnect ${c.integration}`}
-                        onClick={() => void disconnect(c.integration)}
-                      >
-                        Disconnect
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       ) : null}
       <AccessTokens />
     </section>

@@ -1,5 +1,5 @@
 import { api, asList } from "../api.ts";
-import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { DataTable, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { grantName, softwareName } from "../presets.ts";
 import { Link } from "../router.tsx";
 import { connectionCount, type Integration, type ProviderPreset } from "../types.ts";
@@ -35,57 +35,51 @@ export function IntegrationsPage() {
         <p className="empty">No integrations yet. Create one to let apps reach a platform.</p>
       ) : null}
       {list.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data-table cards-on-phone">
-            <caption className="visually-hidden">Integrations</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Software</th>
-                <th scope="col">Grant</th>
-                <th scope="col">Assigned apps</th>
-                <th scope="col" className="num">
-                  Connected users
+        <DataTable
+          caption="Integrations"
+          cardsOnPhone
+          columns={[
+            "Name",
+            "Software",
+            "Grant",
+            "Assigned apps",
+            { label: "Connected users", numeric: true },
+          ]}
+        >
+          {list.map((integration) => {
+            const count = connectionCount(integration);
+            return (
+              <tr key={integration.name}>
+                <th scope="row">
+                  <Link href={`/admin/integrations/${encodeURIComponent(integration.name)}`}>
+                    {integration.name}
+                  </Link>
+                  {integration.description ? (
+                    <div className="muted small">{integration.description}</div>
+                  ) : null}
                 </th>
+                <td data-label="Software">{softwareName(integration.provider, presets.data)}</td>
+                <td data-label="Grant">{grantName(integration.grantType)}</td>
+                <td data-label="Apps">
+                  {integration.apps.includes("*") ? (
+                    <span className="pill">All apps</span>
+                  ) : integration.apps.length === 0 ? (
+                    <span className="muted">None</span>
+                  ) : (
+                    integration.apps.map((app) => (
+                      <span className="pill" key={app}>
+                        {app}
+                      </span>
+                    ))
+                  )}
+                </td>
+                <td className="num" data-label="Connected users">
+                  {count === null ? "—" : count}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((integration) => {
-                const count = connectionCount(integration);
-                return (
-                  <tr key={integration.name}>
-                    <th scope="row">
-                      <Link href={`/admin/integrations/${encodeURIComponent(integration.name)}`}>
-                        {integration.name}
-                      </Link>
-                      {integration.description ? (
-                        <div className="muted small">{integration.description}</div>
-                      ) : null}
-                    </th>
-                    <td data-label="Software">{softwareName(integration.provider, presets.data)}</td>
-                    <td data-label="Grant">{grantName(integration.grantType)}</td>
-                    <td data-label="Apps">
-                      {integration.apps.includes("*") ? (
-                        <span className="pill">All apps</span>
-                      ) : integration.apps.length === 0 ? (
-                        <span className="muted">None</span>
-                      ) : (
-                        integration.apps.map((app) => (
-                          <span className="pill" key={app}>
-                            {app}
-                          </span>
-                        ))
-                      )}
-                    </td>
-                    <td className="num" data-label="Connected users">
-                      {count === null ? "—" : count}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       ) : null}
     </section>
   );

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { api, asList, formatDate } from "../api.ts";
-import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { DataTable, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import type { HubUser } from "../types.ts";
 import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
@@ -44,29 +44,17 @@ export function UsersPage() {
           ) : null}
           {users.data && users.data.length === 0 ? <p className="empty">No users yet.</p> : null}
           {users.data && users.data.length > 0 ? (
-            <div className="table-wrap">
-              <table className="data-table">
-                <caption className="visually-hidden">Hub users</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {users.data.map((user) => (
-                    <tr key={String(user.id)}>
-                      <th scope="row">{user.email}</th>
-                      <td>
-                        <span className="pill">{user.role}</span>
-                      </td>
-                      <td>{formatDate(user.createdAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption="Hub users" columns={["Email", "Role", "Created"]}>
+              {users.data.map((user) => (
+                <tr key={String(user.id)}>
+                  <th scope="row">{user.email}</th>
+                  <td>
+                    <span className="pill">{user.role}</span>
+                  </td>
+                  <td>{formatDate(user.createdAt)}</td>
+                </tr>
+              ))}
+            </DataTable>
           ) : null}
         </div>
         <form className="card stack" onSubmit={(e) => void submit(e)}>
