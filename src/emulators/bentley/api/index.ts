@@ -3,7 +3,8 @@
  * and Access Control (`/accesscontrol`). Tokens are checked by the context's verifier; every error,
  * including unknown routes under these prefixes, answers in the Bentley shape.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { platformErrorHandlers } from "../../shared/apiErrors.ts";
 import { createBentleySeed, type BentleySeed } from "../../shared/seedBentley.ts";
 import { registerAccessControlRoutes } from "./accessControl.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
@@ -20,29 +21,13 @@ export interface BentleyApiOptions {
   seed?: BentleySeed;
 }
 
-function sendError(reply: FastifyReply, error: BentleyApiError): FastifyReply {
-  return reply.code(error.status).headers(error.headers).type(BENTLEY_ERROR_CONTENT_TYPE).send(error.body());
-}
-
-function handleError(
-  error: FastifyError | Error,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply {
-  if (error instanceof BentleyApiError) return sendError(reply, error);
-  const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
-  if (status >= 500) {
-    request.log.error({ err: error }, "bentley api failed");
-    return reply
-      .code(500)
-      .type(BENTLEY_ERROR_CONTENT_TYPE)
-      .send(errorBody(500, "InternalServerError", "An internal server error occurred."));
-  }
-  return reply
-    .code(status)
-    .type(BENTLEY_ERROR_CONTENT_TYPE)
-    .send(errorBody(status, "InvalidRequest", error.message));
-}
+const { sendError, handleError } = platformErrorHandlers({
+  name: "bentley",
+  contentType: BENTLEY_ERROR_CONTENT_TYPE,
+  isApiError: (error): error is BentleyApiError => error instanceof BentleyApiError,
+  invalidRequest: (status, message) => errorBody(status, "InvalidRequest", message),
+  internalError: () => errorBody(500, "InternalServerError", "An internal server error occurred."),
+});
 
 /** Mounts the iTwins, iModels and Access Control routes on `app`. Await it before `listen()`. */
 export async function registerBentleyApi(

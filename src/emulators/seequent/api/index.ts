@@ -3,7 +3,8 @@
  * and the workspace service (`/workspace/orgs/{orgId}/workspaces`). Errors, unknown routes under these
  * prefixes included, are RFC 7807 problem JSON.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { platformErrorHandlers } from "../../shared/apiErrors.ts";
 import { createSeequentSeed, type SeequentSeed } from "../../shared/seedSeequent.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { registerDiscoveryRoutes } from "./discovery.ts";
@@ -18,29 +19,13 @@ export interface SeequentApiOptions {
   seed?: SeequentSeed;
 }
 
-function sendError(reply: FastifyReply, error: EvoApiError): FastifyReply {
-  return reply.code(error.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE).send(error.body());
-}
-
-function handleError(
-  error: FastifyError | Error,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply {
-  if (error instanceof EvoApiError) return sendError(reply, error);
-  const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
-  if (status >= 500) {
-    request.log.error({ err: error }, "seequent api failed");
-    return reply
-      .code(500)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(errorBody(500, "internal-server-error", "An internal server error occurred."));
-  }
-  return reply
-    .code(status)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(errorBody(status, "invalid-request", error.message));
-}
+const { sendError, handleError } = platformErrorHandlers({
+  name: "seequent",
+  contentType: PROBLEM_CONTENT_TYPE,
+  isApiError: (error): error is EvoApiError => error instanceof EvoApiError,
+  invalidRequest: (status, message) => errorBody(status, "invalid-request", message),
+  internalError: () => errorBody(500, "internal-server-error", "An internal server error occurred."),
+});
 
 /** Mounts the discovery and workspace routes on `app`. Await it before `listen()`. */
 export async function registerSeequentApi(

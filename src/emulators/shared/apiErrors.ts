@@ -1,0 +1,50 @@
+/**
+ * How an emulator's resource API answers errors in its platform's own shape: its error class as is, a
+ * request Fastify refused (bad JSON, wrong content type) as the platform's bad-request body, anything
+ * else as its internal-error body, logged.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+
+/** An error the platform's API sends as it is: status, extra headers, and its body. */
+export interface PlatformApiError {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  body(): unknown;
+}
+
+export interface PlatformErrorShape<E extends PlatformApiError> {
+  /** Names the API in the log line of an unexpected failure. */
+  name: string;
+  contentType: string;
+  /** Recognises the platform's own error class. */
+  isApiError(error: unknown): error is E;
+  /** The body for a request Fastify refused before the route ran. */
+  invalidRequest(status: number, message: string): unknown;
+  /** The body for an unexpected failure. */
+  internalError(): unknown;
+}
+
+export function platformErrorHandlers<E extends PlatformApiError>(shape: PlatformErrorShape<E>) {
+  const sendError = (reply: FastifyReply, error: E): FastifyReply =>
+    reply
+      .code(error.status)
+      .headers(error.headers ?? {})
+      .type(shape.contentType)
+      .send(error.body());
+
+  const handleError = (
+    error: FastifyError | Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): FastifyReply => {
+    if (shape.isApiError(error)) return sendError(reply, error);
+    const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, `${shape.name} api failed`);
+      return reply.code(500).type(shape.contentType).send(shape.internalError());
+    }
+    return reply.code(status).type(shape.contentType).send(shape.invalidRequest(status, error.message));
+  };
+
+  return { sendError, handleError };
+}
