@@ -1,9 +1,9 @@
 /**
- * How an emulator's resource API answers errors in its platform's own shape: its error class as is, a
- * request Fastify refused (bad JSON, wrong content type) as the platform's bad-request body, anything
- * else as its internal-error body, logged.
+ * How an emulator's resource API answers errors in its platform's own shape: its error class as is, an
+ * unknown route as its not-found error, a request Fastify refused (bad JSON, wrong content type) as its
+ * bad-request body, anything else as its internal-error body, logged.
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** An error the platform's API sends as it is: status, extra headers, and its body. */
 export interface PlatformApiError {
@@ -22,9 +22,17 @@ export interface PlatformErrorShape<E extends PlatformApiError> {
   invalidRequest(status: number, message: string): unknown;
   /** The body for an unexpected failure. */
   internalError(): unknown;
+  /** The error for a path (without its query) that no route serves. */
+  notFound(path: string): E;
 }
 
-export function platformErrorHandlers<E extends PlatformApiError>(shape: PlatformErrorShape<E>) {
+/**
+ * Returns a function that sets a Fastify scope's error and not-found handlers, so that every error under it
+ * answers in the platform's shape.
+ */
+export function platformErrorHandlers<E extends PlatformApiError>(
+  shape: PlatformErrorShape<E>,
+): (scope: FastifyInstance) => void {
   const sendError = (reply: FastifyReply, error: E): FastifyReply =>
     reply
       .code(error.status)
@@ -46,5 +54,10 @@ export function platformErrorHandlers<E extends PlatformApiError>(shape: Platfor
     return reply.code(status).type(shape.contentType).send(shape.invalidRequest(status, error.message));
   };
 
-  return { sendError, handleError };
+  return (scope) => {
+    scope.setErrorHandler(handleError);
+    scope.setNotFoundHandler((request, reply) =>
+      sendError(reply, shape.notFound(request.url.split("?")[0]!)),
+    );
+  };
 }

@@ -17,12 +17,13 @@ export interface AutodeskApiOptions {
   seed?: AutodeskSeed;
 }
 
-const { sendError, handleError } = platformErrorHandlers({
+const answerErrors = platformErrorHandlers({
   name: "autodesk",
   contentType: AUTODESK_CONTENT_TYPE,
   isApiError: (error): error is AutodeskApiError => error instanceof AutodeskApiError,
   invalidRequest: (status, message) => errorBody(status, "BAD_INPUT", message),
   internalError: () => errorBody(500, "INTERNAL_SERVER_ERROR", "An internal server error occurred."),
+  notFound: (path) => errors.notFound(`No resource at ${path}.`),
 });
 
 /** Mounts `/project/v1/hubs…` on `app`. Await it before `listen()`. */
@@ -34,10 +35,7 @@ export async function registerAutodeskApi(
   const seed = options.seed ?? createAutodeskSeed();
   await app.register(
     async (scope) => {
-      scope.setErrorHandler(handleError);
-      scope.setNotFoundHandler((request, reply) =>
-        sendError(reply, errors.notFound(`No resource at ${request.url.split("?")[0]!}.`)),
-      );
+      answerErrors(scope);
       registerHubRoutes(scope, ctx, seed);
     },
     { prefix: "/project/v1" },

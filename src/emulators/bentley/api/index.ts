@@ -21,12 +21,13 @@ export interface BentleyApiOptions {
   seed?: BentleySeed;
 }
 
-const { sendError, handleError } = platformErrorHandlers({
+const answerErrors = platformErrorHandlers({
   name: "bentley",
   contentType: BENTLEY_ERROR_CONTENT_TYPE,
   isApiError: (error): error is BentleyApiError => error instanceof BentleyApiError,
   invalidRequest: (status, message) => errorBody(status, "InvalidRequest", message),
   internalError: () => errorBody(500, "InternalServerError", "An internal server error occurred."),
+  notFound: (path) => errors.operationNotFound(path),
 });
 
 /** Mounts the iTwins, iModels and Access Control routes on `app`. Await it before `listen()`. */
@@ -39,10 +40,7 @@ export async function registerBentleyApi(
   const area =
     (register: (scope: FastifyInstance, ctx: EmulatorContext, directory: BentleyDirectory) => void) =>
     async (scope: FastifyInstance) => {
-      scope.setErrorHandler(handleError);
-      scope.setNotFoundHandler((request, reply) =>
-        sendError(reply, errors.operationNotFound(request.url.split("?")[0]!)),
-      );
+      answerErrors(scope);
       register(scope, ctx, directory);
     };
   await app.register(area(registerITwinRoutes), { prefix: "/itwins" });

@@ -19,12 +19,13 @@ export interface SeequentApiOptions {
   seed?: SeequentSeed;
 }
 
-const { sendError, handleError } = platformErrorHandlers({
+const answerErrors = platformErrorHandlers({
   name: "seequent",
   contentType: PROBLEM_CONTENT_TYPE,
   isApiError: (error): error is EvoApiError => error instanceof EvoApiError,
   invalidRequest: (status, message) => errorBody(status, "invalid-request", message),
   internalError: () => errorBody(500, "internal-server-error", "An internal server error occurred."),
+  notFound: (path) => errors.notFound(`No resource at ${path}.`),
 });
 
 /** Mounts the discovery and workspace routes on `app`. Await it before `listen()`. */
@@ -37,10 +38,7 @@ export async function registerSeequentApi(
   const area =
     (register: (scope: FastifyInstance, ctx: EmulatorContext, seed: SeequentSeed) => void) =>
     async (scope: FastifyInstance) => {
-      scope.setErrorHandler(handleError);
-      scope.setNotFoundHandler((request, reply) =>
-        sendError(reply, errors.notFound(`No resource at ${request.url.split("?")[0]!}.`)),
-      );
+      answerErrors(scope);
       register(scope, ctx, seed);
     };
   await app.register(area(registerDiscoveryRoutes), { prefix: "/evo" });
