@@ -167,9 +167,9 @@ export async function refreshStormRows(ctx: BenchContext): Promise<BenchRow[]> {
         target: `<= ${latencyMs + 100} ms`,
       }),
       // What the refresh itself adds to the burst: the storm's p99 over the same burst on a warm token.
-      row("refresh_storm", "p99_added_by_refresh_ms", round(storm.p99Ms - warm.p99Ms), "ms", {
-        target: `<= ${latencyMs + 100} ms`,
-      }),
+      // No target: the difference of two queue-dominated p99s is mostly noise (it has come out negative), so a
+      // "met" here would claim more than was measured.
+      row("refresh_storm", "p99_added_by_refresh_ms", round(storm.p99Ms - warm.p99Ms), "ms"),
       row("refresh_storm", "p50_ms", storm.p50Ms, "ms", { baseline: warm.p50Ms }),
     ];
   } finally {
