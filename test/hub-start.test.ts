@@ -95,6 +95,46 @@ describe("gatehouse start", () => {
     expect(second.code).toBe(0);
   });
 
+  it("is not ready before the sandbox is seeded: the first /readyz 200 means the demo users can sign in", async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-start-"));
+    let release!: () => void;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    const running = start({
+      env: {
+        LOG_LEVEL: "silent",
+        PORT: String(port),
+        GATEHOUSE_DATA_DIR: dir,
+        GATEHOUSE_SANDBOX: "true",
+        GATEHOUSE_EMULATOR_PORTS: "0,0,0",
+      },
+      out: new PassThrough(),
+      err: new PassThrough(),
+      until,
+    });
+    try {
+      // Poll like a load balancer would, without waiting for the banner.
+      let ready = false;
+      for (let i = 0; i < 600 && !ready; i++) {
+        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+        if (!ready) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(ready).toBe(true);
+      const login = await new HubClient(`http://127.0.0.1:${port}`, `http://localhost:${port}`).post(
+        "/api/auth/login",
+        { email: "alice@example.com", password: "sandbox" },
+      );
+      expect(login.status).toBe(204);
+    } finally {
+      release();
+      expect(await running).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("without the sandbox: no emulators, no demo data; the admin comes from the environment", async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "gatehouse-start-"));

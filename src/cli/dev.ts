@@ -117,7 +117,6 @@ export async function dev(
   try {
     emulators = await startSandboxEmulators(config);
     hub = await buildHub(config, { skipAdminBootstrap: true });
-    const url = await hub.listen();
     const seed = await seedSandbox(
       hub.services,
       { bentley: emulators.bentley.url, autodesk: emulators.autodesk.url, seequent: emulators.seequent.url },
@@ -129,6 +128,8 @@ export async function dev(
       throw new CliError(`the hub did not load the app ${spec.name} from ${appDir}`);
     }
     const app = registry.get(spec.name)!;
+    // Listen once seeded and assigned, so the first request sees the app's integrations.
+    const url = await hub.listen();
     io.out.write(describeStart(config, url, emulators, seed));
     io.out.write(
       `Developing ${spec.name} (${appDir})${assigned.length ? `, integrations: ${assigned.join(", ")}` : ""}.\n` +

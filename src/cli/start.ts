@@ -98,7 +98,7 @@ export async function start(options: StartOptions = {}): Promise<number> {
       skipAdminBootstrap: config.sandbox,
       backgroundRefresh: config.backgroundRefresh,
     });
-    const url = await hub.listen();
+    // Seed before listening: /readyz must not say 200 while the demo users and integrations are missing.
     let seed: SeedResult | null = null;
     if (emulators) {
       seed = await seedSandbox(
@@ -115,6 +115,7 @@ export async function start(options: StartOptions = {}): Promise<number> {
         "gatehouse: no admin exists yet: set GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD, or run `npx gatehouse users add --role admin`\n",
       );
     }
+    const url = await hub.listen();
     out.write(describeStart(config, url, emulators, seed));
     await options.onStarted?.({ hub, emulators, url });
     await (options.until ?? waitForSignal());
