@@ -137,6 +137,7 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const res = await bob.get(TOKEN_PATH);
     const problem = expectProblem(res, 401, "login_required");
     expect(problem.loginUrl).toBe("/api/integrations/oauth2/login/bentley-itwin?app=itwin-browser");
+    expect(problem.detail).toBe("Connect your bentley-itwin account first");
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.text).not.toContain(aliceToken.accessToken);
     // Bob connects his own emulator account: he gets his own token, never alice's.

@@ -87,8 +87,17 @@ export const serviceTokenAad = (integrationId: string): string =>
   `service_tokens:${integrationId}:access_token`;
 
 /** 401: the user has no usable connection. The HTTP layer adds `loginUrl`. */
+/** What the user is told per reason (the reason itself stays in `details` for programs). */
+const loginRequiredMessages: Record<string, (name: string) => string> = {
+  not_connected: (name) => `Connect your ${name} account first`,
+  reconnect_required: (name) => `Your ${name} connection has expired or was revoked: connect again`,
+  refresh_rejected: (name) => `${name} refused to renew your access: connect again`,
+  no_refresh_token: (name) => `Your ${name} access has expired and cannot be renewed: connect again`,
+};
+
 export function loginRequired(integration: Integration, reason: string): GatehouseError {
-  return new GatehouseError("login_required", `Sign in to ${integration.name} again (${reason})`, 401, {
+  const message = loginRequiredMessages[reason]?.(integration.name) ?? `Sign in to ${integration.name} again`;
+  return new GatehouseError("login_required", message, 401, {
     integration: integration.name,
     reason,
   });
