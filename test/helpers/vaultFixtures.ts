@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Store } from "../../src/db/index.ts";
+import { oauthConfigFor as hubOauthConfigFor } from "../../src/hub/oauthConfig.ts";
 import type { OAuthClientConfig } from "../../src/oauth/index.ts";
 import { KeyRing } from "../../src/vault/keyRing.ts";
 import {
@@ -58,20 +59,9 @@ export async function createIntegration(
   return new IntegrationStore(store, cipher).create(integrationInput(baseUrl, overrides));
 }
 
-/** The OAuth engine's config for an integration, as the hub builds it (plain http allowed: tests). */
+/** The OAuth engine's config for an integration, exactly as the hub builds it (sandbox: plain http allowed), with a shorter timeout for tests. */
 export function oauthConfigFor(integration: Integration): OAuthClientConfig {
-  return {
-    issuer: integration.issuer,
-    authorizationUrl: integration.authorizationUrl,
-    tokenUrl: integration.tokenUrl,
-    revocationUrl: integration.revocationUrl,
-    introspectionUrl: integration.introspectionUrl,
-    clientId: integration.clientId,
-    clientSecret: integration.clientSecret,
-    tokenEndpointAuthMethod: integration.tokenEndpointAuthMethod,
-    timeoutMs: 5_000,
-    allowInsecureHttp: true,
-  };
+  return { ...hubOauthConfigFor({ sandbox: true }, integration), timeoutMs: 5_000 };
 }
 
 /** Every text value in every row of the vault's tables, for "no plaintext secret in the database" checks. */
