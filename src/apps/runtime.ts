@@ -196,7 +196,10 @@ export class AppProcess {
         clearTimeout(timer);
         reject(this.loadFailed(attempt, message));
       };
-      child.on("message", (message: AppToHub) => {
+      child.on("message", (message: AppToHub | null) => {
+        // The app process is not trusted to speak the protocol: `process.send(null)` must not throw here (an
+        // exception in this listener would end the hub).
+        if (typeof message !== "object" || message === null) return;
         if (message.type === "ready") {
           clearTimeout(timer);
           if (this.isCurrent(attempt)) {

@@ -1,0 +1,46 @@
+/**
+ * The hub does not trust what an app process sends over IPC: a message of the wrong shape is ignored or fails
+ * that app alone, never the hub.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestHub, type TestHub } from "./helpers/hub.ts";
+
+const SOURCE = `
+import { defineApp, dataView, DataResult, DataGroup } from "gatehouse/sdk";
+const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+export default defineApp({ parametrization: {}, views: {
+  nullMessage: dataView("null", {}, async () => { process.send!(null); await settle(); return new DataResult(new DataGroup()); }),
+  ok: dataView("ok", {}, () => new DataResult(new DataGroup())),
+}});
+`;
+
+let t: TestHub;
+let appsDir: string;
+const uncaught: unknown[] = [];
+const onUncaught = (err: unknown) => uncaught.push(err);
+
+beforeAll(async () => {
+  appsDir = mkdtempSync(join(tmpdir(), "gatehouse-ipc-"));
+  mkdirSync(join(appsDir, "ipc"));
+  writeFileSync(join(appsDir, "ipc", "gatehouse.config.toml"), `name = "ipc"\n`);
+  writeFileSync(join(appsDir, "ipc", "app.ts"), SOURCE);
+  t = await startTestHub({ config: { appsDirs: [appsDir], sandbox: true } });
+  process.on("uncaughtException", onUncaught);
+}, 60_000);
+
+afterAll(async () => {
+  process.off("uncaughtException", onUncaught);
+  await t?.close();
+  rmSync(appsDir, { recursive: true, force: true });
+});
+
+it("an app process sending null over IPC does not throw in the hub", async () => {
+  const user = await t.newUser();
+  const res = await user.post("/api/apps/ipc/views/nullMessage", { params: {} });
+  expect(res.status).toBe(200);
+  expect(uncaught).toEqual([]);
+  expect((await user.post("/api/apps/ipc/views/ok", { params: {} })).status).toBe(200);
+});
