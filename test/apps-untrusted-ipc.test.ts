@@ -17,6 +17,13 @@ export default defineApp({ parametrization: {}, views: {
 }});
 `;
 
+/** Reports "ready" itself, before the worker can, with a manifest of the wrong shape. */
+const FORGED = `
+process.send!({ type: "ready", manifest: { views: "x", parametrization: [null] } });
+import { defineApp } from "gatehouse/sdk";
+export default defineApp({ parametrization: {}, views: {} });
+`;
+
 let t: TestHub;
 let appsDir: string;
 const uncaught: unknown[] = [];
@@ -27,6 +34,9 @@ beforeAll(async () => {
   mkdirSync(join(appsDir, "ipc"));
   writeFileSync(join(appsDir, "ipc", "gatehouse.config.toml"), `name = "ipc"\n`);
   writeFileSync(join(appsDir, "ipc", "app.ts"), SOURCE);
+  mkdirSync(join(appsDir, "forged"));
+  writeFileSync(join(appsDir, "forged", "gatehouse.config.toml"), `name = "forged"\n`);
+  writeFileSync(join(appsDir, "forged", "app.ts"), FORGED);
   t = await startTestHub({ config: { appsDirs: [appsDir], sandbox: true } });
   process.on("uncaughtException", onUncaught);
 }, 60_000);
@@ -43,4 +53,13 @@ it("an app process sending null over IPC does not throw in the hub", async () =>
   expect(res.status).toBe(200);
   expect(uncaught).toEqual([]);
   expect((await user.post("/api/apps/ipc/views/ok", { params: {} })).status).toBe(200);
+});
+
+it("an app that reports a manifest of the wrong shape fails to load instead of answering 500s", async () => {
+  const user = await t.newUser();
+  const res = await user.post<{ code: string }>("/api/apps/forged/views/x", { params: {} });
+  expect(res.status).toBe(503);
+  expect(res.body.code).toBe("app_load_failed");
+  expect((await user.get<{ status: string }>("/api/apps/forged")).body.status).toBe("error");
+  expect(uncaught).toEqual([]);
 });

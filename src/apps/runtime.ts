@@ -202,7 +202,10 @@ export class AppProcess {
         if (typeof message !== "object" || message === null) return;
         if (message.type === "ready") {
           clearTimeout(timer);
-          if (this.isCurrent(attempt)) {
+          if (!isManifest(message.manifest)) {
+            fail("it reported a manifest of the wrong shape");
+            child.kill("SIGKILL");
+          } else if (this.isCurrent(attempt)) {
             this.state = { kind: "ready", child, manifest: message.manifest };
             this.lastManifest = message.manifest;
             resolve(message.manifest);
@@ -391,6 +394,19 @@ const APP_ERROR_STATUS: Record<string, number> = {
   outside_invocation: 500,
   token_failed: 502,
 };
+
+/** App code can send its own "ready" before the worker does: only lists of named entries pass as a manifest. */
+function isManifest(manifest: unknown): manifest is AppManifest {
+  const named = (list: unknown) =>
+    Array.isArray(list) &&
+    list.every(
+      (entry) =>
+        typeof entry === "object" && entry !== null && typeof (entry as { name?: unknown }).name === "string",
+    );
+  if (typeof manifest !== "object" || manifest === null) return false;
+  const { views, parametrization } = manifest as Partial<Record<keyof AppManifest, unknown>>;
+  return named(views) && named(parametrization);
+}
 
 function fromSerialized(error: SerializedError): ViewError {
   const message = String(error?.message ?? "The view failed").slice(0, 2000);
