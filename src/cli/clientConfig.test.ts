@@ -31,6 +31,19 @@ describe("checkIssuer", () => {
     expect(usage(() => checkIssuer("not a url"))).toBe(2);
     expect(usage(() => checkIssuer("https://x/?a=1"))).toBe(2);
   });
+
+  it("does not echo credentials, a query or a fragment of a refused issuer", () => {
+    for (const issuer of [
+      "https://user:s3cret-pw@ims.example.com/",
+      "https://ims.example.com/?token=s3cret-pw",
+      "https://ims.example.com/#s3cret-pw",
+      "http://user:s3cret-pw@ims.example.com/",
+      "ftp://user:s3cret-pw@ims.example.com/",
+    ]) {
+      expect(() => checkIssuer(issuer)).toThrow(/ims\.example\.com/);
+      expect(() => checkIssuer(issuer)).not.toThrow(/s3cret-pw/);
+    }
+  });
 });
 
 describe("requestedScopes", () => {

@@ -54,14 +54,16 @@ export function parseScopes(value: string | undefined): string[] | undefined {
 /** Checks --issuer: an absolute https URL, or http on a loopback host. Returns it without a trailing slash. */
 export function checkIssuer(value: string): string {
   const url = URL.parse(value);
+  // Echo the flag without what may be a secret (userinfo, query, fragment): errors reach terminals and CI logs.
+  const shown = url ? `${url.protocol}//${url.host}${url.pathname}` : value;
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-    throw usageError(`--issuer must be an absolute https URL (got "${value}")`);
+    throw usageError(`--issuer must be an absolute https URL (got "${shown}")`);
   }
   if (url.protocol === "http:" && !isLoopbackUrl(url)) {
-    throw usageError(`--issuer must use https; plain http is allowed only for localhost (got "${value}")`);
+    throw usageError(`--issuer must use https; plain http is allowed only for localhost (got "${shown}")`);
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw usageError(`--issuer must not carry a query, a fragment or credentials (got "${value}")`);
+    throw usageError(`--issuer must not carry a query, a fragment or credentials (got "${shown}")`);
   }
   return value.replace(/\/+$/, "");
 }
