@@ -114,6 +114,14 @@ export function providerUnavailable(integration: Integration, cause: unknown): G
   );
 }
 
+/**
+ * expires_at as the database can hold it: a whole number of ms that stays exact in JS. A provider may send any
+ * finite `expires_in` (a fraction, or 1e20), and PostgreSQL's bigint column refuses both as they come.
+ */
+function storedExpiry(expiresAt: number): number {
+  return Math.min(Math.floor(expiresAt), Number.MAX_SAFE_INTEGER);
+}
+
 const REVOKE_BATCH = 100;
 const REVOKE_CONCURRENCY = 8;
 
@@ -171,7 +179,7 @@ export class TokenService {
             status: "connected" as const,
             token_type: tokens.tokenType,
             scopes: JSON.stringify(tokens.scopes),
-            expires_at: tokens.expiresAt,
+            expires_at: storedExpiry(tokens.expiresAt),
             connected_at: at,
             last_refreshed_at: null,
             version: eb("version", "+", 1),
@@ -194,7 +202,7 @@ export class TokenService {
             ...this.sealConnectionTokens(id, tokens.accessToken, tokens.refreshToken),
             token_type: tokens.tokenType,
             scopes: JSON.stringify(tokens.scopes),
-            expires_at: tokens.expiresAt,
+            expires_at: storedExpiry(tokens.expiresAt),
             connected_at: at,
             last_refreshed_at: null,
             version: 1,
@@ -541,7 +549,7 @@ export class TokenService {
       scopes: JSON.stringify(
         tokens.scopes.length > 0 ? tokens.scopes : (JSON.parse(locked.scopes) as string[]),
       ),
-      expires_at: tokens.expiresAt,
+      expires_at: storedExpiry(tokens.expiresAt),
       last_refreshed_at: refreshedAt,
       version: locked.version + 1,
       refresh_lease_owner: null,
@@ -615,7 +623,7 @@ export class TokenService {
       key_id: keyIdOf(enc),
       token_type: tokens.tokenType,
       scopes: JSON.stringify(tokens.scopes),
-      expires_at: tokens.expiresAt,
+      expires_at: storedExpiry(tokens.expiresAt),
       obtained_at: this.now(),
       version: locked.version + 1,
       refresh_lease_owner: null,
