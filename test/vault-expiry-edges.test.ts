@@ -19,7 +19,7 @@ forEachDatabase("odd expires_in", (getStore) => {
     idToken: null,
   });
 
-  for (const seconds of [3599.5, 0.0001, 1e20]) {
+  for (const seconds of [3599.5, 3599.9999, 1e20]) {
     it(`stores and reads back a connection whose expires_in is ${seconds}`, async () => {
       const store = getStore();
       const service = new TokenService({ store, keyRing: cipher, oauthConfigFor });
@@ -30,6 +30,9 @@ forEachDatabase("odd expires_in", (getStore) => {
       const [connection] = await service.listConnections(userId);
       expect(Number.isFinite(connection?.expiresAt)).toBe(true);
       expect(Number.isInteger(connection?.expiresAt)).toBe(true);
+      // Routes answer the expiry as ISO text.
+      const token = await service.getUserToken(integration, userId);
+      expect(() => new Date(token.expiresAt).toISOString()).not.toThrow();
     });
   }
 });

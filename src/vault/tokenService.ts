@@ -115,11 +115,13 @@ export function providerUnavailable(integration: Integration, cause: unknown): G
 }
 
 /**
- * expires_at as the database can hold it: a whole number of ms that stays exact in JS. A provider may send any
- * finite `expires_in` (a fraction, or 1e20), and PostgreSQL's bigint column refuses both as they come.
+ * expires_at as the database and the API can hold it: a whole number of ms no later than the last instant a
+ * Date can show (routes answer it as ISO text). A provider may send any finite `expires_in` (a fraction, or
+ * 1e20), and PostgreSQL's bigint column refuses both as they come.
  */
+const LATEST_DATE_MS = 8.64e15;
 function storedExpiry(expiresAt: number): number {
-  return Math.min(Math.floor(expiresAt), Number.MAX_SAFE_INTEGER);
+  return Math.min(Math.floor(expiresAt), LATEST_DATE_MS);
 }
 
 const REVOKE_BATCH = 100;
