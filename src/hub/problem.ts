@@ -183,7 +183,15 @@ export function problemErrorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   const body = toProblem(err);
-  if (body.status >= 500) request.log.error({ err }, "request failed");
+  if (body.status >= 500 && err instanceof GatehouseError && exposedServerCodes.has(err.code)) {
+    // A provider's failure, not a bug: its message and details carry the provider's own words (its
+    // error_description, which may echo what it was sent); they go to the caller, only their kind to the log.
+    const { providerStatus, providerError, reason, retryAfterSeconds } = err.details ?? {};
+    request.log.error(
+      { problem: body.code, status: body.status, providerStatus, providerError, reason, retryAfterSeconds },
+      "request failed",
+    );
+  } else if (body.status >= 500) request.log.error({ err }, "request failed");
   else request.log.info({ problem: body.code, status: body.status }, "request refused");
   return sendProblem(reply, body);
 }
