@@ -189,7 +189,8 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // A target like "//" is no URL path; it gets the not-found page below instead of ending the login.
+    const url = URL.parse(req.url ?? "/", "http://localhost") ?? new URL("http://localhost/");
     const send = (status: number, html: string) => {
       res.writeHead(status, {
         "content-type": "text/html; charset=utf-8",
