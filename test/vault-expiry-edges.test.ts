@@ -23,7 +23,7 @@ forEachDatabase("odd expires_in", (getStore) => {
     it(`stores and reads back a connection whose expires_in is ${seconds}`, async () => {
       const store = getStore();
       const service = new TokenService({ store, keyRing: cipher, oauthConfigFor });
-      const integration = await createIntegration(store, cipher);
+      const integration = await createIntegration(store, cipher, "http://127.0.0.1:1"); // never called: the tokens are fresh
       const userId = await createUser(store);
       await service.saveConnection(integration, userId, tokensExpiringIn(seconds));
       await service.saveConnection(integration, userId, tokensExpiringIn(seconds));
