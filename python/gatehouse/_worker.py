@@ -110,10 +110,11 @@ def serve(channel: Channel, controller: type[Controller]) -> NoReturn:
 
 
 def run_app(app_dir: str, entry: str) -> NoReturn:
-    # print() from views reaches the log line by line, not when a buffer fills (stdout is a pipe).
+    # print() from views reaches the log line by line, not when a buffer fills (stdout is a pipe), and
+    # never fails a view over a character the log cannot encode.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(line_buffering=True)
+            stream.reconfigure(line_buffering=True, errors="backslashreplace")
     channel = Channel(_channel_fd())
     _threads.install()
     _http.install()
