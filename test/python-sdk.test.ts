@@ -4,22 +4,15 @@
  * the PATH — and fail with unittest's output when they fail.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { pythonInterpreter } from "./helpers/pythonWorker.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const DEBIAN_PYTHON = "/usr/bin/python3";
-
-function interpreter(): string {
-  const configured = process.env.GATEHOUSE_PYTHON;
-  if (configured) return configured;
-  return existsSync(DEBIAN_PYTHON) ? DEBIAN_PYTHON : "python3";
-}
 
 describe("the Python SDK (python/tests)", () => {
   it("passes its unittest suite", () => {
-    const python = interpreter();
+    const python = pythonInterpreter();
     const run = spawnSync(python, ["-m", "unittest", "discover", "-s", "python/tests", "-t", "python"], {
       cwd: ROOT,
       encoding: "utf8",
