@@ -22,6 +22,7 @@ Pure standard library, Python 3.11+. The result JSON, limits and messages are th
 from __future__ import annotations
 
 from . import external
+from ._not_covered import not_covered
 from ._invocation import resolve_url
 from .data_result import DataGroup, DataItem, DataResult, DataStatus
 from .errors import (
@@ -45,9 +46,20 @@ from .fields import (
     Text,
     TextField,
 )
+from .progress import progress_message
 from .table_result import Color, TableCell, TableHeader, TableResult
 from .views import Controller, DataView, Params, TableView, WebView
 from .web_result import WebResult
+
+#: VIKTOR's older names for the same classes (``viktor.ViktorController``, ``viktor.ViktorParametrization``).
+ViktorController = Controller
+ViktorParametrization = Parametrization
+
+
+def __getattr__(name: str) -> object:
+    """VIKTOR names this SDK does not provide fail with the reason (e.g. ``vkt.Section``)."""
+    raise not_covered(name)
+
 
 __all__ = [
     "BooleanField",
@@ -78,10 +90,13 @@ __all__ = [
     "Text",
     "TextField",
     "UserError",
+    "ViktorController",
+    "ViktorParametrization",
     "WebResult",
     "WebView",
     "explain_aps_hubs_warning",
     "explain_provider_error",
     "external",
+    "progress_message",
     "resolve_url",
 ]

@@ -3,7 +3,9 @@ where TypeScript checks them at compile time), VIKTOR's call shapes, and that bu
 
 from __future__ import annotations
 
+import contextlib
 import fractions
+import io
 import unittest
 from decimal import Decimal
 from typing import Any
@@ -177,6 +179,17 @@ class Views(unittest.TestCase):
     def test_decorating_something_that_is_not_a_method(self) -> None:
         with self.assertRaises(TypeError):
             vkt.DataView("Data")(5)  # type: ignore[type-var]
+
+
+class ViktorNames(unittest.TestCase):
+    def test_older_names_and_progress_messages(self) -> None:
+        self.assertIs(vkt.ViktorController, vkt.Controller)
+        self.assertIs(vkt.ViktorParametrization, vkt.Parametrization)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            vkt.progress_message("Fetching iModels", percentage=40)
+            vkt.progress_message("Done")
+        self.assertEqual(out.getvalue(), "progress: Fetching iModels (40%)\nprogress: Done\n")
 
 
 class Errors(unittest.TestCase):

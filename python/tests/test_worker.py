@@ -384,6 +384,18 @@ class LoadErrors(unittest.TestCase):
             'app.py:2: TypeError: Controller: view name "_hidden" must match /^[A-Za-z][A-Za-z0-9_-]{0,63}$/',
         )
 
+    def test_a_viktor_name_this_sdk_does_not_cover_says_why(self) -> None:
+        message, _, _ = self.load_error(
+            {
+                "app.py": "import gatehouse as vkt\nclass P(vkt.Parametrization):\n    geometry = vkt.Section('Geometry')\n"
+            }
+        )
+        self.assertEqual(
+            message,
+            "app.py:3: AttributeError: gatehouse does not provide VIKTOR's Section: the views API's parametrization "
+            "is a flat list of fields (no sections, tabs, pages or steps) (python/README.md)",
+        )
+
     def test_an_entry_that_is_not_there(self) -> None:
         message, _, _ = self.load_error({"app.py": ""}, entry="../etc/passwd")
         self.assertEqual(message, "../etc/passwd: no such file in the app directory")
