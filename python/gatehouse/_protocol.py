@@ -54,6 +54,8 @@ def _parse_invoke(message: dict[str, Any]) -> Invoke:
         isinstance(host, str) and isinstance(target, str) for host, target in host_map.items()
     ):
         raise ProtocolViolation('an invoke\'s "hostMap" is not an object of strings')
+    if not all(target.startswith(("http://", "https://")) for target in host_map.values()):
+        raise ProtocolViolation('an invoke\'s "hostMap" maps a host to something that is not an http(s) URL')
     return Invoke(
         id=_string(message, "id", max_length=MAX_ID_LENGTH),
         view=_string(message, "view"),

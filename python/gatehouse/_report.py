@@ -29,6 +29,15 @@ def invalid_result(view: str, message: str) -> dict[str, Any]:
     return _error(_codes.INVALID_RESULT, f'View "{view}" built an invalid result: {message}')
 
 
+def safe_error_report(err: BaseException, view: str) -> dict[str, Any]:
+    """``error_report``, or a bare view_failed when telling the failure fails too (an exception whose
+    ``__str__`` raises, a body that cannot be read): every invoke must get its answer."""
+    try:
+        return error_report(err, view)
+    except Exception:
+        return _error(_codes.VIEW_FAILED, f'View "{view}" failed: {type(err).__name__}')
+
+
 def error_report(err: BaseException, view: str) -> dict[str, Any]:
     if isinstance(err, ResultError):
         return invalid_result(view, err.message)

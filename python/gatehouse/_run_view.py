@@ -8,6 +8,7 @@ import inspect
 from typing import Any
 
 from . import _codes, _report
+from ._http import hook_imported
 from ._invocation import InvocationContext, run_in_invocation, set_default_host_map
 from ._protocol import Invoke, result_error, result_ok
 from .errors import GatehouseError, ResultError
@@ -36,9 +37,10 @@ def _call_view(controller: type[Controller], invoke: Invoke) -> dict[str, Any]:
 def run_invocation(controller: type[Controller], invoke: Invoke) -> dict[str, Any]:
     """The ``result`` message for one ``invoke``; never raises for what the view does."""
     set_default_host_map(invoke.host_map)
+    hook_imported()
     context = InvocationContext(invoke.hub_url, invoke.capability, invoke.host_map)
     try:
         result = run_in_invocation(context, lambda: _call_view(controller, invoke))
         return result_ok(invoke.id, result)
     except BaseException as err:  # SystemExit from a view ends that view, not the app
-        return result_error(invoke.id, _report.error_report(err, invoke.view))
+        return result_error(invoke.id, _report.safe_error_report(err, invoke.view))

@@ -73,15 +73,19 @@ def _answer(channel: Channel, controller: type[Controller], invoke: Invoke, in_f
     in_flight.discard(invoke.id)
     try:
         channel.send(message)
-    except (FrameTooLarge, ValueError) as err:
+    except OSError:  # the hub has gone; the main thread sees end of file and exits
+        pass
+    except (FrameTooLarge, ValueError, TypeError, RecursionError) as err:
+        # What the view answered cannot cross (too large, NaN, an app's own error details that are not JSON).
         reason = (
             f"its result is {err.size} bytes, more than one frame of the runtime protocol carries"
             if isinstance(err, FrameTooLarge)
-            else f"its result cannot be sent as JSON ({err})"
+            else f"its answer cannot be sent as JSON ({type(err).__name__}: {str(err)[:200]})"
         )
-        channel.send(result_error(invoke.id, invalid_result(invoke.view, reason)))
-    except OSError:  # the hub has gone; the main thread sees end of file and exits
-        pass
+        try:
+            channel.send(result_error(invoke.id, invalid_result(invoke.view, reason)))
+        except OSError:
+            pass
 
 
 def serve(channel: Channel, controller: type[Controller]) -> NoReturn:

@@ -81,6 +81,20 @@ APP = """
         def exits(self, params, **kwargs):
             raise SystemExit(3)
 
+        @vkt.DataView("Unprintable")
+        def unprintable(self, params, **kwargs):
+            class Odd(Exception):
+                def __str__(self):
+                    raise RuntimeError("no words")
+            raise Odd()
+
+        @vkt.DataView("Odd details")
+        def odd_details(self, params, **kwargs):
+            class AppError(vkt.GatehouseError):
+                def details(self):
+                    return {"when": {1, 2}}
+            raise AppError("app_specific", "An app's own error")
+
         @vkt.DataView("Async")
         async def coroutine(self, params, **kwargs):
             return vkt.DataResult(vkt.DataGroup(vkt.DataItem("async", True)))
@@ -213,6 +227,22 @@ class Invocations(WorkerTestCase):
         self.assertEqual(error["code"], "invalid_result")
         self.assertRegex(
             error["message"], r'^View "huge" built an invalid result: its result is \d+ bytes, more'
+        )
+
+    def test_every_invoke_gets_an_answer_even_when_its_failure_cannot_be_told(self) -> None:
+        worker = self.start()
+        worker.ready()
+        worker.invoke("1", "unprintable")
+        worker.invoke("2", "odd_details")
+        results = worker.read_results(2)
+        self.assertEqual(
+            results["1"]["error"],
+            {"code": "view_failed", "message": 'View "unprintable" failed: Odd', "details": {}},
+        )
+        self.assertEqual(results["2"]["error"]["code"], "invalid_result")
+        self.assertRegex(
+            results["2"]["error"]["message"],
+            r"^View \"odd_details\" built an invalid result: its answer cannot be sent as JSON \(TypeError: ",
         )
 
     def test_runs_async_views(self) -> None:
@@ -467,6 +497,10 @@ class Violations(WorkerTestCase):
             "a host map of numbers": (
                 self.frame(json.dumps({**invoke, "hostMap": {"api.bentley.com": 8091}}).encode()),
                 '"hostMap" is not an object of strings',
+            ),
+            "a host map to something that is not http": (
+                self.frame(json.dumps({**invoke, "hostMap": {"api.bentley.com": "file:///etc"}}).encode()),
+                "not an http(s) URL",
             ),
             "a hub URL that is not http": (
                 self.frame(json.dumps({**invoke, "hubUrl": "file:///etc/passwd"}).encode()),

@@ -45,11 +45,23 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
         return spec
 
 
+def hook_imported() -> None:
+    """Hooks requests and httpx if imported and not hooked yet (each hook skips a module it already hooked):
+    the worker calls it before each invocation, for a module imported past the finder below."""
+    for name, patch in _PATCHES.items():
+        module = sys.modules.get(name)
+        # Still being imported (by another view's thread): the finder's hook will see to it.
+        if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+            continue
+        try:
+            patch(module)
+        except AttributeError:  # a module of that name that is not the library (an app's own requests.py)
+            pass
+
+
 def install() -> None:
     """Hooks urllib now, requests and httpx now if already imported, else when they are."""
     urllib_hook.install()
-    for name, patch in _PATCHES.items():
-        if name in sys.modules:
-            patch(sys.modules[name])
+    hook_imported()
     if not any(isinstance(finder, _PatchOnImport) for finder in sys.meta_path):
         sys.meta_path.insert(0, _PatchOnImport())

@@ -26,8 +26,11 @@ def install(requests: ModuleType) -> None:
     if getattr(original_send, _MARK, False):
         return
     request_error = requests.exceptions.RequestException
+    prepared_request = requests.PreparedRequest
 
     def send(self: Any, request: Any, **kwargs: Any) -> Any:
+        if not isinstance(request, prepared_request):  # requests refuses it itself, with its own message
+            return original_send(self, request, **kwargs)
         asked_for = request.url
         call = classify(asked_for, request.headers.get("Authorization"))
         target = resolve_url(asked_for)
