@@ -24,6 +24,8 @@ class AppLoadError(Exception):
 
 
 def _relative(path: str, app_dir: Path) -> str | None:
+    if path.startswith("<"):  # <frozen importlib._bootstrap>, <string>: no file of the app's
+        return None
     try:
         resolved = Path(path).resolve()
     except (OSError, ValueError):

@@ -101,15 +101,11 @@ def json_string(text: str) -> str:
 
 def json_value(value: object) -> str:
     """``JSON.stringify`` of a scalar cell or option value, as the TypeScript SDK quotes it in messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if is_number(value):
-        return number_to_string(value) if is_finite_number(value) else "null"  # type: ignore[arg-type]
     if isinstance(value, str):
         return json_string(value)
-    return repr(value)
+    if is_number(value) and not is_finite_number(value):
+        return "null"
+    return to_string(value) if value is None or isinstance(value, bool) or is_number(value) else repr(value)
 
 
 def to_string(value: object) -> str:

@@ -31,7 +31,7 @@ from .views import Controller
 DEFAULT_CHANNEL_FD = 3
 #: The hub runs at most 64 views of one app at once; more wait for a thread here.
 MAX_CONCURRENT_VIEWS = 64
-EXIT_OK, EXIT_LOAD_FAILED, EXIT_PROTOCOL, EXIT_USAGE = 0, 1, 2, 64
+EXIT_OK, EXIT_LOAD_FAILED, EXIT_PROTOCOL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 64, 70
 
 USAGE = (
     "usage: python3 -m gatehouse._worker <app dir> <entry>\n"
@@ -131,7 +131,11 @@ def run_app(app_dir: str, entry: str) -> NoReturn:
         channel.send(load_error(reason))
         _exit(EXIT_LOAD_FAILED)
     channel.send(ready(manifest))
-    serve(channel, controller)
+    try:
+        serve(channel, controller)
+    except BaseException as err:  # a fault of the worker itself: exit now, not wait for the views' threads
+        _log(f"internal error, exiting: {type(err).__name__}: {err}")
+        _exit(EXIT_INTERNAL)
 
 
 def check_requirements(args: list[str]) -> int:
