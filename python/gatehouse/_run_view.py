@@ -3,7 +3,6 @@ into the ``result`` message (``src/apps/worker.ts`` does the same for TypeScript
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from typing import Any
 
@@ -26,6 +25,8 @@ def _call_view(controller: type[Controller], invoke: Invoke) -> dict[str, Any]:
     method = getattr(controller(), invoke.view)
     result = method(Params(invoke.params))
     if inspect.iscoroutine(result):  # an async def view: run to completion on this invocation's thread
+        import asyncio  # only for apps that have one: it is the worker's largest import
+
         result = asyncio.run(result)
     if not isinstance(result, spec.result_class):
         kind = {"data": "DataView", "table": "TableView", "web": "WebView"}[spec.kind]

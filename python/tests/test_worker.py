@@ -148,6 +148,12 @@ class Ready(WorkerTestCase):
         status, _, _ = worker.finish()
         self.assertEqual(status, 0)
 
+    def test_the_isolated_launcher_needs_no_pythonpath(self) -> None:
+        worker = self.start(isolated_launcher=True)
+        worker.ready()
+        worker.invoke("1", "echo", params={"name": "Iso"})
+        self.assertEqual(worker.read_results(1)["1"]["result"]["groups"][0]["items"][0]["value"], "Iso")
+
     def test_honours_another_channel_fd(self) -> None:
         worker = self.start(channel_fd=7)
         worker.ready()

@@ -1,6 +1,7 @@
 /**
- * The Python worker (python/gatehouse/_worker.py) driven from a test the way the hub will drive it: a child
- * process with the channel on fd 3 (Node makes the "pipe" a Unix socket pair), length-prefixed JSON frames
+ * The Python worker (python/gatehouse/_worker.py) driven from a test the way the hub will drive it: the
+ * isolated launcher (`python3 -I python/worker.py`: no PYTHONPATH, no user site-packages) in a child process
+ * with the channel on fd 3 (Node makes the "pipe" a Unix socket pair), length-prefixed JSON frames
  * (docs/runtime-protocol.md), stdout and stderr kept as the app log.
  *
  *   const worker = startPythonWorker(appDir);
@@ -46,15 +47,10 @@ export interface PythonWorker {
 }
 
 export function startPythonWorker(appDir: string, entry = "app.py"): PythonWorker {
-  const child: ChildProcess = spawn(pythonInterpreter(), ["-m", "gatehouse._worker", appDir, entry], {
+  const launcher = join(PYTHON_SDK_DIR, "worker.py");
+  const child: ChildProcess = spawn(pythonInterpreter(), ["-I", "-B", launcher, appDir, entry], {
     stdio: ["ignore", "pipe", "pipe", "pipe"],
-    env: {
-      PATH: process.env.PATH,
-      LANG: "C.UTF-8",
-      PYTHONPATH: PYTHON_SDK_DIR,
-      PYTHONDONTWRITEBYTECODE: "1",
-      GATEHOUSE_CHANNEL_FD: "3",
-    },
+    env: { PATH: process.env.PATH, LANG: "C.UTF-8", GATEHOUSE_CHANNEL_FD: "3" },
   });
   const channel = child.stdio[3] as Duplex;
   let log = "";

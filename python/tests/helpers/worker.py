@@ -31,7 +31,13 @@ def write_app(files: dict[str, str]) -> Path:
 
 class Worker:
     def __init__(
-        self, app_dir: Path, entry: str = "app.py", *, channel_fd: int = 3, env: dict[str, str] | None = None
+        self,
+        app_dir: Path,
+        entry: str = "app.py",
+        *,
+        channel_fd: int = 3,
+        env: dict[str, str] | None = None,
+        isolated_launcher: bool = False,
     ) -> None:
         self.hub_end, child_end = socket.socketpair()
         self.hub_end.settimeout(READ_TIMEOUT_SECONDS)
@@ -41,8 +47,14 @@ class Worker:
             os.dup2(child_fd, channel_fd)
             os.set_inheritable(channel_fd, True)
 
+        # The launcher in isolated mode is what the hub can run without PYTHONPATH (python/worker.py).
+        command = (
+            [sys.executable, "-I", str(PYTHON_DIR / "worker.py")]
+            if isolated_launcher
+            else [sys.executable, "-m", "gatehouse._worker"]
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gatehouse._worker", str(app_dir), entry],
+            [*command, str(app_dir), entry],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -50,7 +62,7 @@ class Worker:
             preexec_fn=put_channel_in_place,
             env={
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                "PYTHONPATH": str(PYTHON_DIR),
+                **({} if isolated_launcher else {"PYTHONPATH": str(PYTHON_DIR)}),
                 "GATEHOUSE_CHANNEL_FD": str(channel_fd),
                 **(env or {}),
             },
