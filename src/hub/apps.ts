@@ -12,6 +12,7 @@ import { validateParams, type Field } from "../sdk/fields.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AccessTokenResult, ConnectionSummary } from "../vault/tokenService.ts";
 import { requireUser, signedIn, withRole, type HubServices } from "./context.ts";
+import { appMismatches, mismatchSentences } from "./diagnostics.ts";
 import { loginPath } from "./oauth.ts";
 import { httpErrors, problem, sendProblem } from "./problem.ts";
 import { jsonSchema, problemSchema } from "./schemas.ts";
@@ -229,7 +230,10 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       description: appProcess.spec.description,
       status: appProcess.loadError === null ? "ready" : "error",
       error: appProcess.loadError,
-      warnings: [...appProcess.spec.configWarnings, ...integrationWarnings(appProcess.spec, all)],
+      warnings: [
+        ...appProcess.spec.configWarnings,
+        ...mismatchSentences(appMismatches(appProcess.spec, all)),
+      ],
       integrations: states,
     };
   }
