@@ -132,10 +132,18 @@ export function toDate(value: unknown): Date | null {
   return null;
 }
 
+/** A moment in the browser's own time zone, which it names: "1 Dec 2026, 10:51 CET". */
 export function formatDate(value: unknown): string {
   const date = toDate(value);
   if (!date) return "—";
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return date.toLocaleString(undefined, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+  });
 }
 
 /** "in 42 minutes" / "3 hours ago": expiry reads better relative to now. */

@@ -17,6 +17,56 @@ export interface ProviderPreset {
   scopeCatalog: { scope: string; description: string }[];
   grantTypes: string[];
   docsUrl: string;
+  /** In the sandbox: the emulator the defaults point at (GET /api/admin/providers). */
+  sandbox?: { emulator: string; url: string; message: string; realIssuer: string } | null;
+}
+
+/** GET /api/admin/sandbox: the emulators' endpoints, for the wizard's Generic step. */
+export interface SandboxInfo {
+  sandbox: boolean;
+  emulators: {
+    name: string;
+    displayName: string;
+    url: string;
+    authorizationUrl: string | null;
+    tokenUrl: string | null;
+    revocationUrl: string | null;
+    introspectionUrl: string | null;
+    issuer: string | null;
+    apiBaseUrls: string[];
+    signInFor: string[];
+  }[];
+  clients?: {
+    web: { clientId: string; clientSecret: string };
+    service: { clientId: string; clientSecret: string };
+  };
+}
+
+/** GET /api/admin/integrations/{name}/apps: which apps may use it, and what keeps each from doing so. */
+export interface IntegrationApps {
+  integration: string;
+  appsLoaded: boolean;
+  apps: {
+    app: string;
+    title: string | null;
+    loaded: boolean;
+    assigned: "name" | "all" | null;
+    listed: boolean;
+    problem: string | null;
+  }[];
+}
+
+/** POST /api/admin/integrations/{name}/test. */
+export interface CheckReport {
+  integration: string;
+  ok: boolean;
+  checks: {
+    id: string;
+    title: string;
+    status: "passed" | "warning" | "failed" | "skipped";
+    message: string;
+    url: string | null;
+  }[];
 }
 
 export interface Integration {
@@ -53,7 +103,15 @@ export interface AppSummary {
   name: string;
   title: string;
   description?: string;
-  integrations: { name: string; connected: boolean; status?: string }[];
+  integrations: {
+    name: string;
+    connected: boolean;
+    status?: string;
+    grantType?: GrantType | null;
+    displayName?: string | null;
+    loginUrl?: string | null;
+    problem?: string | null;
+  }[];
 }
 
 export interface Connection {
@@ -63,6 +121,8 @@ export interface Connection {
   expiresAt: number | string | null;
   connectedAt: number | string | null;
   lastRefreshedAt: number | string | null;
+  /** The provider account, where the provider says. */
+  account?: { subject: string | null; email: string | null; name: string | null } | null;
 }
 
 export interface HubUser {

@@ -11,6 +11,7 @@ import {
 import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { Markdown } from "../markdown.tsx";
 import { Link } from "../router.tsx";
+import { useAppReloads, type AppReload } from "../useAppReloads.ts";
 import { useFetch } from "../useFetch.ts";
 import { DataView } from "../views/DataView.tsx";
 import { TableView } from "../views/TableView.tsx";
@@ -57,6 +58,16 @@ function integrationOf(error: ApiError): string | null {
 export function AppPage({ app }: { app: string }) {
   const detail = useFetch(async () => parseApp(await api.get(`/api/apps/${encodeURIComponent(app)}`)), [app]);
   usePageTitle(detail.data?.title ?? app);
+  // gatehouse dev: the app was reloaded after a save; read it again and start the workspace afresh.
+  const [reloaded, setReloaded] = useState<(AppReload & { count: number }) | null>(null);
+  const { reload } = detail;
+  const onReload = useCallback(
+    (notice: AppReload) => {
+      void reload().then(() => setReloaded((last) => ({ ...notice, count: (last?.count ?? 0) + 1 })));
+    },
+    [reload],
+  );
+  useAppReloads(app, onReload);
   if (detail.loading && !detail.data) return <Loading label="Loading the app…" />;
   if (!detail.data)
     return (
@@ -68,10 +79,23 @@ export function AppPage({ app }: { app: string }) {
         <ErrorMessage error={detail.error} />
       </section>
     );
-  return <AppWorkspace key={app} detail={detail.data} />;
+  return <AppWorkspace key={`${app}:${reloaded?.count ?? 0}`} detail={detail.data} reloaded={reloaded} />;
 }
 
-function AppWorkspace({ detail }: { detail: AppDetail }) {
+function ReloadedNotice({ reloaded }: { reloaded: AppReload }) {
+  const at = new Date(reloaded.at).toLocaleTimeString();
+  return reloaded.error ? (
+    <p className="error" role="status">
+      Reloaded at {at}, but the app failed to load: {reloaded.error}
+    </p>
+  ) : (
+    <p className="notice reloaded" role="status">
+      Reloaded at {at}: the app changed on disk.
+    </p>
+  );
+}
+
+function AppWorkspace({ detail, reloaded }: { detail: AppDetail; reloaded: AppReload | null }) {
   const saved = loadSaved(detail.name);
   const [params, setParams] = useState<Record<string, unknown>>(() => ({
     ...defaultParams(detail.fields),
@@ -110,6 +134,7 @@ function AppWorkspace({ detail }: { detail: AppDetail }) {
       </p>
       <h1>{detail.title}</h1>
       {detail.description ? <p className="muted">{detail.description}</p> : null}
+      {reloaded ? <ReloadedNotice reloaded={reloaded} /> : null}
       {detail.problems.map((p) => (
         <p key={p} className="error" role="alert">
           {p}
