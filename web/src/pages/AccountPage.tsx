@@ -57,9 +57,11 @@ function AccountName({ account }: { account: Connection["account"] }) {
   if (!account) return <span className="muted">Not told by the provider</span>;
   const main = [account.name, account.email].filter(Boolean).join(" · ");
   if (main) return <span title={account.subject ?? undefined}>{main}</span>;
+  const id = account.subject ?? "";
+  // Ids are often UUIDs: the start tells accounts apart, the whole one is on hover.
   return (
-    <span>
-      Account <code>{account.subject}</code>
+    <span title={id}>
+      Account id <code className="nowrap">{id.length > 13 ? `${id.slice(0, 12)}…` : id}</code>
     </span>
   );
 }
@@ -125,16 +127,7 @@ export function AccountPage() {
         <DataTable
           caption="Connected accounts"
           cardsOnPhone
-          columns={[
-            "Integration",
-            "Status",
-            "Account",
-            "Scopes",
-            "Access token expires",
-            "Last refresh",
-            "Connected",
-            { actions: true },
-          ]}
+          columns={["Integration", "Status", "Account", "Scopes", "Access", { actions: true }]}
         >
           {rows.map((row) => {
             const c = row.connection;
@@ -144,8 +137,7 @@ export function AccountPage() {
             return (
               <tr key={row.name}>
                 <th scope="row" data-label="Integration">
-                  {row.name}
-                  {row.description ? <div className="muted small">{row.description}</div> : null}
+                  <span title={row.description ?? undefined}>{row.name}</span>
                   {row.apps.length > 0 ? (
                     <div className="muted small">Used by {row.apps.join(", ")}</div>
                   ) : null}
@@ -161,20 +153,42 @@ export function AccountPage() {
                     </code>
                   )) ?? "—"}
                 </td>
-                <td data-label="Expires">
-                  {c ? <LocalTime value={c.expiresAt} /> : "—"}
-                  {c && expires ? (
-                    <div className="muted small">
-                      {expired
-                        ? `expired ${relativeTime(c.expiresAt)}; refreshed on next use`
-                        : relativeTime(c.expiresAt)}
-                    </div>
-                  ) : null}
+                <td data-label="Access">
+                  {c ? (
+                    <dl className="times">
+                      <div>
+                        <dt>Expires</dt>
+                        <dd>
+                          <LocalTime value={c.expiresAt} />
+                          {expires ? (
+                            <span className="muted small">
+                              {" "}
+                              (
+                              {expired
+                                ? `expired ${relativeTime(c.expiresAt)}; renewed on next use`
+                                : relativeTime(c.expiresAt)}
+                              )
+                            </span>
+                          ) : null}
+                        </dd>
+                      </div>
+                      <div>
+                        <dt>Last refresh</dt>
+                        <dd>
+                          <LocalTime value={c.lastRefreshedAt} fallback="Never" />
+                        </dd>
+                      </div>
+                      <div>
+                        <dt>Connected</dt>
+                        <dd>
+                          <LocalTime value={c.connectedAt} />
+                        </dd>
+                      </div>
+                    </dl>
+                  ) : (
+                    "—"
+                  )}
                 </td>
-                <td data-label="Last refresh">
-                  {c ? <LocalTime value={c.lastRefreshedAt} fallback="Never" /> : "—"}
-                </td>
-                <td data-label="Connected">{c ? <LocalTime value={c.connectedAt} /> : "—"}</td>
                 <td>
                   <div className="row-actions">
                     {!c ? (

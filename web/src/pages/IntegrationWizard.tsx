@@ -141,7 +141,12 @@ export function IntegrationWizard() {
         ) : null}
         {step === 2 && draft ? (
           <>
-            {preset?.docsUrl ? (
+            {draft.provider === "generic" ? (
+              <p className="help">
+                Register a client at the OAuth 2.0 server with the callback URL <code>{callbackUrl()}</code>,
+                then enter its endpoints and what it gives you.
+              </p>
+            ) : preset?.docsUrl ? (
               <p className="help">
                 Register an app at {softwareName(draft.provider, presets.data)} (
                 <a href={preset.docsUrl} target="_blank" rel="noreferrer noopener">

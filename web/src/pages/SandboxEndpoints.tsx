@@ -6,7 +6,7 @@ function Clients({ info }: { info: SandboxInfo }) {
   if (!info.clients) return null;
   const { web, service } = info.clients;
   return (
-    <p className="small">
+    <p className="small sandbox-clients">
       Each emulator registers the client <code>{web.clientId}</code> with the secret{" "}
       <code>{web.clientSecret}</code> (for a service integration: <code>{service.clientId}</code> /{" "}
       <code>{service.clientSecret}</code>), and signs in <code>alice@example.com</code>,{" "}
@@ -50,7 +50,12 @@ export function SandboxEndpoints({ info }: { info: SandboxInfo }) {
         ];
         return (
           <div key={e.name} className="endpoint-group">
-            <h4>{e.displayName}</h4>
+            <h4>
+              {e.displayName}
+              {e.signInFor.length > 0 ? (
+                <span className="muted small"> (sign-in for {e.signInFor.join(", ")})</span>
+              ) : null}
+            </h4>
             <dl className="endpoints">
               {rows
                 .filter((row): row is [string, string] => row[1] !== null)
