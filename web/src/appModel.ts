@@ -131,7 +131,9 @@ const integrationProblems: Record<string, (name: string) => string> = {
 
 function sentence(text: string): string {
   const trimmed = text.trim();
-  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  // A sentence that starts with a name (an integration, an app, a config key) keeps its spelling.
+  const startsWithWord = /^[a-z]+(\s|$)/.test(trimmed);
+  const capital = startsWithWord ? trimmed.charAt(0).toUpperCase() + trimmed.slice(1) : trimmed;
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 

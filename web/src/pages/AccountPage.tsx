@@ -137,7 +137,9 @@ export function AccountPage() {
             return (
               <tr key={row.name}>
                 <th scope="row" data-label="Integration">
-                  <span title={row.description ?? undefined}>{row.name}</span>
+                  <span className="nowrap" title={row.description ?? undefined}>
+                    {row.name}
+                  </span>
                   {row.apps.length > 0 ? (
                     <div className="muted small">Used by {row.apps.join(", ")}</div>
                   ) : null}

@@ -84,9 +84,10 @@ export function AppPage({ app }: { app: string }) {
 
 function ReloadedNotice({ reloaded }: { reloaded: AppReload }) {
   const at = new Date(reloaded.at).toLocaleTimeString();
+  // A failed load is already said below (the app's own error); this only says when it happened.
   return reloaded.error ? (
     <p className="error" role="status">
-      Reloaded at {at}, but the app failed to load: {reloaded.error}
+      Reloaded at {at}: the saved app does not load.
     </p>
   ) : (
     <p className="notice reloaded" role="status">
