@@ -157,7 +157,7 @@ function integrationStates(
 
 /**
  * The apps area: loads the apps (GATEHOUSE_APPS_DIR, plus examples/ in the sandbox) into one child process
- * each, serves the views API (CONTRACT §3 "Apps"), and the runtime token route app processes use to turn an
+ * each, serves the views API (/api/openapi.json, tag "apps"), and the runtime token route app processes use to turn an
  * invocation's capability into the invoking user's token.
  */
 const appsPlugin: FastifyPluginAsync = async (app) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { getPreset } from "../providers/index.ts";
 import { describeEmulatorEndpoints, emulatorEndpoints, emulatorUrlsOf } from "./emulators.ts";
@@ -65,5 +66,18 @@ describe("emulatorEndpoints", () => {
     expect(text).toContain("authorization URL http://127.0.0.1:18091/connect/authorize");
     expect(text).toContain("(API for api.bentley.com)");
     expect(text).toContain("(API for discover.api.seequent.com, *.api.seequent.com)");
+  });
+});
+
+describe("the README's sandbox section", () => {
+  it("lists the emulators' endpoints exactly as the start banner prints them for the default ports", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const marker = readme.indexOf("<!-- emulator-endpoints:");
+    const block = /```text\n([\s\S]*?)\n```/.exec(readme.slice(marker))?.[1];
+    const printed = describeEmulatorEndpoints(emulatorUrlsOf({ emulatorPorts: [8091, 8092, 8093] })!)
+      .map((line) => line.slice(2))
+      .join("\n");
+    expect(marker).toBeGreaterThan(0);
+    expect(block).toBe(printed);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * GET /api/apps/{app} as the app page reads it. CONTRACT §3 names the parts (parametrization schema, views,
+ * GET /api/apps/{app} as the app page reads it. The OpenAPI description names the parts (parametrization schema, views,
  * required integrations and their connection state) but not their layout, so lists are accepted as arrays
  * or as objects keyed by name.
  */

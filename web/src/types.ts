@@ -1,4 +1,4 @@
-/** Shapes of the hub's JSON API (CONTRACT §3) as the UI reads them. */
+/** Shapes of the hub's JSON API (/api/openapi.json) as the UI reads them. */
 
 export type GrantType = "authorization_code" | "client_credentials";
 export type AuthMethod = "client_secret_basic" | "client_secret_post" | "none";
