@@ -6,10 +6,9 @@ import {
   screenshot,
   signInAtEmulator,
   signInThroughUi,
-  watchConsole,
   type ConsoleProblem,
 } from "./helpers/chromium.ts";
-import { useHubInBrowser } from "./helpers/hubInBrowser.ts";
+import { openWindow, useHubInBrowser } from "./helpers/hubInBrowser.ts";
 import { DEMO_PASSWORD } from "./helpers/hub.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
@@ -37,15 +36,7 @@ describe("the account page", () => {
   let page: Page;
   let problems: ConsoleProblem[];
   beforeAll(async () => {
-    context = await ui.browser.newContext({
-      baseURL: ui.hub.url,
-      viewport: { width: 1280, height: 900 },
-      timezoneId: TIME_ZONE,
-      locale: "en-GB",
-    });
-    context.setDefaultTimeout(20_000);
-    problems = watchConsole(context);
-    page = await context.newPage();
+    ({ context, page, problems } = await openWindow(ui, { timezoneId: TIME_ZONE, locale: "en-GB" }));
     await signInThroughUi(page, ALICE.email, ALICE.password);
   });
   afterAll(async () => {

@@ -13,7 +13,7 @@ import {
   signInThroughUi,
   watchConsole,
 } from "./helpers/chromium.ts";
-import { runCli, startCli, type CliRun } from "./helpers/cliProcess.ts";
+import { runCli, startDev, type CliRun } from "./helpers/cliProcess.ts";
 import { freePort } from "./helpers/hubProcesses.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
 
@@ -31,18 +31,7 @@ describe("gatehouse dev: the open app page follows the app", () => {
     appFile = join(dir, "app.ts");
     const port = await freePort();
     hubUrl = `http://localhost:${port}`;
-    run = startCli(["dev", dir], {
-      env: {
-        PORT: String(port),
-        GATEHOUSE_PUBLIC_URL: "",
-        GATEHOUSE_EMULATOR_PORTS: "0,0,0",
-        GATEHOUSE_CONFIG_DIR: join(tmp(), "config"),
-        GATEHOUSE_DATA_DIR: "",
-        GATEHOUSE_DATABASE_URL: "",
-        GATEHOUSE_ENCRYPTION_KEYS: "",
-        LOG_LEVEL: "warn",
-      },
-    });
+    run = startDev(dir, port, join(tmp(), "config"));
     await run.waitForStdout(/Developing hello-dev /, 60_000);
     browser = await launchChromium();
   });

@@ -1,13 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  hubProblems,
-  screenshot,
-  signInAtEmulator,
-  signInThroughUi,
-  watchConsole,
-} from "./helpers/chromium.ts";
-import { useHubInBrowser } from "./helpers/hubInBrowser.ts";
+import { hubProblems, screenshot, signInAtEmulator, signInThroughUi } from "./helpers/chromium.ts";
+import { openWindow, useHubInBrowser } from "./helpers/hubInBrowser.ts";
 import { DEMO_PASSWORD, TEST_ADMIN } from "./helpers/hub.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
@@ -86,13 +80,7 @@ describe("diagnostics in the browser", () => {
       issuer: "https://ims.bentley.com",
     });
     expect(patched.status).toBe(200);
-    const context = await ui.browser.newContext({
-      baseURL: ui.hub.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(20_000);
-    const problems = watchConsole(context);
-    const alice = await context.newPage();
+    const { context, page: alice, problems } = await openWindow(ui);
     try {
       await signInThroughUi(alice, ALICE.email, ALICE.password);
       await alice.locator('a[href="/apps/itwin-browser"]').click();

@@ -1,14 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ACC_HUB_ID } from "../src/emulators/shared/seedAutodesk.ts";
-import {
-  hubProblems,
-  screenshot,
-  signInAtEmulator,
-  signInThroughUi,
-  watchConsole,
-} from "./helpers/chromium.ts";
-import { useHubInBrowser } from "./helpers/hubInBrowser.ts";
+import { hubProblems, screenshot, signInAtEmulator, signInThroughUi } from "./helpers/chromium.ts";
+import { openWindow, useHubInBrowser } from "./helpers/hubInBrowser.ts";
 import { DEMO_PASSWORD, TEST_ADMIN } from "./helpers/hub.ts";
 
 const GUIDE_APP = fileURLToPath(new URL("./fixtures/guide-aps", import.meta.url));
@@ -64,13 +58,7 @@ describe("the Autodesk Platform Services guide in the sandbox", () => {
   });
 
   it("user: alice connects at the emulator and sees her hubs in the guide's table", async () => {
-    const context = await ui.browser.newContext({
-      baseURL: ui.hub.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(20_000);
-    const problems = watchConsole(context);
-    const alice = await context.newPage();
+    const { context, page: alice, problems } = await openWindow(ui);
     try {
       await signInThroughUi(alice, ALICE.email, ALICE.password);
       await alice.locator('a[href="/apps/guide-aps"]').click();

@@ -2,15 +2,8 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { describeStart } from "../src/cli/start.ts";
-import {
-  expandAll,
-  hubProblems,
-  screenshot,
-  signInAtEmulator,
-  signInThroughUi,
-  watchConsole,
-} from "./helpers/chromium.ts";
-import { useHubInBrowser } from "./helpers/hubInBrowser.ts";
+import { expandAll, hubProblems, screenshot, signInAtEmulator, signInThroughUi } from "./helpers/chromium.ts";
+import { openWindow, useHubInBrowser } from "./helpers/hubInBrowser.ts";
 import { DEMO_PASSWORD, TEST_ADMIN } from "./helpers/hub.ts";
 
 const GUIDE_APP = fileURLToPath(new URL("./fixtures/guide-itwin", import.meta.url));
@@ -116,13 +109,7 @@ describe("the Bentley iTwin guide in the sandbox", () => {
   });
 
   it("user: alice connects both through the emulator and sees her iTwins tree in each view", async () => {
-    const context = await ui.browser.newContext({
-      baseURL: ui.hub.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(20_000);
-    const problems = watchConsole(context);
-    const alice = await context.newPage();
+    const { context, page: alice, problems } = await openWindow(ui);
     try {
       await signInThroughUi(alice, ALICE.email, ALICE.password);
       await alice.locator('a[href="/apps/guide-itwin"]').click();

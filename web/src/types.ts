@@ -1,4 +1,9 @@
 /** Shapes of the hub's JSON API (/api/openapi.json) as the UI reads them. */
+import type { IntegrationAppLink } from "../../src/hub/diagnostics.ts";
+import type { IntegrationCheckReport } from "../../src/hub/integrationCheck.ts";
+import type { EmulatorEndpoints } from "../../src/sandbox/emulators.ts";
+import type { SandboxNote } from "../../src/sandbox/presets.ts";
+import type { AccountIdentity } from "../../src/vault/accountIdentity.ts";
 
 export type GrantType = "authorization_code" | "client_credentials";
 export type AuthMethod = "client_secret_basic" | "client_secret_post" | "none";
@@ -18,24 +23,13 @@ export interface ProviderPreset {
   grantTypes: string[];
   docsUrl: string;
   /** In the sandbox: the emulator the defaults point at (GET /api/admin/providers). */
-  sandbox?: { emulator: string; url: string; message: string; realIssuer: string } | null;
+  sandbox?: SandboxNote | null;
 }
 
 /** GET /api/admin/sandbox: the emulators' endpoints, for the wizard's Generic step. */
 export interface SandboxInfo {
   sandbox: boolean;
-  emulators: {
-    name: string;
-    displayName: string;
-    url: string;
-    authorizationUrl: string | null;
-    tokenUrl: string | null;
-    revocationUrl: string | null;
-    introspectionUrl: string | null;
-    issuer: string | null;
-    apiBaseUrls: string[];
-    signInFor: string[];
-  }[];
+  emulators: EmulatorEndpoints[];
   clients?: {
     web: { clientId: string; clientSecret: string };
     service: { clientId: string; clientSecret: string };
@@ -46,28 +40,11 @@ export interface SandboxInfo {
 export interface IntegrationApps {
   integration: string;
   appsLoaded: boolean;
-  apps: {
-    app: string;
-    title: string | null;
-    loaded: boolean;
-    assigned: "name" | "all" | null;
-    listed: boolean;
-    problem: string | null;
-  }[];
+  apps: IntegrationAppLink[];
 }
 
 /** POST /api/admin/integrations/{name}/test. */
-export interface CheckReport {
-  integration: string;
-  ok: boolean;
-  checks: {
-    id: string;
-    title: string;
-    status: "passed" | "warning" | "failed" | "skipped";
-    message: string;
-    url: string | null;
-  }[];
-}
+export type CheckReport = IntegrationCheckReport;
 
 export interface Integration {
   name: string;
@@ -122,7 +99,7 @@ export interface Connection {
   connectedAt: number | string | null;
   lastRefreshedAt: number | string | null;
   /** The provider account, where the provider says. */
-  account?: { subject: string | null; email: string | null; name: string | null } | null;
+  account?: AccountIdentity | null;
 }
 
 export interface HubUser {
