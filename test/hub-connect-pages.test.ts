@@ -56,6 +56,19 @@ describe("connect error pages", () => {
     expect(new URL(again.headers.get("location")!).origin).toBe(t.emulators!.bentley.url);
   });
 
+  it("goes back to the account page when the attempt started there", async () => {
+    const page = await t.connect(alice, "bentley-itwin", "alice@example.com", {
+      app: "itwin-browser",
+      returnTo: "/account",
+      decision: "deny",
+    });
+    const found = links(await page.text());
+    expect(found.get("Back to your account")).toBe("/account");
+    expect(found.get("Try again")).toBe(
+      "/api/integrations/oauth2/login/bentley-itwin?app=itwin-browser&returnTo=%2Faccount",
+    );
+  });
+
   it("names both issuers and the Issuer field on issuer_mismatch, with the settings for admins", async () => {
     const admin = await t.admin();
     const bentley = t.emulators!.bentley.url;

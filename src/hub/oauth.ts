@@ -62,17 +62,21 @@ function pageContext(
   returnTo: string,
 ): ConnectPageContext {
   const appName = app && NAME_PATTERN.test(app) ? app : null;
+  const appPath = appName ? `/apps/${encodeURIComponent(appName)}` : null;
+  const href = returnTo !== "/" ? returnTo : (appPath ?? "/apps");
+  // The label names where the link goes: the app's page, the account page, or the hub.
   const title = appName
     ? loadedApps(request.server.gatehouse.apps)?.find((a) => a.name === appName)?.title
     : null;
+  const toApp = appPath !== null && (href === appPath || href.startsWith(`${appPath}?`));
   return {
     integration,
     retryUrl: loginPath(integration, appName, returnTo === "/" ? undefined : returnTo),
     back: {
-      href: returnTo !== "/" ? returnTo : appName ? `/apps/${encodeURIComponent(appName)}` : "/apps",
-      label: appName
+      href,
+      label: toApp
         ? `Back to ${title || appName}`
-        : returnTo.startsWith("/account")
+        : href.startsWith("/account")
           ? "Back to your account"
           : "Back to Gatehouse",
     },
