@@ -11,7 +11,7 @@ import {
 import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { Markdown } from "../markdown.tsx";
 import { Link } from "../router.tsx";
-import { useAppReloads, type AppReload } from "../useAppReloads.ts";
+import { ReloadedNotice, useAppReloads, type AppReload } from "../appReloads.tsx";
 import { useFetch } from "../useFetch.ts";
 import { DataView } from "../views/DataView.tsx";
 import { TableView } from "../views/TableView.tsx";
@@ -59,15 +59,7 @@ export function AppPage({ app }: { app: string }) {
   const detail = useFetch(async () => parseApp(await api.get(`/api/apps/${encodeURIComponent(app)}`)), [app]);
   usePageTitle(detail.data?.title ?? app);
   // gatehouse dev: the app was reloaded after a save; read it again and start the workspace afresh.
-  const [reloaded, setReloaded] = useState<(AppReload & { count: number }) | null>(null);
-  const { reload } = detail;
-  const onReload = useCallback(
-    (notice: AppReload) => {
-      void reload().then(() => setReloaded((last) => ({ ...notice, count: (last?.count ?? 0) + 1 })));
-    },
-    [reload],
-  );
-  useAppReloads(app, onReload);
+  const reloaded = useAppReloads(app, detail.reload);
   if (detail.loading && !detail.data) return <Loading label="Loading the app…" />;
   if (!detail.data)
     return (
@@ -80,20 +72,6 @@ export function AppPage({ app }: { app: string }) {
       </section>
     );
   return <AppWorkspace key={`${app}:${reloaded?.count ?? 0}`} detail={detail.data} reloaded={reloaded} />;
-}
-
-function ReloadedNotice({ reloaded }: { reloaded: AppReload }) {
-  const at = new Date(reloaded.at).toLocaleTimeString();
-  // A failed load is already said below (the app's own error); this only says when it happened.
-  return reloaded.error ? (
-    <p className="error" role="status">
-      Reloaded at {at}: the saved app does not load.
-    </p>
-  ) : (
-    <p className="notice reloaded" role="status">
-      Reloaded at {at}: the app changed on disk.
-    </p>
-  );
 }
 
 function AppWorkspace({ detail, reloaded }: { detail: AppDetail; reloaded: AppReload | null }) {
