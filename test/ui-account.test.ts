@@ -8,6 +8,7 @@ import {
   signInThroughUi,
   type ConsoleProblem,
 } from "./helpers/chromium.ts";
+import { DATE_TIME_FORMAT } from "../web/src/api.ts";
 import { openWindow, useHubInBrowser } from "./helpers/hubInBrowser.ts";
 import { DEMO_PASSWORD } from "./helpers/hub.ts";
 
@@ -18,15 +19,7 @@ const TIME_ZONE = "Europe/Amsterdam";
 
 /** What the page should print for `iso` in the browser's zone and language (en-GB here). */
 const local = (iso: string) =>
-  new Date(iso).toLocaleString("en-GB", {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZoneName: "short",
-    timeZone: TIME_ZONE,
-  });
+  new Date(iso).toLocaleString("en-GB", { ...DATE_TIME_FORMAT, timeZone: TIME_ZONE });
 
 // The account page as users expect it: every integration their apps use, Connect / Reconnect / Disconnect
 // (after a confirmation), which provider account is connected, and the times in their own time zone.
