@@ -203,8 +203,8 @@ describe("loading", () => {
       /bad-config\/gatehouse\.config\.toml: key "name" expected/,
     );
     expect(byName.get("alpha")?.warnings).toEqual([
-      expect.stringMatching(/"beta-service", but an admin has not assigned it to the app alpha/),
-      expect.stringMatching(/"nowhere", but no integration of that name exists/),
+      expect.stringMatching(/lists beta-service, but the integration is not assigned to alpha/),
+      expect.stringMatching(/lists nowhere, but no integration of that name exists/),
     ]);
     const admin = await t.admin();
     const overview = await admin.get<{ failures: { dir: string; message: string }[] }>("/api/admin/apps");

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { signInAtEmulator } from "./helpers/browser.ts";
-import { runCli, startCli, type CliRun } from "./helpers/cliProcess.ts";
+import { runCli, startDev as startDevProcess, type CliRun } from "./helpers/cliProcess.ts";
 import { HubClient } from "./helpers/hub.ts";
 import { freePort } from "./helpers/hubProcesses.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
@@ -17,24 +17,7 @@ async function stop(run: CliRun): Promise<number> {
   return run.exited;
 }
 
-/**
- * `gatehouse dev <dir>` on `port`, isolated from the machine's own settings: emulators on free ports, a
- * config dir inside the test's temp dir, and no database, key or public URL from the environment.
- */
-function startDev(dir: string, port: number): CliRun {
-  return startCli(["dev", dir], {
-    env: {
-      PORT: String(port),
-      GATEHOUSE_PUBLIC_URL: "",
-      GATEHOUSE_EMULATOR_PORTS: "0,0,0",
-      GATEHOUSE_CONFIG_DIR: join(tmp(), "config"),
-      GATEHOUSE_DATA_DIR: "",
-      GATEHOUSE_DATABASE_URL: "",
-      GATEHOUSE_ENCRYPTION_KEYS: "",
-      LOG_LEVEL: "warn",
-    },
-  });
-}
+const startDev = (dir: string, port: number): CliRun => startDevProcess(dir, port, join(tmp(), "config"));
 
 describe("gatehouse new", () => {
   it("scaffolds each template, renames the app to the directory's name, and refuses a non-empty dir", async () => {

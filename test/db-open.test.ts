@@ -7,9 +7,12 @@ import { Migrator, NO_MIGRATIONS, sql } from "kysely";
 import { describe, expect, inject, it } from "vitest";
 import { GatehouseError } from "../src/errors.ts";
 import { openDatabase, parseDatabaseUrl, type Store } from "../src/db/index.ts";
-import { migrationProvider } from "../src/db/migrations/index.ts";
+import { migrationProvider, migrations } from "../src/db/migrations/index.ts";
 import { createPgDatabase } from "./helpers/databases.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
+
+/** Every migration, in the order they run: what a freshly opened database records. */
+const MIGRATIONS = Object.keys(migrations).sort();
 
 describe("database URLs", () => {
   it.each([
@@ -93,7 +96,7 @@ describe("SQLite files", () => {
     try {
       expect(opened.filter((r) => r.status === "rejected")).toEqual([]);
       const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(stores[0]!.db);
-      expect(rows.rows.map((r) => r.name)).toEqual(["0001_initial"]);
+      expect(rows.rows.map((r) => r.name)).toEqual(MIGRATIONS);
       const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(stores[3]!.db);
       expect(busy.rows[0]?.timeout).toBe(5000);
     } finally {
@@ -169,7 +172,7 @@ describe("hub processes starting together", () => {
     const database = await createPgDatabase(pgUrl!);
     try {
       const outputs = await openInProcesses(database.url, 3);
-      expect(outputs).toEqual(Array(3).fill(JSON.stringify(["0001_initial"])));
+      expect(outputs).toEqual(Array(3).fill(JSON.stringify(MIGRATIONS)));
     } finally {
       await database.drop();
     }
@@ -179,7 +182,7 @@ describe("hub processes starting together", () => {
     const dir = mkdtempSync(join(tmpdir(), "gatehouse-procs-"));
     try {
       const outputs = await openInProcesses(`sqlite:${join(dir, "hub.db")}`, 3);
-      expect(outputs).toEqual(Array(3).fill(JSON.stringify(["0001_initial"])));
+      expect(outputs).toEqual(Array(3).fill(JSON.stringify(MIGRATIONS)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -198,7 +201,7 @@ describe("hub pools starting together on one PostgreSQL", () => {
       for (const result of opened) if (result.status === "fulfilled") stores.push(result.value);
       expect(opened.filter((r) => r.status === "rejected")).toEqual([]);
       const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(stores[0]!.db);
-      expect(rows.rows.map((r) => r.name)).toEqual(["0001_initial"]);
+      expect(rows.rows.map((r) => r.name)).toEqual(MIGRATIONS);
       for (const store of stores) {
         expect(await store.db.selectFrom("users").select("id").execute()).toEqual([]);
       }

@@ -96,6 +96,8 @@ describe("acc-hubs in the browser", () => {
     await row.waitFor();
     expect(await row.textContent()).toContain("Connected");
     await ui.page.getByRole("button", { name: "Disconnect autodesk-aps" }).click();
+    const confirm = ui.page.getByRole("dialog", { name: "Disconnect autodesk-aps?" });
+    await confirm.getByRole("button", { name: "Disconnect" }).click();
     await ui.page.getByText("Disconnected from autodesk-aps.").waitFor();
     await ui.page.getByRole("link", { name: "Apps" }).click();
     await ui.page.locator('a[href="/apps/acc-hubs"]').click();

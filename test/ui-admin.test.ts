@@ -16,7 +16,8 @@ const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
 
 // The first scenario in real Chromium. The admin signs in, deletes the sandbox's iTwin integration
-// through the confirmation, creates it again through the wizard against the Bentley emulator and assigns it
+// through the confirmation, creates it again through the wizard (the preset points at the Bentley emulator
+// in the sandbox) and assigns it
 // to itwin-browser, edits it, and adds a user. Then alice opens itwin-browser, logs in at the emulator,
 // lands back on the app with her iTwins and iModels, disconnects on the account page and gets the login
 // button again.
@@ -86,23 +87,20 @@ describe("admin UI", () => {
     await ui.page.getByRole("button", { name: "Next" }).click();
 
     await ui.page.getByRole("heading", { name: "Configuration" }).waitFor();
-    // Prefilled from the preset: the real platform's URLs and default scopes.
-    expect(await ui.page.getByLabel("Authorization URL").inputValue()).toBe(
-      "https://ims.bentley.com/connect/authorize",
-    );
+    // Prefilled from the preset: in the sandbox, the Bentley emulator's URLs (and the page says so).
+    await ui.page.getByText("Sandbox: these point at the local Bentley emulator").waitFor();
+    expect(await ui.page.getByLabel("Authorization URL").inputValue()).toBe(emulator.authorizationUrl);
+    expect(await ui.page.getByLabel("Token URL").inputValue()).toBe(emulator.tokenUrl);
     expect(await ui.page.getByRole("checkbox", { name: /itwin-platform/ }).isChecked()).toBe(true);
     expect(await ui.page.getByRole("checkbox", { name: /offline_access/ }).isChecked()).toBe(true);
     expect(await ui.page.getByText("A refresh token, so the user need not sign in every hour").count()).toBe(
       1,
     );
-    // Pointed at the emulator instead.
-    await ui.page.getByLabel("Authorization URL").fill(emulator.authorizationUrl);
-    await ui.page.getByLabel("Token URL").fill(emulator.tokenUrl);
     await ui.page.getByLabel("Client ID").fill("sandbox-web");
     await ui.page.getByLabel("Client secret").fill("sandbox-web-secret");
     await ui.page.getByText("Advanced settings").click();
-    await ui.page.getByLabel("Revocation URL").fill(emulator.revocationUrl);
-    await ui.page.getByLabel("Issuer").fill(emulator.issuer);
+    expect(await ui.page.getByLabel("Revocation URL").inputValue()).toBe(emulator.revocationUrl);
+    expect(await ui.page.getByLabel("Issuer").inputValue()).toBe(emulator.issuer);
     await screenshot(ui.page, "wizard-3-configuration");
     await ui.page.getByRole("button", { name: "Next" }).click();
 
@@ -194,8 +192,15 @@ describe("admin UI", () => {
       expect(await row.textContent()).toContain("itwin-platform");
       await screenshot(alice, "account");
       await alice.getByRole("button", { name: "Disconnect bentley-itwin" }).click();
+      await alice
+        .getByRole("dialog", { name: "Disconnect bentley-itwin?" })
+        .getByRole("button", { name: "Disconnect" })
+        .click();
       await alice.getByText("Disconnected from bentley-itwin.").waitFor();
-      expect(await alice.getByRole("row", { name: /bentley-itwin/ }).count()).toBe(0);
+      expect(await alice.getByRole("row", { name: /bentley-itwin/ }).textContent()).toContain(
+        "Not connected",
+      );
+      expect(await alice.getByRole("link", { name: "Connect bentley-itwin" }).count()).toBe(1);
 
       await alice.getByRole("link", { name: "Apps" }).click();
       await alice.locator('a[href="/apps/itwin-browser"]').click();

@@ -11,11 +11,12 @@ import { APP_CONFIG_FILE, readAppConfig, type AppSpec } from "../apps/config.ts"
 import { AppRegistry } from "../apps/registry.ts";
 import type { HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
+import { AppReloads } from "../hub/appReloads.ts";
 import { buildHub, type Hub } from "../hub/server.ts";
 import { seedSandbox } from "../sandbox/seed.ts";
 import { CliError } from "./cliError.ts";
 import { hubConfig } from "./hubConfig.ts";
-import { describeStart, startSandboxEmulators } from "./start.ts";
+import { describeStart, emulatorUrls, reportAppMismatches, startSandboxEmulators } from "./start.ts";
 import { configDir } from "./tokenCache.ts";
 
 export interface DevIo {
@@ -116,12 +117,12 @@ export async function dev(
   let watcher: FSWatcher | null = null;
   try {
     emulators = await startSandboxEmulators(config);
-    hub = await buildHub(config, { skipAdminBootstrap: true });
-    const seed = await seedSandbox(
-      hub.services,
-      { bentley: emulators.bentley.url, autodesk: emulators.autodesk.url, seequent: emulators.seequent.url },
-      { email: config.adminEmail, password: config.adminPassword },
-    );
+    const reloads = new AppReloads();
+    hub = await buildHub(config, { skipAdminBootstrap: true, appReloads: reloads });
+    const seed = await seedSandbox(hub.services, emulatorUrls(emulators), {
+      email: config.adminEmail,
+      password: config.adminPassword,
+    });
     const assigned = await assignIntegrations(hub, spec);
     const registry = hub.services.apps;
     if (!(registry instanceof AppRegistry) || !registry.get(spec.name)) {
@@ -129,11 +130,12 @@ export async function dev(
     }
     const app = registry.get(spec.name)!;
     // Listen once seeded and assigned, so the first request sees the app's integrations.
+    const appProblems = await reportAppMismatches(hub);
     const url = await hub.listen();
-    io.out.write(describeStart(config, url, emulators, seed));
+    io.out.write(describeStart(config, url, emulators, seed, appProblems));
     io.out.write(
       `Developing ${spec.name} (${appDir})${assigned.length ? `, integrations: ${assigned.join(", ")}` : ""}.\n` +
-        `  Open ${config.publicUrl}/apps/${spec.name}; saving a file reloads the app. Ctrl-C stops.\n`,
+        `  Open ${config.publicUrl}/apps/${spec.name}; saving a file reloads the app and the open page. Ctrl-C stops.\n`,
     );
     if (app.loadError) io.err.write(`gatehouse dev: ${spec.name} failed to load: ${app.loadError}\n`);
 
@@ -147,6 +149,7 @@ export async function dev(
       reloading = reloading.then(async () => {
         const started = Date.now();
         await registry.restart(spec.name);
+        reloads.notify({ app: spec.name, at: Date.now(), error: app.loadError });
         io.err.write(
           app.loadError
             ? `gatehouse dev: ${spec.name} failed to load: ${app.loadError}\n`

@@ -1,6 +1,6 @@
 /**
  * The hub's configuration and database for the commands that work on a hub's data (`keys rotate`,
- * `users add`): the same environment variables as `gatehouse start` (CONTRACT §2).
+ * `users add`): the same environment variables as `gatehouse start` (README, "The sandbox").
  */
 import { ConfigError, loadConfig, type HubConfig } from "../config/index.ts";
 import { openDatabase, type Store } from "../db/index.ts";

@@ -44,7 +44,9 @@ function buildProgram(
 
   program
     .command("start")
-    .description("start the hub (what `npm start` runs); configured by the environment (CONTRACT §2)")
+    .description(
+      "start the hub (what `npm start` runs); configured by environment variables (the README lists them)",
+    )
     .addHelpText("after", example("GATEHOUSE_SANDBOX=true npx gatehouse start"))
     .action(
       run("start", async () => {

@@ -6,7 +6,14 @@
 import { callbackUrl, ConfigError, loadConfig, type HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
 import { GatehouseError } from "../errors.ts";
+import { appMismatches, hasMismatches, loadedApps, mismatchSentences } from "../hub/diagnostics.ts";
 import { buildHub, type Hub } from "../hub/server.ts";
+import {
+  SANDBOX_SERVICE_CLIENT,
+  SANDBOX_WEB_CLIENT,
+  describeEmulatorEndpoints,
+  type EmulatorUrls,
+} from "../sandbox/emulators.ts";
 import { DEMO_USERS, seedSandbox, type SeedResult } from "../sandbox/seed.ts";
 
 export interface StartOptions {
@@ -33,22 +40,55 @@ function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** The emulators' base URLs, once they listen. */
+export function emulatorUrls(emulators: Emulators): EmulatorUrls {
+  return {
+    bentley: emulators.bentley.url,
+    autodesk: emulators.autodesk.url,
+    seequent: emulators.seequent.url,
+  };
+}
+
+/**
+ * Where a loaded app's gatehouse.config.toml and the hub's assignments disagree, as sentences (also logged
+ * as warnings, one line per app). Run after seeding: before it, a first start has no integrations to compare.
+ */
+export async function reportAppMismatches(hub: Hub): Promise<string[]> {
+  const apps = loadedApps(hub.services.apps);
+  if (!apps) return [];
+  const integrations = await hub.services.integrations.list();
+  const sentences: string[] = [];
+  for (const app of apps) {
+    const mismatches = appMismatches(app, integrations);
+    if (!hasMismatches(mismatches)) continue;
+    const said = mismatchSentences(mismatches);
+    hub.app.log.warn({ ...mismatches, problems: said }, "app and hub disagree about its integrations");
+    sentences.push(...said);
+  }
+  return sentences;
+}
+
 /** What `start` prints once everything listens. */
 export function describeStart(
   config: HubConfig,
   url: string,
   emulators: Emulators | null,
   seed: SeedResult | null,
+  appProblems: readonly string[] = [],
 ): string {
   const lines = [`Gatehouse hub: ${config.publicUrl}  (listening on ${url})`];
   lines.push(`  OAuth redirect URI to register at providers: ${callbackUrl(config)}`);
   lines.push(`  API description: ${config.publicUrl}/api/openapi.json`);
   if (emulators && seed) {
     lines.push("Sandbox mode (GATEHOUSE_SANDBOX=false starts without emulators and demo data):");
-    lines.push(`  Bentley emulator (iTwin, IMS; Seequent signs in here): ${emulators.bentley.url}`);
-    lines.push(`  Autodesk emulator (APS): ${emulators.autodesk.url}`);
-    lines.push(`  Seequent emulator (Evo): ${emulators.seequent.url}`);
-    lines.push("  Integrations: bentley-itwin, autodesk-aps, seequent-evo, bentley-itwin-service");
+    lines.push(...describeEmulatorEndpoints(emulatorUrls(emulators)));
+    lines.push(
+      `  Clients registered at each emulator: ${SANDBOX_WEB_CLIENT.clientId} / ${SANDBOX_WEB_CLIENT.clientSecret} (web app),` +
+        ` ${SANDBOX_SERVICE_CLIENT.clientId} / ${SANDBOX_SERVICE_CLIENT.clientSecret} (service), sandbox-native (native, PKCE)`,
+    );
+    lines.push(
+      "  Presets point at these emulators here; integrations: bentley-itwin, autodesk-aps, seequent-evo, bentley-itwin-service",
+    );
     if (seed.admin.password) {
       lines.push(`  Admin: ${seed.admin.email} / ${seed.admin.password}   (generated; shown this once)`);
     } else {
@@ -65,6 +105,10 @@ export function describeStart(
     lines.push(
       `  Open ${config.publicUrl} in a browser (use this exact address: the session cookie is per host).`,
     );
+  }
+  if (appProblems.length > 0) {
+    lines.push("Apps and integrations that do not match (each app's page says the same):");
+    lines.push(...appProblems.map((problem) => `  - ${problem}`));
   }
   return lines.join("\n") + "\n";
 }
@@ -101,22 +145,18 @@ export async function start(options: StartOptions = {}): Promise<number> {
     // Seed before listening: /readyz must not say 200 while the demo users and integrations are missing.
     let seed: SeedResult | null = null;
     if (emulators) {
-      seed = await seedSandbox(
-        hub.services,
-        {
-          bentley: emulators.bentley.url,
-          autodesk: emulators.autodesk.url,
-          seequent: emulators.seequent.url,
-        },
-        { email: config.adminEmail, password: config.adminPassword },
-      );
+      seed = await seedSandbox(hub.services, emulatorUrls(emulators), {
+        email: config.adminEmail,
+        password: config.adminPassword,
+      });
     } else if (!(await hub.services.accounts.hasAdmin())) {
       errOut.write(
         "gatehouse: no admin exists yet: set GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD, or run `npx gatehouse users add --role admin`\n",
       );
     }
+    const appProblems = await reportAppMismatches(hub);
     const url = await hub.listen();
-    out.write(describeStart(config, url, emulators, seed));
+    out.write(describeStart(config, url, emulators, seed, appProblems));
     await options.onStarted?.({ hub, emulators, url });
     await (options.until ?? waitForSignal());
     return 0;

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
 
-/** The hub's settings, validated from the environment (CONTRACT §2). */
+/** The hub's settings, validated from the environment (the variables the README lists under "The sandbox"). */
 export interface HubConfig {
   port: number;
   host: string;
@@ -120,7 +120,7 @@ function read<V extends Variable>(
 }
 
 /**
- * Reads CONTRACT §2's variables from `env`, applies the defaults, and checks each one. Throws ConfigError
+ * Reads the hub's variables from `env`, applies the defaults, and checks each one. Throws ConfigError
  * naming the first bad variable. Paths are resolved against the working directory.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): HubConfig {
@@ -173,7 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   };
 }
 
-/** The OAuth redirect URI every integration registers at its provider (CONTRACT §2: trailing slash, exactly). */
+/** The OAuth redirect URI every integration registers at its provider (trailing slash, exactly). */
 export function callbackUrl(config: Pick<HubConfig, "publicUrl">): string {
   return `${config.publicUrl}/api/integrations/oauth2/callback/`;
 }

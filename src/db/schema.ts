@@ -79,6 +79,10 @@ export interface ConnectionsTable {
   refresh_lease_owner: string | null;
   refresh_lease_until: number | null;
   key_id: string;
+  /** The provider account (0002): its subject, email and name where the provider tells them; display only. */
+  account_subject: string | null;
+  account_email: string | null;
+  account_name: string | null;
 }
 
 /** Client-credentials integrations: one token for the integration, no user. */

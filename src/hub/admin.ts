@@ -1,8 +1,17 @@
 import type { FastifyPluginAsync } from "fastify";
 import { GatehouseError } from "../errors.ts";
-import { listPresets } from "../providers/index.ts";
+import { callbackUrl } from "../config/index.ts";
+import {
+  SANDBOX_SERVICE_CLIENT,
+  SANDBOX_WEB_CLIENT,
+  emulatorEndpoints,
+  emulatorUrlsOf,
+} from "../sandbox/emulators.ts";
+import { hubPreset, hubPresets } from "../sandbox/presets.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import { withRole } from "./context.ts";
+import { integrationAppLinks, loadedApps } from "./diagnostics.ts";
+import { checkIntegration } from "./integrationCheck.ts";
 import {
   createIntegrationBody,
   integrationFromCreate,
@@ -11,6 +20,8 @@ import {
   integrationViewSchema,
   patchIntegrationBody,
 } from "./integrationInput.ts";
+import { requestScopes } from "./oauthConfig.ts";
+import { appLinksSchema, checkReportSchema, presetSchema, sandboxSchema } from "./adminSchemas.ts";
 import { jsonSchema, nameParams, problemSchema } from "./schemas.ts";
 
 const notFound = (name: string) =>
@@ -18,35 +29,12 @@ const notFound = (name: string) =>
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
-const presetSchema = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    displayName: { type: "string" },
-    defaults: {
-      type: "object",
-      properties: {
-        authorizationUrl: { type: "string" },
-        tokenUrl: { type: "string" },
-        revocationUrl: { type: "string" },
-        introspectionUrl: { type: "string" },
-        issuer: { type: "string" },
-        scopes: { type: "array", items: { type: "string" } },
-        tokenEndpointAuthMethod: { type: "string" },
-      },
-    },
-    scopeCatalog: {
-      type: "array",
-      items: { type: "object", properties: { scope: { type: "string" }, description: { type: "string" } } },
-    },
-    grantTypes: { type: "array", items: { type: "string" } },
-    docsUrl: { type: "string" },
-  },
-} as const;
-
-/** The admin's integrations API (CONTRACT §3): presets and integration CRUD. Admins only. */
+/**
+ * The admin's integrations API: presets (sandbox-aware), integration CRUD, and the Test button's checks.
+ * Admins only.
+ */
 export const adminRoutes: FastifyPluginAsync = async (app) => {
-  const { integrations, tokens, config } = app.gatehouse;
+  const { integrations, tokens, config, oauthConfigFor } = app.gatehouse;
   const adminOnly = withRole("admin");
   const view = async (integration: Integration) =>
     integrationView(config, integration, await integrations.countConnections(integration.id));
@@ -57,11 +45,32 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       preValidation: adminOnly,
       schema: {
         tags: ["admin"],
-        summary: "Provider presets",
+        summary: "Provider presets (in the sandbox their endpoints are the emulators')",
         response: { 200: { type: "array", items: presetSchema }, ...errors },
       },
     },
-    async () => listPresets(),
+    async () => hubPresets(config),
+  );
+
+  app.get(
+    "/api/admin/sandbox",
+    {
+      preValidation: adminOnly,
+      schema: {
+        tags: ["admin"],
+        summary: "In the sandbox: the emulators' endpoints and the clients they register (for Generic)",
+        response: { 200: sandboxSchema, ...errors },
+      },
+    },
+    async () => {
+      const urls = config.sandbox ? emulatorUrlsOf(config) : null;
+      if (!urls) return { sandbox: false, emulators: [] };
+      return {
+        sandbox: true,
+        emulators: emulatorEndpoints(urls),
+        clients: { web: SANDBOX_WEB_CLIENT, service: SANDBOX_SERVICE_CLIENT },
+      };
+    },
   );
 
   app.get(
@@ -95,7 +104,8 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const input = integrationFromCreate(createIntegrationBody.parse(request.body));
+      const body = createIntegrationBody.parse(request.body);
+      const input = integrationFromCreate(body, hubPreset(config, body.provider).defaults);
       const created = await integrations.create(input);
       request.log.info({ integration: created.name }, "integration created");
       return reply.code(201).send(await view(created));
@@ -139,6 +149,54 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       const updated = await integrations.update(current.name, integrationPatch(current, body));
       request.log.info({ integration: updated.name }, "integration updated");
       return view(updated);
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    "/api/admin/integrations/:name/apps",
+    {
+      preValidation: adminOnly,
+      schema: {
+        tags: ["admin"],
+        summary: "The apps assigned to it or listing it in their config, and whether each can use it",
+        params: nameParams,
+        response: { 200: appLinksSchema, ...errors, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const integration = await integrations.get(request.params.name);
+      if (!integration) throw notFound(request.params.name);
+      const apps = loadedApps(app.gatehouse.apps);
+      return {
+        integration: integration.name,
+        appsLoaded: apps !== null,
+        apps: apps ? integrationAppLinks(integration, apps) : [],
+      };
+    },
+  );
+
+  app.post<{ Params: { name: string } }>(
+    "/api/admin/integrations/:name/test",
+    {
+      preValidation: adminOnly,
+      schema: {
+        tags: ["admin"],
+        summary:
+          "Check what can be checked without a user: discovery, the endpoints answer, client credentials",
+        params: nameParams,
+        response: { 200: checkReportSchema, ...errors, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const integration = await integrations.get(request.params.name);
+      if (!integration) throw notFound(request.params.name);
+      const report = await checkIntegration(integration, oauthConfigFor(integration), {
+        redirectUri: callbackUrl(config),
+        scopes: requestScopes(integration),
+      });
+      const failed = report.checks.filter((check) => check.status === "failed").map((check) => check.id);
+      request.log.info({ integration: integration.name, failed }, "integration tested");
+      return report;
     },
   );
 

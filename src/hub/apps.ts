@@ -12,6 +12,7 @@ import { validateParams, type Field } from "../sdk/fields.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AccessTokenResult, ConnectionSummary } from "../vault/tokenService.ts";
 import { requireUser, signedIn, withRole, type HubServices } from "./context.ts";
+import { appMismatches, mismatchSentences } from "./diagnostics.ts";
 import { loginPath } from "./oauth.ts";
 import { httpErrors, problem, sendProblem } from "./problem.ts";
 import { jsonSchema, problemSchema } from "./schemas.ts";
@@ -156,7 +157,7 @@ function integrationStates(
 
 /**
  * The apps area: loads the apps (GATEHOUSE_APPS_DIR, plus examples/ in the sandbox) into one child process
- * each, serves the views API (CONTRACT §3 "Apps"), and the runtime token route app processes use to turn an
+ * each, serves the views API (/api/openapi.json, tag "apps"), and the runtime token route app processes use to turn an
  * invocation's capability into the invoking user's token.
  */
 const appsPlugin: FastifyPluginAsync = async (app) => {
@@ -229,7 +230,10 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       description: appProcess.spec.description,
       status: appProcess.loadError === null ? "ready" : "error",
       error: appProcess.loadError,
-      warnings: [...appProcess.spec.configWarnings, ...integrationWarnings(appProcess.spec, all)],
+      warnings: [
+        ...appProcess.spec.configWarnings,
+        ...mismatchSentences(appMismatches(appProcess.spec, all)),
+      ],
       integrations: states,
     };
   }

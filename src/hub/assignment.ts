@@ -14,6 +14,11 @@ const notAssigned = (integration: string, app: string, why: string) =>
     },
   );
 
+/** An admin assigned `integration` to `app`, by name or to every app ("*"). */
+export function isAssignedTo(integration: Pick<Integration, "apps">, app: string): boolean {
+  return integration.apps.includes("*") || integration.apps.includes(app);
+}
+
 /**
  * Throws 403 `integration_not_assigned` unless `app` may use `integration`: the integration is assigned to it
  * (or to "*"), and, when the apps layer is present, the app is loaded and its config lists the integration.
@@ -21,7 +26,7 @@ const notAssigned = (integration: string, app: string, why: string) =>
  */
 export function checkAssignment(apps: AppDirectory | null, integration: Integration, app: string): void {
   if (!NAME_PATTERN.test(app)) throw notAssigned(integration.name, app, "that is not an app name");
-  if (!integration.apps.includes("*") && !integration.apps.includes(app)) {
+  if (!isAssignedTo(integration, app)) {
     throw notAssigned(integration.name, app, "the integration is not assigned to it");
   }
   const listed = apps?.integrationsOf(app);

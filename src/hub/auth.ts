@@ -32,7 +32,7 @@ function bearerToken(request: FastifyRequest): string | null | undefined {
 
 /**
  * Who is calling: a personal access token (`Authorization: Bearer`) or the session cookie. Installed on the
- * root instance so every plugin sees `request.user`. Also the CSRF rule (CONTRACT §3): a cookie-authenticated
+ * root instance so every plugin sees `request.user`. Also the CSRF rule (docs/security.md): a cookie-authenticated
  * request that changes state must carry the public URL's Origin; bearer requests are exempt.
  */
 export function installAuthentication(app: FastifyInstance): void {

@@ -1,4 +1,7 @@
 import type { FastifyReply } from "fastify";
+import { GatehouseError } from "../errors.ts";
+import { FAVICON_PATH } from "./favicon.ts";
+import { toProblem } from "./problem.ts";
 
 const escapeHtml = (text: string): string =>
   text.replace(
@@ -6,27 +9,140 @@ const escapeHtml = (text: string): string =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
   );
 
+/** What the page knows about the connect attempt that failed; each link is a path on this hub. */
+export interface ConnectPageContext {
+  /** The integration being connected, once known. */
+  integration: string | null;
+  /** Starts the same connect flow again (same integration, app and return path); null when unknown. */
+  retryUrl: string | null;
+  /** Where the person came from: the app's page, or the path the flow was to return to. */
+  back: { href: string; label: string };
+  /** For admins: the integration's settings page. */
+  settingsUrl: string | null;
+}
+
+export const NO_CONTEXT: ConnectPageContext = {
+  integration: null,
+  retryUrl: null,
+  back: { href: "/apps", label: "Back to Gatehouse" },
+  settingsUrl: null,
+};
+
+/** Words for the person looking at the page, by code. */
+export const connectPageMessages: Record<string, string> = {
+  state_missing:
+    "The sign-in answer did not say which connection attempt it belongs to. Start connecting again.",
+  state_invalid:
+    "This sign-in answer does not belong to a connection attempt started in this browser, or it was already used. Start connecting again.",
+  state_expired: "The connection attempt took longer than 10 minutes. Start connecting again.",
+  session_required: "Sign in to Gatehouse in this browser first, then connect again.",
+  state_mismatch: "The sign-in answer does not match the connection attempt. Start connecting again.",
+  issuer_mismatch: "The sign-in answer did not come from the provider this integration trusts.",
+  integration_not_found: "The integration no longer exists.",
+  invalid_grant:
+    "The provider did not accept the sign-in (the code was used, expired or did not match). Start connecting again.",
+};
+
+const short = (value: unknown): string | null =>
+  typeof value === "string" && value !== "" ? value.slice(0, 300) : null;
+
+/** issuer_mismatch: both issuers, and where an admin changes the one the integration expects. */
+function issuerHints(err: GatehouseError): string[] {
+  const expected = short(err.details?.expectedIssuer);
+  const received = short(err.details?.receivedIssuer);
+  if (!expected) return [];
+  return [
+    received
+      ? `The answer names the issuer ${received}, but this integration expects ${expected}.`
+      : `The answer names no issuer, but this integration expects ${expected} to send one.`,
+    "The integration's Issuer is set under Advanced settings on its page (Admin → Integrations). When it points at another server than the integration's URLs, an admin corrects it there.",
+  ];
+}
+
 /**
- * A small readable page for the browser steps of the connect flow (a person is looking, not a program):
- * what went wrong in one sentence, the stable code, and a way back. Nothing from the request is echoed
- * unescaped, and no token, code or state ever appears on it.
+ * The page for a failed connect step (a person is looking, not a program): what went wrong in one sentence,
+ * the stable code, and the ways on — try again, back to the app, and for admins the integration's settings.
+ */
+export function connectErrorPage(
+  reply: FastifyReply,
+  err: unknown,
+  context: ConnectPageContext,
+): FastifyReply {
+  const providerError = err instanceof GatehouseError ? err.details?.providerError : undefined;
+  if (err instanceof GatehouseError && typeof providerError === "string") {
+    const said = providerError.slice(0, 100).replace(/_/g, " ");
+    const described = err.details?.providerDescription;
+    const description = typeof described === "string" ? ` (${described.slice(0, 300)})` : "";
+    const status = err.status === 503 ? 503 : err.status >= 500 ? 502 : 400;
+    return sendErrorPage(reply, status, err.code, `The provider said: ${said}${description}.`, context);
+  }
+  const body = toProblem(err);
+  const hints = err instanceof GatehouseError && err.code === "issuer_mismatch" ? issuerHints(err) : [];
+  return sendErrorPage(
+    reply,
+    body.status,
+    body.code,
+    connectPageMessages[body.code] ?? body.detail,
+    context,
+    hints,
+  );
+}
+
+const STYLE = `:root{--bg:#f6f7f9;--surface:#fff;--text:#1c2430;--muted:#5b6675;--border:#d5dae1;--accent:#0b5cad;
+--accent-dark:#084785;--accent-soft:#e7f0fa;--danger:#b3261e;--error-bg:#fdecea}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--text);background:var(--bg)}
+header{background:var(--surface);border-bottom:1px solid var(--border);padding:.75rem 1.5rem}
+header a{font-weight:700;font-size:1.1rem;color:var(--text);text-decoration:none}
+main{max-width:42rem;margin:2.5rem auto;padding:0 1rem}
+.card{background:var(--surface);border:1px solid var(--border);border-radius:8px;padding:1.5rem}
+h1{font-size:1.45rem;margin:0 0 .75rem;line-height:1.25}
+.message{color:var(--danger);background:var(--error-bg);border:1px solid #f1b8b3;border-radius:6px;padding:.6rem .8rem}
+.hint{color:var(--text)}
+.actions{display:flex;flex-wrap:wrap;gap:.75rem;margin:1.25rem 0 .5rem}
+.button{display:inline-flex;align-items:center;font-weight:600;padding:.5rem 1rem;border-radius:6px;border:1px solid var(--accent);
+background:var(--accent);color:#fff;text-decoration:none;min-height:2.5rem}
+.button:hover{background:var(--accent-dark)}
+.button.secondary{background:var(--surface);color:var(--accent)}
+.button.secondary:hover{background:var(--accent-soft)}
+.muted{color:var(--muted);font-size:.9rem}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f4;padding:0 .25em;border-radius:4px}
+a:focus-visible{outline:2px solid var(--text);outline-offset:2px;box-shadow:0 0 0 3px #ffbf47}`;
+
+/**
+ * A small styled page for the browser steps of the connect flow. Nothing from the request is echoed
+ * unescaped, every link is a path on this hub chosen by the hub (never an open redirect), and no token, code
+ * or state ever appears on it.
  */
 export function sendErrorPage(
   reply: FastifyReply,
   status: number,
   code: string,
   message: string,
-  backTo = "/",
+  context: ConnectPageContext = NO_CONTEXT,
+  hints: readonly string[] = [],
 ): FastifyReply {
+  const title = context.integration
+    ? `Could not connect ${escapeHtml(context.integration)}`
+    : "Could not connect the account";
+  const actions = [
+    context.retryUrl ? `<a class="button" href="${escapeHtml(context.retryUrl)}">Try again</a>` : "",
+    `<a class="button${context.retryUrl ? " secondary" : ""}" href="${escapeHtml(context.back.href)}">${escapeHtml(context.back.label)}</a>`,
+  ].join("");
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Gatehouse: could not connect</title>
+<html lang="en"><head><meta charset="utf-8"><title>${title} · Gatehouse</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}
-code{background:#f2f2f2;padding:.1rem .3rem;border-radius:3px}</style></head>
-<body><h1>Could not connect the account</h1>
-<p>${escapeHtml(message)}</p>
-<p>Error code: <code>${escapeHtml(code)}</code></p>
-<p><a href="${escapeHtml(backTo)}">Back to Gatehouse</a></p>
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
+<style>${STYLE}</style></head>
+<body><header><a href="/apps">Gatehouse</a></header>
+<main><section class="card" aria-labelledby="title">
+<h1 id="title">${title}</h1>
+<p class="message">${escapeHtml(message)}</p>
+${hints.map((hint) => `<p class="hint">${escapeHtml(hint)}</p>`).join("\n")}
+<div class="actions">${actions}</div>
+<p class="muted">Error code: <code>${escapeHtml(code)}</code></p>
+${context.settingsUrl ? `<p class="muted">Admins: <a href="${escapeHtml(context.settingsUrl)}">open the settings of ${escapeHtml(context.integration ?? "the integration")}</a>.</p>` : ""}
+</section></main>
 </body></html>`;
   return (
     reply
@@ -35,7 +151,7 @@ code{background:#f2f2f2;padding:.1rem .3rem;border-radius:3px}</style></head>
       .header("cache-control", "no-store")
       .header(
         "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       )
       // The page may sit at the callback URL, whose query holds the code: never pass it on as a Referer.
       .header("referrer-policy", "no-referrer")

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getPreset, listPresets } from "../providers/index.ts";
+import { getPreset, listPresets, type ProviderDefaults } from "../providers/index.ts";
 import type { Integration, IntegrationInput, IntegrationPatch } from "../vault/integrationStore.ts";
 import { callbackUrl, type HubConfig } from "../config/index.ts";
 import { httpErrors, type FieldError } from "./problem.ts";
@@ -82,9 +82,14 @@ export const patchIntegrationBody = z.strictObject({
 const orNull = (value: string): string | null => (value === "" ? null : value);
 const unique = (values: string[]): string[] => [...new Set(values)];
 
-/** The stored shape for a create: preset defaults under the admin's values. */
-export function integrationFromCreate(body: z.output<typeof createIntegrationBody>): IntegrationInput {
-  const { defaults } = getPreset(body.provider);
+/**
+ * The stored shape for a create: preset defaults under the admin's values. `defaults` are the preset's as this
+ * hub offers them (in the sandbox: its emulator's); the real platform's when left out.
+ */
+export function integrationFromCreate(
+  body: z.output<typeof createIntegrationBody>,
+  defaults: ProviderDefaults = getPreset(body.provider).defaults,
+): IntegrationInput {
   const input: IntegrationInput = {
     name: body.name,
     provider: body.provider,

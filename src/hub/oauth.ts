@@ -9,8 +9,11 @@ import {
   type OAuthClientConfig,
 } from "../oauth/index.ts";
 import { requireUser, signedIn } from "./context.ts";
-import { sendErrorPage } from "./errorPage.ts";
+import { lookupAccount } from "./accountLookup.ts";
 import { checkAssignment } from "./assignment.ts";
+import { loadedApps } from "./diagnostics.ts";
+import { connectErrorPage, connectPageMessages, NO_CONTEXT, type ConnectPageContext } from "./errorPage.ts";
+import { NAME_PATTERN } from "./integrationInput.ts";
 import { requestScopes } from "./oauthConfig.ts";
 import { problemSchema } from "./schemas.ts";
 import { toProblem } from "./problem.ts";
@@ -48,32 +51,38 @@ export function safeReturnTo(value: unknown): string {
   }
 }
 
-// Words for the person looking at the page, by code.
-const pageMessages: Record<string, string> = {
-  state_missing:
-    "The sign-in answer did not say which connection attempt it belongs to. Start connecting again.",
-  state_invalid:
-    "This sign-in answer does not belong to a connection attempt started in this browser, or it was already used. Start connecting again.",
-  state_expired: "The connection attempt took longer than 10 minutes. Start connecting again.",
-  session_required: "Sign in to Gatehouse in this browser first, then connect again.",
-  state_mismatch: "The sign-in answer does not match the connection attempt. Start connecting again.",
-  issuer_mismatch: "The sign-in answer did not come from the provider this integration trusts.",
-  integration_not_found: "The integration no longer exists.",
-  invalid_grant:
-    "The provider did not accept the sign-in (the code was used, expired or did not match). Start connecting again.",
-};
-
-function pageFor(reply: FastifyReply, err: unknown): FastifyReply {
-  const providerError = err instanceof GatehouseError ? err.details?.providerError : undefined;
-  if (err instanceof GatehouseError && typeof providerError === "string") {
-    const said = providerError.slice(0, 100).replace(/_/g, " ");
-    const described = err.details?.providerDescription;
-    const description = typeof described === "string" ? ` (${described.slice(0, 300)})` : "";
-    const status = err.status === 503 ? 503 : err.status >= 500 ? 502 : 400;
-    return sendErrorPage(reply, status, err.code, `The provider said: ${said}${description}.`);
-  }
-  const body = toProblem(err);
-  return sendErrorPage(reply, body.status, body.code, pageMessages[body.code] ?? body.detail);
+/**
+ * The error page's ways on for an attempt at `integration` from `app`: the same flow again, back where the
+ * person came from (a path the hub checked, never the request's word), and for admins the settings.
+ */
+function pageContext(
+  request: FastifyRequest,
+  integration: string,
+  app: string | null,
+  returnTo: string,
+): ConnectPageContext {
+  const appName = app && NAME_PATTERN.test(app) ? app : null;
+  const appPath = appName ? `/apps/${encodeURIComponent(appName)}` : null;
+  const href = returnTo !== "/" ? returnTo : (appPath ?? "/apps");
+  // The label names where the link goes: the app's page, the account page, or the hub.
+  const title = appName
+    ? loadedApps(request.server.gatehouse.apps)?.find((a) => a.name === appName)?.title
+    : null;
+  const toApp = appPath !== null && (href === appPath || href.startsWith(`${appPath}?`));
+  return {
+    integration,
+    retryUrl: loginPath(integration, appName, returnTo === "/" ? undefined : returnTo),
+    back: {
+      href,
+      label: toApp
+        ? `Back to ${title || appName}`
+        : href.startsWith("/account")
+          ? "Back to your account"
+          : "Back to Gatehouse",
+    },
+    settingsUrl:
+      request.user?.role === "admin" ? `/admin/integrations/${encodeURIComponent(integration)}` : null,
+  };
 }
 
 /**
@@ -109,7 +118,7 @@ function checkCallback(cfg: OAuthClientConfig, url: URL, state: string): URLSear
 }
 
 const pageError = (code: string, status = 400) =>
-  new GatehouseError(code, pageMessages[code] ?? code, status);
+  new GatehouseError(code, connectPageMessages[code] ?? code, status);
 
 /** The connect flow (authorization code): start, callback, and the user's connections. */
 export const connectRoutes: FastifyPluginAsync = async (app) => {
@@ -137,11 +146,12 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
+      const context = { ...NO_CONTEXT };
       try {
-        return await startAuthorization(request, reply);
+        return await startAuthorization(request, reply, context);
       } catch (err) {
         request.log.info({ problem: toProblem(err).code }, "connect refused");
-        return pageFor(reply, err);
+        return connectErrorPage(reply, err, context);
       }
     },
   );
@@ -149,6 +159,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
   async function startAuthorization(
     request: FastifyRequest<{ Params: { name: string }; Querystring: { app?: string; returnTo?: string } }>,
     reply: FastifyReply,
+    context: ConnectPageContext,
   ): Promise<FastifyReply> {
     if (!request.user) {
       // A browser that is not signed in: sign in first, then come back here.
@@ -168,6 +179,10 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       );
     }
     const appName = request.query.app || null;
+    Object.assign(
+      context,
+      pageContext(request, integration.name, appName, safeReturnTo(request.query.returnTo)),
+    );
     if (appName !== null) checkAssignment(app.gatehouse.apps, integration, appName);
     const cfg = oauthConfigFor(integration);
     const redirectUri = callbackUrl(config);
@@ -202,8 +217,9 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
+      const context = { ...NO_CONTEXT };
       try {
-        return await finishAuthorization(request, reply);
+        return await finishAuthorization(request, reply, context);
       } catch (err) {
         // Log the code only: the query (code, state) must never reach a log line.
         request.log.info(
@@ -211,12 +227,16 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
           "connect failed",
         );
         if (!(err instanceof GatehouseError)) request.log.error({ err }, "callback failed unexpectedly");
-        return pageFor(reply, err);
+        return connectErrorPage(reply, err, context);
       }
     },
   );
 
-  async function finishAuthorization(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  async function finishAuthorization(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    context: ConnectPageContext,
+  ): Promise<FastifyReply> {
     const url = new URL(request.url, HUB);
     const stateValues = url.searchParams.getAll("state");
     if (stateValues.length === 0) {
@@ -238,6 +258,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
     if (pending.expiresAt <= now()) throw pageError("state_expired");
     const integration = await integrations.getById(pending.integrationId);
     if (!integration) throw pageError("integration_not_found", 404);
+    Object.assign(context, pageContext(request, integration.name, pending.app, pending.returnTo));
 
     const cfg = oauthConfigFor(integration);
     const params = checkCallback(cfg, url, state);
@@ -249,7 +270,8 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       scopes: requestScopes(integration),
     });
     app.gatehouse.metrics.upstreamLatency((now() - started) / 1000, "code_exchange");
-    await tokens.saveConnection(integration, pending.userId, tokenSet);
+    const account = await lookupAccount(cfg, tokenSet, { log: request.log });
+    await tokens.saveConnection(integration, pending.userId, tokenSet, account);
     request.log.info({ integration: integration.name, userId: pending.userId }, "account connected");
     return reply.header("cache-control", "no-store").redirect(pending.returnTo, 302);
   }
@@ -263,6 +285,15 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       expiresAt: { type: "string", format: "date-time" },
       connectedAt: { type: "string", format: "date-time" },
       lastRefreshedAt: { type: ["string", "null"], format: "date-time" },
+      account: {
+        type: ["object", "null"],
+        description: "The provider account, where the provider says (display only)",
+        properties: {
+          subject: { type: ["string", "null"] },
+          email: { type: ["string", "null"] },
+          name: { type: ["string", "null"] },
+        },
+      },
     },
   } as const;
 

@@ -18,8 +18,10 @@ import {
 } from "../vault/backgroundRefresher.ts";
 import { AccountStore } from "./accounts.ts";
 import { adminRoutes } from "./admin.ts";
+import { appReloadRoutes, type AppReloads } from "./appReloads.ts";
 import { authRoutes, bootstrapAdmin, installAuthentication } from "./auth.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
+import { faviconRoutes } from "./favicon.ts";
 import { createLogger } from "./logger.ts";
 import { HubMetrics } from "./metrics.ts";
 import { oauthConfigFor } from "./oauthConfig.ts";
@@ -48,6 +50,8 @@ export interface HubDeps {
     Omit<TokenServiceOptions, "store" | "keyRing" | "oauthConfigFor" | "metrics" | "logger">
   >;
   now?: () => number;
+  /** `gatehouse dev`: reload notices for the open app pages (GET /api/apps/{app}/reloads). */
+  appReloads?: AppReloads;
   /** Leave out the admin bootstrap from GATEHOUSE_ADMIN_EMAIL/PASSWORD. */
   skipAdminBootstrap?: boolean;
   /** Start the background refresher (off unless asked: `gatehouse start` asks when config.backgroundRefresh). */
@@ -177,6 +181,8 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     await app.register(adminRoutes);
     await app.register(connectRoutes);
     await app.register(tokenRoutes);
+    await app.register(appReloadRoutes(deps.appReloads ?? null));
+    await app.register(faviconRoutes);
     for (const plugin of await appPlugins(deps)) await app.register(plugin);
 
     app.get("/api/openapi.json", { schema: { hide: true } }, () => app!.swagger());

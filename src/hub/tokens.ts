@@ -19,7 +19,7 @@ const tokenSchema = {
 
 const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 
-/** The token API for app code and scripts (CONTRACT §3, "Tokens for app code and scripts"). */
+/** The token API for app code and scripts (in /api/openapi.json, tag "tokens"). */
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
   const services = app.gatehouse;
   const { integrations, tokens, metrics } = services;

@@ -33,6 +33,7 @@ export {
   type ClientCredentialsOptions,
 } from "./clientCredentials.ts";
 export { revokeToken, revocationRequest, processRevocationResponse, type TokenTypeHint } from "./revoke.ts";
+export { userinfo, userinfoRequest, processUserinfoResponse } from "./userinfo.ts";
 export {
   introspectToken,
   introspectionRequest,

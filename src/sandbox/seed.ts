@@ -3,37 +3,29 @@ import type { Role } from "../db/schema.ts";
 import { getPreset, presetForBaseUrl, type ProviderId } from "../providers/index.ts";
 import type { HubServices } from "../hub/context.ts";
 import type { IntegrationInput } from "../vault/integrationStore.ts";
+import {
+  SANDBOX_AUTH_SERVER,
+  SANDBOX_SERVICE_CLIENT,
+  SANDBOX_WEB_CLIENT,
+  type EmulatorUrls,
+} from "./emulators.ts";
 
-/** Base URLs of the three emulators (their authorization servers live at the root). */
-export interface EmulatorUrls {
-  bentley: string;
-  autodesk: string;
-  seequent: string;
-}
-
-export const SANDBOX_WEB_CLIENT = { clientId: "sandbox-web", clientSecret: "sandbox-web-secret" } as const;
-export const SANDBOX_SERVICE_CLIENT = {
-  clientId: "sandbox-service",
-  clientSecret: "sandbox-service-secret",
-} as const;
+export { SANDBOX_SERVICE_CLIENT, SANDBOX_WEB_CLIENT, type EmulatorUrls } from "./emulators.ts";
 
 interface SandboxIntegration {
   name: string;
-  provider: ProviderId;
-  /** Which emulator is its authorization server (Seequent signs in through Bentley IMS). */
-  authServer: keyof EmulatorUrls;
+  provider: Exclude<ProviderId, "generic">;
   grantType: "authorization_code" | "client_credentials";
   app: string;
   description: string;
   scopes?: string[];
 }
 
-/** CONTRACT §6: the four sandbox integrations and the example apps they are assigned to. */
+/** The four sandbox integrations and the example apps they are assigned to (README: "The sandbox"). */
 export const SANDBOX_INTEGRATIONS: readonly SandboxIntegration[] = [
   {
     name: "bentley-itwin",
     provider: "bentley-itwin",
-    authServer: "bentley",
     grantType: "authorization_code",
     app: "itwin-browser",
     description: "Bentley iTwin projects and iModels (sandbox: the Bentley emulator)",
@@ -41,7 +33,6 @@ export const SANDBOX_INTEGRATIONS: readonly SandboxIntegration[] = [
   {
     name: "autodesk-aps",
     provider: "autodesk-aps",
-    authServer: "autodesk",
     grantType: "authorization_code",
     app: "acc-hubs",
     description: "Autodesk Platform Services: ACC hubs and projects (sandbox: the Autodesk emulator)",
@@ -49,7 +40,6 @@ export const SANDBOX_INTEGRATIONS: readonly SandboxIntegration[] = [
   {
     name: "seequent-evo",
     provider: "seequent-evo",
-    authServer: "bentley",
     grantType: "authorization_code",
     app: "evo-workspaces",
     description: "Seequent Evo workspaces, signed in through Bentley IMS (sandbox: the emulators)",
@@ -57,7 +47,6 @@ export const SANDBOX_INTEGRATIONS: readonly SandboxIntegration[] = [
   {
     name: "bentley-itwin-service",
     provider: "bentley-itwin",
-    authServer: "bentley",
     grantType: "client_credentials",
     app: "itwin-service",
     description:
@@ -83,7 +72,8 @@ export interface SeedResult {
 }
 
 function sandboxInput(spec: SandboxIntegration, urls: EmulatorUrls): IntegrationInput {
-  const { defaults } = presetForBaseUrl(getPreset(spec.provider), urls[spec.authServer]);
+  // Seequent signs in through Bentley IMS: its authorization server is the Bentley emulator.
+  const { defaults } = presetForBaseUrl(getPreset(spec.provider), urls[SANDBOX_AUTH_SERVER[spec.provider]]);
   const client = spec.grantType === "client_credentials" ? SANDBOX_SERVICE_CLIENT : SANDBOX_WEB_CLIENT;
   const orNull = (value: string) => (value === "" ? null : value);
   return {

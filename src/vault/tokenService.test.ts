@@ -270,6 +270,8 @@ forEachDatabase("TokenService", (getStore, target) => {
           expiresAt: tokens.expiresAt,
           connectedAt: expect.any(Number),
           lastRefreshedAt: null,
+          // Opaque tokens and no ID token: the provider did not say which account it is.
+          account: null,
         },
       ]);
       expect(JSON.stringify(list)).not.toContain(tokens.accessToken);

@@ -17,6 +17,13 @@ import {
   type SecretCipher,
   type VaultStore,
 } from "./integrationStore.ts";
+import {
+  accountColumns,
+  identityFromRow,
+  identityFromTokens,
+  knownAccountColumns,
+  type AccountIdentity,
+} from "./accountIdentity.ts";
 import { RefreshCoordinator, type ConnectionRow, type ServiceTokenRow } from "./refreshCoordinator.ts";
 import { DEFAULT_RETRY_POLICY, isTransient, withRetry, type RetryPolicy } from "./retry.ts";
 
@@ -35,6 +42,8 @@ export interface ConnectionSummary {
   expiresAt: number;
   connectedAt: number;
   lastRefreshedAt: number | null;
+  /** The provider account, where the provider told it (see accountIdentity.ts). */
+  account: AccountIdentity | null;
 }
 
 /**
@@ -161,8 +170,16 @@ export class TokenService {
 
   // ---- connections (authorization code) ----
 
-  /** Stores the tokens of a code exchange for (integration, user): a new connection or a reconnect. */
-  async saveConnection(integration: Integration, userId: string, tokens: TokenSet): Promise<void> {
+  /**
+   * Stores the tokens of a code exchange for (integration, user): a new connection or a reconnect. `account`
+   * defaults to what the tokens themselves say (the hub may know more, from userinfo).
+   */
+  async saveConnection(
+    integration: Integration,
+    userId: string,
+    tokens: TokenSet,
+    account: AccountIdentity | null = identityFromTokens(tokens),
+  ): Promise<void> {
     const db = this.store.db;
     const at = this.now();
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -184,6 +201,7 @@ export class TokenService {
             expires_at: storedExpiry(tokens.expiresAt),
             connected_at: at,
             last_refreshed_at: null,
+            ...accountColumns(account),
             version: eb("version", "+", 1),
             refresh_lease_owner: null,
             refresh_lease_until: null,
@@ -207,6 +225,7 @@ export class TokenService {
             expires_at: storedExpiry(tokens.expiresAt),
             connected_at: at,
             last_refreshed_at: null,
+            ...accountColumns(account),
             version: 1,
             refresh_lease_owner: null,
             refresh_lease_until: null,
@@ -289,6 +308,9 @@ export class TokenService {
         "connections.expires_at",
         "connections.connected_at",
         "connections.last_refreshed_at",
+        "connections.account_subject",
+        "connections.account_email",
+        "connections.account_name",
       ])
       .where("connections.user_id", "=", userId)
       .orderBy("integrations.name")
@@ -300,6 +322,7 @@ export class TokenService {
       expiresAt: Number(row.expires_at),
       connectedAt: Number(row.connected_at),
       lastRefreshedAt: row.last_refreshed_at === null ? null : Number(row.last_refreshed_at),
+      account: identityFromRow(row),
     }));
   }
 
@@ -553,6 +576,7 @@ export class TokenService {
       ),
       expires_at: storedExpiry(tokens.expiresAt),
       last_refreshed_at: refreshedAt,
+      ...knownAccountColumns(identityFromTokens(tokens)),
       version: locked.version + 1,
       refresh_lease_owner: null,
       refresh_lease_until: null,

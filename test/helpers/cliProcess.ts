@@ -108,3 +108,22 @@ export async function runCli(
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
+
+/**
+ * `gatehouse dev <dir>` on `port`, isolated from the machine's own settings: emulators on free ports, the
+ * config dir given (data lives below it), and no database, key or public URL from the environment.
+ */
+export function startDev(dir: string, port: number, configDir: string): CliRun {
+  return startCli(["dev", dir], {
+    env: {
+      PORT: String(port),
+      GATEHOUSE_PUBLIC_URL: "",
+      GATEHOUSE_EMULATOR_PORTS: "0,0,0",
+      GATEHOUSE_CONFIG_DIR: configDir,
+      GATEHOUSE_DATA_DIR: "",
+      GATEHOUSE_DATABASE_URL: "",
+      GATEHOUSE_ENCRYPTION_KEYS: "",
+      LOG_LEVEL: "warn",
+    },
+  });
+}

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { useEmulatorHostMap } from "./appsHub.ts";
 import { ensureFreshWebBuild, launchChromium, watchConsole, type ConsoleProblem } from "./chromium.ts";
@@ -50,4 +50,29 @@ export function useHubInBrowser(options: HubInBrowserOptions): HubInBrowser {
     await ui.hub?.close();
   });
   return ui;
+}
+
+/** Another browser window on the hub with its own cookies (say, a user beside the admin). */
+export interface BrowserWindow {
+  context: BrowserContext;
+  page: Page;
+  problems: ConsoleProblem[];
+}
+
+/**
+ * A fresh context and page on `ui`'s hub, 1280×900 and 20 s timeouts unless `options` say otherwise, with its
+ * console problems collected. The caller closes `context`.
+ */
+export async function openWindow(
+  ui: HubInBrowser,
+  options: BrowserContextOptions = {},
+): Promise<BrowserWindow> {
+  const context = await ui.browser.newContext({
+    baseURL: ui.hub.url,
+    viewport: { width: 1280, height: 900 },
+    ...options,
+  });
+  context.setDefaultTimeout(20_000);
+  const problems = watchConsole(context);
+  return { context, page: await context.newPage(), problems };
 }

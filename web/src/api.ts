@@ -132,10 +132,21 @@ export function toDate(value: unknown): Date | null {
   return null;
 }
 
+/** How the UI shows a moment: date, time to the minute, and the time zone's name. */
+export const DATE_TIME_FORMAT: Intl.DateTimeFormatOptions = {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+  timeZoneName: "short",
+};
+
+/** A moment in the browser's own time zone, which it names: "1 Dec 2026, 10:51 CET". */
 export function formatDate(value: unknown): string {
   const date = toDate(value);
   if (!date) return "—";
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return date.toLocaleString(undefined, DATE_TIME_FORMAT);
 }
 
 /** "in 42 minutes" / "3 hours ago": expiry reads better relative to now. */

@@ -1,5 +1,5 @@
 /**
- * GET /api/apps/{app} as the app page reads it. CONTRACT §3 names the parts (parametrization schema, views,
+ * GET /api/apps/{app} as the app page reads it. The OpenAPI description names the parts (parametrization schema, views,
  * required integrations and their connection state) but not their layout, so lists are accepted as arrays
  * or as objects keyed by name.
  */
@@ -131,7 +131,9 @@ const integrationProblems: Record<string, (name: string) => string> = {
 
 function sentence(text: string): string {
   const trimmed = text.trim();
-  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  // A sentence that starts with a name (an integration, an app, a config key) keeps its spelling.
+  const startsWithWord = /^[a-z]+(\s|$)/.test(trimmed);
+  const capital = startsWithWord ? trimmed.charAt(0).toUpperCase() + trimmed.slice(1) : trimmed;
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { formatDate, toDate } from "./api.ts";
 import { asText } from "./text.ts";
 
 /** A readable error sentence, announced to screen readers. */
@@ -9,6 +10,18 @@ export function ErrorMessage({ error }: { error: unknown }) {
     <p className="error" role="alert">
       {message}
     </p>
+  );
+}
+
+/** A date and time in local time, with the exact instant (ISO, UTC) for machines and on hover. */
+export function LocalTime({ value, fallback = "—" }: { value: unknown; fallback?: string }) {
+  const date = toDate(value);
+  if (!date) return <>{fallback}</>;
+  const iso = date.toISOString();
+  return (
+    <time dateTime={iso} title={iso}>
+      {formatDate(date.getTime())}
+    </time>
   );
 }
 

@@ -1,4 +1,9 @@
-/** Shapes of the hub's JSON API (CONTRACT §3) as the UI reads them. */
+/** Shapes of the hub's JSON API (/api/openapi.json) as the UI reads them. */
+import type { IntegrationAppLink } from "../../src/hub/diagnostics.ts";
+import type { IntegrationCheckReport } from "../../src/hub/integrationCheck.ts";
+import type { EmulatorEndpoints } from "../../src/sandbox/emulators.ts";
+import type { SandboxNote } from "../../src/sandbox/presets.ts";
+import type { AccountIdentity } from "../../src/vault/accountIdentity.ts";
 
 export type GrantType = "authorization_code" | "client_credentials";
 export type AuthMethod = "client_secret_basic" | "client_secret_post" | "none";
@@ -17,7 +22,29 @@ export interface ProviderPreset {
   scopeCatalog: { scope: string; description: string }[];
   grantTypes: string[];
   docsUrl: string;
+  /** In the sandbox: the emulator the defaults point at (GET /api/admin/providers). */
+  sandbox?: SandboxNote | null;
 }
+
+/** GET /api/admin/sandbox: the emulators' endpoints, for the wizard's Generic step. */
+export interface SandboxInfo {
+  sandbox: boolean;
+  emulators: EmulatorEndpoints[];
+  clients?: {
+    web: { clientId: string; clientSecret: string };
+    service: { clientId: string; clientSecret: string };
+  };
+}
+
+/** GET /api/admin/integrations/{name}/apps: which apps may use it, and what keeps each from doing so. */
+export interface IntegrationApps {
+  integration: string;
+  appsLoaded: boolean;
+  apps: IntegrationAppLink[];
+}
+
+/** POST /api/admin/integrations/{name}/test. */
+export type CheckReport = IntegrationCheckReport;
 
 export interface Integration {
   name: string;
@@ -53,7 +80,15 @@ export interface AppSummary {
   name: string;
   title: string;
   description?: string;
-  integrations: { name: string; connected: boolean; status?: string }[];
+  integrations: {
+    name: string;
+    connected: boolean;
+    status?: string;
+    grantType?: GrantType | null;
+    displayName?: string | null;
+    loginUrl?: string | null;
+    problem?: string | null;
+  }[];
 }
 
 export interface Connection {
@@ -63,6 +98,8 @@ export interface Connection {
   expiresAt: number | string | null;
   connectedAt: number | string | null;
   lastRefreshedAt: number | string | null;
+  /** The provider account, where the provider says. */
+  account?: AccountIdentity | null;
 }
 
 export interface HubUser {

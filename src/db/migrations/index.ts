@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./0001_initial.ts";
+import * as connectionAccount from "./0002_connection_account.ts";
 
 /**
  * Every migration, in order. A static list (not a directory scan) so migrations work the same from
@@ -7,6 +8,7 @@ import * as initial from "./0001_initial.ts";
  */
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_connection_account": connectionAccount,
 };
 
 export const migrationProvider: MigrationProvider = {

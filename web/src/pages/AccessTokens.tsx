@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
-import { api, asList, formatDate } from "../api.ts";
-import { CopyButton, DataTable, ErrorMessage, Loading } from "../components.tsx";
+import { api, asList } from "../api.ts";
+import { CopyButton, DataTable, ErrorMessage, Loading, LocalTime } from "../components.tsx";
 import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
 
@@ -77,8 +77,12 @@ export function AccessTokens() {
           {tokens.data.map((token) => (
             <tr key={token.id}>
               <th scope="row">{token.name}</th>
-              <td data-label="Created">{formatDate(token.createdAt)}</td>
-              <td data-label="Last used">{token.lastUsedAt ? formatDate(token.lastUsedAt) : "Never"}</td>
+              <td data-label="Created">
+                <LocalTime value={token.createdAt} />
+              </td>
+              <td data-label="Last used">
+                <LocalTime value={token.lastUsedAt} fallback="Never" />
+              </td>
               <td>
                 <button
                   type="button"

@@ -11,6 +11,7 @@ import {
 import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { Markdown } from "../markdown.tsx";
 import { Link } from "../router.tsx";
+import { ReloadedNotice, useAppReloads, type AppReload } from "../appReloads.tsx";
 import { useFetch } from "../useFetch.ts";
 import { DataView } from "../views/DataView.tsx";
 import { TableView } from "../views/TableView.tsx";
@@ -57,6 +58,8 @@ function integrationOf(error: ApiError): string | null {
 export function AppPage({ app }: { app: string }) {
   const detail = useFetch(async () => parseApp(await api.get(`/api/apps/${encodeURIComponent(app)}`)), [app]);
   usePageTitle(detail.data?.title ?? app);
+  // gatehouse dev: the app was reloaded after a save; read it again and start the workspace afresh.
+  const reloaded = useAppReloads(app, detail.reload);
   if (detail.loading && !detail.data) return <Loading label="Loading the app…" />;
   if (!detail.data)
     return (
@@ -68,10 +71,10 @@ export function AppPage({ app }: { app: string }) {
         <ErrorMessage error={detail.error} />
       </section>
     );
-  return <AppWorkspace key={app} detail={detail.data} />;
+  return <AppWorkspace key={`${app}:${reloaded?.count ?? 0}`} detail={detail.data} reloaded={reloaded} />;
 }
 
-function AppWorkspace({ detail }: { detail: AppDetail }) {
+function AppWorkspace({ detail, reloaded }: { detail: AppDetail; reloaded: AppReload | null }) {
   const saved = loadSaved(detail.name);
   const [params, setParams] = useState<Record<string, unknown>>(() => ({
     ...defaultParams(detail.fields),
@@ -110,6 +113,7 @@ function AppWorkspace({ detail }: { detail: AppDetail }) {
       </p>
       <h1>{detail.title}</h1>
       {detail.description ? <p className="muted">{detail.description}</p> : null}
+      {reloaded ? <ReloadedNotice reloaded={reloaded} /> : null}
       {detail.problems.map((p) => (
         <p key={p} className="error" role="alert">
           {p}

@@ -15,6 +15,7 @@ import {
   draftToBody,
   type Draft,
 } from "./integrationForm.tsx";
+import { IntegrationAppsPanel, IntegrationTestPanel } from "./IntegrationDiagnostics.tsx";
 import { CallbackUrlCallout, callbackUrl } from "./IntegrationWizard.tsx";
 
 export function IntegrationEditPage({ name }: { name: string }) {
@@ -29,6 +30,8 @@ export function IntegrationEditPage({ name }: { name: string }) {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [saved, setSaved] = useState(false);
+  /** Bumped on every save, so the apps panel reads the new assignments. */
+  const [version, setVersion] = useState(0);
   const { busy, error, run } = useAction();
   const [confirming, setConfirming] = useState(false);
   const created = new URLSearchParams(window.location.search).get("created") === "1";
@@ -58,6 +61,7 @@ export function IntegrationEditPage({ name }: { name: string }) {
       if (updated && typeof updated === "object" && "name" in updated) integration.setData(updated);
       else await integration.reload();
       setSaved(true);
+      setVersion((v) => v + 1);
     });
   }
 
@@ -118,7 +122,11 @@ export function IntegrationEditPage({ name }: { name: string }) {
             : `${count} users have connected an account. `}
         Client secret: {current.clientSecretSet ? "set" : "not set"}.
       </p>
-      <form className="card stack" onSubmit={(e) => void save(e)} noValidate>
+      <div className="stack">
+        <IntegrationAppsPanel name={current.name} version={version} />
+        <IntegrationTestPanel name={current.name} />
+      </div>
+      <form className="card stack settings-form" onSubmit={(e) => void save(e)} noValidate>
         <h2>Basic information</h2>
         <BasicFields draft={draft} update={update} apps={apps.data} appsError={apps.error} editing />
         <h2>Configuration</h2>

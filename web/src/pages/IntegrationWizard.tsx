@@ -3,7 +3,7 @@ import { api, asList } from "../api.ts";
 import { CopyButton, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { grantName, softwareBlurb, softwareName, sortPresets } from "../presets.ts";
 import { Link, navigate } from "../router.tsx";
-import type { AppSummary, Integration, ProviderPreset } from "../types.ts";
+import type { AppSummary, Integration, ProviderPreset, SandboxInfo } from "../types.ts";
 import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
 import {
@@ -16,6 +16,7 @@ import {
   draftToBody,
   type Draft,
 } from "./integrationForm.tsx";
+import { SandboxEndpoints, SandboxNote } from "./SandboxEndpoints.tsx";
 
 const steps = ["Software", "Basic information", "Configuration", "Review"];
 
@@ -44,6 +45,7 @@ export function IntegrationWizard() {
     [],
   );
   const apps = useFetch(async () => asList<AppSummary>(await api.get("/api/apps"), "apps"), []);
+  const sandbox = useFetch(() => api.get<SandboxInfo>("/api/admin/sandbox"), []);
   const [step, setStep] = useState(0);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
@@ -139,7 +141,12 @@ export function IntegrationWizard() {
         ) : null}
         {step === 2 && draft ? (
           <>
-            {preset?.docsUrl ? (
+            {draft.provider === "generic" ? (
+              <p className="help">
+                Register a client at the OAuth 2.0 server with the callback URL <code>{callbackUrl()}</code>,
+                then enter its endpoints and what it gives you.
+              </p>
+            ) : preset?.docsUrl ? (
               <p className="help">
                 Register an app at {softwareName(draft.provider, presets.data)} (
                 <a href={preset.docsUrl} target="_blank" rel="noreferrer noopener">
@@ -148,6 +155,8 @@ export function IntegrationWizard() {
                 ) with the callback URL <code>{callbackUrl()}</code>, then enter what it gives you.
               </p>
             ) : null}
+            {preset ? <SandboxNote preset={preset} info={sandbox.data} /> : null}
+            {draft.provider === "generic" && sandbox.data ? <SandboxEndpoints info={sandbox.data} /> : null}
             <ConfigFields draft={draft} update={update} preset={preset} />
           </>
         ) : null}
@@ -197,6 +206,8 @@ function Review({ draft, presets }: { draft: Draft; presets: ProviderPreset[] })
       ? ([["Authorization URL", draft.authorizationUrl]] as [string, string][])
       : []),
     ["Token URL", draft.tokenUrl],
+    ["Revocation URL", draft.revocationUrl || "—"],
+    ["Issuer", draft.issuer || "— (the callback's iss is not checked)"],
     ["Client ID", draft.clientId],
     ["Client secret", draft.clientSecret ? "Set (hidden)" : "Not set"],
     ["Scopes", draft.scopes.join(" ")],

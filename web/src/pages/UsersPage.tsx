@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
-import { api, asList, formatDate } from "../api.ts";
-import { DataTable, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { api, asList } from "../api.ts";
+import { DataTable, ErrorMessage, Loading, LocalTime, usePageTitle } from "../components.tsx";
 import type { HubUser } from "../types.ts";
 import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
@@ -51,7 +51,9 @@ export function UsersPage() {
                   <td>
                     <span className="pill">{user.role}</span>
                   </td>
-                  <td>{formatDate(user.createdAt)}</td>
+                  <td>
+                    <LocalTime value={user.createdAt} />
+                  </td>
                 </tr>
               ))}
             </DataTable>

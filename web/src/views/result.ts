@@ -1,5 +1,5 @@
 /**
- * The view result JSON (CONTRACT §5) as the UI reads it. Field names follow the SDK's constructors
+ * The view result JSON (src/sdk/README.md) as the UI reads it. Field names follow the SDK's constructors
  * (DataItem, DataGroup, TableResult, TableCell, TableHeader); a few wrappers are accepted so the UI does
  * not break when the hub nests the payload one level deeper.
  */
