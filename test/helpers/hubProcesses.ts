@@ -4,7 +4,9 @@
  * the bench process never shares an event loop with what it measures.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -163,10 +165,22 @@ export interface EmulatorProcess extends Child {
   resetStats(): Promise<void>;
 }
 
+export interface EmulatorProcessOptions {
+  /** `--data-dir`; default a fresh temp dir, removed when the process is stopped. */
+  dataDir?: string;
+  /** Bentley, Autodesk, Seequent; default three free ports. */
+  ports?: [number, number, number];
+}
+
 /** `gatehouse emulate` on three free ports, accepting `redirectUris` for sandbox-web. */
-export async function startEmulatorProcess(redirectUris: string[]): Promise<EmulatorProcess> {
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, [CLI, "emulate"], {
+export async function startEmulatorProcess(
+  redirectUris: string[],
+  options: EmulatorProcessOptions = {},
+): Promise<EmulatorProcess> {
+  const ports = options.ports ?? [await freePort(), await freePort(), await freePort()];
+  const ownDataDir = options.dataDir ? null : mkdtempSync(join(tmpdir(), "gatehouse-emulate-"));
+  const dataDir = options.dataDir ?? ownDataDir!;
+  const child = spawn(process.execPath, [CLI, "emulate", "--data-dir", dataDir], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
@@ -178,7 +192,21 @@ export async function startEmulatorProcess(redirectUris: string[]): Promise<Emul
     stdio: ["ignore", "pipe", "pipe"],
   });
   const [bentley, autodesk, seequent] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string, string];
-  const wrapped = wrap(child, bentley);
+  const child0 = wrap(child, bentley);
+  const removeOwnDir = () => {
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  };
+  const wrapped: Child = {
+    ...child0,
+    stop: async () => {
+      await child0.stop();
+      removeOwnDir();
+    },
+    kill: async () => {
+      await child0.kill();
+      removeOwnDir();
+    },
+  };
   try {
     for (const base of [bentley, autodesk, seequent]) {
       await waitFor200(`${base}/_emulator/stats`, 60_000, child, 50);
