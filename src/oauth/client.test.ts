@@ -13,6 +13,7 @@ describe("discover", () => {
         token_endpoint: `${stub.url}/authentication/v2/token`,
         revoke_endpoint: `${stub.url}/authentication/v2/revoke`,
         introspection_endpoint: `${stub.url}/authentication/v2/introspect`,
+        userinfo_endpoint: `${stub.url}/userinfo`,
         authorization_response_iss_parameter_supported: true,
       },
     });
@@ -27,6 +28,7 @@ describe("discover", () => {
       tokenUrl: `${stub.url}/authentication/v2/token`,
       revocationUrl: `${stub.url}/authentication/v2/revoke`,
       introspectionUrl: `${stub.url}/authentication/v2/introspect`,
+      userinfoUrl: `${stub.url}/userinfo`,
       requireIssInAuthResponse: true,
     });
   });

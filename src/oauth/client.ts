@@ -175,6 +175,8 @@ export interface DiscoveredEndpoints {
   tokenUrl: string;
   revocationUrl: string | null;
   introspectionUrl: string | null;
+  /** The OpenID Connect userinfo endpoint, when the document names one. */
+  userinfoUrl: string | null;
   requireIssInAuthResponse: boolean;
 }
 
@@ -221,6 +223,7 @@ export async function discover(issuer: string, options: DiscoverOptions = {}): P
     revocationUrl:
       text(options.revocationDiscoveryField ?? "revocation_endpoint") ?? text("revocation_endpoint"),
     introspectionUrl: text("introspection_endpoint"),
+    userinfoUrl: text("userinfo_endpoint"),
     requireIssInAuthResponse: as.authorization_response_iss_parameter_supported === true,
   };
 }

@@ -39,3 +39,13 @@ export {
   processIntrospectionResponse,
   type IntrospectionResult,
 } from "./introspect.ts";
+export { fetchUserinfo, userinfoRequest, processUserinfoResponse } from "./userinfo.ts";
+export {
+  describeIdentity,
+  identityFromClaims,
+  identityFromJwt,
+  mergeIdentities,
+  namesSomeone,
+  UNKNOWN_IDENTITY,
+  type AccountIdentity,
+} from "./identity.ts";
