@@ -180,8 +180,14 @@ async function userToken(flags: TokenFlags, io: TokenIo, minValidity: number): P
         fallbackScopes: current.grantedScopes,
       });
     } catch (err) {
+      // The provider no longer honours this sign-in (expired, revoked, or a provider that forgot it):
+      // the cached tokens are of no use, and only a new sign-in helps.
       if (err instanceof OAuthError && err.code === "invalid_grant") {
-        throw new CliError(`the sign-in has expired or was revoked: run ${hint}`, 1, "login_required");
+        throw new CliError(
+          `the provider refused to renew the cached sign-in (it expired or was revoked): sign in again with ${hint}`,
+          1,
+          "login_required",
+        );
       }
       throw toCliError(err, { server: current.tokenUrl });
     }
