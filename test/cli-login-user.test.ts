@@ -1,16 +1,18 @@
 // After `gatehouse login` the CLI names the signed-in user — from the ID token, the userinfo endpoint or
-// the access token, whichever the provider fills — not the client. Real processes against the emulators,
+// the access token, whichever the provider fills — not the client; and `gatehouse token` says to sign in
+// again when the provider refuses to renew the cached sign-in. Real processes against the emulators,
 // signing in through their real forms.
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../src/emulators/index.ts";
-import { signInAtEmulator } from "./helpers/browser.ts";
-import { startCli } from "./helpers/cliProcess.ts";
+import { cliLogin } from "./helpers/cliLogin.ts";
+import { runCli } from "./helpers/cliProcess.ts";
+import { postForm } from "./helpers/emulatorOAuth.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
 
-const ALICE = { email: "alice@example.com", password: "sandbox" };
-const CAROL = { email: "carol@example.com", password: "sandbox" };
-const AUTHORIZE_URL = /(https?:\/\/\S+\/(?:connect|authentication\/v2)\/authorize\?\S+)/;
+const ALICE = "alice@example.com";
+const CAROL = "carol@example.com";
 
 let emulators: Emulators;
 beforeAll(async () => {
@@ -24,37 +26,20 @@ const tmp = useTempDir("gh-cli-login-user-");
 let counter = 0;
 const configDir = () => join(tmp(), `config-${++counter}`);
 
-/** Runs `gatehouse login --json` through the emulator's sign-in as `who`; returns the summary and stderr. */
-async function login(provider: string, issuer: string, who: typeof ALICE, ...extra: string[]) {
-  const env = { GATEHOUSE_CONFIG_DIR: configDir() };
-  const run = startCli(
-    [
-      "login",
-      "--provider",
-      provider,
-      "--client-id",
-      "sandbox-native",
-      "--issuer",
-      issuer,
-      "--port",
-      "0",
-      "--no-browser",
-      "--timeout",
-      "60",
-      "--json",
-      ...extra,
-    ],
-    { env },
-  );
-  const [, authorizationUrl] = await run.waitForStderr(AUTHORIZE_URL);
-  const { finalUrl } = await signInAtEmulator(authorizationUrl!, who);
-  expect((await fetch(finalUrl)).status).toBe(200);
-  expect(await run.exited).toBe(0);
-  const summary = JSON.parse(run.stdout()) as {
+/** `gatehouse login --json` through the emulator's sign-in as `email`; the summary and what it said. */
+async function login(provider: string, issuer: string, email: string, scopes?: string) {
+  const { stdout, said } = await cliLogin({
+    provider,
+    issuer,
+    email,
+    scopes,
+    configDir: configDir(),
+    json: true,
+  });
+  const summary = JSON.parse(stdout) as {
     clientId: string;
     user: { subject: string | null; email: string | null; name: string | null };
   };
-  const said = run.stderr().trim().split("\n").at(-1)!;
   return { summary, said };
 }
 
@@ -79,7 +64,6 @@ describe("gatehouse login names the signed-in user", () => {
       "bentley-itwin",
       emulators.bentley.url,
       CAROL,
-      "--scopes",
       "openid profile email itwin-platform",
     );
     expect(summary.user).toEqual({
@@ -98,5 +82,32 @@ describe("gatehouse login names the signed-in user", () => {
     const { summary, said } = await login("autodesk-aps", emulators.autodesk.url, ALICE);
     expect(summary.user).toMatchObject({ email: "alice@example.com", name: "Alice Anders" });
     expect(said).toContain("as alice@example.com (Alice Anders) with the client sandbox-native");
+  });
+});
+
+describe("gatehouse token when the provider refuses to renew the cached sign-in", () => {
+  it("says to sign in again, naming the gatehouse login line, and prints no token", async () => {
+    const dir = configDir();
+    await cliLogin({
+      provider: "bentley-itwin",
+      issuer: emulators.bentley.url,
+      email: ALICE,
+      configDir: dir,
+    });
+    const [file] = readdirSync(join(dir, "tokens")).filter((f) => f.endsWith(".json"));
+    const cached = JSON.parse(readFileSync(join(dir, "tokens", file!), "utf8")) as { refreshToken: string };
+    // The user revokes the app's access at the provider (RFC 7009, as the public client it is).
+    const revoked = await postForm(`${emulators.bentley.url}/connect/revocation`, {
+      token: cached.refreshToken,
+      client_id: "sandbox-native",
+    });
+    expect(revoked.status).toBe(200);
+    // A margin longer than the cached token's life forces a refresh.
+    const result = await runCli(["token", "--min-validity", "7200"], { env: { GATEHOUSE_CONFIG_DIR: dir } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(
+      `gatehouse token: the provider refused to renew the cached sign-in (it expired or was revoked): sign in again with gatehouse login --provider bentley-itwin --client-id sandbox-native --issuer ${emulators.bentley.url}.`,
+    );
   });
 });

@@ -74,6 +74,12 @@ function loginHint(flags: TokenFlags): string {
   return parts.join(" ");
 }
 
+/** The `--issuer` a new sign-in needs to reach the same server: none when it is the preset's own. */
+function issuerFlagOf(entry: CachedTokens): string | undefined {
+  const presetIssuer = isProviderId(entry.provider) ? getPreset(entry.provider).defaults.issuer : "";
+  return trimSlash(entry.issuer) === trimSlash(presetIssuer) ? undefined : entry.issuer;
+}
+
 function oauthConfigOf(entry: CachedTokens, clientSecret: string | null = null): OAuthClientConfig {
   return {
     issuer: entry.issuer,
@@ -162,6 +168,7 @@ async function userToken(flags: TokenFlags, io: TokenIo, minValidity: number): P
     ...flags,
     provider: flags.provider ?? found.entry.provider,
     clientId: flags.clientId ?? found.entry.clientId,
+    issuer: flags.issuer ?? issuerFlagOf(found.entry),
   });
   const entry = await withFileLock(found.file, async () => {
     const current = readEntry(found.file);
