@@ -239,3 +239,60 @@ export async function startEmulatorProcess(
     resetStats: async () => void (await call("POST", "stats/reset")),
   };
 }
+
+export interface SandboxHubOptions {
+  /** GATEHOUSE_DATA_DIR: the hub's database, keys.json and the emulators' state (`emulators/`). */
+  dataDir: string;
+  port: number;
+  /** Bentley, Autodesk, Seequent: fixed ports, so a restart finds its emulators where they were. */
+  emulatorPorts: [number, number, number];
+  env?: Record<string, string>;
+}
+
+export interface SandboxHub extends Child {
+  bentley: string;
+  autodesk: string;
+  seequent: string;
+}
+
+/**
+ * `gatehouse start` in the sandbox as `npm start` runs it — the hub, its emulators, the demo users and the
+ * example apps, everything generated into `dataDir` (database, keys.json, emulators/) — on the given
+ * ports; resolves once /readyz answers. Background refresh is off, so tokens are only refreshed when asked.
+ */
+export async function startSandboxHub(options: SandboxHubOptions): Promise<SandboxHub> {
+  const url = `http://127.0.0.1:${options.port}`;
+  const child = spawn(process.execPath, [CLI, "start"], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(options.port),
+      HOST: "127.0.0.1",
+      GATEHOUSE_PUBLIC_URL: url,
+      GATEHOUSE_SANDBOX: "true",
+      GATEHOUSE_DATA_DIR: options.dataDir,
+      GATEHOUSE_EMULATOR_PORTS: options.emulatorPorts.join(","),
+      GATEHOUSE_BACKGROUND_REFRESH: "false",
+      GATEHOUSE_LOGIN_RATE_LIMIT: "100000",
+      LOG_LEVEL: "warn",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const wrapped = wrap(child, url);
+  try {
+    await waitFor200(`${url}/readyz`, 90_000, child, 50);
+  } catch (error) {
+    await wrapped.kill();
+    throw new Error(`sandbox hub did not start: ${(error as Error).message}\n${wrapped.stderr()}`, {
+      cause: error,
+    });
+  }
+  const [bentley, autodesk, seequent] = options.emulatorPorts.map((p) => `http://127.0.0.1:${p}`) as [
+    string,
+    string,
+    string,
+  ];
+  return { ...wrapped, bentley, autodesk, seequent };
+}
