@@ -4,9 +4,23 @@
  * members by subject in Maps) and its JSON form (plain objects).
  */
 import { z } from "zod";
-import type { AutodeskSeed } from "../shared/seedAutodesk.ts";
-import type { BentleySeed, RoleName } from "../shared/seedBentley.ts";
-import type { SeequentSeed, WorkspaceRole } from "../shared/seedSeequent.ts";
+import {
+  ACC_PROJECT_TYPES,
+  HUB_EXTENSION_TYPES,
+  HUB_REGIONS,
+  PROJECT_EXTENSION_TYPES,
+  type AutodeskSeed,
+} from "../shared/seedAutodesk.ts";
+import {
+  IMODEL_STATES,
+  ITWIN_CLASSES,
+  ITWIN_STATUSES,
+  ITWIN_SUB_CLASSES,
+  PERMISSIONS,
+  ROLE_NAMES,
+  type BentleySeed,
+} from "../shared/seedBentley.ts";
+import { WORKSPACE_ROLES, type SeequentSeed } from "../shared/seedSeequent.ts";
 
 const text = z.string();
 const id = z.string().min(1);
@@ -14,24 +28,14 @@ const instant = z.iso.datetime({ offset: true });
 
 // ---- Bentley ----
 
-const permission = z.enum([
-  "itwins_create",
-  "itwins_modify",
-  "itwins_read",
-  "imodels_webview",
-  "imodels_read",
-  "imodels_write",
-  "imodels_manage",
-  "imodels_delete",
-  "administration_manage_roles",
-]);
-const roleName = z.enum(["Administrator", "Reader", "Viewer"]);
+const permission = z.enum(PERMISSIONS);
+const roleName = z.enum(ROLE_NAMES);
 const latLng = z.strictObject({ latitude: z.number(), longitude: z.number() });
 
 const iTwin = z.strictObject({
   id,
-  class: z.enum(["Thing", "Endeavor", "Account"]),
-  subClass: z.enum(["Account", "Asset", "Project", "Portfolio", "Program", "WorkPackage"]),
+  class: z.enum(ITWIN_CLASSES),
+  subClass: z.enum(ITWIN_SUB_CLASSES),
   type: text.nullable(),
   number: text,
   displayName: text,
@@ -41,7 +45,7 @@ const iTwin = z.strictObject({
   longitude: z.number().nullable(),
   ianaTimeZone: text.nullable(),
   dataCenterLocation: text,
-  status: z.enum(["Trial", "Active", "Inactive"]),
+  status: z.enum(ITWIN_STATUSES),
   parentId: id.nullable(),
   imageName: text.nullable(),
   image: text.nullable(),
@@ -57,7 +61,7 @@ const iModel = z.strictObject({
   name: text,
   displayName: text,
   description: text.nullable(),
-  state: z.enum(["initialized", "notInitialized"]),
+  state: z.enum(IMODEL_STATES),
   createdDateTime: instant,
   lastChangesetPushDateTime: instant.nullable(),
   dataCenterLocation: text,
@@ -86,7 +90,7 @@ export function bentleyFromJson(json: z.infer<typeof bentleySeedJson>): BentleyS
     membersByITwin: new Map(
       Object.entries(json.membersByITwin).map(([iTwinId, members]) => [
         iTwinId,
-        new Map(Object.entries(members) as [string, RoleName][]),
+        new Map(Object.entries(members)),
       ]),
     ),
   };
@@ -105,17 +109,13 @@ export function bentleyToJson(seed: BentleySeed): z.input<typeof bentleySeedJson
 
 // ---- Autodesk ----
 
-const region = z.enum(["US", "EMEA", "APAC", "AUS", "CAN", "DEU", "IND", "JPN", "GBR"]);
+const region = z.enum(HUB_REGIONS);
 
 const project = z.strictObject({
   id,
   name: text,
-  extensionType: z.enum([
-    "projects:autodesk.bim360:Project",
-    "projects:autodesk.core:Project",
-    "projects:autodesk.a360:PersonalProject",
-  ]),
-  projectType: z.enum(["ACC", "BIM360"]).optional(),
+  extensionType: z.enum(PROJECT_EXTENSION_TYPES),
+  projectType: z.enum(ACC_PROJECT_TYPES).optional(),
   rootFolderId: id,
   scopes: z.array(text),
   createdAt: instant,
@@ -127,11 +127,7 @@ export const autodeskSeedJson = z.strictObject({
       id,
       name: text,
       region,
-      extensionType: z.enum([
-        "hubs:autodesk.bim360:Account",
-        "hubs:autodesk.core:Hub",
-        "hubs:autodesk.a360:PersonalHub",
-      ]),
+      extensionType: z.enum(HUB_EXTENSION_TYPES),
       members: z.array(id),
       projects: z.array(project),
     }),
@@ -144,7 +140,7 @@ export const autodeskToJson = (seed: AutodeskSeed): z.input<typeof autodeskSeedJ
 
 // ---- Seequent ----
 
-const workspaceRole = z.enum(["owner", "editor", "viewer"]);
+const workspaceRole = z.enum(WORKSPACE_ROLES);
 const person = z.strictObject({ id, name: text, email: text });
 
 const workspace = z.strictObject({
@@ -186,7 +182,7 @@ export function seequentFromJson(json: z.infer<typeof seequentSeedJson>): Seeque
       ...org,
       workspaces: org.workspaces.map((w) => ({
         ...w,
-        members: new Map(Object.entries(w.members) as [string, WorkspaceRole][]),
+        members: new Map(Object.entries(w.members)),
       })),
     })),
   };
