@@ -1,7 +1,8 @@
 /**
- * Child processes for the bench and the multi-hub and fault tests: hubs as an operator runs them (`node bin/gatehouse.mjs start`, no
- * sandbox) and the provider emulators (`node bin/gatehouse.mjs emulate`), so that the load generator in
- * the bench process never shares an event loop with what it measures.
+ * Child processes for the bench and the multi-hub, fault and restart tests: hubs as an operator runs them
+ * (`node bin/gatehouse.mjs start`, no sandbox), the sandbox hub as `npm start` runs it (`startSandboxHub`),
+ * and the provider emulators (`node bin/gatehouse.mjs emulate`), so that the load generator in the bench
+ * process never shares an event loop with what it measures.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
