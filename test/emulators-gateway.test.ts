@@ -341,6 +341,21 @@ describe("APS userinfo (GET /userinfo on api.userprofile.autodesk.com)", () => {
     }
   });
 
+  it("is in the discovery document, beside APS's own names for revocation and introspection", async () => {
+    const base = emulators.autodesk.url;
+    const discovery = JSON.parse((await get(base, "/.well-known/openid-configuration")).text) as Record<
+      string,
+      unknown
+    >;
+    expect(discovery).toMatchObject({
+      issuer: base,
+      userinfo_endpoint: `${base}/userinfo`,
+      revoke_endpoint: `${base}/authentication/v2/revoke`,
+      introspect_endpoint: `${base}/authentication/v2/introspect`,
+      jwks_uri: `${base}/authentication/v2/keys`,
+    });
+  });
+
   it("is host-mapped in the sandbox to the Autodesk emulator", async () => {
     const ports = [emulators.bentley, emulators.autodesk, emulators.seequent].map((e) =>
       Number(new URL(e.url).port),

@@ -1,7 +1,8 @@
 /**
  * Autodesk APS Authentication v2 as the emulator plays it: `/authentication/v2/*` paths, a refresh
  * token on every three-legged exchange (no `offline_access` needed), 5-minute codes, a discovery
- * document that also names its revocation endpoint `revoke_endpoint`, and the OIDC userinfo endpoint
+ * document that also names its revocation and introspection endpoints `revoke_endpoint` and
+ * `introspect_endpoint`, and the OIDC userinfo endpoint
  * (`GET /userinfo`, documented on api.userprofile.autodesk.com and developer.api.autodesk.com), which
  * answers a three-legged token's user and needs no scope (PROVIDERS.md).
  */
@@ -30,6 +31,7 @@ export const AUTODESK_API_SCOPES = [
 ] as const;
 
 const REVOKE_PATH = "/authentication/v2/revoke";
+const INTROSPECT_PATH = "/authentication/v2/introspect";
 /** OIDC userinfo as the APS User Profile API answers it (a subset of its documented fields). */
 const userinfo: UserinfoProfile = {
   path: "/userinfo",
@@ -66,7 +68,7 @@ export const autodeskAuthProfile: AuthServerProfile = {
     authorization: "/authentication/v2/authorize",
     token: "/authentication/v2/token",
     revocation: REVOKE_PATH,
-    introspection: "/authentication/v2/introspect",
+    introspection: INTROSPECT_PATH,
     jwks: "/authentication/v2/keys",
   },
   userinfo,
@@ -89,5 +91,9 @@ export const autodeskAuthProfile: AuthServerProfile = {
     const scope = payload.scope;
     payload.scope = typeof scope === "string" ? scope.split(" ").filter(Boolean) : [];
   },
-  discoveryExtras: (issuer) => ({ revoke_endpoint: `${issuer}${REVOKE_PATH}` }),
+  // The OIDC Specification reference names these two `revoke_endpoint` and `introspect_endpoint`.
+  discoveryExtras: (issuer) => ({
+    revoke_endpoint: `${issuer}${REVOKE_PATH}`,
+    introspect_endpoint: `${issuer}${INTROSPECT_PATH}`,
+  }),
 };
