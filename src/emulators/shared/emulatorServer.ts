@@ -165,17 +165,23 @@ export async function startEmulator(
   );
 
   let auth: AuthorizationServer | null = null;
-  if (definition.auth && clients) {
-    auth = await mountAuthorizationServer(app, definition.auth, {
-      name: definition.name,
-      knobs,
-      stats,
-      clients,
-      state,
-    });
+  try {
+    if (definition.auth && clients) {
+      auth = await mountAuthorizationServer(app, definition.auth, {
+        name: definition.name,
+        knobs,
+        stats,
+        clients,
+        state,
+      });
+    }
+  } catch (error) {
+    await app.close();
+    throw error;
   }
   const verifyAccessToken = auth?.verifyAccessToken ?? definition.verifier;
   if (!verifyAccessToken) {
+    await app.close();
     throw new TypeError(`${definition.name}: an emulator needs its own authorization server or a verifier`);
   }
 
