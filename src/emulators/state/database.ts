@@ -51,6 +51,8 @@ export interface StateDatabase {
   readonly sqlite: SqliteDatabase.Database;
   /** The data directory, or null for an in-memory database. */
   readonly dataDir: string | null;
+  /** The database file (for messages), or "the in-memory state". */
+  readonly where: string;
   readonly now: Clock;
   /** Deletes every row whose expiry has passed; returns how many went. */
   prune(): { models: number; revokedTokens: number };
@@ -94,8 +96,9 @@ function migrate(sqlite: SqliteDatabase.Database, where: string): void {
 /** Opens (creating when missing) the state database in `dataDir`, or in memory when `dataDir` is null. */
 export function openStateDatabase(dataDir: string | null, now: Clock = Date.now): StateDatabase {
   const sqlite = openSqlite(dataDir);
+  const where = dataDir === null ? "the in-memory state" : join(dataDir, STATE_FILE);
   try {
-    migrate(sqlite, dataDir === null ? "the in-memory state" : join(dataDir, STATE_FILE));
+    migrate(sqlite, where);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -116,6 +119,7 @@ export function openStateDatabase(dataDir: string | null, now: Clock = Date.now)
   return {
     sqlite,
     dataDir,
+    where,
     now,
     prune,
     noteWrite() {

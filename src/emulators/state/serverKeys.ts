@@ -49,10 +49,15 @@ async function generate(): Promise<{ signingJwk: string; cookieKeys: string }> {
   };
 }
 
-function parseStored(server: string, row: { signing_jwk: string; cookie_keys: string }): ServerKeys {
+function parseStored(
+  server: string,
+  where: string,
+  row: { signing_jwk: string; cookie_keys: string },
+): ServerKeys {
+  // Only this file goes: the hub's own data beside it (database, keys.json) is not the emulators'.
   const damaged = (why: string) =>
     new EmulatorStateError(
-      `the stored keys of the ${server} emulator are damaged (${why}); delete the data directory to start afresh`,
+      `the stored keys of the ${server} emulator in ${where} are damaged (${why}); delete that file to start the emulators afresh`,
     );
   let signing: unknown;
   let cookies: unknown;
@@ -88,5 +93,5 @@ export async function loadServerKeys(database: StateDatabase, server: string): P
       .run(server, fresh.signingJwk, fresh.cookieKeys, database.now());
     row = select.get(server) as Row;
   }
-  return parseStored(server, row);
+  return parseStored(server, database.where, row);
 }

@@ -87,7 +87,9 @@ describe("openEmulatorState on a data directory", () => {
     raw.sqlite.prepare('UPDATE server_keys SET signing_jwk = \'{"kty":"oct"}\'').run();
     raw.close();
     await expect(open(dataDir).authServer("bentley", noClients)).rejects.toThrow(
-      /stored keys of the bentley emulator are damaged .*delete the data directory/,
+      new RegExp(
+        `stored keys of the bentley emulator in ${join(dataDir, STATE_FILE)} are damaged .*delete that file to start the emulators afresh`,
+      ),
     );
   });
 
