@@ -15,8 +15,7 @@ import { buildHub, type Hub } from "../hub/server.ts";
 import { seedSandbox } from "../sandbox/seed.ts";
 import { CliError } from "./cliError.ts";
 import { hubConfig } from "./hubConfig.ts";
-import { startSandboxEmulators } from "./sandboxEmulators.ts";
-import { describeStart } from "./start.ts";
+import { describeStart, startSandboxEmulators } from "./start.ts";
 import { configDir } from "./tokenCache.ts";
 
 export interface DevIo {

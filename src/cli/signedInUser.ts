@@ -6,7 +6,6 @@
  * fails the login.
  */
 import {
-  fetchUserinfo,
   identityFromClaims,
   identityFromJwt,
   mergeIdentities,
@@ -14,6 +13,7 @@ import {
   type AccountIdentity,
   type OAuthClientConfig,
   type TokenSet,
+  userinfo,
 } from "../oauth/index.ts";
 
 const USERINFO_TIMEOUT_MS = 5_000;
@@ -26,7 +26,7 @@ export async function whoSignedIn(
   let identity = identityFromJwt(tokens.idToken);
   if (!namesSomeone(identity) && userinfoUrl) {
     try {
-      const claims = await fetchUserinfo(
+      const claims = await userinfo(
         { ...oauth, timeoutMs: USERINFO_TIMEOUT_MS },
         userinfoUrl,
         tokens.accessToken,

@@ -10,6 +10,9 @@ import { buildHub, type Hub } from "../hub/server.ts";
 import { DEMO_USERS, seedSandbox, type SeedResult } from "../sandbox/seed.ts";
 import { startSandboxEmulators } from "./sandboxEmulators.ts";
 
+// The sandbox's emulators live in sandboxEmulators.ts; `gatehouse dev` imports them from here with the rest.
+export { emulatorPortsOf, startSandboxEmulators } from "./sandboxEmulators.ts";
+
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   out?: NodeJS.WritableStream;

@@ -9,6 +9,8 @@ export interface OAuthClientConfig {
   tokenUrl: string;
   revocationUrl?: string | null;
   introspectionUrl?: string | null;
+  /** OpenID Connect userinfo endpoint, when known (discovery names it). */
+  userinfoUrl?: string | null;
   clientId: string;
   clientSecret?: string | null;
   tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
@@ -116,6 +118,7 @@ export function createOAuthContext(cfg: OAuthClientConfig): OAuthContext {
     authorization_endpoint: checkedUrl("authorizationUrl", cfg.authorizationUrl, cfg),
     revocation_endpoint: checkedUrl("revocationUrl", cfg.revocationUrl, cfg),
     introspection_endpoint: checkedUrl("introspectionUrl", cfg.introspectionUrl, cfg),
+    userinfo_endpoint: checkedUrl("userinfoUrl", cfg.userinfoUrl, cfg),
   };
   for (const [field, value] of Object.entries(optional)) if (value) metadata[field] = value;
   if (cfg.requireIssInAuthResponse) metadata.authorization_response_iss_parameter_supported = true;
@@ -175,7 +178,6 @@ export interface DiscoveredEndpoints {
   tokenUrl: string;
   revocationUrl: string | null;
   introspectionUrl: string | null;
-  /** The OpenID Connect userinfo endpoint, when the document names one. */
   userinfoUrl: string | null;
   requireIssInAuthResponse: boolean;
 }

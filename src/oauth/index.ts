@@ -33,13 +33,13 @@ export {
   type ClientCredentialsOptions,
 } from "./clientCredentials.ts";
 export { revokeToken, revocationRequest, processRevocationResponse, type TokenTypeHint } from "./revoke.ts";
+export { userinfo, userinfoRequest, processUserinfoResponse } from "./userinfo.ts";
 export {
   introspectToken,
   introspectionRequest,
   processIntrospectionResponse,
   type IntrospectionResult,
 } from "./introspect.ts";
-export { fetchUserinfo, userinfoRequest, processUserinfoResponse } from "./userinfo.ts";
 export {
   describeIdentity,
   identityFromClaims,
