@@ -3,10 +3,13 @@
 // through the real login and consent forms, refresh rotation with reuse detection, revocation,
 // client credentials, the refusals, and the knobs and stats.
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { decodeJwt } from "jose";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { emulate, parseEmulatorPorts, parseWebRedirectUris } from "../src/cli/emulate.ts";
 import { startEmulators, type Emulator, type Emulators } from "../src/emulators/index.ts";
 import { AccessTokenError } from "../src/emulators/shared/accessToken.ts";
@@ -796,10 +799,13 @@ describe("gatehouse emulate", () => {
     });
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const dataDir = mkdtempSync(join(tmpdir(), "gh-emulate-"));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     const running = emulate({
       env: {
         GATEHOUSE_EMULATOR_PORTS: "0,0,0",
         GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS: "http://localhost:4000/cb",
+        GATEHOUSE_DATA_DIR: dataDir,
       },
       out,
       until: stopped,
@@ -811,6 +817,9 @@ describe("gatehouse emulate", () => {
     expect(output).toContain("sandbox-service (secret sandbox-service-secret)");
     expect(output).toContain("exactly http://localhost:4000/cb");
     expect(output).toContain("http://127.0.0.1:<any port>/signin-callback");
+    // The state goes to $GATEHOUSE_DATA_DIR/emulators when --data-dir is not given.
+    expect(output).toContain(`State: ${join(dataDir, "emulators")} (kept across restarts`);
+    expect(existsSync(join(dataDir, "emulators", "emulators.sqlite"))).toBe(true);
     const bentleyUrl = /Bentley iTwin \(IMS\): (\S+)/.exec(output)![1]!;
     expect((await fetch(`${bentleyUrl}/.well-known/openid-configuration`)).status).toBe(200);
     stop();

@@ -10,8 +10,9 @@ const EMULATOR_FOR: readonly [ProviderId, number][] = [
 
 /**
  * The mapping the SDK's `resolveUrl` applies in app processes: in the sandbox, each preset's real API hosts
- * (api.bentley.com, developer.api.autodesk.com, discover.api.seequent.com, *.api.seequent.com) → the
- * matching emulator on 127.0.0.1; outside the sandbox, nothing (apps talk to the real platforms).
+ * (api.bentley.com, developer.api.autodesk.com, api.userprofile.autodesk.com, discover.api.seequent.com,
+ * *.api.seequent.com) → the matching emulator on 127.0.0.1; outside the sandbox, nothing (apps talk to
+ * the real platforms).
  * Read per invocation, so a hub whose emulators bound port 0 can set the ports after start.
  */
 export function apiHostMap(config: Pick<HubConfig, "sandbox" | "emulatorPorts">): Record<string, string> {

@@ -3,7 +3,10 @@
  * want them outside the hub. Ports come from GATEHOUSE_EMULATOR_PORTS (default 8091,8092,8093); the
  * command prints each base URL and the clients it registered, and runs until SIGINT or SIGTERM.
  * GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS (optional, comma-separated) sets `sandbox-web`'s redirect URIs.
+ * Their state (grants, refresh tokens, keys, revocations, seed data) lives in `--data-dir`, default
+ * `$GATEHOUSE_DATA_DIR/emulators` (`./data/emulators`), so a restart on the same ports forgets nothing.
  */
+import { join, resolve } from "node:path";
 import { DEFAULT_EMULATOR_PORTS, startEmulators, type Emulator, type Emulators } from "../emulators/index.ts";
 
 export class EmulatorConfigError extends Error {
@@ -61,6 +64,16 @@ function describe(emulator: Emulator, signsInAt?: string): string {
   return lines.join("\n");
 }
 
+/** `--data-dir`, else `$GATEHOUSE_DATA_DIR/emulators`, else `./data/emulators`; absolute. */
+export function emulatorDataDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flag !== undefined) {
+    if (flag.trim() === "") throw new EmulatorConfigError("--data-dir must name a directory");
+    return resolve(flag);
+  }
+  const base = env.GATEHOUSE_DATA_DIR?.trim() ? env.GATEHOUSE_DATA_DIR : "./data";
+  return join(resolve(base), "emulators");
+}
+
 /** The text `gatehouse emulate` prints once the emulators listen. */
 export function describeEmulators(emulators: Emulators): string {
   return [
@@ -68,12 +81,17 @@ export function describeEmulators(emulators: Emulators): string {
     describe(emulators.autodesk),
     describe(emulators.seequent, emulators.bentley.url),
     "Users: alice@example.com, bob@example.com, carol@example.com (password: sandbox)",
+    emulators.dataDir
+      ? `State: ${emulators.dataDir} (kept across restarts on the same ports; delete it to start afresh)`
+      : "State: in memory (gone when the emulators stop)",
     "Knobs: PATCH /_emulator/knobs, stats: GET /_emulator/stats on each emulator. Ctrl-C stops.",
   ].join("\n");
 }
 
 export interface EmulateOptions {
   env?: NodeJS.ProcessEnv;
+  /** `--data-dir`: where the state lives (default `$GATEHOUSE_DATA_DIR/emulators`). */
+  dataDir?: string;
   out?: NodeJS.WritableStream;
   /** Resolves when the command should stop (default: the first SIGINT or SIGTERM). */
   until?: Promise<unknown>;
@@ -97,9 +115,11 @@ export async function emulate(options: EmulateOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout;
   let ports: [number, number, number];
   let webRedirectUris: string[];
+  let dataDir: string;
   try {
     ports = parseEmulatorPorts(env.GATEHOUSE_EMULATOR_PORTS);
     webRedirectUris = parseWebRedirectUris(env.GATEHOUSE_EMULATOR_WEB_REDIRECT_URIS);
+    dataDir = emulatorDataDir(options.dataDir, env);
   } catch (error) {
     if (error instanceof EmulatorConfigError) {
       process.stderr.write(`gatehouse emulate: ${error.message}\n`);
@@ -110,7 +130,7 @@ export async function emulate(options: EmulateOptions = {}): Promise<number> {
 
   let emulators: Emulators;
   try {
-    emulators = await startEmulators({ ports, webRedirectUris });
+    emulators = await startEmulators({ ports, webRedirectUris, dataDir });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`gatehouse emulate: could not start the emulators: ${reason}\n`);

@@ -10,10 +10,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { delimiter, join } from "node:path";
 import {
   buildAuthorizationUrl,
+  describeIdentity,
   discover,
   exchangeCode,
   OAuthError,
   validateCallback,
+  type DiscoveredEndpoints,
+  type TokenSet,
 } from "../oauth/index.ts";
 import { CliError, toCliError, usageError } from "./cliError.ts";
 import {
@@ -23,6 +26,7 @@ import {
   type ClientFlags,
   type ResolvedClient,
 } from "./clientConfig.ts";
+import { whoSignedIn } from "./signedInUser.ts";
 import { cacheEntry, writeEntry, type CachedTokens } from "./tokenCache.ts";
 
 export const CALLBACK_PATH = "/signin-callback";
@@ -145,12 +149,13 @@ function openBrowser(url: string, env: NodeJS.ProcessEnv): boolean {
 /**
  * Checks that the authorization server answers before the user is sent there, so that a wrong --issuer
  * fails at once with one sentence instead of a browser error page. Any HTTP answer counts as reachable.
+ * Returns the discovery document's endpoints when there is one (its userinfo endpoint names the user).
  */
-async function checkReachable(client: ResolvedClient): Promise<void> {
+async function checkReachable(client: ResolvedClient): Promise<DiscoveredEndpoints | null> {
   const issuer = client.oauth.issuer;
-  if (!issuer) return;
+  if (!issuer) return null;
   try {
-    await discover(issuer, {
+    return await discover(issuer, {
       timeoutMs: OUTBOUND_TIMEOUT_MS,
       allowInsecureHttp: isLoopbackUrl(new URL(issuer)),
       revocationDiscoveryField: client.preset.quirks.revocationDiscoveryField,
@@ -160,10 +165,11 @@ async function checkReachable(client: ResolvedClient): Promise<void> {
     if (err instanceof OAuthError && err.code === "provider_unavailable") {
       throw toCliError(err, { server: issuer });
     }
+    return null;
   }
 }
 
-type CallbackOutcome = { ok: true; entry: CachedTokens } | { ok: false; error: CliError };
+type CallbackOutcome = { ok: true; entry: CachedTokens; tokens: TokenSet } | { ok: false; error: CliError };
 
 /** Runs the whole flow; returns the exit code. */
 export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
@@ -175,7 +181,7 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
       `the ${client.preset.id} provider has no authorization endpoint: interactive sign-in is not possible`,
     );
   }
-  await checkReachable(client);
+  const discovered = await checkReachable(client);
 
   let settle!: (outcome: CallbackOutcome) => void;
   const outcome = new Promise<CallbackOutcome>((resolve) => (settle = resolve));
@@ -235,7 +241,7 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
         // Saved before the page says so, so the browser never claims a sign-in the cache does not hold.
         const entry = cacheEntry("authorization_code", client, tokens);
         writeEntry(io.env, entry);
-        result = { ok: true, entry };
+        result = { ok: true, entry, tokens };
         send(
           200,
           resultPage(
@@ -298,18 +304,21 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
 
     const result = await outcome;
     if (!result.ok) throw result.error;
-    const { entry } = result;
+    const { entry, tokens } = result;
+    const user = await whoSignedIn(client.oauth, tokens, discovered?.userinfoUrl ?? null);
     const summary = {
       provider: entry.provider,
       issuer: entry.issuer,
       clientId: entry.clientId,
+      user,
       scopes: entry.grantedScopes,
       expiresAt: new Date(entry.expiresAt).toISOString(),
       refreshToken: entry.refreshToken !== null,
     };
     if (flags.json) io.out.write(`${JSON.stringify(summary)}\n`);
+    const who = describeIdentity(user);
     io.err.write(
-      `Signed in to ${entry.issuer} as ${entry.clientId}; the access token is valid until ${summary.expiresAt}${
+      `Signed in to ${entry.issuer} ${who ? `as ${who}` : "(the provider did not say as whom)"} with the client ${entry.clientId}; the access token is valid until ${summary.expiresAt}${
         summary.refreshToken
           ? " and will be refreshed by `gatehouse token`"
           : " (no refresh token: sign in again then)"

@@ -60,11 +60,21 @@ function buildProgram(
     .description(
       "run the Bentley, Autodesk and Seequent emulators alone (ports from GATEHOUSE_EMULATOR_PORTS)",
     )
-    .addHelpText("after", example("GATEHOUSE_EMULATOR_PORTS=8091,8092,8093 npx gatehouse emulate"))
+    .option(
+      "--data-dir <dir>",
+      "where their grants, tokens, keys and seed data persist (default: $GATEHOUSE_DATA_DIR/emulators, i.e. ./data/emulators)",
+    )
+    .addHelpText(
+      "after",
+      example(
+        "GATEHOUSE_EMULATOR_PORTS=8091,8092,8093 npx gatehouse emulate",
+        "npx gatehouse emulate --data-dir /tmp/my-emulators",
+      ),
+    )
     .action(
-      run("emulate", async () => {
+      run("emulate", async (flags: { dataDir?: string }) => {
         const { emulate } = await import("./emulate.ts");
-        return emulate({ env: io.env, out: io.out });
+        return emulate({ env: io.env, out: io.out, dataDir: flags.dataDir });
       }),
     );
 

@@ -15,6 +15,10 @@ import {
   type EmulatorUrls,
 } from "../sandbox/emulators.ts";
 import { DEMO_USERS, seedSandbox, type SeedResult } from "../sandbox/seed.ts";
+import { startSandboxEmulators } from "./sandboxEmulators.ts";
+
+// The sandbox's emulators live in sandboxEmulators.ts; `gatehouse dev` imports them from here with the rest.
+export { emulatorPortsOf, startSandboxEmulators } from "./sandboxEmulators.ts";
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -171,29 +175,4 @@ export async function start(options: StartOptions = {}): Promise<number> {
     await hub?.close();
     await emulators?.close();
   }
-}
-
-/**
- * Starts the provider emulators on `config.emulatorPorts`, with this hub's callback URL registered for the
- * sandbox web client, and writes the ports they got back into `config`. Loaded on demand: a hub without
- * the sandbox never loads the emulators.
- */
-export async function startSandboxEmulators(config: HubConfig): Promise<Emulators> {
-  const { startEmulators } = await import("../emulators/index.ts");
-  const emulators = await startEmulators({
-    host: "127.0.0.1",
-    ports: config.emulatorPorts,
-    webRedirectUris: [callbackUrl(config)],
-  });
-  config.emulatorPorts = emulatorPortsOf(emulators);
-  return emulators;
-}
-
-/**
- * The ports the emulators actually listen on. Ports given as 0 are known only once they listen, and app
- * processes learn the API host mapping (api.bentley.com → emulator) from these.
- */
-export function emulatorPortsOf(emulators: Emulators): [number, number, number] {
-  const port = (e: { url: string }) => Number(new URL(e.url).port);
-  return [port(emulators.bentley), port(emulators.autodesk), port(emulators.seequent)];
 }

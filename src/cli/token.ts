@@ -74,6 +74,12 @@ function loginHint(flags: TokenFlags): string {
   return parts.join(" ");
 }
 
+/** The `--issuer` a new sign-in needs to reach the same server: none when it is the preset's own. */
+function issuerFlagOf(entry: CachedTokens): string | undefined {
+  const presetIssuer = isProviderId(entry.provider) ? getPreset(entry.provider).defaults.issuer : "";
+  return trimSlash(entry.issuer) === trimSlash(presetIssuer) ? undefined : entry.issuer;
+}
+
 function oauthConfigOf(entry: CachedTokens, clientSecret: string | null = null): OAuthClientConfig {
   return {
     issuer: entry.issuer,
@@ -162,6 +168,7 @@ async function userToken(flags: TokenFlags, io: TokenIo, minValidity: number): P
     ...flags,
     provider: flags.provider ?? found.entry.provider,
     clientId: flags.clientId ?? found.entry.clientId,
+    issuer: flags.issuer ?? issuerFlagOf(found.entry),
   });
   const entry = await withFileLock(found.file, async () => {
     const current = readEntry(found.file);
@@ -180,8 +187,14 @@ async function userToken(flags: TokenFlags, io: TokenIo, minValidity: number): P
         fallbackScopes: current.grantedScopes,
       });
     } catch (err) {
+      // The provider no longer honours this sign-in (expired, revoked, or a provider that forgot it):
+      // the cached tokens are of no use, and only a new sign-in helps.
       if (err instanceof OAuthError && err.code === "invalid_grant") {
-        throw new CliError(`the sign-in has expired or was revoked: run ${hint}`, 1, "login_required");
+        throw new CliError(
+          `the provider refused to renew the cached sign-in (it expired or was revoked): sign in again with ${hint}`,
+          1,
+          "login_required",
+        );
       }
       throw toCliError(err, { server: current.tokenUrl });
     }

@@ -1,12 +1,15 @@
 /**
  * The offline stand-ins for Bentley, Autodesk and Seequent, started together: each on its own port,
- * Seequent trusting Bentley's tokens, and every API plugin told where the other two live.
+ * Seequent trusting Bentley's tokens, every API plugin told where the other two live, and all of them
+ * keeping their state (grants, refresh tokens, keys, revocations, seed data) in one place — the data
+ * directory when given, so a restart on the same ports forgets nothing.
  */
 import { autodeskEmulator } from "./autodesk/emulator.ts";
 import { bentleyEmulator } from "./bentley/emulator.ts";
 import { seequentEmulator } from "./seequent/server.ts";
 import type { EmulatorHubUrls } from "./shared/context.ts";
 import { startEmulator, type Emulator } from "./shared/emulatorServer.ts";
+import { openEmulatorState, type EmulatorState } from "./state/index.ts";
 
 export type { Emulator, EmulatorName } from "./shared/emulatorServer.ts";
 export { startEmulator } from "./shared/emulatorServer.ts";
@@ -15,6 +18,7 @@ export type { EmulatorKnobs, KnobPatch, KnobSettings, InjectedFailure } from "./
 export type { EmulatorStats } from "./shared/stats.ts";
 export type { ClientDescription } from "./shared/clients.ts";
 export { createTokenVerifier } from "./shared/tokenVerifier.ts";
+export { EmulatorStateError, openEmulatorState, type EmulatorState } from "./state/index.ts";
 export {
   NATIVE_CLIENT_ID,
   SERVICE_CLIENT_ID,
@@ -31,6 +35,11 @@ export interface StartEmulatorsOptions {
   ports?: readonly [number, number, number];
   /** `sandbox-web`'s redirect URIs on both authorization servers (replaceable later). */
   webRedirectUris?: readonly string[];
+  /**
+   * Where the emulators keep their state (created 0700 when missing; files 0600). Absent: in memory,
+   * gone when they stop — what the in-process test emulators use.
+   */
+  dataDir?: string;
 }
 
 export interface Emulators {
@@ -39,13 +48,20 @@ export interface Emulators {
   seequent: Emulator;
   /** Replaces `sandbox-web`'s redirect URIs on both authorization servers. */
   setWebRedirectUris(uris: readonly string[]): void;
+  /** The absolute data directory, or null when the state is in memory. */
+  readonly dataDir: string | null;
   close(): Promise<void>;
 }
 
 /** Starts all three emulators; if one fails to start, the ones already running are closed. */
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<Emulators> {
   const [bentleyPort, autodeskPort, seequentPort] = options.ports ?? DEFAULT_EMULATOR_PORTS;
-  const common = { host: options.host ?? "127.0.0.1", webRedirectUris: options.webRedirectUris ?? [] };
+  const state: EmulatorState = openEmulatorState({ dataDir: options.dataDir });
+  const common = {
+    host: options.host ?? "127.0.0.1",
+    webRedirectUris: options.webRedirectUris ?? [],
+    state,
+  };
   const started: Emulator[] = [];
   try {
     const bentley = await startEmulator(bentleyEmulator, { ...common, port: bentleyPort });
@@ -73,12 +89,15 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
         bentley.setWebRedirectUris(uris);
         autodesk.setWebRedirectUris(uris);
       },
+      dataDir: state.dataDir,
       close: async () => {
         await Promise.all(started.map((e) => e.close()));
+        state.close();
       },
     };
   } catch (error) {
     await Promise.allSettled(started.map((e) => e.close()));
+    state.close();
     throw error;
   }
 }

@@ -40,3 +40,12 @@ export {
   processIntrospectionResponse,
   type IntrospectionResult,
 } from "./introspect.ts";
+export {
+  describeIdentity,
+  identityFromClaims,
+  identityFromJwt,
+  mergeIdentities,
+  namesSomeone,
+  UNKNOWN_IDENTITY,
+  type AccountIdentity,
+} from "./identity.ts";

@@ -15,6 +15,7 @@ export const autodeskAps: ProviderPreset = {
   },
   scopeCatalog: [
     { scope: "user:read", description: "Read the user's profile data" },
+    { scope: "user:write", description: "Change the user's profile data" },
     { scope: "user-profile:read", description: "Read the user's profile (OpenID-style userinfo)" },
     { scope: "viewables:read", description: "View derivatives (viewables) but not the source data" },
     { scope: "data:read", description: "Read data: hubs, projects, folders, items, versions" },
@@ -32,7 +33,8 @@ export const autodeskAps: ProviderPreset = {
   ],
   grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
   docsUrl: "https://aps.autodesk.com/en/docs/oauth/v2/developers_guide/overview/",
-  apiBaseUrls: ["https://developer.api.autodesk.com"],
+  // The User Profile API's OIDC userinfo (GET /userinfo) lives on its own host.
+  apiBaseUrls: ["https://developer.api.autodesk.com", "https://api.userprofile.autodesk.com"],
   quirks: {
     singleUseRefreshTokens: true,
     // APS discovery names the field `revoke_endpoint`, not RFC 8414's `revocation_endpoint`.

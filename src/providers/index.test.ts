@@ -88,7 +88,7 @@ describe("presetForBaseUrl", () => {
       issuer: "http://127.0.0.1:8092",
     });
     // What the sandbox maps from stays the real host; everything else is unchanged.
-    expect(moved.apiBaseUrls).toEqual(["https://developer.api.autodesk.com"]);
+    expect(moved.apiBaseUrls).toEqual(getPreset("autodesk-aps").apiBaseUrls);
     expect(moved.defaults.scopes).toEqual(getPreset("autodesk-aps").defaults.scopes);
     expect(moved.quirks).toEqual(getPreset("autodesk-aps").quirks);
     expect(getPreset("autodesk-aps").defaults.tokenUrl).toBe(

@@ -199,6 +199,34 @@ export class HubClient {
   }
 }
 
+/**
+ * The connect flow for `integration` as `client` on any hub (in-process or a real process): the hub's
+ * login route, the emulator's sign-in and consent pages as `emulatorUser`, then the hub's callback;
+ * returns the hub's final answer (normally 302 to returnTo).
+ */
+export async function connectAccount(
+  client: HubClient,
+  integration: string,
+  emulatorUser: string,
+  connectOptions: ConnectOptions = {},
+): Promise<Response> {
+  const query = new URLSearchParams();
+  if (connectOptions.app) query.set("app", connectOptions.app);
+  if (connectOptions.returnTo) query.set("returnTo", connectOptions.returnTo);
+  const start = await client.fetch("GET", `/api/integrations/oauth2/login/${integration}?${query}`);
+  const location = start.headers.get("location");
+  await start.body?.cancel();
+  if (start.status !== 302 || !location) throw new Error(`connect did not start: ${start.status}`);
+  const { finalUrl } = await signInAtEmulator(location, {
+    email: emulatorUser,
+    password: DEMO_PASSWORD,
+    consent: connectOptions.decision !== "deny",
+  });
+  let callbackUrl = new URL(finalUrl);
+  if (connectOptions.tamper) callbackUrl = connectOptions.tamper(callbackUrl);
+  return client.fetch("GET", callbackUrl.href);
+}
+
 /** A Writable that keeps each log line. */
 function lineCollector(lines: string[]): Writable {
   return new Writable({
@@ -283,23 +311,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
         await started.services.accounts.createUser({ email, password: DEMO_PASSWORD, role });
         return Object.assign(await new HubClient(url).signIn(email, DEMO_PASSWORD), { email });
       },
-      async connect(client, integration, emulatorUser, connectOptions = {}) {
-        const query = new URLSearchParams();
-        if (connectOptions.app) query.set("app", connectOptions.app);
-        if (connectOptions.returnTo) query.set("returnTo", connectOptions.returnTo);
-        const start = await client.fetch("GET", `/api/integrations/oauth2/login/${integration}?${query}`);
-        const location = start.headers.get("location");
-        await start.body?.cancel();
-        if (start.status !== 302 || !location) throw new Error(`connect did not start: ${start.status}`);
-        const { finalUrl } = await signInAtEmulator(location, {
-          email: emulatorUser,
-          password: DEMO_PASSWORD,
-          consent: connectOptions.decision !== "deny",
-        });
-        let callbackUrl = new URL(finalUrl);
-        if (connectOptions.tamper) callbackUrl = connectOptions.tamper(callbackUrl);
-        return client.fetch("GET", callbackUrl.href);
-      },
+      connect: connectAccount,
       async close() {
         await started.close();
         await emulators?.close();

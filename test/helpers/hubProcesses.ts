@@ -1,10 +1,13 @@
 /**
- * Child processes for the bench and the multi-hub and fault tests: hubs as an operator runs them (`node bin/gatehouse.mjs start`, no
- * sandbox) and the provider emulators (`node bin/gatehouse.mjs emulate`), so that the load generator in
- * the bench process never shares an event loop with what it measures.
+ * Child processes for the bench and the multi-hub, fault and restart tests: hubs as an operator runs them
+ * (`node bin/gatehouse.mjs start`, no sandbox), the sandbox hub as `npm start` runs it (`startSandboxHub`),
+ * and the provider emulators (`node bin/gatehouse.mjs emulate`), so that the load generator in the bench
+ * process never shares an event loop with what it measures.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -163,10 +166,22 @@ export interface EmulatorProcess extends Child {
   resetStats(): Promise<void>;
 }
 
+export interface EmulatorProcessOptions {
+  /** `--data-dir`; default a fresh temp dir, removed when the process is stopped. */
+  dataDir?: string;
+  /** Bentley, Autodesk, Seequent; default three free ports. */
+  ports?: [number, number, number];
+}
+
 /** `gatehouse emulate` on three free ports, accepting `redirectUris` for sandbox-web. */
-export async function startEmulatorProcess(redirectUris: string[]): Promise<EmulatorProcess> {
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, [CLI, "emulate"], {
+export async function startEmulatorProcess(
+  redirectUris: string[],
+  options: EmulatorProcessOptions = {},
+): Promise<EmulatorProcess> {
+  const ports = options.ports ?? [await freePort(), await freePort(), await freePort()];
+  const ownDataDir = options.dataDir ? null : mkdtempSync(join(tmpdir(), "gatehouse-emulate-"));
+  const dataDir = options.dataDir ?? ownDataDir!;
+  const child = spawn(process.execPath, [CLI, "emulate", "--data-dir", dataDir], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
@@ -178,7 +193,21 @@ export async function startEmulatorProcess(redirectUris: string[]): Promise<Emul
     stdio: ["ignore", "pipe", "pipe"],
   });
   const [bentley, autodesk, seequent] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string, string];
-  const wrapped = wrap(child, bentley);
+  const child0 = wrap(child, bentley);
+  const removeOwnDir = () => {
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  };
+  const wrapped: Child = {
+    ...child0,
+    stop: async () => {
+      await child0.stop();
+      removeOwnDir();
+    },
+    kill: async () => {
+      await child0.kill();
+      removeOwnDir();
+    },
+  };
   try {
     for (const base of [bentley, autodesk, seequent]) {
       await waitFor200(`${base}/_emulator/stats`, 60_000, child, 50);
@@ -210,4 +239,61 @@ export async function startEmulatorProcess(redirectUris: string[]): Promise<Emul
       (await call("GET", "stats")) as { token: Record<string, { ok: number; error: number }> },
     resetStats: async () => void (await call("POST", "stats/reset")),
   };
+}
+
+export interface SandboxHubOptions {
+  /** GATEHOUSE_DATA_DIR: the hub's database, keys.json and the emulators' state (`emulators/`). */
+  dataDir: string;
+  port: number;
+  /** Bentley, Autodesk, Seequent: fixed ports, so a restart finds its emulators where they were. */
+  emulatorPorts: [number, number, number];
+  env?: Record<string, string>;
+}
+
+export interface SandboxHub extends Child {
+  bentley: string;
+  autodesk: string;
+  seequent: string;
+}
+
+/**
+ * `gatehouse start` in the sandbox as `npm start` runs it — the hub, its emulators, the demo users and the
+ * example apps, everything generated into `dataDir` (database, keys.json, emulators/) — on the given
+ * ports; resolves once /readyz answers. Background refresh is off, so tokens are only refreshed when asked.
+ */
+export async function startSandboxHub(options: SandboxHubOptions): Promise<SandboxHub> {
+  const url = `http://127.0.0.1:${options.port}`;
+  const child = spawn(process.execPath, [CLI, "start"], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(options.port),
+      HOST: "127.0.0.1",
+      GATEHOUSE_PUBLIC_URL: url,
+      GATEHOUSE_SANDBOX: "true",
+      GATEHOUSE_DATA_DIR: options.dataDir,
+      GATEHOUSE_EMULATOR_PORTS: options.emulatorPorts.join(","),
+      GATEHOUSE_BACKGROUND_REFRESH: "false",
+      GATEHOUSE_LOGIN_RATE_LIMIT: "100000",
+      LOG_LEVEL: "warn",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const wrapped = wrap(child, url);
+  try {
+    await waitFor200(`${url}/readyz`, 90_000, child, 50);
+  } catch (error) {
+    await wrapped.kill();
+    throw new Error(`sandbox hub did not start: ${(error as Error).message}\n${wrapped.stderr()}`, {
+      cause: error,
+    });
+  }
+  const [bentley, autodesk, seequent] = options.emulatorPorts.map((p) => `http://127.0.0.1:${p}`) as [
+    string,
+    string,
+    string,
+  ];
+  return { ...wrapped, bentley, autodesk, seequent };
 }

@@ -1,12 +1,17 @@
-/** The Autodesk emulator: APS Authentication v2 plus Data Management hubs and projects. */
+/**
+ * The Autodesk emulator: APS Authentication v2 and userinfo, plus Data Management hubs and projects.
+ * A path no API serves gets the API gateway's own error body.
+ */
 import type { EmulatorDefinition } from "../shared/emulatorServer.ts";
 import { AUTODESK_CONTENT_TYPE, faultBody, registerAutodeskApi } from "./api/index.ts";
 import { autodeskAuthProfile } from "./authServer.ts";
+import { GATEWAY_CONTENT_TYPE, gatewayNotFound } from "./gatewayErrors.ts";
 
 export const autodeskEmulator: EmulatorDefinition = {
   name: "autodesk",
   displayName: "Autodesk Platform Services",
   auth: autodeskAuthProfile,
-  registerApi: (app, ctx) => registerAutodeskApi(app, ctx),
+  registerApi: (app, ctx, seeds) => registerAutodeskApi(app, ctx, { seed: seeds.autodesk }),
   apiFault: { contentType: AUTODESK_CONTENT_TYPE, body: faultBody },
+  notFound: { contentType: GATEWAY_CONTENT_TYPE, body: gatewayNotFound },
 };

@@ -1,12 +1,13 @@
 /** The Bentley emulator: IMS authorization server plus iTwins, iModels and Access Control. */
 import type { EmulatorDefinition } from "../shared/emulatorServer.ts";
-import { BENTLEY_ERROR_CONTENT_TYPE, faultBody, registerBentleyApi } from "./api/index.ts";
+import { BENTLEY_ERROR_CONTENT_TYPE, faultBody, notFoundBody, registerBentleyApi } from "./api/index.ts";
 import { bentleyAuthProfile } from "./authServer.ts";
 
 export const bentleyEmulator: EmulatorDefinition = {
   name: "bentley",
   displayName: "Bentley iTwin (IMS)",
   auth: bentleyAuthProfile,
-  registerApi: (app, ctx) => registerBentleyApi(app, ctx),
+  registerApi: (app, ctx, seeds) => registerBentleyApi(app, ctx, { seed: seeds.bentley }),
   apiFault: { contentType: BENTLEY_ERROR_CONTENT_TYPE, body: faultBody },
+  notFound: { contentType: BENTLEY_ERROR_CONTENT_TYPE, body: notFoundBody },
 };

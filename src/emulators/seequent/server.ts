@@ -4,14 +4,15 @@
  */
 import type { VerifyAccessToken } from "../shared/accessToken.ts";
 import type { EmulatorDefinition } from "../shared/emulatorServer.ts";
-import { faultBody, PROBLEM_CONTENT_TYPE, registerSeequentApi } from "./api/index.ts";
+import { faultBody, notFoundBody, PROBLEM_CONTENT_TYPE, registerSeequentApi } from "./api/index.ts";
 
 export function seequentEmulator(bentleyVerifier: VerifyAccessToken): EmulatorDefinition {
   return {
     name: "seequent",
     displayName: "Seequent Evo",
     verifier: bentleyVerifier,
-    registerApi: (app, ctx) => registerSeequentApi(app, ctx),
+    registerApi: (app, ctx, seeds) => registerSeequentApi(app, ctx, { seed: seeds.seequent }),
     apiFault: { contentType: PROBLEM_CONTENT_TYPE, body: faultBody },
+    notFound: { contentType: PROBLEM_CONTENT_TYPE, body: notFoundBody },
   };
 }

@@ -1,11 +1,11 @@
 /**
- * The three clients every emulated authorization server registers, and the in-memory storage behind
- * oidc-provider. Clients are served from the storage adapter rather than the static `clients` list so
- * that `sandbox-web`'s redirect URIs can change at runtime (tests learn the hub's port after the
- * emulators start); oidc-provider caches adapter clients by the hash of their metadata, so a change
- * takes effect on the next request.
+ * The three clients every emulated authorization server registers. Clients are served from the storage
+ * adapter (`state/oidcAdapter.ts` asks `metadata()`) rather than the static `clients` list, so that
+ * `sandbox-web`'s redirect URIs can change at runtime (tests learn the hub's port after the emulators
+ * start); oidc-provider caches adapter clients by the hash of their metadata, so a change takes effect
+ * on the next request. Clients are configuration, not state: nothing about them is stored.
  */
-import type { Adapter, AdapterFactory, AdapterPayload, ClientMetadata } from "oidc-provider";
+import type { ClientMetadata } from "oidc-provider";
 
 export const WEB_CLIENT_ID = "sandbox-web";
 export const WEB_CLIENT_SECRET = "sandbox-web-secret";
@@ -119,96 +119,4 @@ export class SandboxClients {
       },
     ];
   }
-}
-
-interface Stored {
-  payload: AdapterPayload;
-  expiresAt: number | null;
-}
-
-/**
- * In-memory storage for one provider instance: clients come from `clients`, everything else (codes,
- * tokens, grants, sessions, interactions) lives in maps that vanish with the emulator.
- */
-export function memoryAdapterFactory(clients: SandboxClients): AdapterFactory {
-  const models = new Map<string, Map<string, Stored>>();
-  const byUid = new Map<string, string>();
-  const byGrant = new Map<string, Set<string>>();
-
-  const key = (model: string, id: string) => `${model}:${id}`;
-
-  // Expired entries go when read; a long-running `gatehouse emulate` also sweeps now and then.
-  let writesSinceSweep = 0;
-  const sweep = () => {
-    const now = Date.now();
-    for (const table of models.values()) {
-      for (const [id, stored] of table) {
-        if (stored.expiresAt !== null && stored.expiresAt <= now) table.delete(id);
-      }
-    }
-  };
-
-  return (name: string): Adapter => {
-    let store = models.get(name);
-    if (!store) {
-      store = new Map();
-      models.set(name, store);
-    }
-    const table = store;
-
-    const read = (id: string): AdapterPayload | undefined => {
-      const stored = table.get(id);
-      if (!stored) return undefined;
-      if (stored.expiresAt !== null && stored.expiresAt <= Date.now()) {
-        table.delete(id);
-        return undefined;
-      }
-      return stored.payload;
-    };
-
-    return {
-      async upsert(id, payload, expiresIn) {
-        writesSinceSweep += 1;
-        if (writesSinceSweep >= 1000) {
-          writesSinceSweep = 0;
-          sweep();
-        }
-        table.set(id, {
-          payload: structuredClone(payload),
-          expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : null,
-        });
-        if (payload.uid) byUid.set(key(name, payload.uid), id);
-        if (payload.grantId) {
-          const family = byGrant.get(payload.grantId) ?? new Set<string>();
-          family.add(key(name, id));
-          byGrant.set(payload.grantId, family);
-        }
-      },
-      async find(id) {
-        if (name === "Client") return clients.metadata(id);
-        return read(id);
-      },
-      async findByUid(uid) {
-        const id = byUid.get(key(name, uid));
-        return id === undefined ? undefined : read(id);
-      },
-      async findByUserCode() {
-        return undefined;
-      },
-      async consume(id) {
-        const stored = table.get(id);
-        if (stored) stored.payload = { ...stored.payload, consumed: Math.floor(Date.now() / 1000) };
-      },
-      async destroy(id) {
-        table.delete(id);
-      },
-      async revokeByGrantId(grantId) {
-        for (const entry of byGrant.get(grantId) ?? []) {
-          const separator = entry.indexOf(":");
-          models.get(entry.slice(0, separator))?.delete(entry.slice(separator + 1));
-        }
-        byGrant.delete(grantId);
-      },
-    };
-  };
 }

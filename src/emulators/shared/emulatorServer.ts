@@ -13,9 +13,11 @@ import {
   type AuthPathKind,
   type AuthServerProfile,
 } from "./authorizationServer.ts";
+import { openEmulatorState, type EmulatorSeeds, type EmulatorState } from "../state/index.ts";
 import { SandboxClients, type ClientDescription } from "./clients.ts";
 import type { EmulatorContext } from "./context.ts";
 import { EmulatorKnobs, InvalidKnobsError, type InjectedFailure, type RequestKind } from "./knobs.ts";
+import { collapseRepeatedSlashes } from "./paths.ts";
 import { StatsCounter, type EmulatorStats } from "./stats.ts";
 
 export type EmulatorName = "bentley" | "autodesk" | "seequent";
@@ -27,10 +29,12 @@ export interface EmulatorDefinition {
   auth?: AuthServerProfile;
   /** For an emulator without its own authorization server: whose tokens its APIs accept. */
   verifier?: VerifyAccessToken;
-  /** Mounts the platform's resource APIs; awaited before listen. */
-  registerApi?: (app: FastifyInstance, ctx: EmulatorContext) => Promise<void>;
+  /** Mounts the platform's resource APIs over the seed data; awaited before listen. */
+  registerApi?: (app: FastifyInstance, ctx: EmulatorContext, seeds: EmulatorSeeds) => Promise<void>;
   /** How the platform's API gateway answers a 429 or 5xx, for injected failures on API routes. */
   apiFault: { contentType: string; body(status: number): unknown };
+  /** How the platform answers a path no route serves (outside its APIs' own prefixes). */
+  notFound: { contentType: string; body(path: string): unknown };
 }
 
 export interface StartEmulatorOptions {
@@ -38,6 +42,8 @@ export interface StartEmulatorOptions {
   /** 0 = any free port. */
   port?: number;
   webRedirectUris?: readonly string[];
+  /** Where grants, keys and seed data live (`startEmulators` shares one); default: a fresh in-memory one. */
+  state?: EmulatorState;
 }
 
 export interface Emulator {
@@ -140,15 +146,42 @@ export async function startEmulator(
   const knobs = new EmulatorKnobs();
   const stats = new StatsCounter();
   const clients = definition.auth ? new SandboxClients(definition.auth, options.webRedirectUris ?? []) : null;
+  const ownState = options.state === undefined ? openEmulatorState() : null;
+  const state = options.state ?? ownState!;
 
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  // Gateways in front of the real platforms accept `//authentication/v2/token`, and some clients send it;
+  // the raw URL itself is rewritten, so oidc-provider (which reads it) sees the collapsed path too.
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    rewriteUrl: (request) => collapseRepeatedSlashes(request.url ?? "/"),
+  });
+  app.addHook("onClose", async () => ownState?.close());
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type(definition.notFound.contentType)
+      .send(definition.notFound.body(request.url.split("?")[0] ?? "/")),
+  );
 
   let auth: AuthorizationServer | null = null;
-  if (definition.auth && clients) {
-    auth = await mountAuthorizationServer(app, definition.auth, { knobs, stats, clients });
+  try {
+    if (definition.auth && clients) {
+      auth = await mountAuthorizationServer(app, definition.auth, {
+        name: definition.name,
+        knobs,
+        stats,
+        clients,
+        state,
+      });
+    }
+  } catch (error) {
+    await app.close();
+    throw error;
   }
   const verifyAccessToken = auth?.verifyAccessToken ?? definition.verifier;
   if (!verifyAccessToken) {
+    await app.close();
     throw new TypeError(`${definition.name}: an emulator needs its own authorization server or a verifier`);
   }
 
@@ -199,7 +232,7 @@ export async function startEmulator(
   );
 
   const context: EmulatorContext = { verifyAccessToken, baseUrl: "" };
-  if (definition.registerApi) await definition.registerApi(app, context);
+  if (definition.registerApi) await definition.registerApi(app, context, state.seeds);
 
   try {
     await app.listen({ host, port: options.port ?? 0 });

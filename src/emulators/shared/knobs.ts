@@ -4,6 +4,7 @@
  * (`PATCH /_emulator/knobs`); both go through the same schema, so a bad value is refused the same way.
  */
 import { z } from "zod";
+import { firstIssue } from "./firstIssue.ts";
 
 /** Which requests a latency or failure applies to: the token endpoint, the resource APIs, or everything. */
 export type KnobTarget = "token" | "api" | "all";
@@ -100,9 +101,7 @@ export class EmulatorKnobs {
   set(patch: KnobPatch): KnobSettings {
     const parsed = knobPatchSchema.safeParse(patch);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? issue.path.join(".") : "body";
-      throw new InvalidKnobsError(`${where}: ${issue?.message ?? "invalid knobs"}`);
+      throw new InvalidKnobsError(firstIssue(parsed.error, "body"));
     }
     const next = { ...this.#settings };
     for (const [key, value] of Object.entries(parsed.data)) {

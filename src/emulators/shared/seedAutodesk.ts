@@ -9,20 +9,28 @@
  */
 import { ALICE_ID, BOB_ID, CAROL_ID, SERVICE_SUBJECT, seedDate, stableUuid } from "./seedIds.ts";
 
-export type HubExtensionType =
-  "hubs:autodesk.bim360:Account" | "hubs:autodesk.core:Hub" | "hubs:autodesk.a360:PersonalHub";
-export type ProjectExtensionType =
-  | "projects:autodesk.bim360:Project"
-  | "projects:autodesk.core:Project"
-  | "projects:autodesk.a360:PersonalProject";
-export type HubRegion = "US" | "EMEA" | "APAC" | "AUS" | "CAN" | "DEU" | "IND" | "JPN" | "GBR";
+export const HUB_EXTENSION_TYPES = [
+  "hubs:autodesk.bim360:Account",
+  "hubs:autodesk.core:Hub",
+  "hubs:autodesk.a360:PersonalHub",
+] as const;
+export const PROJECT_EXTENSION_TYPES = [
+  "projects:autodesk.bim360:Project",
+  "projects:autodesk.core:Project",
+  "projects:autodesk.a360:PersonalProject",
+] as const;
+export const HUB_REGIONS = ["US", "EMEA", "APAC", "AUS", "CAN", "DEU", "IND", "JPN", "GBR"] as const;
+export const ACC_PROJECT_TYPES = ["ACC", "BIM360"] as const;
+export type HubExtensionType = (typeof HUB_EXTENSION_TYPES)[number];
+export type ProjectExtensionType = (typeof PROJECT_EXTENSION_TYPES)[number];
+export type HubRegion = (typeof HUB_REGIONS)[number];
 
 export interface SeedProject {
   id: string;
   name: string;
   extensionType: ProjectExtensionType;
   /** ACC / BIM 360 projects: "ACC" or "BIM360"; absent for other hubs. */
-  projectType?: "ACC" | "BIM360";
+  projectType?: (typeof ACC_PROJECT_TYPES)[number];
   rootFolderId: string;
   scopes: string[];
   createdAt: string;

@@ -8,9 +8,20 @@
  */
 import { ALICE_ID, CAROL_ID, SERVICE_SUBJECT, seedDate, stableUuid } from "./seedIds.ts";
 
-export type ITwinSubClass = "Account" | "Asset" | "Project" | "Portfolio" | "Program" | "WorkPackage";
-export type ITwinClass = "Thing" | "Endeavor" | "Account";
-export type ITwinStatus = "Trial" | "Active" | "Inactive";
+export const ITWIN_SUB_CLASSES = [
+  "Account",
+  "Asset",
+  "Project",
+  "Portfolio",
+  "Program",
+  "WorkPackage",
+] as const;
+export const ITWIN_CLASSES = ["Thing", "Endeavor", "Account"] as const;
+export const ITWIN_STATUSES = ["Trial", "Active", "Inactive"] as const;
+export const IMODEL_STATES = ["initialized", "notInitialized"] as const;
+export type ITwinSubClass = (typeof ITWIN_SUB_CLASSES)[number];
+export type ITwinClass = (typeof ITWIN_CLASSES)[number];
+export type ITwinStatus = (typeof ITWIN_STATUSES)[number];
 
 export interface SeedITwin {
   id: string;
@@ -41,7 +52,7 @@ export interface SeedIModel {
   name: string;
   displayName: string;
   description: string | null;
-  state: "initialized" | "notInitialized";
+  state: (typeof IMODEL_STATES)[number];
   createdDateTime: string;
   lastChangesetPushDateTime: string | null;
   dataCenterLocation: string;
@@ -55,16 +66,18 @@ export interface SeedIModel {
   visibleTo?: string[];
 }
 
-export type Permission =
-  | "itwins_create"
-  | "itwins_modify"
-  | "itwins_read"
-  | "imodels_webview"
-  | "imodels_read"
-  | "imodels_write"
-  | "imodels_manage"
-  | "imodels_delete"
-  | "administration_manage_roles";
+export const PERMISSIONS = [
+  "itwins_create",
+  "itwins_modify",
+  "itwins_read",
+  "imodels_webview",
+  "imodels_read",
+  "imodels_write",
+  "imodels_manage",
+  "imodels_delete",
+  "administration_manage_roles",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
 
 export interface SeedRole {
   id: string;
@@ -73,7 +86,8 @@ export interface SeedRole {
   permissions: Permission[];
 }
 
-export type RoleName = "Administrator" | "Reader" | "Viewer";
+export const ROLE_NAMES = ["Administrator", "Reader", "Viewer"] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
 
 export interface BentleySeed {
   iTwins: SeedITwin[];

@@ -8,7 +8,8 @@
 import { emulatorUsers } from "./users.ts";
 import { ALICE_ID, CAROL_ID, SERVICE_SUBJECT, seedDate, stableUuid } from "./seedIds.ts";
 
-export type WorkspaceRole = "owner" | "editor" | "viewer";
+export const WORKSPACE_ROLES = ["owner", "editor", "viewer"] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 
 export interface SeedPerson {
   id: string;

@@ -48,3 +48,21 @@ export function findUserByEmail(email: string): EmulatorUser | undefined {
 export function findUserById(id: string): EmulatorUser | undefined {
   return emulatorUsers.find((u) => u.id === id);
 }
+
+/** The organization every sandbox user belongs to (IMS's `organization` scope claims). */
+export const SANDBOX_ORG = { id: "sandbox-org", name: "Sandbox Organization" } as const;
+
+/** What the emulators know about a user, as OpenID Connect claims (plus IMS's `org`/`org_name`). */
+export function userClaims(user: EmulatorUser): { sub: string } & Record<string, string | boolean> {
+  return {
+    sub: user.id,
+    email: user.email,
+    email_verified: true,
+    name: `${user.givenName} ${user.familyName}`,
+    given_name: user.givenName,
+    family_name: user.familyName,
+    preferred_username: user.email,
+    org: SANDBOX_ORG.id,
+    org_name: SANDBOX_ORG.name,
+  };
+}

@@ -2,25 +2,20 @@
  * Who sees what in the Bentley seed: memberships, permissions, and the filtered, ordered lists the
  * iTwins and iModels APIs page through. Knows nothing about HTTP.
  */
-import type {
-  BentleySeed,
-  ITwinStatus,
-  ITwinSubClass,
-  Permission,
-  SeedIModel,
-  SeedITwin,
-  SeedRole,
+import {
+  ITWIN_STATUSES,
+  ITWIN_SUB_CLASSES,
+  type BentleySeed,
+  type ITwinStatus,
+  type ITwinSubClass,
+  type Permission,
+  type SeedIModel,
+  type SeedITwin,
+  type SeedRole,
 } from "../../shared/seedBentley.ts";
 
-export const SUB_CLASSES: readonly ITwinSubClass[] = [
-  "Account",
-  "Asset",
-  "Project",
-  "Portfolio",
-  "Program",
-  "WorkPackage",
-];
-export const STATUSES: readonly ITwinStatus[] = ["Trial", "Active", "Inactive"];
+export const SUB_CLASSES: readonly ITwinSubClass[] = ITWIN_SUB_CLASSES;
+export const STATUSES: readonly ITwinStatus[] = ITWIN_STATUSES;
 
 export type SortDirection = "asc" | "desc";
 export interface OrderBy<K extends string> {

@@ -16,6 +16,9 @@ import { registerITwinRoutes } from "./itwins.ts";
 export type { EmulatorContext } from "../../shared/context.ts";
 export { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, faultBody } from "./errors.ts";
 
+/** The body for a path no Bentley API serves (ResourceNotFound / OperationNotFound). */
+export const notFoundBody = (path: string): unknown => errors.operationNotFound(path).body();
+
 export interface BentleyApiOptions {
   /** Defaults to a fresh copy of the standard seed. */
   seed?: BentleySeed;

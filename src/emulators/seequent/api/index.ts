@@ -14,10 +14,15 @@ import { registerWorkspaceRoutes } from "./workspaces.ts";
 export type { EmulatorContext } from "../../shared/context.ts";
 export { EvoApiError, PROBLEM_CONTENT_TYPE, errorBody, faultBody } from "./errors.ts";
 
+/** The problem body for a path no Evo API serves. */
+export const notFoundBody = (path: string): unknown => notFound(path).body();
+
 export interface SeequentApiOptions {
   /** Defaults to a fresh copy of the standard seed. */
   seed?: SeequentSeed;
 }
+
+const notFound = (path: string): EvoApiError => errors.notFound(`No resource at ${path}.`);
 
 const answerErrors = platformErrorHandlers({
   name: "seequent",
@@ -25,7 +30,7 @@ const answerErrors = platformErrorHandlers({
   isApiError: (error): error is EvoApiError => error instanceof EvoApiError,
   invalidRequest: (status, message) => errorBody(status, "invalid-request", message),
   internalError: () => errorBody(500, "internal-server-error", "An internal server error occurred."),
-  notFound: (path) => errors.notFound(`No resource at ${path}.`),
+  notFound: (path) => notFound(path),
 });
 
 /** Mounts the discovery and workspace routes on `app`. Await it before `listen()`. */
