@@ -40,7 +40,7 @@ forEachDatabase("connected account identity", (_getStore, database) => {
     });
   });
 
-  it("names it by the access token's subject alone when there is no issuer to ask", async () => {
+  it("names it by the access token's claims when there is no issuer to ask", async () => {
     const admin = await t.admin();
     const bentley = t.emulators!.bentley.url;
     const created = await admin.post("/api/admin/integrations", {
@@ -56,8 +56,9 @@ forEachDatabase("connected account identity", (_getStore, database) => {
     expect((await t.connect(alice, "viktor-itwin-generic", "alice@example.com")).status).toBe(302);
     expect((await connection("viktor-itwin-generic"))?.account).toEqual({
       subject: ALICE.id,
-      email: null,
-      name: null,
+      // IMS access tokens carry the user's email and name (itwinjs-core's ImsIntrospectionResponse).
+      email: "alice@example.com",
+      name: "Alice Anders",
     });
   });
 

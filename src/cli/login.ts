@@ -11,6 +11,7 @@ import { delimiter, join } from "node:path";
 import {
   buildAuthorizationUrl,
   describeIdentity,
+  lookupAccount,
   discover,
   exchangeCode,
   OAuthError,
@@ -26,7 +27,6 @@ import {
   type ClientFlags,
   type ResolvedClient,
 } from "./clientConfig.ts";
-import { whoSignedIn } from "./signedInUser.ts";
 import { cacheEntry, writeEntry, type CachedTokens } from "./tokenCache.ts";
 
 export const CALLBACK_PATH = "/signin-callback";
@@ -305,7 +305,7 @@ export async function login(flags: LoginFlags, io: LoginIo): Promise<number> {
     const result = await outcome;
     if (!result.ok) throw result.error;
     const { entry, tokens } = result;
-    const user = await whoSignedIn(client.oauth, tokens, discovered?.userinfoUrl ?? null);
+    const user = await lookupAccount(client.oauth, tokens, { userinfoUrl: discovered?.userinfoUrl });
     const summary = {
       provider: entry.provider,
       issuer: entry.issuer,

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { callbackUrl } from "../config/index.ts";
 import { GatehouseError } from "../errors.ts";
 import {
+  lookupAccount,
   buildAuthorizationUrl,
   exchangeCode,
   OAuthError,
@@ -9,7 +10,6 @@ import {
   type OAuthClientConfig,
 } from "../oauth/index.ts";
 import { requireUser, signedIn } from "./context.ts";
-import { lookupAccount } from "./accountLookup.ts";
 import { checkAssignment } from "./assignment.ts";
 import { loadedApps } from "./diagnostics.ts";
 import { connectErrorPage, connectPageMessages, NO_CONTEXT, type ConnectPageContext } from "./errorPage.ts";

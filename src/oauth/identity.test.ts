@@ -1,61 +1,72 @@
-import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import {
   describeIdentity,
   identityFromClaims,
-  identityFromJwt,
+  identityFromTokens,
+  jwtClaims,
   mergeIdentities,
   namesSomeone,
-  UNKNOWN_IDENTITY,
 } from "./identity.ts";
 
-const unsigned = async (claims: Record<string, unknown>) =>
-  new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new Uint8Array(32));
+const jwt = (claims: unknown) =>
+  `${Buffer.from('{"alg":"RS256"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.sig`;
 
 describe("identityFromClaims", () => {
-  it("reads sub, email and name", () => {
-    expect(identityFromClaims({ sub: "u1", email: "alice@example.com", name: "Alice Anders" })).toEqual({
+  it("reads sub, email and name, or builds the name from given and family names", () => {
+    expect(identityFromClaims({ sub: "u1", email: "a@example.com", name: "Alice Example" })).toEqual({
       subject: "u1",
-      email: "alice@example.com",
-      name: "Alice Anders",
+      email: "a@example.com",
+      name: "Alice Example",
     });
-  });
-
-  it("builds the name from given and family names, else a username that is not the email", () => {
-    expect(identityFromClaims({ sub: "u1", given_name: "Alice", family_name: "Anders" }).name).toBe(
-      "Alice Anders",
+    expect(identityFromClaims({ sub: "u1", given_name: "Alice", family_name: "Example" })?.name).toBe(
+      "Alice Example",
     );
-    expect(identityFromClaims({ sub: "u1", preferred_username: "alice" }).name).toBe("alice");
-    expect(
-      identityFromClaims({ sub: "u1", email: "a@example.com", preferred_username: "a@example.com" }).name,
-    ).toBeNull();
   });
 
-  it("drops malformed claims instead of trusting them", () => {
-    expect(identityFromClaims({ sub: 42, email: "not an email", name: ["x"] })).toEqual(UNKNOWN_IDENTITY);
-    expect(identityFromClaims({ sub: "u1", email: "x".repeat(400) + "@example.com" }).email).toBeNull();
-    expect(identityFromClaims(null)).toEqual(UNKNOWN_IDENTITY);
-    expect(identityFromClaims("alice")).toEqual(UNKNOWN_IDENTITY);
-  });
-});
-
-describe("identityFromJwt", () => {
-  it("reads a JWT's payload and gives up on anything that is not one", async () => {
-    expect(identityFromJwt(await unsigned({ sub: "u1", email: "alice@example.com" }))).toMatchObject({
-      subject: "u1",
-      email: "alice@example.com",
+  it("takes APS's userid when there is no sub, and an email-shaped preferred_username as the email", () => {
+    expect(identityFromClaims({ userid: "ABC123", preferred_username: "a@example.com" })).toEqual({
+      subject: "ABC123",
+      email: "a@example.com",
+      name: null,
     });
-    expect(identityFromJwt("opaque-token")).toEqual(UNKNOWN_IDENTITY);
-    expect(identityFromJwt(null)).toEqual(UNKNOWN_IDENTITY);
+    expect(identityFromClaims({ sub: "x", preferred_username: "alice" })?.email).toBeNull();
+  });
+
+  it("drops what is not fit to show: non-strings, control characters, oversized values", () => {
+    expect(identityFromClaims({ sub: 42, email: ["a@example.com"], name: {} })).toBeNull();
+    expect(identityFromClaims({ sub: "u1", name: "Evil\u0000\u001b[31mName" })?.name).toBe("Evil [31mName");
+    expect(identityFromClaims({ sub: "u1", name: "x".repeat(201) })?.name).toBeNull();
+    expect(identityFromClaims({ sub: "u1", email: "not an email" })?.email).toBeNull();
+    expect(identityFromClaims(null)).toBeNull();
+    expect(identityFromClaims("sub")).toBeNull();
   });
 });
 
-describe("mergeIdentities and describeIdentity", () => {
+describe("identityFromTokens", () => {
+  it("prefers the ID token, filling gaps from a JWT access token", () => {
+    const identity = identityFromTokens({
+      idToken: jwt({ sub: "u1", email: "a@example.com" }),
+      accessToken: jwt({ sub: "u1", name: "Alice Example" }),
+    });
+    expect(identity).toEqual({ subject: "u1", email: "a@example.com", name: "Alice Example" });
+  });
+
+  it("says nothing for opaque tokens and garbage", () => {
+    expect(identityFromTokens({ idToken: null, accessToken: "opaque-token-value" })).toBeNull();
+    expect(jwtClaims("a.@@@.c")).toBeNull();
+    expect(jwtClaims("a.b")).toBeNull();
+    expect(jwtClaims(null)).toBeNull();
+  });
+});
+
+describe("mergeIdentities, namesSomeone and describeIdentity", () => {
   it("takes each field from the first source that has it", () => {
     const idToken = { subject: "u1", email: null, name: null };
     const userinfo = { subject: "u1", email: "alice@example.com", name: "Alice Anders" };
     expect(mergeIdentities(idToken, userinfo)).toEqual(userinfo);
+    expect(mergeIdentities(null, null)).toBeNull();
     expect(namesSomeone(idToken)).toBe(false);
+    expect(namesSomeone(null)).toBe(false);
     expect(namesSomeone(userinfo)).toBe(true);
   });
 
@@ -65,6 +76,6 @@ describe("mergeIdentities and describeIdentity", () => {
     );
     expect(describeIdentity({ subject: "u1", email: null, name: "Alice Anders" })).toBe("Alice Anders");
     expect(describeIdentity({ subject: "u1", email: null, name: null })).toBe("user u1");
-    expect(describeIdentity(UNKNOWN_IDENTITY)).toBeNull();
+    expect(describeIdentity(null)).toBeNull();
   });
 });

@@ -43,9 +43,10 @@ export {
 export {
   describeIdentity,
   identityFromClaims,
-  identityFromJwt,
+  identityFromTokens,
+  jwtClaims,
   mergeIdentities,
   namesSomeone,
-  UNKNOWN_IDENTITY,
   type AccountIdentity,
 } from "./identity.ts";
+export { lookupAccount, ACCOUNT_LOOKUP_TIMEOUT_MS, type AccountLookupOptions } from "./accountLookup.ts";

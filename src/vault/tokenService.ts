@@ -17,13 +17,8 @@ import {
   type SecretCipher,
   type VaultStore,
 } from "./integrationStore.ts";
-import {
-  accountColumns,
-  identityFromRow,
-  identityFromTokens,
-  knownAccountColumns,
-  type AccountIdentity,
-} from "./accountIdentity.ts";
+import { identityFromTokens, type AccountIdentity } from "../oauth/identity.ts";
+import { accountColumns, identityFromRow, knownAccountColumns } from "./accountIdentity.ts";
 import { RefreshCoordinator, type ConnectionRow, type ServiceTokenRow } from "./refreshCoordinator.ts";
 import { DEFAULT_RETRY_POLICY, isTransient, withRetry, type RetryPolicy } from "./retry.ts";
 

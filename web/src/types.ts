@@ -3,7 +3,7 @@ import type { IntegrationAppLink } from "../../src/hub/diagnostics.ts";
 import type { IntegrationCheckReport } from "../../src/hub/integrationCheck.ts";
 import type { EmulatorEndpoints } from "../../src/sandbox/emulators.ts";
 import type { SandboxNote } from "../../src/sandbox/presets.ts";
-import type { AccountIdentity } from "../../src/vault/accountIdentity.ts";
+import type { AccountIdentity } from "../../src/oauth/identity.ts";
 
 export type GrantType = "authorization_code" | "client_credentials";
 export type AuthMethod = "client_secret_basic" | "client_secret_post" | "none";
