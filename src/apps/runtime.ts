@@ -162,10 +162,16 @@ export class AppProcess {
       case "stopped":
         break;
     }
-    const attempt = {};
-    const ready = this.startProcess(attempt);
-    this.state = { kind: "starting", attempt, running: null, ready };
-    return ready;
+    // The state is "starting" before any of the start runs: a failure found at once must be recorded.
+    const starting: Extract<State, { kind: "starting" }> = {
+      kind: "starting",
+      attempt: {},
+      running: null,
+      ready: Promise.resolve(null as never),
+    };
+    this.state = starting;
+    starting.ready = this.startProcess(starting.attempt);
+    return starting.ready;
   }
 
   private isCurrent(attempt: object): boolean {

@@ -26,6 +26,7 @@ const SECRET = `secret-${Math.random().toString(36).slice(2)}`;
 
 let root: string;
 let secretFile: string;
+let databaseFile: string;
 let tsconfig: string;
 
 function app(name: string): string {
@@ -35,7 +36,8 @@ function app(name: string): string {
     const path = join(dir, file);
     const text = readFileSync(path, "utf8")
       .replaceAll("__REL_TARGET__", relative(dir, secretFile))
-      .replaceAll("__TARGET__", secretFile);
+      .replaceAll("__TARGET__", secretFile)
+      .replaceAll("__DATABASE__", databaseFile);
     writeFileSync(path, text);
     if (file.endsWith(".template")) renameSync(path, path.slice(0, -".template".length));
   }
@@ -49,7 +51,8 @@ beforeAll(() => {
   root = realpathSync(mkdtempSync(join(tmpdir(), "gatehouse-confine-")));
   secretFile = join(root, "keys.json");
   writeFileSync(secretFile, JSON.stringify({ keys: [{ key: SECRET }] }));
-  writeFileSync(`${secretFile}-wal`, SECRET);
+  databaseFile = join(root, "hub.db");
+  writeFileSync(`${databaseFile}-wal`, SECRET);
   tsconfig = join(root, "empty-tsconfig.json");
   writeFileSync(tsconfig, "{}");
   mkdirSync(join(root, "apps", "node_modules", "outside-package"), { recursive: true });
@@ -64,7 +67,7 @@ describe("buildAppBundle refuses every import that leaves the app directory", ()
   it.each([
     ["import-text", () => secretFile],
     ["import-json", () => secretFile],
-    ["import-bytes", () => `${secretFile}-wal`],
+    ["import-bytes", () => `${databaseFile}-wal`],
     ["import-require", () => secretFile],
     ["import-dynamic", () => secretFile],
   ])("%s, naming the import", async (name, target) => {
