@@ -33,14 +33,18 @@ export function fromAppError(error: SerializedError): ViewError {
   return new ViewError(error.code, error.message, status, error.details ?? {});
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
+/** Signal numbers to names; the first name of a number wins (SIGABRT, not its alias SIGIOT). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, number] of Object.entries(constants.signals))
+  if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name);
 
 /**
  * How an app process ended, in words. bubblewrap exits with 128 + N when the process it ran died of signal
  * N; a heap over --max-old-space-size ends in SIGABRT.
  */
 export function describeExit(code: number | null, signal: NodeJS.Signals | null, heapMb: number): string {
-  const name = signal ?? (code !== null && code > 128 ? SIGNAL_NAMES.get(code - 128) : undefined);
+  const number = signal ? constants.signals[signal] : code !== null && code > 128 ? code - 128 : null;
+  const name = number === null ? undefined : SIGNAL_NAMES.get(number);
   if (name === "SIGABRT") return `it aborted (${name}), e.g. out of memory over its ${heapMb} MB heap`;
   if (name) return `signal ${name}`;
   return `exit code ${code}`;
