@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppOutput, LineSplitter, type AppLogLimits } from "./appLog.ts";
+import { AppOutput, LineSplitter, LogBudget, type AppLogLimits } from "./appLog.ts";
 
 describe("LineSplitter", () => {
   it("joins lines across chunks and keeps a last line without a newline for the end", () => {
@@ -35,7 +35,8 @@ function capture(limits: AppLogLimits) {
     info: (obj: object, msg: string) => entries.push({ level: "info", obj: obj as Entry["obj"], msg }),
     warn: (obj: object, msg: string) => entries.push({ level: "warn", obj: obj as Entry["obj"], msg }),
   };
-  const output = new AppOutput("hostile", logger, limits, () => now);
+  const budget = new LogBudget(limits, () => now);
+  const output = new AppOutput("hostile", logger, budget, limits);
   return {
     output,
     entries,
@@ -43,6 +44,8 @@ function capture(limits: AppLogLimits) {
       now += ms;
     },
     outputs: () => entries.filter((e) => e.msg === "app output").map((e) => e.obj.output),
+    /** The app's next process: fresh streams, the same budget. */
+    nextProcess: () => new AppOutput("hostile", logger, budget, limits),
   };
 }
 
@@ -84,6 +87,17 @@ describe("AppOutput", () => {
       droppedLines: 8,
       droppedBytes: 7 * "line n".length + "still dropped".length,
     });
+  });
+
+  it("keeps the budget across the app's processes: a restart does not refill it", () => {
+    const { output, outputs, nextProcess } = capture({
+      maxLineChars: 100,
+      linesPerMinute: 2,
+      bytesPerMinute: 1000,
+    });
+    output.write("stdout", "one\ntwo\n");
+    nextProcess().write("stdout", "three\n");
+    expect(outputs()).toEqual(["one", "two"]);
   });
 
   it("drops over the byte budget, counting bytes not characters", () => {

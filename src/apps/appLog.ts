@@ -126,23 +126,24 @@ export class LogBudget {
   }
 }
 
-/** One app's output: splits, cuts, budgets and logs it; keeps the last stderr line for load failures. */
+/**
+ * One app process's output: splits, cuts, budgets and logs it; keeps the last stderr line for load
+ * failures. The budget is the app's, shared by its successive processes: a restart does not refill it.
+ */
 export class AppOutput {
   private readonly splitters: Record<Stream, LineSplitter>;
-  private readonly budget: LogBudget;
   private lastError = "";
 
   constructor(
     private readonly app: string,
     private readonly logger: AppLogger | undefined,
+    private readonly budget: LogBudget,
     private readonly limits: AppLogLimits = DEFAULT_APP_LOG_LIMITS,
-    now: () => number = Date.now,
   ) {
     this.splitters = {
       stdout: new LineSplitter(limits.maxLineChars),
       stderr: new LineSplitter(limits.maxLineChars),
     };
-    this.budget = new LogBudget(limits, now);
   }
 
   write(stream: Stream, chunk: string): void {

@@ -11,7 +11,7 @@ import type { Duplex } from "node:stream";
 import type { AppManifest, ViewKind } from "../sdk/app.ts";
 import type { ParamValue } from "../sdk/fields.ts";
 import type { ViewResultJSON } from "../sdk/results.ts";
-import { AppOutput } from "./appLog.ts";
+import { AppOutput, DEFAULT_APP_LOG_LIMITS, LogBudget } from "./appLog.ts";
 import { AppDirError, checkAppDirectory } from "./appDir.ts";
 import { CHANNEL_FD, ChannelError } from "./channel.ts";
 import type { AppSpec } from "./config.ts";
@@ -117,6 +117,7 @@ export class AppProcess {
   private readonly pending = new Map<string, Pending>();
   private lastManifest: AppManifest | null = null;
   private closed = false;
+  private readonly logBudget = new LogBudget(DEFAULT_APP_LOG_LIMITS, Date.now);
   readonly viewTimeoutMs: number;
 
   constructor(
@@ -236,7 +237,7 @@ export class AppProcess {
       },
       settings.sandbox,
     );
-    const output = new AppOutput(this.spec.name, this.options.logger);
+    const output = new AppOutput(this.spec.name, this.options.logger, this.logBudget);
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => output.write("stdout", chunk));
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => output.write("stderr", chunk));
     const startTimeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
