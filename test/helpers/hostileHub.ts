@@ -55,6 +55,8 @@ export interface HostileHubOptions {
   apps: string[];
   /** Templates of test/fixtures/hostile/imports to fill in and load. */
   imports?: string[];
+  /** Apps directories searched after the hostile one (e.g. examples/, whose names an app may claim). */
+  moreAppsDirs?: string[];
   /** Runs on the apps directory before the hub starts (links, extra files). */
   prepare?: (appsDir: string, hub: { dataDir: string; keysFile: string }) => void;
 }
@@ -94,7 +96,7 @@ export async function startHostileHub(options: HostileHubOptions): Promise<Hosti
   // Keys in keys.json and the database in SQLite, both in the data directory, as `gatehouse start` keeps them.
   const t = await startTestHub({
     config: {
-      appsDirs: [appsDir],
+      appsDirs: [appsDir, ...(options.moreAppsDirs ?? [])],
       sandbox: true,
       dataDir,
       databaseUrl: `sqlite:${databaseFile}`,
