@@ -58,11 +58,16 @@ function probe(tools: SandboxTools, uidBase: number): Promise<string | null> {
   });
 }
 
-async function detect(setting: SandboxSetting, uidBase: number): Promise<SandboxStatus> {
+/** The sandbox status for `setting`, probed now; `find` locates the tools (tests give their own). */
+export async function probeSandbox(
+  setting: SandboxSetting,
+  uidBase: number,
+  find: typeof findSandboxTools = findSandboxTools,
+): Promise<SandboxStatus> {
   if (setting === "off") {
     return { setting, active: false, mode: null, tools: null, reason: "GATEHOUSE_APP_SANDBOX=off" };
   }
-  const found = findSandboxTools();
+  const found = find();
   if ("missing" in found) {
     const reason = `${found.missing.join(", ")} not found (install the bubblewrap and util-linux packages)`;
     return { setting, active: false, mode: null, tools: null, reason };
@@ -79,7 +84,7 @@ export function detectSandbox(setting: SandboxSetting, uidBase: number): Promise
   const key = `${setting}:${uidBase}`;
   let status = detected.get(key);
   if (!status) {
-    status = detect(setting, uidBase);
+    status = probeSandbox(setting, uidBase);
     detected.set(key, status);
   }
   return status;
