@@ -6,26 +6,23 @@
  * its views fail, and the next call starts a fresh one.
  */
 import { randomUUID } from "node:crypto";
-import type { ChildProcess } from "node:child_process";
-import type { Duplex } from "node:stream";
 import type { AppManifest, ViewKind } from "../sdk/app.ts";
 import type { ParamValue } from "../sdk/fields.ts";
 import type { ViewResultJSON } from "../sdk/results.ts";
 import { AppOutput, DEFAULT_APP_LOG_LIMITS, LogBudget } from "./appLog.ts";
+import { startAppChild, type RunningApp } from "./appChild.ts";
 import { AppDirError, checkAppDirectory } from "./appDir.ts";
-import { CHANNEL_FD, ChannelError } from "./channel.ts";
+import { ChannelError } from "./channel.ts";
 import type { AppSpec } from "./config.ts";
-import { AppConnection } from "./connection.ts";
 import type { InvokeMessage, ResultMessage } from "./protocol.ts";
 import { checkResult } from "./resultLimits.ts";
-import type { SandboxLimits } from "./sandbox/argv.ts";
-import type { SandboxStatus } from "./sandbox/detect.ts";
 import { appIdentity } from "./sandbox/identity.ts";
-import { launch } from "./sandbox/launch.ts";
-import { appError, describeExit, fromAppError, ViewError } from "./viewErrors.ts";
+import type { AppRuntimeSettings, RuntimeLogger } from "./settings.ts";
+import { appError, fromAppError, ViewError } from "./viewErrors.ts";
 import { workerFor, type PreparedApp } from "./workers/index.ts";
 
 export { ViewError } from "./viewErrors.ts";
+export type { AppRuntimeSettings, RuntimeLogger } from "./settings.ts";
 
 export const DEFAULT_VIEW_TIMEOUT_MS = 60_000;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -34,26 +31,6 @@ const RESTART_BACKOFF_MS = 2_000;
 const MAX_IN_FLIGHT = 64;
 /** How long a stopping process may take to exit after `shutdown` before it is killed. */
 const STOP_GRACE_MS = 2_000;
-
-export interface RuntimeLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** What every app process of a hub shares: the sandbox, and the limits the hub holds apps to. */
-export interface AppRuntimeSettings {
-  sandbox: SandboxStatus;
-  /** GATEHOUSE_APP_UID_BASE: a root hub runs app i as base + i. */
-  uidBase: number;
-  /** GATEHOUSE_APP_RESULT_MAX_BYTES. */
-  resultMaxBytes: number;
-  /** Heap cap of an app process (Node's --max-old-space-size), in MB. */
-  heapMb: number;
-  /** Node's permission model inside the sandbox (the second layer; tests turn it off to try the first). */
-  languagePermissions: boolean;
-  limits?: SandboxLimits;
-}
 
 export interface AppProcessOptions {
   /** The app's place among the loaded apps: its uid under a root hub. */
@@ -71,42 +48,19 @@ export interface Invocation {
   hostMap: Record<string, string>;
 }
 
-/**
- * The environment an app process starts with: its name and the channel's descriptor, nothing of the
- * hub's (no database URL, no encryption keys, no admin password). The hub's URL and the host mapping travel
- * with each invocation.
- */
-export function appEnvironment(app: string): Record<string, string> {
-  const env: Record<string, string> = {
-    GATEHOUSE_APP: app,
-    GATEHOUSE_CHANNEL_FD: String(CHANNEL_FD),
-    HOME: "/tmp",
-    TMPDIR: "/tmp",
-  };
-  for (const key of ["TZ", "LANG"]) if (process.env[key]) env[key] = process.env[key];
-  return env;
-}
-
-interface Running {
-  child: ChildProcess;
-  connection: AppConnection;
-  /** Why the hub stopped it, when it did (a protocol violation, a timeout): said to the views it fails. */
-  stoppedBecause: string | null;
-}
-
 interface Pending {
   resolve(result: ViewResultJSON): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
   view: string;
   kind: ViewKind;
-  running: Running;
+  running: RunningApp;
 }
 
 type State =
   | { kind: "stopped" }
-  | { kind: "starting"; attempt: object; running: Running | null; ready: Promise<AppManifest> }
-  | { kind: "ready"; running: Running; manifest: AppManifest }
+  | { kind: "starting"; attempt: object; running: RunningApp | null; ready: Promise<AppManifest> }
+  | { kind: "ready"; running: RunningApp; manifest: AppManifest }
   | { kind: "failed"; message: string; at: number };
 
 const stoppedWhileStarting = (app: string) =>
@@ -118,6 +72,8 @@ export class AppProcess {
   private lastManifest: AppManifest | null = null;
   private closed = false;
   private readonly logBudget = new LogBudget(DEFAULT_APP_LOG_LIMITS, Date.now);
+  /** How long the last successful start took: preparing (bundling) and the process itself, in ms. */
+  timings: { prepareMs: number; processMs: number } | null = null;
   readonly viewTimeoutMs: number;
 
   constructor(
@@ -220,48 +176,47 @@ export class AppProcess {
   }
 
   private async startProcess(attempt: object): Promise<AppManifest> {
+    const startedAt = performance.now();
     const { prepared, appDir } = await this.prepare(attempt);
+    const preparedAt = performance.now();
     if (!this.isCurrent(attempt)) {
       prepared.dispose();
       throw stoppedWhileStarting(this.spec.name);
     }
     const settings = this.options.settings();
-    const child = launch(
-      {
-        command: prepared.command,
-        readOnly: [...prepared.readOnly, appDir],
-        cwd: appDir,
-        env: { ...appEnvironment(this.spec.name), ...prepared.env },
-        identity: appIdentity(settings.uidBase, this.options.index),
-        limits: settings.limits,
-      },
-      settings.sandbox,
-    );
-    const output = new AppOutput(this.spec.name, this.options.logger, this.logBudget);
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => output.write("stdout", chunk));
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => output.write("stderr", chunk));
     const startTimeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     return new Promise<AppManifest>((resolve, reject) => {
       const timer = setTimeout(() => {
         fail(`it did not report ready within ${Math.round(startTimeoutMs / 1000)} s`);
-        child.kill("SIGKILL");
+        running.child.kill("SIGKILL");
       }, startTimeoutMs);
       const fail = (message: string) => {
         clearTimeout(timer);
         reject(this.loadFailed(attempt, message));
       };
-      const running: Running = {
-        child,
-        stoppedBecause: null,
-        connection: new AppConnection(child.stdio[CHANNEL_FD] as Duplex, {
+      const running: RunningApp = startAppChild(
+        {
+          spec: this.spec,
+          prepared,
+          appDir,
+          settings,
+          identity: appIdentity(settings.uidBase, this.options.index),
+          output: new AppOutput(this.spec.name, this.options.logger, this.logBudget),
+        },
+        {
           ready: (manifest) => {
             clearTimeout(timer);
             if (this.isCurrent(attempt)) {
               this.state = { kind: "ready", running, manifest };
               this.lastManifest = manifest;
+              this.timings = { prepareMs: preparedAt - startedAt, processMs: performance.now() - preparedAt };
+              this.options.logger?.info(
+                { app: this.spec.name, sandbox: settings.sandbox.mode, ...this.timings },
+                "app process ready",
+              );
               resolve(manifest);
             } else {
-              child.kill("SIGKILL");
+              running.child.kill("SIGKILL");
               reject(stoppedWhileStarting(this.spec.name));
             }
           },
@@ -275,37 +230,33 @@ export class AppProcess {
             if (this.isCurrent(attempt)) fail(`it broke the runtime protocol: ${reason}`);
             this.discard(running, `it broke the runtime protocol (${reason})`);
           },
-        }),
-      };
+          error: (err) => fail(`the process could not start: ${err.message}`),
+          exit: (how, said) => {
+            if (this.isCurrent(attempt)) {
+              fail(`the process ended during load (${how})${said ? `: ${said}` : ""}`);
+            } else if (this.state.kind !== "ready" || this.state.running !== running) {
+              // Stopped before it reported ready (a no-op when the start already settled).
+              clearTimeout(timer);
+              reject(stoppedWhileStarting(this.spec.name));
+            } else {
+              this.state = { kind: "stopped" };
+              if (!this.closed) {
+                this.options.logger?.warn(
+                  { app: this.spec.name, how },
+                  "app process ended; it restarts on the next call",
+                );
+              }
+            }
+            this.failAll(running, running.stoppedBecause ?? how);
+          },
+        },
+      );
       if (this.state.kind === "starting" && this.state.attempt === attempt) this.state.running = running;
-      child.on("error", (err) => fail(`the process could not start: ${err.message}`));
-      child.on("exit", (code, signal) => {
-        output.end();
-        prepared.dispose();
-        const how = describeExit(code, signal, settings.heapMb);
-        if (this.isCurrent(attempt)) {
-          const said = output.lastErrorLine;
-          fail(`the process ended during load (${how})${said ? `: ${said}` : ""}`);
-        } else if (this.state.kind !== "ready" || this.state.running !== running) {
-          // Stopped before it reported ready (a no-op when the start already settled).
-          clearTimeout(timer);
-          reject(stoppedWhileStarting(this.spec.name));
-        } else {
-          this.state = { kind: "stopped" };
-          if (!this.closed) {
-            this.options.logger?.warn(
-              { app: this.spec.name, how },
-              "app process ended; it restarts on the next call",
-            );
-          }
-        }
-        this.failAll(running, running.stoppedBecause ?? how);
-      });
     });
   }
 
   /** Stops using `running` now (the next call starts a fresh process) and kills it. */
-  private discard(running: Running, because: string): void {
+  private discard(running: RunningApp, because: string): void {
     running.stoppedBecause ??= because;
     if ((this.state.kind === "ready" || this.state.kind === "starting") && this.state.running === running) {
       this.state = { kind: "stopped" };
@@ -314,7 +265,7 @@ export class AppProcess {
   }
 
   /** In-flight invocations of `running` fail when it ends: they can no longer answer. */
-  private failAll(running: Running, how: string): void {
+  private failAll(running: RunningApp, how: string): void {
     for (const [id, pending] of this.pending) {
       if (pending.running !== running) continue;
       this.pending.delete(id);
