@@ -13,7 +13,8 @@ import {
   FrameDecoder,
   HUB_TO_APP_MAX_FRAME,
 } from "./channel.ts";
-import { parseAppMessage, type HubToApp, type ResultMessage } from "./protocol.ts";
+import { parseAppMessage } from "./appMessages.ts";
+import type { HubToApp, ResultMessage } from "./protocol.ts";
 
 export interface ConnectionHandlers {
   ready(manifest: AppManifest): void;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dataView, defineApp, manifestOf, webView } from "../sdk/app.ts";
 import { integerField, optionField, text, textField } from "../sdk/fields.ts";
 import { DataGroup, DataResult, WebResult } from "../sdk/results.ts";
-import { parseAppMessage } from "./protocol.ts";
+import { parseAppMessage } from "./appMessages.ts";
 
 const app = defineApp({
   parametrization: {
