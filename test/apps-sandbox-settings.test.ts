@@ -2,7 +2,7 @@
  * GATEHOUSE_APP_SANDBOX: `off` runs apps with today's protections only (one loud warning, admins told),
  * `required` refuses to start an app where the sandbox cannot run, `auto` sandboxes where it can.
  */
-import { cpSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,7 +93,7 @@ describe("required, where the sandbox cannot run", () => {
     };
     const registry = new AppRegistry(discoverApps([appsDir]), {
       settings: runtimeSettingsFor(
-        { appResultMaxBytes: DEFAULT_RESULT_MAX_BYTES, appUidBase: DEFAULT_APP_UID_BASE },
+        { appResultMaxBytes: DEFAULT_RESULT_MAX_BYTES, appUidBase: DEFAULT_APP_UID_BASE, dataDir: appsDir },
         sandbox,
       ),
     });
@@ -108,6 +108,39 @@ describe("required, where the sandbox cannot run", () => {
       expect(reader.pid).toBeNull();
     } finally {
       await registry.close();
+    }
+  });
+});
+
+describe("an app directory that holds the hub's data directory", () => {
+  it("is refused: mounting it would carry the keys and the database into the sandbox", async () => {
+    const holder = join(appsDir, "holder");
+    cpSync(join(FIXTURES, "reader"), holder, { recursive: true });
+    writeFileSync(join(holder, "gatehouse.config.toml"), 'name = "holder"\n');
+    const dataDir = join(holder, "data");
+    const t = await startTestHub({
+      emulators: false,
+      config: {
+        appsDirs: [appsDir],
+        dataDir,
+        databaseUrl: `sqlite:${join(dataDir, "hub.db")}`,
+        encryptionKeys: null,
+      },
+    });
+    try {
+      const user = await t.newUser();
+      const res = await user.post<{ code: string; detail: string }>("/api/apps/holder/views/whoami", {
+        params: {},
+      });
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe("app_load_failed");
+      expect(res.body.detail).toBe(
+        `The app holder failed to load: the app directory ${holder} holds the hub's data directory ${dataDir}; move one of them`,
+      );
+      expect((await user.post("/api/apps/reader/views/whoami", { params: {} })).status).toBe(200);
+    } finally {
+      await t.close();
+      rmSync(holder, { recursive: true, force: true });
     }
   });
 });

@@ -48,6 +48,15 @@ describe("checkAppDirectory", () => {
     expect(refusal(app)).toMatch(/^later is a link to \/root\/keys\.json\.does-not-exist, outside/);
   });
 
+  it("refuses a system directory, and one that holds the hub's data directory", () => {
+    expect(refusal("/tmp")).toBe("the app directory /tmp is a system directory");
+    mkdirSync(join(app, "data"));
+    expect(() => checkAppDirectory(app, [join(app, "data")])).toThrow(
+      `the app directory ${app} holds the hub's data directory ${join(app, "data")}; move one of them`,
+    );
+    expect(checkAppDirectory(app, [join(root, "elsewhere"), join(app, "not-made-yet")])).toBe(app);
+  });
+
   it("says when the directory itself cannot be read", () => {
     expect(refusal(join(root, "missing"))).toMatch(/cannot be read \(ENOENT\)/);
   });

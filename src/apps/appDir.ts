@@ -8,18 +8,14 @@
  * kernel's rule (fs.protected_hardlinks = 1, the default on Linux distributions).
  */
 import { readdirSync, readlinkSync, realpathSync, type Dirent } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
+import { isInside } from "./paths.ts";
 
 /** Beyond this many entries the directory is refused: every one of them is checked at each start. */
 export const MAX_APP_DIR_ENTRIES = 200_000;
 
 /** The app directory cannot be used; the message names the link (or what else is wrong). */
 export class AppDirError extends Error {}
-
-function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
 
 /** Where a link leads: its real path, or for a dangling one, where its text points. */
 function targetOf(link: string): string {
@@ -30,13 +26,55 @@ function targetOf(link: string): string {
   }
 }
 
-/** The real path of `dir`, after checking every link under it (recursively, never following one). */
-export function checkAppDirectory(dir: string): string {
+/**
+ * Directories an app directory may not be: the sandbox mounts the app directory whole, so one of these
+ * would put the host's own files (or hide the sandbox's /tmp) in every app's view.
+ */
+const SYSTEM_DIRS = [
+  "/",
+  "/bin",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/home",
+  "/lib",
+  "/lib64",
+  "/opt",
+  "/proc",
+  "/root",
+  "/run",
+  "/sbin",
+  "/srv",
+  "/sys",
+  "/tmp",
+  "/usr",
+  "/var",
+];
+
+/**
+ * The real path of `dir`, after checking every link under it (recursively, never following one), and that it
+ * holds none of `forbidden` (the hub's data directory: a mount of the app directory would carry it along).
+ */
+export function checkAppDirectory(dir: string, forbidden: readonly string[] = []): string {
   let real: string;
   try {
     real = realpathSync(dir);
   } catch (err) {
     throw new AppDirError(`the app directory ${dir} cannot be read (${(err as NodeJS.ErrnoException).code})`);
+  }
+  if (SYSTEM_DIRS.includes(real)) throw new AppDirError(`the app directory ${real} is a system directory`);
+  for (const path of forbidden) {
+    let target: string;
+    try {
+      target = realpathSync(path);
+    } catch {
+      continue; // not made yet: nothing to carry along
+    }
+    if (isInside(real, target)) {
+      throw new AppDirError(
+        `the app directory ${real} holds the hub's data directory ${target}; move one of them`,
+      );
+    }
   }
   const pending = [real];
   let entries = 0;

@@ -157,7 +157,7 @@ export class AppProcess {
     if (!worker) throw this.loadFailed(attempt, `no worker runs ${this.spec.entryPath}`);
     let appDir: string;
     try {
-      appDir = checkAppDirectory(this.spec.dir);
+      appDir = checkAppDirectory(this.spec.dir, settings.hubDataDir ? [settings.hubDataDir] : []);
     } catch (err) {
       throw this.loadFailed(attempt, err instanceof AppDirError ? err.message : String(err));
     }

@@ -11,6 +11,8 @@ export interface RuntimeLogger {
 /** What every app process of a hub shares: the sandbox, and the limits the hub holds apps to. */
 export interface AppRuntimeSettings {
   sandbox: SandboxStatus;
+  /** The hub's data directory: no app directory may hold it (src/apps/appDir.ts). */
+  hubDataDir: string | null;
   /** GATEHOUSE_APP_UID_BASE: a root hub runs app i as base + i. */
   uidBase: number;
   /** GATEHOUSE_APP_RESULT_MAX_BYTES. */
@@ -27,11 +29,12 @@ export const DEFAULT_APP_HEAP_MB = 512;
 
 /** The settings app processes run with, from the hub's configuration and the sandbox found on this host. */
 export function runtimeSettingsFor(
-  config: Pick<HubConfig, "appResultMaxBytes" | "appUidBase">,
+  config: Pick<HubConfig, "appResultMaxBytes" | "appUidBase" | "dataDir">,
   sandbox: SandboxStatus,
 ): AppRuntimeSettings {
   return {
     sandbox,
+    hubDataDir: config.dataDir,
     uidBase: config.appUidBase,
     resultMaxBytes: config.appResultMaxBytes,
     heapMb: DEFAULT_APP_HEAP_MB,

@@ -11,6 +11,7 @@
 import { realpathSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { isAbsolute, relative, resolve } from "node:path";
+import { isInside } from "../paths.ts";
 import { build, type Message, type PartialMessage, type Plugin } from "esbuild";
 
 export interface AppBuildRequest {
@@ -30,11 +31,6 @@ const SDK_SPECIFIER = "gatehouse/sdk";
 /** Namespaces whose content is the import text itself (data: URLs), not a file. */
 const CONTENT_NAMESPACES = new Set(["dataurl"]);
 const MAX_REPORTED_ERRORS = 3;
-
-function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
 
 const isPathSpecifier = (specifier: string) => isAbsolute(specifier) || /^\.\.?(\/|$)/.test(specifier);
 
