@@ -17,6 +17,13 @@ const spec = (patch: Partial<SandboxSpec> = {}): SandboxSpec => ({
   ...patch,
 });
 
+/** What both forms end with: the working directory, then prlimit's caps around the command. */
+const INSIDE = [
+  ...["--chdir", "/tmp/apps-x/alpha", "--"],
+  ...["/usr/bin/prlimit", "--nofile=99", "--nproc=42", "--"],
+  ...["/usr/bin/node", "/run/gh/worker.mjs"],
+];
+
 /** The argument list as "--flag value" groups, for readable assertions. */
 const indexOf = (args: string[], ...seq: string[]) =>
   args.findIndex((_, i) => seq.every((part, j) => args[i + j] === part));
@@ -60,17 +67,7 @@ describe("sandboxArgv, a hub that is not root", () => {
   });
 
   it("ends with prlimit's caps around the command, in the working directory", () => {
-    expect(args.slice(args.indexOf("--chdir"))).toEqual([
-      "--chdir",
-      "/tmp/apps-x/alpha",
-      "--",
-      "/usr/bin/prlimit",
-      "--nofile=99",
-      "--nproc=42",
-      "--",
-      "/usr/bin/node",
-      "/run/gh/worker.mjs",
-    ]);
+    expect(args.slice(args.indexOf("--chdir"))).toEqual(INSIDE);
   });
 });
 
@@ -107,17 +104,7 @@ describe("sandboxArgv, a root hub", () => {
     expect(rest).toEqual(expect.arrayContaining(["--unshare-user", "--disable-userns", "--new-session"]));
     expect(indexOf(rest, "--ro-bind", "/", "/")).toBeGreaterThan(0);
     expect(indexOf(rest, "--bind", "/tmp", "/tmp")).toBeGreaterThan(indexOf(rest, "--ro-bind", "/", "/"));
-    expect(rest.slice(rest.indexOf("--chdir"))).toEqual([
-      "--chdir",
-      "/tmp/apps-x/alpha",
-      "--",
-      "/usr/bin/prlimit",
-      "--nofile=99",
-      "--nproc=42",
-      "--",
-      "/usr/bin/node",
-      "/run/gh/worker.mjs",
-    ]);
+    expect(rest.slice(rest.indexOf("--chdir"))).toEqual(INSIDE);
   });
 
   it("uses the default limits when given them", () => {

@@ -100,55 +100,39 @@ function limited(spec: SandboxSpec, tools: SandboxTools): string[] {
 const USER_NAMESPACE = ["--unshare-user", "--disable-userns", "--die-with-parent", "--new-session"];
 const OTHER_NAMESPACES = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"];
 
+/** What setpriv needs to change uid, gid and the bounding set, and nothing else; it drops them all. */
+const SETPRIV_CAPABILITIES = [
+  ...["--cap-drop", "ALL"],
+  ...["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"],
+];
+
+/** The namespaces but the user's and the file system: what the one bubblewrap, or the outer one, makes. */
+function world(spec: SandboxSpec, mounts: readonly MountEntry[]): string[] {
+  return [
+    ...OTHER_NAMESPACES,
+    ...["--hostname", "gatehouse-app"],
+    ...tmp(spec.limits),
+    ...mountArgs(mounts),
+    ...["--proc", "/proc", "--dev", "/dev"],
+  ];
+}
+
 /** `file` and `args` for spawn(): the whole sandbox around `spec.command`. */
 export function sandboxArgv(spec: SandboxSpec, tools: SandboxTools): { file: string; args: string[] } {
   // The programs that run inside the outer sandbox (root) or the only one (prlimit) must be in it.
   const programs = spec.identity === null ? [tools.prlimit] : [tools.setpriv, tools.bwrap, tools.prlimit];
   const mounts = [...spec.mounts, ...bindMounts(programs)];
+  const inside = ["--chdir", spec.cwd, "--", ...limited(spec, tools)];
   if (spec.identity === null) {
-    return {
-      file: tools.bwrap,
-      args: [
-        ...USER_NAMESPACE,
-        ...OTHER_NAMESPACES,
-        "--hostname",
-        "gatehouse-app",
-        ...tmp(spec.limits),
-        ...mountArgs(mounts),
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--chdir",
-        spec.cwd,
-        "--",
-        ...limited(spec, tools),
-      ],
-    };
+    return { file: tools.bwrap, args: [...USER_NAMESPACE, ...world(spec, mounts), ...inside] };
   }
   const { uid, gid } = spec.identity;
   return {
     file: tools.bwrap,
     args: [
       "--die-with-parent",
-      ...OTHER_NAMESPACES,
-      "--hostname",
-      "gatehouse-app",
-      // What setpriv needs to change uid, gid and the bounding set; it drops them all.
-      "--cap-drop",
-      "ALL",
-      "--cap-add",
-      "CAP_SETUID",
-      "--cap-add",
-      "CAP_SETGID",
-      "--cap-add",
-      "CAP_SETPCAP",
-      ...tmp(spec.limits),
-      ...mountArgs(mounts),
-      "--proc",
-      "/proc",
-      "--dev",
-      "/dev",
+      ...SETPRIV_CAPABILITIES,
+      ...world(spec, mounts),
       "--",
       tools.setpriv,
       `--reuid=${uid}`,
@@ -170,10 +154,7 @@ export function sandboxArgv(spec: SandboxSpec, tools: SandboxTools): { file: str
       "--bind",
       "/tmp",
       "/tmp",
-      "--chdir",
-      spec.cwd,
-      "--",
-      ...limited(spec, tools),
+      ...inside,
     ],
   };
 }
