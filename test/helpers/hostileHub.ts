@@ -19,12 +19,30 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect, inject } from "vitest";
+import { describe, expect, inject } from "vitest";
+import { detectSandbox } from "../../src/apps/sandbox/detect.ts";
+import { DEFAULT_APP_UID_BASE } from "../../src/apps/sandbox/identity.ts";
 import type { AppRegistry } from "../../src/apps/registry.ts";
 import type { DataResultJSON } from "../../src/sdk/results.ts";
 import { startTestHub, TEST_ADMIN, type TestHub } from "./hub.ts";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/hostile", import.meta.url));
+
+/** Whether this host runs the app sandbox (bubblewrap installed and working). */
+export const SANDBOX_HERE = await detectSandbox("auto", DEFAULT_APP_UID_BASE);
+
+/**
+ * A suite that needs the real sandbox: declared as usual where the host has one; elsewhere failed when
+ * CI=true (CI must run it) and skipped, saying why, on a developer's machine.
+ */
+export function describeSandboxed(name: string, body: () => void): void {
+  if (SANDBOX_HERE.active) describe(name, body);
+  else if (process.env.CI === "true") {
+    describe(name, () => {
+      throw new Error(`CI=true but the app sandbox cannot run here: ${SANDBOX_HERE.reason}`);
+    });
+  } else describe.skip(`${name} — skipped: the app sandbox cannot run here (${SANDBOX_HERE.reason})`, body);
+}
 
 export interface HostileHub {
   t: TestHub;
