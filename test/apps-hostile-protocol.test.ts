@@ -56,11 +56,15 @@ describeSandboxed("hostile apps against the runtime protocol and limits", () => 
       },
     );
 
-    it("a result for an invocation that does not exist is ignored", async () => {
+    it("a result for an invocation it was never sent stops it too (each frame costs the hub a parse)", async () => {
       const pid = h.registry.get("protocol")!.pid;
-      expect((await h.run("protocol", "strayResult")).status).toBe(200);
+      const res = await h.run("protocol", "strayResult");
+      expect(res.status).toBe(502);
+      expect(res.body.detail).toContain(
+        "it broke the runtime protocol (a result for an invocation it was never sent)",
+      );
       expect((await h.run("protocol", "ok")).status).toBe(200);
-      expect(h.registry.get("protocol")!.pid).toBe(pid);
+      expect(h.registry.get("protocol")!.pid).not.toBe(pid);
     });
 
     it("a ready of its own at import, of the wrong shape, fails the load", async () => {

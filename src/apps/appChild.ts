@@ -20,6 +20,8 @@ export interface RunningApp {
   connection: AppConnection;
   /** Why the hub stopped it, when it did (a protocol violation, a timeout): said to the views it fails. */
   stoppedBecause: string | null;
+  /** Invocations the hub gave up on (timed out): a late result for one is no violation. */
+  abandoned: Set<string>;
 }
 
 export interface AppChildHandlers extends ConnectionHandlers {
@@ -79,6 +81,7 @@ export function startAppChild(start: AppChildStart, handlers: AppChildHandlers):
   return {
     child,
     stoppedBecause: null,
+    abandoned: new Set(),
     connection: new AppConnection(child.stdio[CHANNEL_FD] as Duplex, handlers),
   };
 }

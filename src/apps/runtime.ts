@@ -221,14 +221,10 @@ export class AppProcess {
             }
           },
           loadError: (message) => fail(message),
-          result: (message, bytes) => this.settle(message, bytes),
+          result: (message, bytes) => this.settle(running, message, bytes),
           violation: (reason) => {
-            this.options.logger?.error(
-              { app: this.spec.name, reason },
-              "app broke the runtime protocol; stopping its process",
-            );
             if (this.isCurrent(attempt)) fail(`it broke the runtime protocol: ${reason}`);
-            this.discard(running, `it broke the runtime protocol (${reason})`);
+            this.protocolViolation(running, reason);
           },
           error: (err) => fail(`the process could not start: ${err.message}`),
           exit: (how, said) => {
@@ -253,6 +249,15 @@ export class AppProcess {
       );
       if (this.state.kind === "starting" && this.state.attempt === attempt) this.state.running = running;
     });
+  }
+
+  /** The app broke the protocol: said once in the log, and its process is stopped. */
+  private protocolViolation(running: RunningApp, reason: string): void {
+    this.options.logger?.error(
+      { app: this.spec.name, reason },
+      "app broke the runtime protocol; stopping its process",
+    );
+    this.discard(running, `it broke the runtime protocol (${reason})`);
   }
 
   /** Stops using `running` now (the next call starts a fresh process) and kills it. */
@@ -280,10 +285,15 @@ export class AppProcess {
     }
   }
 
-  private settle(message: ResultMessage, bytes: number): void {
+  private settle(running: RunningApp, message: ResultMessage, bytes: number): void {
     const pending = this.pending.get(message.id);
-    // A result for an invocation the hub already gave up on (or never made) is ignored.
-    if (!pending) return;
+    if (!pending || pending.running !== running) {
+      // Late for a view the hub gave up on: ignored. For one it never sent: the app is making work for the
+      // hub (each frame is parsed), which the protocol does not allow.
+      if (!running.abandoned.delete(message.id))
+        this.protocolViolation(running, "a result for an invocation it was never sent");
+      return;
+    }
     this.pending.delete(message.id);
     clearTimeout(pending.timer);
     if (!message.ok) {
@@ -326,6 +336,7 @@ export class AppProcess {
     return new Promise<ViewResultJSON>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        running.abandoned.add(id);
         reject(
           appError(
             "view_timeout",
