@@ -5,7 +5,7 @@
  * app does at run time: with both layers (as deployed) and with the sandbox alone (Node's permission model
  * off), so that the operating system's boundary is shown to hold by itself.
  */
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_APP_UID_BASE } from "../src/apps/sandbox/identity.ts";
@@ -149,6 +149,28 @@ describeSandboxed("hostile apps against the file system", () => {
       // Its /proc has its own PID namespace only: the sandbox's init, its bubblewrap and itself.
       expect(String(values.processes).split(",").length).toBeLessThanOrEqual(3);
       expect(values.root).toBe("ok:dev,etc,lib,lib64,proc,tmp,usr");
+    });
+
+    it.runIf(process.getuid?.() === 0)("its bundle is readable by the hub and its own gid only", async () => {
+      await h.run("reader", "whoami");
+      const cmdline = readFileSync(`/proc/${h.registry.get("reader")!.pid}/cmdline`, "utf8");
+      const dir = /\/[^\0]*\/gatehouse-app-reader-[^/\0]+/.exec(cmdline)?.[0];
+      expect(dir).toBeDefined();
+      const index = h.registry.list().findIndex((app) => app.spec.name === "reader");
+      for (const [path, mode] of [
+        [dir!, 0o750],
+        [join(dir!, "app.mjs"), 0o640],
+      ] as const) {
+        const stat = statSync(path);
+        expect({ path, mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid }).toEqual({
+          path,
+          mode,
+          uid: 0,
+          gid: DEFAULT_APP_UID_BASE + index,
+        });
+      }
+      // And its app directory sits in one only root can enter: the outer bubblewrap, as root, mounts it.
+      expect(statSync(h.appsDir).mode & 0o777).toBe(0o700);
     });
 
     it("has a /tmp of 64 MiB", async () => {
