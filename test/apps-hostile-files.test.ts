@@ -173,6 +173,17 @@ describeSandboxed("hostile apps against the file system", () => {
       expect(statSync(h.appsDir).mode & 0o777).toBe(0o700);
     });
 
+    it("can write nowhere but /tmp: not the sandbox's root, nor /dev, nor /dev/shm (which no cap would hold)", async () => {
+      for (const path of ["/planted", "/dev/planted", "/dev/shm/planted", "/usr/lib/planted"]) {
+        const { values } = await h.run("reader", "write", { path });
+        expect({ path, write: values.write }).toEqual({
+          path,
+          write: expect.stringMatching(/^error:(EROFS|EACCES)$/),
+        });
+      }
+      expect((await h.run("reader", "write", { path: "/dev/null" })).values.write).toBe("ok:written");
+    });
+
     it("has a /tmp of 64 MiB", async () => {
       const { values } = await h.run("reader", "fill", { megabytes: 100 });
       expect(values.outcome).toBe("error:ENOSPC");

@@ -43,6 +43,8 @@ console.log(JSON.stringify({
   victim: attempt(() => (process.kill(victim, 0), "alive")),
   hub: attempt(() => (process.kill(hub, 0), "alive")),
   secret: attempt(() => fs.readFileSync(secret, "utf8")),
+  // The sandbox's root and /dev are tmpfs this uid made: read-only all the same.
+  writes: ["/planted", "/dev/planted", "/dev/shm/gatehouse-usermode-probe"].map((p) => attempt(() => (fs.writeFileSync(p, "x"), "written"))),
 }));
 `;
 
@@ -79,6 +81,8 @@ console.log(JSON.stringify({
 
   afterAll(() => {
     victim?.kill("SIGKILL");
+    // The control run (no sandbox) may write the host's /dev/shm, which everyone may.
+    rmSync("/dev/shm/gatehouse-usermode-probe", { force: true });
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
@@ -106,6 +110,7 @@ console.log(JSON.stringify({
         victim: "error:ESRCH",
         hub: "error:ESRCH",
         secret: "error:ENOENT",
+        writes: ["error:EROFS", "error:EROFS", "error:EROFS"],
       });
     });
 

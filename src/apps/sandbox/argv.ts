@@ -114,6 +114,9 @@ function world(spec: SandboxSpec, mounts: readonly MountEntry[]): string[] {
     ...tmp(spec.limits),
     ...mountArgs(mounts),
     ...["--proc", "/proc", "--dev", "/dev"],
+    // bubblewrap's own root and /dev are tmpfs, writable by the sandbox's uid when it is the hub's: without
+    // this, an app could fill memory through them past /tmp's cap.
+    ...["--remount-ro", "/dev", "--remount-ro", "/"],
   ];
 }
 
