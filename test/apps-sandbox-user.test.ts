@@ -39,6 +39,8 @@ const [victim, secret, hub] = process.argv.slice(2).map((a, i) => (i === 1 ? a :
 const attempt = (fn) => { try { return "ok:" + fn(); } catch (err) { return "error:" + (err.code ?? String(err)); } };
 console.log(JSON.stringify({
   uid: process.getuid(),
+  capEff: /^CapEff:\\s*(\\S+)/m.exec(fs.readFileSync("/proc/self/status", "utf8"))[1],
+  noNewPrivs: /^NoNewPrivs:\\s*(\\S+)/m.exec(fs.readFileSync("/proc/self/status", "utf8"))[1],
   processes: fs.readdirSync("/proc").filter((e) => /^\\d+$/.test(e)).length,
   victim: attempt(() => (process.kill(victim, 0), "alive")),
   hub: attempt(() => (process.kill(hub, 0), "alive")),
@@ -106,6 +108,8 @@ console.log(JSON.stringify({
       expect(mode).toBe("user");
       expect(report).toEqual({
         uid: UID,
+        capEff: "0000000000000000",
+        noNewPrivs: "1",
         processes: 2,
         victim: "error:ESRCH",
         hub: "error:ESRCH",
