@@ -7,7 +7,7 @@
  *   npm run bench -- --rows token_api,scale        only these rows (also BENCH_ROWS=…)
  *   npm run bench -- --soak                        adds the 60 s soak (or --rows soak)
  *
- * Rows: token_api, refresh_storm, scale, view_e2e, cold_start_ms, soak. PostgreSQL: GATEHOUSE_TEST_PG_URL
+ * Rows: token_api, refresh_storm, scale, view_e2e, app_start_ms, cold_start_ms, soak. PostgreSQL: GATEHOUSE_TEST_PG_URL
  * when set, else a throwaway cluster like the test suite's. Hubs run as `gatehouse start` child processes
  * and the emulators as `gatehouse emulate`, so this process only generates load.
  */
@@ -29,6 +29,7 @@ import {
   startBareWithFloor,
   startBenchHub,
   tokenApiRows,
+  appStartRows,
   viewE2eRows,
 } from "./lib/benches.ts";
 
@@ -37,6 +38,7 @@ export const ROW_NAMES = [
   "refresh_storm",
   "scale",
   "view_e2e",
+  "app_start_ms",
   "cold_start_ms",
   "soak",
 ] as const;
@@ -106,6 +108,7 @@ async function main(): Promise<number> {
     await run("scale", async () => [...(await scaleRows(ctx)), ...(await refresherRows(ctx))]);
     await run("cold_start_ms", () => coldStartRows(ctx));
     await run("view_e2e", () => viewE2eRows(ctx));
+    await run("app_start_ms", () => appStartRows(ctx));
     await run("soak", () => soakRows(ctx));
   } finally {
     await hub?.stop();

@@ -82,10 +82,9 @@ describe("readAppConfig", () => {
 });
 
 describe("discoverApps", () => {
-  it("loads the good apps, reports the bad ones and duplicate names, ignores missing directories", () => {
+  it("loads the good apps, reports the bad ones, ignores missing directories", () => {
     app("one", `name = "one"\n`);
     app("two", `name = "two"\n`);
-    app("three", `name = "one"\n`);
     app("broken", `name = 5\n`);
     mkdirSync(join(root, "not-an-app"));
     const found = discoverApps([root, join(root, "does-not-exist")]);
@@ -93,8 +92,30 @@ describe("discoverApps", () => {
     expect(found.searchedDirs).toEqual([root]);
     expect(found.failures.map((f) => f.message)).toEqual([
       expect.stringMatching(/broken\/gatehouse\.config\.toml: key "name" expected/),
-      expect.stringMatching(/three\/gatehouse\.config\.toml: key "name": "one" is already used by/),
     ]);
+  });
+
+  it("refuses every directory claiming one name, naming the others, in one apps directory or across several", () => {
+    const first = app("first", `name = "one"\n`);
+    const second = app("second", `name = "one"\n`);
+    app("two", `name = "two"\n`);
+    const elsewhere = mkdtempSync(join(tmpdir(), "gatehouse-config-other-"));
+    try {
+      const third = join(elsewhere, "third");
+      mkdirSync(third);
+      writeFileSync(join(third, "gatehouse.config.toml"), `name = "one"\n`);
+      writeFileSync(join(third, "app.ts"), "export default 1;\n");
+      const found = discoverApps([root, elsewhere]);
+      expect(found.apps.map((a) => a.name)).toEqual(["two"]);
+      const byDir = new Map(found.failures.map((f) => [f.dir, f.message]));
+      expect([...byDir.keys()].sort()).toEqual([first, second, third].sort());
+      expect(byDir.get(first)).toBe(
+        `${join(first, "gatehouse.config.toml")}: key "name": "one" is also claimed by ${second}, ${third}; none of them loads until the name is unique`,
+      );
+      expect(byDir.get(third)).toContain(`is also claimed by ${first}, ${second}`);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it("takes a directory that is itself an app", () => {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -63,6 +63,34 @@ describe("SQLite files", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("creates its directory 0700 and the database, WAL and shared memory 0600 from the first write", async () => {
+    const previous = process.umask(0o000);
+    const path = join(dir(), "private", "hub.db");
+    try {
+      const store = await openDatabase(`sqlite:${path}`);
+      try {
+        await sql`create table t (x integer)`.execute(store.db);
+        await sql`insert into t values (1)`.execute(store.db);
+        expect(statSync(join(dir(), "private")).mode & 0o777).toBe(0o700);
+        for (const file of [path, `${path}-wal`, `${path}-shm`])
+          expect({ file, mode: statSync(file).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it("narrows a database file an older version left readable to 0600", async () => {
+    const path = join(dir(), "old.db");
+    writeFileSync(path, "");
+    chmodSync(path, 0o644);
+    const store = await openDatabase(`sqlite:${path}`);
+    await store.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it("can be closed twice (a hub and its test may both close it)", async () => {

@@ -27,6 +27,9 @@ describe("configuration from the environment", () => {
       sandbox: false,
       emulatorPorts: [8091, 8092, 8093],
       logLevel: "info",
+      appSandbox: "auto",
+      appResultMaxBytes: 5 * 1024 * 1024,
+      appUidBase: 1_900_000_000,
     });
     expect(config.appsDirs).toEqual([resolve("./apps")]);
     expect(callbackUrl(config)).toBe("http://localhost:8080/api/integrations/oauth2/callback/");
@@ -53,8 +56,14 @@ describe("configuration from the environment", () => {
       GATEHOUSE_APPS_DIR: "/srv/apps",
       GATEHOUSE_EMULATOR_PORTS: "1,2,3",
       LOG_LEVEL: "debug",
+      GATEHOUSE_APP_SANDBOX: "required",
+      GATEHOUSE_APP_RESULT_MAX_BYTES: "1048576",
+      GATEHOUSE_APP_UID_BASE: "500000",
     });
     expect(config).toMatchObject({
+      appSandbox: "required",
+      appResultMaxBytes: 1_048_576,
+      appUidBase: 500_000,
       port: 9000,
       host: "0.0.0.0",
       publicUrl: "https://hub.example.com",
@@ -104,6 +113,12 @@ describe("configuration from the environment", () => {
       [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
       [{ GATEHOUSE_TRUST_PROXY: "everyone" }, "GATEHOUSE_TRUST_PROXY"],
       [{ GATEHOUSE_BACKGROUND_REFRESH: "sometimes" }, "GATEHOUSE_BACKGROUND_REFRESH"],
+      [{ GATEHOUSE_APP_SANDBOX: "yes" }, "GATEHOUSE_APP_SANDBOX"],
+      [{ GATEHOUSE_APP_RESULT_MAX_BYTES: "12" }, "GATEHOUSE_APP_RESULT_MAX_BYTES"],
+      [{ GATEHOUSE_APP_RESULT_MAX_BYTES: "9000000" }, "GATEHOUSE_APP_RESULT_MAX_BYTES"],
+      [{ GATEHOUSE_APP_RESULT_MAX_BYTES: "1.5" }, "GATEHOUSE_APP_RESULT_MAX_BYTES"],
+      [{ GATEHOUSE_APP_UID_BASE: "0" }, "GATEHOUSE_APP_UID_BASE"],
+      [{ GATEHOUSE_APP_UID_BASE: "4294967295" }, "GATEHOUSE_APP_UID_BASE"],
     ];
     for (const [env, variable] of cases) {
       const err = failure(env);

@@ -18,42 +18,48 @@ export interface AppDiscovery {
 /**
  * Finds the apps under each directory of `appsDirs` (GATEHOUSE_APPS_DIR, plus examples/ in the sandbox):
  * every subdirectory with a gatehouse.config.toml, and the directory itself when it has one. A bad config
- * or a second app of the same name is a failure for that directory only.
+ * is a failure for that directory only. A name claimed by two or more directories loads none of them: the
+ * name is what integrations are assigned to, so no directory may win it by sort order.
  */
 export function discoverApps(appsDirs: readonly string[]): AppDiscovery {
-  const apps: AppSpec[] = [];
   const failures: AppLoadFailure[] = [];
   const searchedDirs: string[] = [];
-  const byName = new Map<string, AppSpec>();
+  const claims = new Map<string, AppSpec[]>();
   for (const root of appsDirs.map((dir) => resolve(dir))) {
     if (!existsSync(root) || !statSync(root).isDirectory()) continue;
     searchedDirs.push(root);
-    const candidates = existsSync(join(root, APP_CONFIG_FILE))
-      ? [root]
-      : readdirSync(root, { withFileTypes: true })
-          .filter(
-            (entry) => entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules",
-          )
-          .map((entry) => join(root, entry.name))
-          .filter((dir) => existsSync(join(dir, APP_CONFIG_FILE)))
-          .sort();
-    for (const dir of candidates) {
+    for (const dir of candidateDirs(root)) {
       try {
         const spec = readAppConfig(dir);
-        const clash = byName.get(spec.name);
-        if (clash) {
-          failures.push({
-            dir,
-            message: `${spec.configPath}: key "name": "${spec.name}" is already used by ${clash.dir}`,
-          });
-          continue;
-        }
-        byName.set(spec.name, spec);
-        apps.push(spec);
+        claims.set(spec.name, [...(claims.get(spec.name) ?? []), spec]);
       } catch (err) {
         failures.push({ dir, message: (err as Error).message });
       }
     }
   }
+  const apps: AppSpec[] = [];
+  for (const [name, specs] of claims) {
+    if (specs.length === 1) {
+      apps.push(specs[0]!);
+      continue;
+    }
+    for (const spec of specs) {
+      const others = specs.filter((other) => other !== spec).map((other) => other.dir);
+      failures.push({
+        dir: spec.dir,
+        message: `${spec.configPath}: key "name": "${name}" is also claimed by ${others.join(", ")}; none of them loads until the name is unique`,
+      });
+    }
+  }
   return { apps, failures, searchedDirs };
+}
+
+/** `root` itself when it is an app, else its subdirectories that hold a gatehouse.config.toml, sorted. */
+function candidateDirs(root: string): string[] {
+  if (existsSync(join(root, APP_CONFIG_FILE))) return [root];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules")
+    .map((entry) => join(root, entry.name))
+    .filter((dir) => existsSync(join(dir, APP_CONFIG_FILE)))
+    .sort();
 }

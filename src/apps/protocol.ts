@@ -1,8 +1,14 @@
+/**
+ * The messages of the hub–app runtime protocol, version 1 (docs/runtime-protocol.md), as types both sides
+ * share. What an app sends is parsed with the schemas of src/apps/appMessages.ts (the worker bundles this
+ * file, so it holds no schema library).
+ */
 import type { AppManifest } from "../sdk/app.ts";
 import type { ParamValue } from "../sdk/fields.ts";
-import type { ViewResultJSON } from "../sdk/results.ts";
 
-/** Messages over the IPC channel between the hub and one app process. */
+export const PROTOCOL_VERSION = 1;
+
+// ---- hub → app ----
 
 export interface InvokeMessage {
   type: "invoke";
@@ -14,18 +20,23 @@ export interface InvokeMessage {
   capability: string;
   hostMap: Record<string, string>;
 }
-export type HubToApp = InvokeMessage;
+export interface ShutdownMessage {
+  type: "shutdown";
+}
+export type HubToApp = InvokeMessage | ShutdownMessage;
 
-/** An error as it crosses the process boundary: a stable code, the message, safe extra fields. */
+// ---- app → hub ----
+
+/** An error as it crosses the process boundary: a code, the message, extra fields (the hub keeps known ones). */
 export interface SerializedError {
   code: string;
   message: string;
-  status: number;
-  details: Record<string, unknown>;
+  details?: Record<string, unknown>;
 }
 
-export type AppToHub =
-  | { type: "ready"; manifest: AppManifest }
-  | { type: "load_error"; message: string }
-  | { type: "result"; id: string; ok: true; result: ViewResultJSON }
+export type ReadyMessage = { type: "ready"; protocol: typeof PROTOCOL_VERSION; manifest: AppManifest };
+export type LoadErrorMessage = { type: "load_error"; message: string };
+export type ResultMessage =
+  | { type: "result"; id: string; ok: true; result: unknown }
   | { type: "result"; id: string; ok: false; error: SerializedError };
+export type AppToHub = ReadyMessage | LoadErrorMessage | ResultMessage;

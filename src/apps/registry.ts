@@ -1,9 +1,16 @@
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AppSpec } from "./config.ts";
 import type { AppDiscovery, AppLoadFailure } from "./loader.ts";
-import { AppProcess, DEFAULT_VIEW_TIMEOUT_MS, type RuntimeLogger } from "./runtime.ts";
+import {
+  AppProcess,
+  DEFAULT_VIEW_TIMEOUT_MS,
+  type AppRuntimeSettings,
+  type RuntimeLogger,
+} from "./runtime.ts";
 
 export interface AppRegistryOptions {
+  /** The sandbox and the limits every app process of this hub runs with. */
+  settings: AppRuntimeSettings;
   viewTimeoutMs?: number;
   startTimeoutMs?: number;
   logger?: RuntimeLogger;
@@ -17,22 +24,41 @@ export class AppRegistry {
   private readonly processes = new Map<string, AppProcess>();
   readonly failures: readonly AppLoadFailure[];
   private timeoutMs: number;
+  private settings: AppRuntimeSettings;
 
   constructor(
     discovery: AppDiscovery,
-    private readonly options: AppRegistryOptions = {},
+    private readonly options: AppRegistryOptions,
   ) {
     this.failures = discovery.failures;
     this.timeoutMs = options.viewTimeoutMs ?? DEFAULT_VIEW_TIMEOUT_MS;
-    for (const spec of discovery.apps) this.processes.set(spec.name, this.newProcess(spec));
+    this.settings = options.settings;
+    // An app's place in name order is its uid under a root hub: stable while the set of apps is.
+    const specs = [...discovery.apps].sort((a, b) => a.name.localeCompare(b.name));
+    specs.forEach((spec, index) => this.processes.set(spec.name, this.newProcess(spec, index)));
   }
 
-  private newProcess(spec: AppSpec): AppProcess {
+  private newProcess(spec: AppSpec, index: number): AppProcess {
     return new AppProcess(spec, {
+      index,
+      settings: () => this.settings,
       viewTimeoutMs: this.timeoutMs,
       startTimeoutMs: this.options.startTimeoutMs,
       logger: this.options.logger,
     });
+  }
+
+  /** The sandbox and limits app processes run with. */
+  get runtimeSettings(): Readonly<AppRuntimeSettings> {
+    return this.settings;
+  }
+
+  /**
+   * Changes settings for processes started from now on (tests: Node's permission model off, to try the
+   * sandbox alone; a small heap). Restart an app to apply them to it.
+   */
+  setRuntimeSettings(patch: Partial<Omit<AppRuntimeSettings, "sandbox">>): void {
+    this.settings = { ...this.settings, ...patch };
   }
 
   /** Null when no such app is loaded; else the integrations its config lists (AppDirectory). */

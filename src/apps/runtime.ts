@@ -1,28 +1,42 @@
-import { fork, type ChildProcess } from "node:child_process";
+/**
+ * One app's process: prepared by its language's worker (src/apps/workers/), started in the sandbox
+ * (src/apps/sandbox/) with the channel on fd 3 (src/apps/connection.ts), its output in the hub's log within a
+ * budget (src/apps/appLog.ts), its results checked again by the hub (src/apps/resultLimits.ts). A view that
+ * throws fails alone; a process that exits, breaks the protocol or outlives a view's timeout is stopped,
+ * its views fail, and the next call starts a fresh one.
+ */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
-import { GatehouseError } from "../errors.ts";
-import type { AppManifest } from "../sdk/app.ts";
+import type { AppManifest, ViewKind } from "../sdk/app.ts";
 import type { ParamValue } from "../sdk/fields.ts";
 import type { ViewResultJSON } from "../sdk/results.ts";
+import { AppOutput, DEFAULT_APP_LOG_LIMITS, LogBudget } from "./appLog.ts";
+import { startAppChild, type RunningApp } from "./appChild.ts";
+import { AppDirError, checkAppDirectory } from "./appDir.ts";
+import { ChannelError } from "./channel.ts";
 import type { AppSpec } from "./config.ts";
-import { AppBundleError, bundleApp, type AppBundle } from "./bundle.ts";
-import type { AppToHub, InvokeMessage, SerializedError } from "./protocol.ts";
+import type { InvokeMessage, ResultMessage } from "./protocol.ts";
+import { checkResult } from "./resultLimits.ts";
+import { appIdentity } from "./sandbox/identity.ts";
+import type { AppRuntimeSettings, RuntimeLogger } from "./settings.ts";
+import { appError, fromAppError, ViewError } from "./viewErrors.ts";
+import { workerFor, type PreparedApp } from "./workers/index.ts";
+
+export { ViewError } from "./viewErrors.ts";
+export type { AppRuntimeSettings, RuntimeLogger } from "./settings.ts";
 
 export const DEFAULT_VIEW_TIMEOUT_MS = 60_000;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 /** After a failed start, calls fail fast for this long instead of starting the process again each time. */
 const RESTART_BACKOFF_MS = 2_000;
 const MAX_IN_FLIGHT = 64;
-const MAX_LOG_LINE = 2_000;
-
-export interface RuntimeLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+/** How long a stopping process may take to exit after `shutdown` before it is killed. */
+const STOP_GRACE_MS = 2_000;
 
 export interface AppProcessOptions {
+  /** The app's place among the loaded apps: its uid under a root hub. */
+  index: number;
+  /** Read at each start, so that a change (tests) applies from the next process on. */
+  settings: () => AppRuntimeSettings;
   viewTimeoutMs?: number;
   startTimeoutMs?: number;
   logger?: RuntimeLogger;
@@ -34,76 +48,37 @@ export interface Invocation {
   hostMap: Record<string, string>;
 }
 
-/** A view invocation that failed; `code` and `status` reach the views API as problem details. */
-export class ViewError extends GatehouseError {}
-
-const appError = (code: string, message: string, status: number) => new ViewError(code, message, status);
-
-/**
- * The environment an app process gets: enough to run node, nothing of the hub's (no database URL, no
- * encryption keys, no admin password). The hub's URL and the host mapping travel with each invocation.
- */
-export function appEnvironment(app: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { GATEHOUSE_APP: app, NODE_ENV: process.env.NODE_ENV ?? "production" };
-  for (const key of ["PATH", "TMPDIR", "TZ", "LANG"]) if (process.env[key]) env[key] = process.env[key];
-  return env;
-}
-
-/** Node's permission model: the flag's name changed in Node 22.13 / 23.5 (--experimental-permission before). */
-const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has("--permission")
-  ? "--permission"
-  : "--experimental-permission";
-/** Node versions whose permission model also covers the network (apps must reach the platforms). */
-const NETWORK_FLAG = process.allowedNodeEnvironmentFlags.has("--allow-net") ? ["--allow-net"] : [];
-
-/**
- * The app process may read its bundle and its own directory, and nothing else: not the hub's data
- * directory (database, keys.json), not the hub's sources. It may not write files, start processes or
- * threads, or load native addons. Network access stays open: apps call the platforms' APIs. Node documents
- * the permission model as a seat belt rather than a wall against deliberately malicious code; the process
- * boundary, the scrubbed environment and the capability checks are the boundary, this narrows it further.
- */
-export function sandboxFlags(bundleFile: string, appDir: string): string[] {
-  return [
-    PERMISSION_FLAG,
-    `--allow-fs-read=${bundleFile}`,
-    // The directory's contents (a wildcard: Node 20 aborts when a directory and its wildcard are both given).
-    `--allow-fs-read=${join(appDir, "*")}`,
-    ...NETWORK_FLAG,
-    "--enable-source-maps",
-    "--disable-warning=ExperimentalWarning",
-  ];
-}
-
 interface Pending {
   resolve(result: ViewResultJSON): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
   view: string;
-  child: ChildProcess;
+  kind: ViewKind;
+  running: RunningApp;
 }
 
 type State =
   | { kind: "stopped" }
-  | { kind: "starting"; attempt: object; child: ChildProcess | null; ready: Promise<AppManifest> }
-  | { kind: "ready"; child: ChildProcess; manifest: AppManifest }
+  | { kind: "starting"; attempt: object; running: RunningApp | null; ready: Promise<AppManifest> }
+  | { kind: "ready"; running: RunningApp; manifest: AppManifest }
   | { kind: "failed"; message: string; at: number };
 
-/**
- * One app's child process: its bundle (see bundle.ts) run under Node's permission model, with a scrubbed
- * environment and IPC for invocations. A view that throws fails alone; a view that exits the process or outlives the
- * timeout fails, the process is killed if needed, and the next call starts a fresh one.
- */
+const stoppedWhileStarting = (app: string) =>
+  appError("app_unavailable", `The app ${app} was stopped while starting`, 503);
+
 export class AppProcess {
   private state: State = { kind: "stopped" };
   private readonly pending = new Map<string, Pending>();
   private lastManifest: AppManifest | null = null;
   private closed = false;
+  private readonly logBudget = new LogBudget(DEFAULT_APP_LOG_LIMITS, Date.now);
+  /** How long the last successful start took: preparing (bundling) and the process itself, in ms. */
+  timings: { prepareMs: number; processMs: number } | null = null;
   readonly viewTimeoutMs: number;
 
   constructor(
     readonly spec: AppSpec,
-    private readonly options: AppProcessOptions = {},
+    private readonly options: AppProcessOptions,
   ) {
     this.viewTimeoutMs = options.viewTimeoutMs ?? DEFAULT_VIEW_TIMEOUT_MS;
   }
@@ -118,10 +93,10 @@ export class AppProcess {
     return this.state.kind === "failed" ? this.state.message : null;
   }
 
+  /** The host pid of the process (the sandbox's outermost one), while there is one. */
   get pid(): number | null {
-    return this.state.kind === "ready" || this.state.kind === "starting"
-      ? (this.state.child?.pid ?? null)
-      : null;
+    const running = this.state.kind === "ready" || this.state.kind === "starting" ? this.state.running : null;
+    return running?.child.pid ?? null;
   }
 
   /** Starts the process if needed and resolves with the app's manifest; rejects with app_load_failed. */
@@ -144,14 +119,16 @@ export class AppProcess {
       case "stopped":
         break;
     }
-    return this.spawn();
-  }
-
-  private spawn(): Promise<AppManifest> {
-    const attempt = {};
-    const ready = this.bundleAndFork(attempt);
-    this.state = { kind: "starting", attempt, child: null, ready };
-    return ready;
+    // The state is "starting" before any of the start runs: a failure found at once must be recorded.
+    const starting: Extract<State, { kind: "starting" }> = {
+      kind: "starting",
+      attempt: {},
+      running: null,
+      ready: Promise.resolve(null as never),
+    };
+    this.state = starting;
+    starting.ready = this.startProcess(starting.attempt);
+    return starting.ready;
   }
 
   private isCurrent(attempt: object): boolean {
@@ -166,117 +143,136 @@ export class AppProcess {
     return appError("app_load_failed", `The app ${this.spec.name} failed to load: ${message}`, 503);
   }
 
-  private async bundleAndFork(attempt: object): Promise<AppManifest> {
-    let bundle: AppBundle;
+  /** Everything before the process: the sandbox's verdict, the directory's links, the worker's preparation. */
+  private async prepare(attempt: object): Promise<{ prepared: PreparedApp; appDir: string }> {
+    const settings = this.options.settings();
+    const { sandbox } = settings;
+    if (sandbox.setting === "required" && !sandbox.active) {
+      throw this.loadFailed(
+        attempt,
+        `GATEHOUSE_APP_SANDBOX=required, but apps cannot be sandboxed on this host: ${sandbox.reason}`,
+      );
+    }
+    const worker = workerFor(this.spec);
+    if (!worker) throw this.loadFailed(attempt, `no worker runs ${this.spec.entryPath}`);
+    let appDir: string;
     try {
-      bundle = await bundleApp(this.spec);
+      appDir = checkAppDirectory(this.spec.dir, settings.hubDataDir ? [settings.hubDataDir] : []);
     } catch (err) {
-      throw this.loadFailed(attempt, err instanceof AppBundleError ? err.message : String(err));
+      throw this.loadFailed(attempt, err instanceof AppDirError ? err.message : String(err));
     }
+    try {
+      const prepared = await worker.prepare(this.spec, {
+        sandbox,
+        identity: appIdentity(settings.uidBase, this.options.index),
+        appDir,
+        heapMb: settings.heapMb,
+        languagePermissions: settings.languagePermissions,
+      });
+      return { prepared, appDir };
+    } catch (err) {
+      throw this.loadFailed(attempt, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private async startProcess(attempt: object): Promise<AppManifest> {
+    const startedAt = performance.now();
+    const { prepared, appDir } = await this.prepare(attempt);
+    const preparedAt = performance.now();
     if (!this.isCurrent(attempt)) {
-      bundle.dispose();
-      throw appError("app_unavailable", `The app ${this.spec.name} was stopped while starting`, 503);
+      prepared.dispose();
+      throw stoppedWhileStarting(this.spec.name);
     }
-    const child = fork(bundle.file, [], {
-      cwd: this.spec.dir,
-      env: appEnvironment(this.spec.name),
-      execArgv: sandboxFlags(bundle.file, this.spec.dir),
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "json",
-    });
-    if (this.state.kind === "starting") this.state.child = child;
-    this.forwardOutput(child);
+    const settings = this.options.settings();
     const startTimeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     return new Promise<AppManifest>((resolve, reject) => {
       const timer = setTimeout(() => {
         fail(`it did not report ready within ${Math.round(startTimeoutMs / 1000)} s`);
-        child.kill("SIGKILL");
+        running.child.kill("SIGKILL");
       }, startTimeoutMs);
       const fail = (message: string) => {
         clearTimeout(timer);
         reject(this.loadFailed(attempt, message));
       };
-      child.on("message", (message: AppToHub | null) => {
-        // The app process is not trusted to speak the protocol: `process.send(null)` must not throw here (an
-        // exception in this listener would end the hub).
-        if (typeof message !== "object" || message === null) return;
-        if (message.type === "ready") {
-          clearTimeout(timer);
-          if (!isManifest(message.manifest)) {
-            fail("it reported a manifest of the wrong shape");
-            child.kill("SIGKILL");
-          } else if (this.isCurrent(attempt)) {
-            this.state = { kind: "ready", child, manifest: message.manifest };
-            this.lastManifest = message.manifest;
-            resolve(message.manifest);
-          } else {
-            child.kill("SIGKILL");
-            reject(appError("app_unavailable", `The app ${this.spec.name} was stopped while starting`, 503));
-          }
-        } else if (message.type === "load_error") {
-          fail(message.message);
-        } else if (message.type === "result") {
-          this.settle(message);
-        }
-      });
-      child.on("error", (err) => fail(`the process could not start: ${err.message}`));
-      child.on("exit", (code, signal) => {
-        bundle.dispose();
-        const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        if (this.isCurrent(attempt)) fail(`the process ended during load (${how})`);
-        else if (this.state.kind !== "ready" || this.state.child !== child) {
-          // Stopped before it reported ready (a no-op when the start already settled).
-          clearTimeout(timer);
-          reject(appError("app_unavailable", `The app ${this.spec.name} was stopped while starting`, 503));
-        } else {
-          this.state = { kind: "stopped" };
-          if (!this.closed) {
-            this.options.logger?.warn(
-              { app: this.spec.name, how },
-              "app process ended; it restarts on the next call",
-            );
-          }
-        }
-        this.failAll(child, how);
-      });
+      const running: RunningApp = startAppChild(
+        {
+          spec: this.spec,
+          prepared,
+          appDir,
+          settings,
+          identity: appIdentity(settings.uidBase, this.options.index),
+          output: new AppOutput(this.spec.name, this.options.logger, this.logBudget),
+        },
+        {
+          ready: (manifest) => {
+            clearTimeout(timer);
+            if (this.isCurrent(attempt)) {
+              this.state = { kind: "ready", running, manifest };
+              this.lastManifest = manifest;
+              this.timings = { prepareMs: preparedAt - startedAt, processMs: performance.now() - preparedAt };
+              this.options.logger?.info(
+                { app: this.spec.name, sandbox: settings.sandbox.mode, ...this.timings },
+                "app process ready",
+              );
+              resolve(manifest);
+            } else {
+              running.child.kill("SIGKILL");
+              reject(stoppedWhileStarting(this.spec.name));
+            }
+          },
+          loadError: (message) => fail(message),
+          result: (message, bytes) => this.settle(running, message, bytes),
+          violation: (reason) => {
+            if (this.isCurrent(attempt)) fail(`it broke the runtime protocol: ${reason}`);
+            this.protocolViolation(running, reason);
+          },
+          error: (err) => fail(`the process could not start: ${err.message}`),
+          exit: (how, said) => {
+            if (this.isCurrent(attempt)) {
+              fail(`the process ended during load (${how})${said ? `: ${said}` : ""}`);
+            } else if (this.state.kind !== "ready" || this.state.running !== running) {
+              // Stopped before it reported ready (a no-op when the start already settled).
+              clearTimeout(timer);
+              reject(stoppedWhileStarting(this.spec.name));
+            } else {
+              this.state = { kind: "stopped" };
+              if (!this.closed) {
+                this.options.logger?.warn(
+                  { app: this.spec.name, how },
+                  "app process ended; it restarts on the next call",
+                );
+              }
+            }
+            this.failAll(running, running.stoppedBecause ?? how);
+          },
+        },
+      );
+      if (this.state.kind === "starting" && this.state.attempt === attempt) this.state.running = running;
     });
   }
 
-  private forwardOutput(child: ChildProcess): void {
-    for (const [stream, level] of [
-      [child.stdout, "info"],
-      [child.stderr, "warn"],
-    ] as const) {
-      let buffered = "";
-      stream?.setEncoding("utf8");
-      stream?.on("data", (chunk: string) => {
-        buffered += chunk;
-        const lines = buffered.split("\n");
-        buffered = lines.pop() ?? "";
-        if (buffered.length > MAX_LOG_LINE) buffered = "";
-        for (const line of lines) {
-          if (line.trim())
-            this.options.logger?.[level](
-              { app: this.spec.name, output: line.slice(0, MAX_LOG_LINE) },
-              "app output",
-            );
-        }
-      });
-    }
+  /** The app broke the protocol: said once in the log, and its process is stopped. */
+  private protocolViolation(running: RunningApp, reason: string): void {
+    this.options.logger?.error(
+      { app: this.spec.name, reason },
+      "app broke the runtime protocol; stopping its process",
+    );
+    this.discard(running, `it broke the runtime protocol (${reason})`);
   }
 
-  /** Stops using `child` now (the next call starts a fresh process) and kills it. */
-  private discard(child: ChildProcess): void {
-    if ((this.state.kind === "ready" || this.state.kind === "starting") && this.state.child === child) {
+  /** Stops using `running` now (the next call starts a fresh process) and kills it. */
+  private discard(running: RunningApp, because: string): void {
+    running.stoppedBecause ??= because;
+    if ((this.state.kind === "ready" || this.state.kind === "starting") && this.state.running === running) {
       this.state = { kind: "stopped" };
     }
-    child.kill("SIGKILL");
+    running.child.kill("SIGKILL");
   }
 
-  /** In-flight invocations of `child` fail when it ends: they can no longer answer. */
-  private failAll(child: ChildProcess, how: string): void {
+  /** In-flight invocations of `running` fail when it ends: they can no longer answer. */
+  private failAll(running: RunningApp, how: string): void {
     for (const [id, pending] of this.pending) {
-      if (pending.child !== child) continue;
+      if (pending.running !== running) continue;
       this.pending.delete(id);
       clearTimeout(pending.timer);
       pending.reject(
@@ -289,20 +285,31 @@ export class AppProcess {
     }
   }
 
-  private settle(message: Extract<AppToHub, { type: "result" }>): void {
+  private settle(running: RunningApp, message: ResultMessage, bytes: number): void {
     const pending = this.pending.get(message.id);
-    if (!pending) return;
+    if (!pending || pending.running !== running) {
+      // Late for a view the hub gave up on: ignored. For one it never sent: the app is making work for the
+      // hub (each frame is parsed), which the protocol does not allow.
+      if (!running.abandoned.delete(message.id))
+        this.protocolViolation(running, "a result for an invocation it was never sent");
+      return;
+    }
     this.pending.delete(message.id);
     clearTimeout(pending.timer);
-    if (message.ok) {
-      // The app process is not trusted to speak the protocol: only a result of a known type passes.
-      const type = (message.result as { type?: unknown } | null)?.type;
-      if (type === "data" || type === "table" || type === "web") pending.resolve(message.result);
-      else
-        pending.reject(
-          appError("invalid_result", `View "${pending.view}" answered something that is not a result`, 500),
-        );
-    } else pending.reject(fromSerialized(message.error));
+    if (!message.ok) {
+      pending.reject(fromAppError(message.error));
+      return;
+    }
+    const check = checkResult(message.result, {
+      kind: pending.kind,
+      maxBytes: this.options.settings().resultMaxBytes,
+      receivedBytes: bytes,
+    });
+    if (check.ok) pending.resolve(check.result);
+    else
+      pending.reject(
+        appError("invalid_result", `View "${pending.view}" answered an invalid result: ${check.reason}`, 500),
+      );
   }
 
   /** Runs one view; rejects with a ViewError (view_timeout, app_crashed, view_failed, or the SDK's codes). */
@@ -315,6 +322,8 @@ export class AppProcess {
     await this.start();
     if (this.state.kind !== "ready")
       throw appError("app_unavailable", `The app ${this.spec.name} is not running`, 503);
+    const kind = this.state.manifest.views.find((v) => v.name === view)?.kind;
+    if (!kind) throw appError("view_not_found", `The app ${this.spec.name} has no view "${view}"`, 404);
     if (this.pending.size >= MAX_IN_FLIGHT) {
       throw appError(
         "app_busy",
@@ -322,11 +331,12 @@ export class AppProcess {
         503,
       );
     }
-    const child = this.state.child;
+    const running = this.state.running;
     const id = randomUUID();
     return new Promise<ViewResultJSON>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        running.abandoned.add(id);
         reject(
           appError(
             "view_timeout",
@@ -336,19 +346,20 @@ export class AppProcess {
         );
         // A view that never returns may be spinning: only a fresh process is sure to be healthy.
         this.options.logger?.warn({ app: this.spec.name, view }, "view timed out; killing the app process");
-        this.discard(child);
+        this.discard(running, `view "${view}" timed out`);
       }, timeoutMs);
-      const pending: Pending = { resolve, reject, timer, view, child };
-      this.pending.set(id, pending);
+      this.pending.set(id, { resolve, reject, timer, view, kind, running });
       const message: InvokeMessage = { type: "invoke", id, view, params, ...invocation };
-      child.send(message, (err) => {
-        if (!err || !this.pending.has(id)) return;
+      try {
+        running.connection.send(message);
+      } catch (err) {
         this.pending.delete(id);
         clearTimeout(timer);
+        if (!(err instanceof ChannelError)) throw err;
         reject(
-          appError("app_crashed", `The app ${this.spec.name} could not take the call: ${err.message}`, 502),
+          appError("params_too_large", `The view's parameters are too large to send: ${err.reason}`, 413),
         );
-      });
+      }
     });
   }
 
@@ -359,62 +370,25 @@ export class AppProcess {
   }
 
   /**
-   * Stops the current process (if any); the next call bundles the app again and starts a fresh one. For
-   * reloading an app whose files changed (`gatehouse dev`).
+   * Stops the current process (if any); the next call prepares the app again (a fresh bundle) and starts a
+   * fresh one. For reloading an app whose files changed (`gatehouse dev`).
    */
   async stop(): Promise<void> {
-    const child = this.state.kind === "ready" || this.state.kind === "starting" ? this.state.child : null;
+    const running = this.state.kind === "ready" || this.state.kind === "starting" ? this.state.running : null;
     this.state = { kind: "stopped" };
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!running) return;
+    const { child } = running;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    running.stoppedBecause ??= "the hub stopped it";
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => child.kill("SIGKILL"), 2_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
       child.once("exit", () => {
         clearTimeout(timer);
         resolve();
       });
-      child.kill("SIGTERM");
+      running.connection.shutdown();
     });
   }
-}
-
-/**
- * The codes an app process may report, with the status the hub answers with. The app is not trusted with the
- * status (or with codes of the hub's own, like `unauthenticated`): anything else becomes `view_failed`.
- */
-const APP_ERROR_STATUS: Record<string, number> = {
-  login_required: 401,
-  integration_not_found: 404,
-  integration_not_assigned: 403,
-  provider_unavailable: 503,
-  provider_http_error: 502,
-  view_failed: 500,
-  view_not_found: 404,
-  invalid_result: 500,
-  invalid_capability: 500,
-  outside_invocation: 500,
-  token_failed: 502,
-};
-
-/** App code can send its own "ready" before the worker does: only lists of named entries pass as a manifest. */
-function isManifest(manifest: unknown): manifest is AppManifest {
-  const named = (list: unknown) =>
-    Array.isArray(list) &&
-    list.every(
-      (entry) =>
-        typeof entry === "object" && entry !== null && typeof (entry as { name?: unknown }).name === "string",
-    );
-  if (typeof manifest !== "object" || manifest === null) return false;
-  const { views, parametrization } = manifest as Partial<Record<keyof AppManifest, unknown>>;
-  return named(views) && named(parametrization);
-}
-
-function fromSerialized(error: SerializedError): ViewError {
-  const message = String(error?.message ?? "The view failed").slice(0, 2000);
-  const code = typeof error?.code === "string" ? error.code : "";
-  const status = APP_ERROR_STATUS[code];
-  const details = typeof error?.details === "object" && error.details !== null ? error.details : {};
-  if (status === undefined) return new ViewError("view_failed", message, 500);
-  return new ViewError(code, message, status, details);
 }
 
 export { randomUUID as newInvocationId };

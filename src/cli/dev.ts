@@ -6,8 +6,9 @@
  * process may read its own directory), in `<config dir>/dev/<app>` unless GATEHOUSE_DATA_DIR says otherwise.
  */
 import { watch, type FSWatcher } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { APP_CONFIG_FILE, readAppConfig, type AppSpec } from "../apps/config.ts";
+import { isInside } from "../apps/paths.ts";
 import { AppRegistry } from "../apps/registry.ts";
 import type { HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
@@ -105,8 +106,7 @@ export async function dev(
     GATEHOUSE_APPS_DIR: appDir,
     GATEHOUSE_DATA_DIR: io.env.GATEHOUSE_DATA_DIR || join(configDir(io.env), "dev", spec.name),
   });
-  const rel = relative(appDir, config.dataDir);
-  if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) {
+  if (isInside(appDir, config.dataDir)) {
     throw new CliError(
       "GATEHOUSE_DATA_DIR must be outside the app directory (the app process may read its own directory, so the database must not be there)",
     );

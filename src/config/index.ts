@@ -1,6 +1,10 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { APP_TO_HUB_MAX_FRAME, RESULT_ENVELOPE_BYTES } from "../apps/channel.ts";
+import { SANDBOX_SETTINGS, type SandboxSetting } from "../apps/sandbox/settings.ts";
+import { DEFAULT_APP_UID_BASE, MAX_APP_UID_BASE } from "../apps/sandbox/identity.ts";
 import { GatehouseError } from "../errors.ts";
+import { DEFAULT_RESULT_MAX_BYTES } from "../sdk/limits.ts";
 
 /** The hub's settings, validated from the environment (the variables the README lists under "The sandbox"). */
 export interface HubConfig {
@@ -29,6 +33,12 @@ export interface HubConfig {
    * true (any proxy), a number of hops, or a comma-separated list of proxy addresses/CIDRs.
    */
   trustProxy: boolean | number | string;
+  /** GATEHOUSE_APP_SANDBOX: run apps under bubblewrap (required), where it works (auto), or never (off). */
+  appSandbox: SandboxSetting;
+  /** GATEHOUSE_APP_RESULT_MAX_BYTES: the largest view result (its JSON) the hub accepts from an app. */
+  appResultMaxBytes: number;
+  /** GATEHOUSE_APP_UID_BASE: under a root hub, app i runs as uid and gid base + i. */
+  appUidBase: number;
 }
 
 /** A configuration the hub cannot start with; the message names the variable. */
@@ -98,6 +108,20 @@ const parsers = {
     .transform((value): boolean | number | string =>
       value === "true" ? true : value === "false" ? false : /^\d+$/.test(value) ? Number(value) : value,
     ),
+  GATEHOUSE_APP_SANDBOX: z.enum(SANDBOX_SETTINGS, `must be one of ${SANDBOX_SETTINGS.join(", ")}`),
+  GATEHOUSE_APP_RESULT_MAX_BYTES: z.coerce
+    .number()
+    .int("must be a whole number of bytes")
+    .min(1024, "must be at least 1024 bytes")
+    .max(
+      APP_TO_HUB_MAX_FRAME - RESULT_ENVELOPE_BYTES,
+      `must be at most ${APP_TO_HUB_MAX_FRAME - RESULT_ENVELOPE_BYTES} bytes (what one message from an app can carry)`,
+    ),
+  GATEHOUSE_APP_UID_BASE: z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(1000, "must be at least 1000 (below are the host's system users)")
+    .max(MAX_APP_UID_BASE, `must be at most ${MAX_APP_UID_BASE}`),
 };
 
 type Variable = keyof typeof parsers;
@@ -170,6 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     loginRateLimitPerMinute: read(env, "GATEHOUSE_LOGIN_RATE_LIMIT") ?? 10,
     backgroundRefresh: ["true", "1", undefined].includes(read(env, "GATEHOUSE_BACKGROUND_REFRESH")),
     trustProxy: read(env, "GATEHOUSE_TRUST_PROXY") ?? false,
+    appSandbox: read(env, "GATEHOUSE_APP_SANDBOX") ?? "auto",
+    appResultMaxBytes: read(env, "GATEHOUSE_APP_RESULT_MAX_BYTES") ?? DEFAULT_RESULT_MAX_BYTES,
+    appUidBase: read(env, "GATEHOUSE_APP_UID_BASE") ?? DEFAULT_APP_UID_BASE,
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
@@ -105,8 +105,30 @@ interface Opened {
   migrate: () => Promise<void>;
 }
 
+/** The SQLite files that hold the hub's data: the database, its write-ahead log and its shared memory. */
+const SQLITE_SUFFIXES = ["", "-wal", "-shm"] as const;
+
+/**
+ * Makes the database private to the hub's user from the first write: a directory it creates is 0700, and
+ * the database file is created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the
+ * database's mode). Files left readable by an older version are narrowed to 0600.
+ */
+function preparePrivateSqliteFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
+  for (const suffix of SQLITE_SUFFIXES) {
+    const file = path + suffix;
+    try {
+      if (statSync(file).mode & 0o077) chmodSync(file, 0o600);
+    } catch (error) {
+      // Gone, or not ours to change (SQLite still opens it; the operator chose that ownership).
+      if (!["ENOENT", "EPERM"].includes((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    }
+  }
+}
+
 function openSqlite(path: string): Opened {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") preparePrivateSqliteFiles(path);
   const database = new SqliteDatabase(path);
   try {
     // WAL lets readers run while a writer commits; busy_timeout makes a second writer wait instead of

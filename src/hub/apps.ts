@@ -6,6 +6,9 @@ import { apiHostMap } from "../apps/hostMap.ts";
 import { discoverApps } from "../apps/loader.ts";
 import { AppRegistry, integrationWarnings } from "../apps/registry.ts";
 import { newInvocationId, ViewError, type AppProcess } from "../apps/runtime.ts";
+import { runtimeSettingsFor } from "../apps/settings.ts";
+import { detectSandbox } from "../apps/sandbox/detect.ts";
+import { logSandboxStatus, sandboxSummary } from "../apps/sandbox/report.ts";
 import { GatehouseError } from "../errors.ts";
 import type { AppManifest } from "../sdk/app.ts";
 import { validateParams, type Field } from "../sdk/fields.ts";
@@ -168,7 +171,13 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
   const discovery = discoverApps(config.appsDirs);
   for (const failure of discovery.failures)
     log.error({ dir: failure.dir, reason: failure.message }, "app not loaded");
-  const registry = new AppRegistry(discovery, { viewTimeoutMs: viewTimeoutFromEnv(), logger: log });
+  const sandbox = await detectSandbox(config.appSandbox, config.appUidBase);
+  if (discovery.apps.length > 0) logSandboxStatus(sandbox, log);
+  const registry = new AppRegistry(discovery, {
+    settings: runtimeSettingsFor(config, sandbox),
+    viewTimeoutMs: viewTimeoutFromEnv(),
+    logger: log,
+  });
   // With no apps directory at all the hub keeps its default (an app is known when an integration names it).
   if (discovery.searchedDirs.length > 0) services.apps = registry;
   const capabilities = new CapabilityStore(services.store.db, services.now);
@@ -272,6 +281,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       return {
         appsDirs: config.appsDirs,
         viewTimeoutSeconds: registry.viewTimeoutMs / 1000,
+        sandbox: sandboxSummary(sandbox),
         apps: registry
           .list()
           .map((appProcess) => ({ ...summary(appProcess, all, connections), dir: appProcess.spec.dir })),

@@ -100,8 +100,8 @@ export interface GatehouseApp<P extends Parametrization = Parametrization> exten
   readonly [APP_MARKER]: true;
 }
 
-const VIEW_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+export const VIEW_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /**
  * Declares an app: its parametrization and its views, keyed by the names the views API uses

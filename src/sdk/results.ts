@@ -1,3 +1,18 @@
+import {
+  ALIGNS,
+  DATA_STATUSES,
+  HEX_COLOR,
+  isDecimals,
+  isOneOf,
+  isScalarValue,
+  MAX_DECIMALS,
+  MAX_GROUP_DEPTH,
+  MAX_GROUP_ITEMS,
+  MAX_HTML_BYTES,
+  MAX_TABLE_CELLS,
+  TEXT_STYLES,
+} from "./limits.ts";
+
 /**
  * What a view returns. Each result checks its limits when it is built (so the error points at the line of
  * app code that broke them) and has a `toJSON()` giving exactly what the views API answers; the JSON shapes
@@ -13,9 +28,7 @@ export class ResultError extends Error {
   }
 }
 
-export const MAX_GROUP_ITEMS = 100;
-export const MAX_GROUP_DEPTH = 3;
-export const MAX_TABLE_CELLS = 100_000;
+export { MAX_GROUP_DEPTH, MAX_GROUP_ITEMS, MAX_HTML_BYTES, MAX_TABLE_CELLS } from "./limits.ts";
 
 /** How a DataItem is flagged in the UI. */
 export const DataStatus = {
@@ -23,9 +36,8 @@ export const DataStatus = {
   SUCCESS: "success",
   WARNING: "warning",
   ERROR: "error",
-} as const;
+} as const satisfies Record<string, (typeof DATA_STATUSES)[number]>;
 export type DataStatus = (typeof DataStatus)[keyof typeof DataStatus];
-const DATA_STATUSES: readonly string[] = Object.values(DataStatus);
 
 export type DataValue = string | number | boolean | null;
 
@@ -76,11 +88,11 @@ export class DataItem {
     if (typeof label !== "string")
       throw new ResultError(`DataItem label must be a string (got ${typeof label})`);
     const name = `DataItem ${describe(label)}`;
-    if (value !== null && !["string", "number", "boolean"].includes(typeof value)) {
-      throw new ResultError(`${name}: value must be a string, number, boolean or null (got ${typeof value})`);
-    }
     if (typeof value === "number" && !Number.isFinite(value)) {
       throw new ResultError(`${name}: value must be a finite number (got ${value})`);
+    }
+    if (!isScalarValue(value)) {
+      throw new ResultError(`${name}: value must be a string, number, boolean or null (got ${typeof value})`);
     }
     const { numberOfDecimals, status, subgroup } = options;
     if (numberOfDecimals !== undefined) {
@@ -89,13 +101,13 @@ export class DataItem {
           `${name}: numberOfDecimals applies to number values only (value is ${typeof value})`,
         );
       }
-      if (!Number.isInteger(numberOfDecimals) || numberOfDecimals < 0 || numberOfDecimals > 20) {
+      if (!isDecimals(numberOfDecimals)) {
         throw new ResultError(
-          `${name}: numberOfDecimals must be an integer from 0 to 20 (got ${numberOfDecimals})`,
+          `${name}: numberOfDecimals must be an integer from 0 to ${MAX_DECIMALS} (got ${numberOfDecimals})`,
         );
       }
     }
-    if (status !== undefined && !DATA_STATUSES.includes(status)) {
+    if (status !== undefined && !isOneOf(DATA_STATUSES, status)) {
       throw new ResultError(
         `${name}: status must be one of ${DATA_STATUSES.join(", ")} (got ${String(status)})`,
       );
@@ -206,10 +218,6 @@ export type TableValue = string | number | boolean | null;
 export type TextStyle = "bold" | "italic" | "underline";
 export type Align = "left" | "center" | "right";
 
-const COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
-const TEXT_STYLES: readonly string[] = ["bold", "italic", "underline"];
-const ALIGNS: readonly string[] = ["left", "center", "right"];
-
 export interface TableCellOptions {
   /** CSS hex color, e.g. "#b00020". */
   textColor?: string;
@@ -224,8 +232,7 @@ export interface TableCellJSON {
 }
 
 function checkValue(value: unknown, where: string): TableValue {
-  if (value === null || ["string", "boolean"].includes(typeof value)) return value as TableValue;
-  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (isScalarValue(value)) return value;
   throw new ResultError(
     `${where}: a cell value must be a string, finite number, boolean or null (got ${typeOf(value)})`,
   );
@@ -239,13 +246,13 @@ export class TableCell {
     this.value = checkValue(value, "TableCell");
     for (const key of ["textColor", "backgroundColor"] as const) {
       const color = options[key];
-      if (color !== undefined && !COLOR.test(color)) {
+      if (color !== undefined && !HEX_COLOR.test(color)) {
         throw new ResultError(
           `TableCell ${JSON.stringify(value)}: ${key} must be a hex color like #1a2b3c (got ${color})`,
         );
       }
     }
-    if (options.textStyle !== undefined && !TEXT_STYLES.includes(options.textStyle)) {
+    if (options.textStyle !== undefined && !isOneOf(TEXT_STYLES, options.textStyle)) {
       throw new ResultError(
         `TableCell ${JSON.stringify(value)}: textStyle must be one of ${TEXT_STYLES.join(", ")}`,
       );
@@ -281,13 +288,13 @@ export class TableHeader {
   ) {
     if (typeof title !== "string")
       throw new ResultError(`TableHeader title must be a string (got ${typeOf(title)})`);
-    if (options.align !== undefined && !ALIGNS.includes(options.align)) {
+    if (options.align !== undefined && !isOneOf(ALIGNS, options.align)) {
       throw new ResultError(`TableHeader ${describe(title)}: align must be one of ${ALIGNS.join(", ")}`);
     }
     const d = options.numDecimals;
-    if (d !== undefined && (!Number.isInteger(d) || d < 0 || d > 20)) {
+    if (d !== undefined && !isDecimals(d)) {
       throw new ResultError(
-        `TableHeader ${describe(title)}: numDecimals must be an integer from 0 to 20 (got ${d})`,
+        `TableHeader ${describe(title)}: numDecimals must be an integer from 0 to ${MAX_DECIMALS} (got ${d})`,
       );
     }
   }
@@ -370,7 +377,6 @@ export interface WebResultJSON {
   type: "web";
   html: string;
 }
-export const MAX_HTML_BYTES = 5 * 1024 * 1024;
 
 /** What a webView returns: an HTML document the UI shows in a sandboxed frame. */
 export class WebResult {

@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import type { HubConfig } from "../../src/config/index.ts";
 import { useEmulatorHostMap } from "./appsHub.ts";
 import { ensureFreshWebBuild, launchChromium, watchConsole, type ConsoleProblem } from "./chromium.ts";
 import { startTestHub, type TestHub } from "./hub.ts";
@@ -13,6 +14,8 @@ export interface HubInBrowserOptions {
   viewport?: { width: number; height: number };
   /** Browser permissions granted on the hub's origin, e.g. clipboard access. */
   permissions?: string[];
+  /** More of the hub's settings (e.g. appSandbox). */
+  config?: Partial<HubConfig>;
 }
 
 /** What a UI suite drives: a test hub, and one Chromium page on it whose console problems are collected. */
@@ -33,7 +36,7 @@ export function useHubInBrowser(options: HubInBrowserOptions): HubInBrowser {
   const ui = {} as HubInBrowser;
   beforeAll(async () => {
     await ensureFreshWebBuild();
-    ui.hub = await startTestHub({ config: { appsDirs: options.appsDirs } });
+    ui.hub = await startTestHub({ config: { ...options.config, appsDirs: options.appsDirs } });
     if (options.emulatorHosts) useEmulatorHostMap(ui.hub);
     ui.browser = await launchChromium();
     ui.context = await ui.browser.newContext({

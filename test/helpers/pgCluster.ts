@@ -1,8 +1,8 @@
 /**
  * A dedicated throwaway PostgreSQL cluster for tests that stop and start the server under a running hub
  * (test/faults-postgres.test.ts): the shared one from test/setup/global.ts must stay up for everyone else.
- * Same recipe as the setup (initdb as the `postgres` user when root, trust auth on 127.0.0.1, no fsync), on
- * a fixed port so that a restarted server is found at the same URL.
+ * Same recipe as the setup (initdb as the `postgres` user when root, a SCRAM password on 127.0.0.1, no
+ * fsync), on a fixed port so that a restarted server is found at the same URL.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -11,12 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "./hubProcesses.ts";
+import { newPgPassword, pgUrlFor, withInitdbAuth } from "./pgAuth.ts";
 
 const execFileAsync = promisify(execFile);
 const PG_BIN = process.env.GATEHOUSE_TEST_PG_BIN?.trim() || "/usr/lib/postgresql/15/bin";
 
 export interface PgCluster {
-  /** postgres://postgres@127.0.0.1:<port>/postgres */
+  /** postgres://postgres:<password>@127.0.0.1:<port>/postgres */
   url: string;
   start(): Promise<void>;
   /** `pg_ctl stop -m fast`: sessions are ended, the port closes. */
@@ -52,6 +53,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   }
   const data = join(dir, "data");
   const port = await freePort();
+  const password = newPgPassword();
   let running = false;
   const options = [
     "-c listen_addresses=127.0.0.1",
@@ -64,7 +66,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     "-c full_page_writes=off",
   ].join(" ");
   const cluster: PgCluster = {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: pgUrlFor(port, password),
     async start() {
       await runPg("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "60", "-o", options, "start"]);
       running = true;
@@ -82,7 +84,9 @@ export async function startPgCluster(): Promise<PgCluster> {
     },
   };
   try {
-    await runPg("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+    await withInitdbAuth(dir, password, (auth) =>
+      runPg("initdb", ["-D", data, "-U", "postgres", ...auth, "-E", "UTF8", "--no-sync"]),
+    );
     await cluster.start();
   } catch (error) {
     await cluster.destroy();

@@ -4,7 +4,7 @@
  * 1. GATEHOUSE_TEST_PG_URL set (CI: `.ci/run` starts the server) → use it.
  * 2. Else, when Debian's PostgreSQL 15 is installed → start a throwaway cluster in a temp dir on a free
  *    127.0.0.1 port (as the `postgres` user when we are root: initdb refuses root), stop it and remove
- *    the dir at teardown.
+ *    the dir at teardown. TCP needs a random password (SCRAM, test/helpers/pgAuth.ts), which the URL carries.
  * 3. Else → fail when CI=true; otherwise provide null and the PostgreSQL suites skip, saying why
  *    (`inject("pgSkipReason")`).
  */
@@ -17,10 +17,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { newPgPassword, pgUrlFor, withInitdbAuth } from "../helpers/pgAuth.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
-    /** A superuser URL of a PostgreSQL server for tests, or null when none is available. */
+    /** A superuser URL (with its password) of a PostgreSQL server for tests, or null when none is available. */
     pgUrl: string | null;
     /** Why pgUrl is null (shown in the names of skipped suites). */
     pgSkipReason: string | null;
@@ -124,7 +125,10 @@ async function startCluster(): Promise<Cluster> {
   process.on("exit", stopOnExit);
 
   try {
-    await runPg("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+    const password = newPgPassword();
+    await withInitdbAuth(dir, password, (auth) =>
+      runPg("initdb", ["-D", data, "-U", "postgres", ...auth, "-E", "UTF8", "--no-sync"]),
+    );
     let lastError: unknown;
     // A free port can be taken between probing and binding; try a few.
     for (let attempt = 0; attempt < 3 && !started; attempt++) {
@@ -153,7 +157,7 @@ async function startCluster(): Promise<Cluster> {
           "start",
         ]);
         started = true;
-        const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+        const url = pgUrlFor(port, password);
         await waitUntilReachable(url, 15_000);
         return { url, stop };
       } catch (error) {

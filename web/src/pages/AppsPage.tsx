@@ -3,6 +3,7 @@ import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { Link } from "../router.tsx";
 import type { AppSummary } from "../types.ts";
 import { useFetch } from "../useFetch.ts";
+import { SandboxWarning } from "./SandboxWarning.tsx";
 
 export function AppsPage() {
   usePageTitle("Apps");
@@ -10,6 +11,7 @@ export function AppsPage() {
   return (
     <section>
       <h1>Apps</h1>
+      <SandboxWarning />
       <ErrorMessage error={apps.error} />
       {apps.loading && !apps.data ? <Loading /> : null}
       {apps.data && apps.data.length === 0 ? (

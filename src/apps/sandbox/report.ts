@@ -1,0 +1,41 @@
+/** How the sandbox's state is told: once in the log at start, and to admins in the apps overview. */
+import type { SandboxStatus } from "./detect.ts";
+
+export interface SandboxSummary {
+  /** Apps run sandboxed. */
+  active: boolean;
+  setting: SandboxStatus["setting"];
+  mode: SandboxStatus["mode"];
+  /** What admins are shown when apps are not sandboxed; null when they are. */
+  warning: string | null;
+}
+
+export function sandboxSummary(status: SandboxStatus): SandboxSummary {
+  const warning = status.active
+    ? null
+    : status.setting === "required"
+      ? `Apps do not run on this host: GATEHOUSE_APP_SANDBOX=required, but the sandbox cannot run (${status.reason})`
+      : `Apps are not sandboxed on this host (${status.reason}): an app can read what the hub's user can read and signal the hub`;
+  return { active: status.active, setting: status.setting, mode: status.mode, warning };
+}
+
+interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** One line at start: the sandbox in use, or a loud warning that apps run without it. */
+export function logSandboxStatus(status: SandboxStatus, log: Logger): void {
+  if (status.active) {
+    log.info({ sandbox: status.mode, tools: status.tools }, "apps run in the bubblewrap sandbox");
+    return;
+  }
+  const { warning } = sandboxSummary(status);
+  if (status.setting === "required") log.error({ reason: status.reason }, warning!);
+  else
+    log.warn(
+      { reason: status.reason, setting: status.setting },
+      `${warning}; install bubblewrap, or set GATEHOUSE_APP_SANDBOX=required to refuse running apps without it`,
+    );
+}
