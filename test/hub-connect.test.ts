@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { introspectToken } from "../src/oauth/index.ts";
-import { refreshTokenAad } from "../src/vault/tokenService.ts";
+import { aad } from "../src/vault/aad.ts";
 import { forEachDatabase } from "./helpers/databases.ts";
 import { signInAtEmulator } from "./helpers/browser.ts";
 import {
@@ -65,7 +65,7 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
       .where("integration_id", "=", integrationId)
       .where("user_id", "=", me.id)
       .executeTakeFirstOrThrow();
-    return t.hub.services.keyRing.decrypt(row.refresh_token_enc!, refreshTokenAad(row.id));
+    return t.hub.services.keyRing.decrypt(row.refresh_token_enc!, aad.connectionRefreshToken(row.id));
   }
 
   /** Starts a connect flow and returns the provider's authorization URL (not followed). */

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, OAuthStatesTable } from "../db/schema.ts";
+import { aad } from "../vault/aad.ts";
 import { hashToken } from "../vault/hashing.ts";
 import { keyIdOf, type SecretCipher } from "../vault/integrationStore.ts";
 
@@ -19,7 +20,6 @@ export interface PendingAuthorization {
   expiresAt: number;
 }
 
-const verifierAad = (stateHash: string): string => `oauth_states:${stateHash}:code_verifier`;
 // The column is NOT NULL; a flow without PKCE stores this marker (encrypted like a real verifier).
 const NO_VERIFIER = "-";
 
@@ -38,7 +38,10 @@ export class OAuthStateStore {
   async save(state: string, pending: Omit<PendingAuthorization, "expiresAt">): Promise<void> {
     const stateHash = hashToken(state);
     const at = this.now();
-    const verifierEnc = this.keyRing.encrypt(pending.codeVerifier ?? NO_VERIFIER, verifierAad(stateHash));
+    const verifierEnc = this.keyRing.encrypt(
+      pending.codeVerifier ?? NO_VERIFIER,
+      aad.oauthStateCodeVerifier(stateHash),
+    );
     await this.db
       .insertInto("oauth_states")
       .values({
@@ -78,7 +81,7 @@ export class OAuthStateStore {
   }
 
   private toPending(row: Selectable<OAuthStatesTable>): PendingAuthorization {
-    const verifier = this.keyRing.decrypt(row.code_verifier_enc, verifierAad(row.state_hash));
+    const verifier = this.keyRing.decrypt(row.code_verifier_enc, aad.oauthStateCodeVerifier(row.state_hash));
     return {
       sessionId: row.session_id,
       userId: row.user_id,

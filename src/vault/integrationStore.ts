@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import { GatehouseError } from "../errors.ts";
+import { aad } from "./aad.ts";
 import type { Database, GrantType, IntegrationsTable, TokenEndpointAuthMethod } from "../db/schema.ts";
 
 /** The part of the database handle the vault needs (src/db's Store satisfies it). */
@@ -66,9 +67,6 @@ const editableFields = new Set<string>([
   "tokenEndpointAuthMethod",
   "pkce",
 ]);
-
-export const clientSecretAad = (integrationId: string): string =>
-  `integrations:${integrationId}:client_secret`;
 
 /** True when a database error is a unique-constraint violation (SQLite or PostgreSQL). */
 export function isUniqueViolation(err: unknown): boolean {
@@ -208,7 +206,7 @@ export class IntegrationStore {
 
   private sealSecret(id: string, secret: string | null): { enc: string | null; keyId: string | null } {
     if (secret === null || secret === "") return { enc: null, keyId: null };
-    const enc = this.keyRing.encrypt(secret, clientSecretAad(id));
+    const enc = this.keyRing.encrypt(secret, aad.integrationClientSecret(id));
     return { enc, keyId: keyIdOf(enc) };
   }
 
@@ -246,7 +244,7 @@ export class IntegrationStore {
       issuer: row.issuer,
       clientId: row.client_id,
       clientSecret: row.client_secret_enc
-        ? this.keyRing.decrypt(row.client_secret_enc, clientSecretAad(row.id))
+        ? this.keyRing.decrypt(row.client_secret_enc, aad.integrationClientSecret(row.id))
         : null,
       scopes: JSON.parse(row.scopes) as string[],
       tokenEndpointAuthMethod: row.token_endpoint_auth_method,

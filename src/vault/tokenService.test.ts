@@ -12,7 +12,8 @@ import {
 } from "../../test/helpers/vaultFixtures.ts";
 import { startBackgroundRefresher } from "./backgroundRefresher.ts";
 import { IntegrationStore, type Integration } from "./integrationStore.ts";
-import { TokenService, refreshTokenAad, type RefreshOutcome } from "./tokenService.ts";
+import { aad } from "./aad.ts";
+import { TokenService, type RefreshOutcome } from "./tokenService.ts";
 
 const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 500 };
 
@@ -119,7 +120,7 @@ forEachDatabase("TokenService", (getStore, target) => {
       const after = await connectionOf(userId);
       expect(after.version).toBe(before.version + 1);
       expect(after.last_refreshed_at).not.toBeNull();
-      expect(cipher.decrypt(after.refresh_token_enc!, refreshTokenAad(after.id))).not.toBe(
+      expect(cipher.decrypt(after.refresh_token_enc!, aad.connectionRefreshToken(after.id))).not.toBe(
         tokens.refreshToken,
       );
       // The next call is served from storage.
@@ -132,7 +133,9 @@ forEachDatabase("TokenService", (getStore, target) => {
       const { userId, tokens } = await connect(0);
       await service.getUserToken(integration, userId);
       const after = await connectionOf(userId);
-      expect(cipher.decrypt(after.refresh_token_enc!, refreshTokenAad(after.id))).toBe(tokens.refreshToken);
+      expect(cipher.decrypt(after.refresh_token_enc!, aad.connectionRefreshToken(after.id))).toBe(
+        tokens.refreshToken,
+      );
       // And it still works for the next refresh.
       await service.getUserToken(integration, userId, { minValiditySeconds: 7200 });
       expect(idp.calls.refresh_token).toBe(2);
@@ -243,7 +246,7 @@ forEachDatabase("TokenService", (getStore, target) => {
             .updateTable("connections")
             .set({
               access_token_enc: cipher.encrypt(winner.accessToken, `connections:${row.id}:access_token`),
-              refresh_token_enc: cipher.encrypt(winner.refreshToken, refreshTokenAad(row.id)),
+              refresh_token_enc: cipher.encrypt(winner.refreshToken, aad.connectionRefreshToken(row.id)),
               expires_at: winner.expiresAt,
               version: row.version + 1,
             })

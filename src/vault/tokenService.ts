@@ -17,6 +17,7 @@ import {
   type SecretCipher,
   type VaultStore,
 } from "./integrationStore.ts";
+import { aad } from "./aad.ts";
 import { RefreshCoordinator, type ConnectionRow, type ServiceTokenRow } from "./refreshCoordinator.ts";
 import { DEFAULT_RETRY_POLICY, isTransient, withRetry, type RetryPolicy } from "./retry.ts";
 
@@ -80,11 +81,6 @@ export interface TokenServiceOptions {
   revocationTimeoutMs?: number;
   oauth?: OAuthSteps;
 }
-
-export const accessTokenAad = (connectionId: string): string => `connections:${connectionId}:access_token`;
-export const refreshTokenAad = (connectionId: string): string => `connections:${connectionId}:refresh_token`;
-export const serviceTokenAad = (integrationId: string): string =>
-  `service_tokens:${integrationId}:access_token`;
 
 /** 401: the user has no usable connection. The HTTP layer adds `loginUrl`. */
 /** What the user is told per reason (the reason itself stays in `details` for programs). */
@@ -468,7 +464,7 @@ export class TokenService {
       return locked;
     }
     const oldRefreshToken = locked.refresh_token_enc
-      ? this.keyRing.decrypt(locked.refresh_token_enc, refreshTokenAad(locked.id))
+      ? this.keyRing.decrypt(locked.refresh_token_enc, aad.connectionRefreshToken(locked.id))
       : null;
     if (!oldRefreshToken) {
       if (Number(locked.expires_at) > now) return locked;
@@ -510,7 +506,7 @@ export class TokenService {
           .where("id", "=", locked.id)
           .executeTakeFirst();
         if (mayRetryRace && fresh && fresh.status === "connected" && fresh.refresh_token_enc) {
-          const current = this.keyRing.decrypt(fresh.refresh_token_enc, refreshTokenAad(fresh.id));
+          const current = this.keyRing.decrypt(fresh.refresh_token_enc, aad.connectionRefreshToken(fresh.id));
           if (current !== oldRefreshToken) {
             this.options.logger?.info(
               { integration: integration.name, connectionId: locked.id },
@@ -619,7 +615,7 @@ export class TokenService {
       if (transient) throw providerUnavailable(integration, err);
       throw err;
     }
-    const enc = this.keyRing.encrypt(tokens.accessToken, serviceTokenAad(integration.id));
+    const enc = this.keyRing.encrypt(tokens.accessToken, aad.serviceAccessToken(integration.id));
     const update = {
       access_token_enc: enc,
       key_id: keyIdOf(enc),
@@ -663,17 +659,19 @@ export class TokenService {
   }
 
   private sealConnectionTokens(id: string, accessToken: string, refreshToken: string | null) {
-    const accessEnc = this.keyRing.encrypt(accessToken, accessTokenAad(id));
+    const accessEnc = this.keyRing.encrypt(accessToken, aad.connectionAccessToken(id));
     return {
       access_token_enc: accessEnc,
-      refresh_token_enc: refreshToken ? this.keyRing.encrypt(refreshToken, refreshTokenAad(id)) : null,
+      refresh_token_enc: refreshToken
+        ? this.keyRing.encrypt(refreshToken, aad.connectionRefreshToken(id))
+        : null,
       key_id: keyIdOf(accessEnc),
     };
   }
 
   private connectionResult(row: ConnectionRow): AccessTokenResult {
     return {
-      accessToken: this.keyRing.decrypt(row.access_token_enc, accessTokenAad(row.id)),
+      accessToken: this.keyRing.decrypt(row.access_token_enc, aad.connectionAccessToken(row.id)),
       tokenType: "Bearer",
       expiresAt: Number(row.expires_at),
       scopes: JSON.parse(row.scopes) as string[],
@@ -696,7 +694,7 @@ export class TokenService {
   }
 
   private openServiceToken(row: ServiceTokenRow): string {
-    return this.keyRing.decrypt(row.access_token_enc, serviceTokenAad(row.integration_id));
+    return this.keyRing.decrypt(row.access_token_enc, aad.serviceAccessToken(row.integration_id));
   }
 
   private serviceResult(row: ServiceTokenRow): AccessTokenResult {
@@ -724,9 +722,9 @@ export class TokenService {
   /** Refresh token first (ending the grant at most providers), then the access token; failures ignored. */
   private async revokeConnection(cfg: OAuthClientConfig, row: ConnectionRow): Promise<void> {
     const refreshToken = row.refresh_token_enc
-      ? this.keyRing.decrypt(row.refresh_token_enc, refreshTokenAad(row.id))
+      ? this.keyRing.decrypt(row.refresh_token_enc, aad.connectionRefreshToken(row.id))
       : null;
-    const accessToken = this.keyRing.decrypt(row.access_token_enc, accessTokenAad(row.id));
+    const accessToken = this.keyRing.decrypt(row.access_token_enc, aad.connectionAccessToken(row.id));
     await Promise.all([
       refreshToken ? this.revokeQuietly(cfg, refreshToken, "refresh_token") : Promise.resolve(),
       this.revokeQuietly(cfg, accessToken, "access_token"),
