@@ -7,6 +7,7 @@ import { discoverApps } from "../apps/loader.ts";
 import { AppRegistry, integrationWarnings } from "../apps/registry.ts";
 import { newInvocationId, ViewError, type AppProcess } from "../apps/runtime.ts";
 import { GatehouseError } from "../errors.ts";
+import { INTEGRATION_NAME, isAssigned } from "../names.ts";
 import type { AppManifest } from "../sdk/app.ts";
 import { validateParams, type Field } from "../sdk/fields.ts";
 import type { Integration } from "../vault/integrationStore.ts";
@@ -70,7 +71,6 @@ function parametrizationRecord(manifest: AppManifest | null): Record<string, Fie
   return record;
 }
 
-const INTEGRATION_NAME = /^[a-z0-9_-]{1,64}$/;
 /** Extra fields a view error may carry into the problem details, and what each must look like. */
 const SAFE_DETAILS: Record<string, (value: unknown) => boolean> = {
   integration: (v) => typeof v === "string" && INTEGRATION_NAME.test(v),
@@ -136,7 +136,7 @@ function integrationStates(
       grantType: integration.grantType,
       displayName: integration.description || integration.name,
     };
-    if (!integration.apps.includes("*") && !integration.apps.includes(app)) {
+    if (!isAssigned(integration, app)) {
       return { ...base, connected: false, status: "unavailable", loginUrl: null, problem: "not_assigned" };
     }
     if (integration.grantType === "client_credentials") {
@@ -424,7 +424,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
         integration: name,
       });
     }
-    const assigned = integration.apps.includes("*") || integration.apps.includes(grant.app);
+    const assigned = isAssigned(integration, grant.app);
     if (!assigned || !registry.listsIntegration(grant.app, name)) {
       const why = assigned
         ? "the app's gatehouse.config.toml does not list it in oauth2_integrations"

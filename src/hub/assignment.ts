@@ -1,7 +1,7 @@
 import { GatehouseError } from "../errors.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AppDirectory } from "./context.ts";
-import { NAME_PATTERN } from "./integrationInput.ts";
+import { INTEGRATION_NAME, isAssigned } from "../names.ts";
 
 const notAssigned = (integration: string, app: string, why: string) =>
   new GatehouseError(
@@ -20,8 +20,8 @@ const notAssigned = (integration: string, app: string, why: string) =>
  * Without an apps layer an app is known when an integration names it.
  */
 export function checkAssignment(apps: AppDirectory | null, integration: Integration, app: string): void {
-  if (!NAME_PATTERN.test(app)) throw notAssigned(integration.name, app, "that is not an app name");
-  if (!integration.apps.includes("*") && !integration.apps.includes(app)) {
+  if (!INTEGRATION_NAME.test(app)) throw notAssigned(integration.name, app, "that is not an app name");
+  if (!isAssigned(integration, app)) {
     throw notAssigned(integration.name, app, "the integration is not assigned to it");
   }
   const listed = apps?.integrationsOf(app);
