@@ -36,7 +36,6 @@ function invalidUrl(reason: string): GatehouseError {
   return new GatehouseError(
     "invalid_database_url",
     `${urlVariable} ${reason}; expected "sqlite:<path>", "sqlite::memory:" or "postgres://user:password@host:port/database"`,
-    500,
     { variable: urlVariable },
   );
 }
@@ -208,7 +207,6 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
     throw new GatehouseError(
       "migration_failed",
       `Database migration ${failed ? `"${failed}" ` : ""}failed: ${describeError(error)}`,
-      500,
       failed ? { migration: failed } : undefined,
       { cause: error },
     );
@@ -239,7 +237,6 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       throw new GatehouseError(
         "database_unavailable",
         `Cannot reach the database named by ${urlVariable}: ${describeError(error.cause)}`,
-        503,
         { variable: urlVariable },
         { cause: error.cause },
       );

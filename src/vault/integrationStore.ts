@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
-import { GatehouseError } from "../errors.ts";
+import { GatehouseError, errors } from "../errors.ts";
 import { aad } from "./aad.ts";
 import type { Database, GrantType, IntegrationsTable, TokenEndpointAuthMethod } from "../db/schema.ts";
 
@@ -20,7 +20,7 @@ export interface SecretCipher {
 /** The key id inside a ciphertext ("v1.<keyId>.…"): what the `key_id` columns record. */
 export function keyIdOf(ciphertext: string): string {
   const keyId = ciphertext.split(".")[1];
-  if (!keyId) throw new GatehouseError("vault_error", "Ciphertext has no key id", 500);
+  if (!keyId) throw new GatehouseError("vault_error", "Ciphertext has no key id");
   return keyId;
 }
 
@@ -75,10 +75,7 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 const exists = (name: string): GatehouseError =>
-  new GatehouseError("integration_exists", `An integration named "${name}" already exists`, 409, { name });
-
-const notFound = (name: string): GatehouseError =>
-  new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, { name });
+  new GatehouseError("integration_exists", `An integration named "${name}" already exists`, { name });
 
 /**
  * Integrations in the database, with the client secret encrypted under the row's identity. Validation of
@@ -141,7 +138,7 @@ export class IntegrationStore {
   /** Partial update; throws integration_not_found (404), or integration_exists (409) on a rename clash. */
   async update(name: string, patch: IntegrationPatch): Promise<Integration> {
     const current = await this.get(name);
-    if (!current) throw notFound(name);
+    if (!current) throw errors.integrationNotFound(name);
     const next: Integration = { ...current, updatedAt: this.now() };
     for (const [key, value] of Object.entries(patch)) {
       // Only the editable fields: a stray `id` or `createdAt` in a patch must not move the row.
@@ -161,7 +158,7 @@ export class IntegrationStore {
         })
         .where("id", "=", current.id)
         .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) throw notFound(name);
+      if (result.numUpdatedRows === 0n) throw errors.integrationNotFound(name);
     } catch (err) {
       if (isUniqueViolation(err)) throw exists(next.name);
       throw err;
@@ -176,7 +173,7 @@ export class IntegrationStore {
       .select("id")
       .where("name", "=", name)
       .executeTakeFirst();
-    if (!row) throw notFound(name);
+    if (!row) throw errors.integrationNotFound(name);
     // Explicit deletes rather than trusting ON DELETE CASCADE: SQLite enforces it only with foreign_keys on.
     await this.store.db.transaction().execute(async (trx) => {
       await trx.deleteFrom("connections").where("integration_id", "=", row.id).execute();

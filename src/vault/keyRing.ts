@@ -60,7 +60,7 @@ export interface AddedKey {
 }
 
 function invalidKeys(reason: string, source: string): GatehouseError {
-  return new GatehouseError("invalid_encryption_keys", `${source} ${reason}`, 500, { source });
+  return new GatehouseError("invalid_encryption_keys", `${source} ${reason}`, { source });
 }
 
 function decodeKey(text: string): Buffer | null {
@@ -336,7 +336,6 @@ function readIfExists(path: string): string | null {
     throw new GatehouseError(
       "invalid_encryption_keys",
       `keys file ${path} cannot be read (${code ?? "error"}); set ${ENCRYPTION_KEYS_VARIABLE} or fix the file`,
-      500,
       { source: `keys file ${path}` },
       { cause: error },
     );
@@ -386,7 +385,6 @@ function checkPermissions(path: string): string[] {
     throw new GatehouseError(
       "insecure_keys_file",
       `keys file ${path} is accessible to every user (mode ${mode.toString(8)}); run: chmod 600 ${path}`,
-      500,
       { path },
     );
   }

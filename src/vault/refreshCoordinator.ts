@@ -132,7 +132,6 @@ export class RefreshCoordinator {
         throw new GatehouseError(
           "refresh_busy",
           "Another process has been refreshing this token too long",
-          503,
           {},
           {
             cause: err,

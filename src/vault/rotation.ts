@@ -100,7 +100,7 @@ export async function reencryptAll(
 ): Promise<ReencryptResult> {
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new GatehouseError("invalid_request", "batchSize must be a positive integer", 400);
+    throw new GatehouseError("invalid_request", "batchSize must be a positive integer");
   }
   const keyId = keyRing.currentKeyId;
   const result: ReencryptResult = {
