@@ -94,7 +94,7 @@ function sendViewError(reply: FastifyReply, err: GatehouseError, app: string): F
   if (err.code === "login_required" && typeof details.integration === "string") {
     details.loginUrl = loginPath(details.integration, app);
   }
-  return sendProblem(reply, problem(err.status, err.code, err.message, details));
+  return sendProblem(reply, problem(err.code, err.message, details, err.status));
 }
 
 interface IntegrationState {

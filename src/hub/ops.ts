@@ -32,7 +32,7 @@ export const opsRoutes: FastifyPluginAsync = async (app) => {
         return { status: "ready" };
       } catch (err) {
         request.log.warn({ err }, "readiness check failed");
-        return sendProblem(reply, problem(503, "not_ready", "The database does not answer"));
+        return sendProblem(reply, problem("not_ready", "The database does not answer"));
       }
     },
   );

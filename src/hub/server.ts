@@ -130,10 +130,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     app.decorate("gatehouse", services);
     app.setErrorHandler(problemErrorHandler);
     app.setNotFoundHandler((request, reply) =>
-      sendProblem(
-        reply,
-        problem(404, "not_found", `No route ${request.method} ${request.url.split("?")[0]}`),
-      ),
+      sendProblem(reply, problem("not_found", `No route ${request.method} ${request.url.split("?")[0]}`)),
     );
 
     await app.register(fastifySwagger, {

@@ -37,7 +37,6 @@ function requireInvocation(name: string): InvocationContext {
     throw new GatehouseSdkError(
       "outside_invocation",
       `OAuth2Integration("${name}") can only get tokens while a view runs inside the Gatehouse app runtime`,
-      500,
     );
   }
   return context;
