@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { Database, OAuthStatesTable } from "../db/schema.ts";
 import { aad } from "../vault/aad.ts";
 import { hashToken } from "../vault/hashing.ts";
-import { keyIdOf, type SecretCipher } from "../vault/integrationStore.ts";
+import { keyIdOf, type SecretCipher } from "../vault/storage.ts";
 
 /** How long a started authorization may take before its callback is refused. */
 export const STATE_TTL_MS = 10 * 60 * 1000;

@@ -8,7 +8,8 @@ import type { DestinationStream } from "pino";
 import type { HubConfig } from "../config/index.ts";
 import { openDatabase } from "../db/index.ts";
 import { GatehouseError } from "../errors.ts";
-import { IntegrationStore, type SecretCipher, type VaultStore } from "../vault/integrationStore.ts";
+import { IntegrationStore } from "../vault/integrationStore.ts";
+import type { SecretCipher, VaultStore } from "../vault/storage.ts";
 import { loadKeyRing } from "../vault/keyRing.ts";
 import { TokenService, type TokenServiceOptions } from "../vault/tokenService.ts";
 import {

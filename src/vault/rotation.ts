@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { GatehouseError } from "../errors.ts";
-import type { VaultStore } from "./integrationStore.ts";
+import type { VaultStore } from "./storage.ts";
 import { aad } from "./aad.ts";
 import type { KeyRing } from "./keyRing.ts";
 
