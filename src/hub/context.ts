@@ -7,7 +7,7 @@ import type { SecretCipher, VaultStore } from "../vault/storage.ts";
 import type { TokenService } from "../vault/tokenService.ts";
 import type { AccountStore, HubUser } from "./accounts.ts";
 import type { HubMetrics } from "./metrics.ts";
-import type { OAuthStateStore } from "./oauthStates.ts";
+import type { OAuthStateStore } from "../vault/oauthStates.ts";
 import { httpErrors } from "./problem.ts";
 
 /**

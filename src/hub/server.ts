@@ -25,7 +25,7 @@ import { createLogger } from "./logger.ts";
 import { HubMetrics } from "./metrics.ts";
 import { oauthConfigFor } from "./oauthConfig.ts";
 import { connectRoutes } from "./oauth.ts";
-import { OAuthStateStore } from "./oauthStates.ts";
+import { OAuthStateStore } from "../vault/oauthStates.ts";
 import { opsRoutes } from "./ops.ts";
 import { problem, problemErrorHandler, sendProblem } from "./problem.ts";
 import { tokenRoutes } from "./tokens.ts";

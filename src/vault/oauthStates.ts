@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, OAuthStatesTable } from "../db/schema.ts";
-import { aad } from "../vault/aad.ts";
-import { hashToken } from "../vault/hashing.ts";
-import { keyIdOf, type SecretCipher } from "../vault/storage.ts";
+import { aad } from "./aad.ts";
+import { hashToken } from "./hashing.ts";
+import { keyIdOf, type SecretCipher } from "./storage.ts";
 
 /** How long a started authorization may take before its callback is refused. */
 export const STATE_TTL_MS = 10 * 60 * 1000;
