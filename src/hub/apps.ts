@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
 import { z } from "zod";
 import { CapabilityStore, type CapabilityGrant } from "../apps/capabilities.ts";
 import { apiHostMap } from "../apps/hostMap.ts";
@@ -12,7 +13,7 @@ import type { AppManifest } from "../sdk/app.ts";
 import { validateParams, type Field } from "../sdk/fields.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AccessTokenResult, ConnectionSummary } from "../vault/tokenService.ts";
-import { requireUser, signedIn, withRole, type HubServices } from "./context.ts";
+import { requireUser, signedIn, withRole, type AppDirectory } from "./context.ts";
 import { loginPath } from "./oauth.ts";
 import { httpErrors, problem, sendProblem } from "./problem.ts";
 import { jsonSchema, problemSchema } from "./schemas.ts";
@@ -159,310 +160,312 @@ function integrationStates(
  * each, serves the views API (CONTRACT §3 "Apps"), and the runtime token route app processes use to turn an
  * invocation's capability into the invoking user's token.
  */
-const appsPlugin: FastifyPluginAsync = async (app) => {
-  const services: HubServices = app.gatehouse;
-  const { config, integrations, tokens } = services;
-  const log = app.log.child({ module: "apps" });
+export const appsPlugin = fp<{ directory: AppDirectory | null }>(
+  async (app, options) => {
+    const { config, integrations, tokens } = app;
+    const log = app.log.child({ module: "apps" });
 
-  const discovery = discoverApps(config.appsDirs);
-  for (const failure of discovery.failures)
-    log.error({ dir: failure.dir, reason: failure.message }, "app not loaded");
-  const registry = new AppRegistry(discovery, { viewTimeoutMs: viewTimeoutFromEnv(), logger: log });
-  // With no apps directory at all the hub keeps its default (an app is known when an integration names it).
-  if (discovery.searchedDirs.length > 0) services.apps = registry;
-  const capabilities = new CapabilityStore(services.store.db, services.now);
-  /** Invocations that already forced a refresh, per integration: one forced refresh per invocation. */
-  const forcedRefreshes = new Map<string, Set<string>>();
+    const discovery = discoverApps(config.appsDirs);
+    for (const failure of discovery.failures)
+      log.error({ dir: failure.dir, reason: failure.message }, "app not loaded");
+    const registry = new AppRegistry(discovery, { viewTimeoutMs: viewTimeoutFromEnv(), logger: log });
+    // With no apps directory at all the hub keeps its default (an app is known when an integration names it).
+    app.decorate("appDirectory", discovery.searchedDirs.length > 0 ? registry : options.directory);
+    const capabilities = new CapabilityStore(app.store.db, app.now);
+    /** Invocations that already forced a refresh, per integration: one forced refresh per invocation. */
+    const forcedRefreshes = new Map<string, Set<string>>();
 
-  await capabilities.pruneExpired();
-  const pruner = setInterval(() => {
-    capabilities
-      .pruneExpired()
-      .catch((err: unknown) => log.warn({ err }, "pruning expired capabilities failed"));
-  }, PRUNE_INTERVAL_MS);
-  pruner.unref();
-  app.addHook("onClose", async () => {
-    clearInterval(pruner);
-    await registry.close();
-  });
+    await capabilities.pruneExpired();
+    const pruner = setInterval(() => {
+      capabilities
+        .pruneExpired()
+        .catch((err: unknown) => log.warn({ err }, "pruning expired capabilities failed"));
+    }, PRUNE_INTERVAL_MS);
+    pruner.unref();
+    app.addHook("onClose", async () => {
+      clearInterval(pruner);
+      await registry.close();
+    });
 
-  await registry.startAll();
-  const all = await integrations.list();
-  // A hub with no integrations yet (a first start, before the sandbox seed or the admin ran) would warn about
-  // every name; the apps' pages report them live once there is something to compare against.
-  if (all.length === 0 && registry.list().length > 0)
-    log.info("no integrations on the hub yet; app pages show which are missing");
-  for (const appProcess of registry.list()) {
-    const warnings = [
-      ...appProcess.spec.configWarnings,
-      ...(all.length > 0 ? integrationWarnings(appProcess.spec, all) : []),
-    ];
-    if (warnings.length > 0) log.warn({ app: appProcess.spec.name, warnings }, "app loaded with warnings");
-    else if (appProcess.loadError === null) log.info({ app: appProcess.spec.name }, "app loaded");
-  }
+    await registry.startAll();
+    const all = await integrations.list();
+    // A hub with no integrations yet (a first start, before the sandbox seed or the admin ran) would warn about
+    // every name; the apps' pages report them live once there is something to compare against.
+    if (all.length === 0 && registry.list().length > 0)
+      log.info("no integrations on the hub yet; app pages show which are missing");
+    for (const appProcess of registry.list()) {
+      const warnings = [
+        ...appProcess.spec.configWarnings,
+        ...(all.length > 0 ? integrationWarnings(appProcess.spec, all) : []),
+      ];
+      if (warnings.length > 0) log.warn({ app: appProcess.spec.name, warnings }, "app loaded with warnings");
+      else if (appProcess.loadError === null) log.info({ app: appProcess.spec.name }, "app loaded");
+    }
 
-  /** The hub's own address for app processes (loopback even when bound to every interface). */
-  function internalUrl(): string {
-    const address = app.server.address() as AddressInfo | null;
-    if (!address || typeof address !== "object")
-      throw new GatehouseError("not_ready", "The hub is not listening yet", 503);
-    const host =
-      address.address === "0.0.0.0"
-        ? "127.0.0.1"
-        : address.address === "::"
-          ? "[::1]"
-          : address.family === "IPv6"
-            ? `[${address.address}]`
-            : address.address;
-    return `http://${host}:${address.port}`;
-  }
+    /** The hub's own address for app processes (loopback even when bound to every interface). */
+    function internalUrl(): string {
+      const address = app.server.address() as AddressInfo | null;
+      if (!address || typeof address !== "object")
+        throw new GatehouseError("not_ready", "The hub is not listening yet", 503);
+      const host =
+        address.address === "0.0.0.0"
+          ? "127.0.0.1"
+          : address.address === "::"
+            ? "[::1]"
+            : address.family === "IPv6"
+              ? `[${address.address}]`
+              : address.address;
+      return `http://${host}:${address.port}`;
+    }
 
-  function summary(
-    appProcess: AppProcess,
-    all: readonly Integration[],
-    connections: readonly ConnectionSummary[],
-  ) {
-    const states = integrationStates(appProcess, all, connections);
-    return {
-      name: appProcess.spec.name,
-      title: appProcess.spec.title,
-      description: appProcess.spec.description,
-      status: appProcess.loadError === null ? "ready" : "error",
-      error: appProcess.loadError,
-      warnings: [...appProcess.spec.configWarnings, ...integrationWarnings(appProcess.spec, all)],
-      integrations: states,
-    };
-  }
-
-  app.get(
-    "/api/apps",
-    {
-      preValidation: signedIn,
-      schema: {
-        tags: ["apps"],
-        summary: "The loaded apps, with the signed-in user's connection state for each integration they use",
-        response: { 401: problemSchema },
-      },
-    },
-    async (request) => {
-      const user = requireUser(request);
-      const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
-      return registry.list().map((appProcess) => summary(appProcess, all, connections));
-    },
-  );
-
-  app.get(
-    "/api/admin/apps",
-    {
-      preValidation: withRole("admin", "developer"),
-      schema: {
-        tags: ["apps"],
-        summary:
-          "Developers and admins: every app with its state, and the app directories that failed to load",
-        response: { 401: problemSchema, 403: problemSchema },
-      },
-    },
-    async (request) => {
-      const user = requireUser(request);
-      const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
+    function summary(
+      appProcess: AppProcess,
+      all: readonly Integration[],
+      connections: readonly ConnectionSummary[],
+    ) {
+      const states = integrationStates(appProcess, all, connections);
       return {
-        appsDirs: config.appsDirs,
-        viewTimeoutSeconds: registry.viewTimeoutMs / 1000,
-        apps: registry
-          .list()
-          .map((appProcess) => ({ ...summary(appProcess, all, connections), dir: appProcess.spec.dir })),
-        failures: registry.failures.map((failure) => ({ dir: failure.dir, message: failure.message })),
+        name: appProcess.spec.name,
+        title: appProcess.spec.title,
+        description: appProcess.spec.description,
+        status: appProcess.loadError === null ? "ready" : "error",
+        error: appProcess.loadError,
+        warnings: [...appProcess.spec.configWarnings, ...integrationWarnings(appProcess.spec, all)],
+        integrations: states,
       };
-    },
-  );
+    }
 
-  app.get<{ Params: { app: string } }>(
-    "/api/apps/:app",
-    {
-      preValidation: signedIn,
-      schema: {
-        tags: ["apps"],
-        summary:
-          "One app: parametrization, views, integrations with the user's connection state, load warnings",
-        params: appParams,
-        response: { 401: problemSchema, 404: problemSchema },
-      },
-    },
-    async (request) => {
-      const user = requireUser(request);
-      const appProcess = registry.get(request.params.app);
-      if (!appProcess) throw appNotFound(request.params.app);
-      const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
-      const manifest = appProcess.manifest;
-      return {
-        ...summary(appProcess, all, connections),
-        parametrization: manifest?.parametrization ?? [],
-        views: manifest?.views ?? [],
-        viewTimeoutSeconds: registry.viewTimeoutMs / 1000,
-      };
-    },
-  );
-
-  app.post<{ Params: { app: string; view: string } }>(
-    "/api/apps/:app/views/:view",
-    {
-      preValidation: signedIn,
-      schema: {
-        tags: ["apps"],
-        summary: "Run a view with the given params; answers the view's result JSON (see src/sdk/README.md)",
-        params: viewParams,
-        body: jsonSchema(viewBody),
-        response: {
-          400: problemSchema,
-          401: problemSchema,
-          403: problemSchema,
-          404: problemSchema,
-          500: problemSchema,
-          502: problemSchema,
-          503: problemSchema,
-          504: problemSchema,
+    app.get(
+      "/api/apps",
+      {
+        preValidation: signedIn,
+        schema: {
+          tags: ["apps"],
+          summary:
+            "The loaded apps, with the signed-in user's connection state for each integration they use",
+          response: { 401: problemSchema },
         },
       },
-    },
-    async (request, reply) => {
-      const user = requireUser(request);
-      const { app: appName, view } = request.params;
-      const body = viewBody.parse(request.body ?? {});
-      const appProcess = registry.get(appName);
-      if (!appProcess) throw appNotFound(appName);
-      let manifest: AppManifest;
+      async (request) => {
+        const user = requireUser(request);
+        const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
+        return registry.list().map((appProcess) => summary(appProcess, all, connections));
+      },
+    );
+
+    app.get(
+      "/api/admin/apps",
+      {
+        preValidation: withRole("admin", "developer"),
+        schema: {
+          tags: ["apps"],
+          summary:
+            "Developers and admins: every app with its state, and the app directories that failed to load",
+          response: { 401: problemSchema, 403: problemSchema },
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
+        return {
+          appsDirs: config.appsDirs,
+          viewTimeoutSeconds: registry.viewTimeoutMs / 1000,
+          apps: registry
+            .list()
+            .map((appProcess) => ({ ...summary(appProcess, all, connections), dir: appProcess.spec.dir })),
+          failures: registry.failures.map((failure) => ({ dir: failure.dir, message: failure.message })),
+        };
+      },
+    );
+
+    app.get<{ Params: { app: string } }>(
+      "/api/apps/:app",
+      {
+        preValidation: signedIn,
+        schema: {
+          tags: ["apps"],
+          summary:
+            "One app: parametrization, views, integrations with the user's connection state, load warnings",
+          params: appParams,
+          response: { 401: problemSchema, 404: problemSchema },
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        const appProcess = registry.get(request.params.app);
+        if (!appProcess) throw appNotFound(request.params.app);
+        const [all, connections] = await Promise.all([integrations.list(), tokens.listConnections(user.id)]);
+        const manifest = appProcess.manifest;
+        return {
+          ...summary(appProcess, all, connections),
+          parametrization: manifest?.parametrization ?? [],
+          views: manifest?.views ?? [],
+          viewTimeoutSeconds: registry.viewTimeoutMs / 1000,
+        };
+      },
+    );
+
+    app.post<{ Params: { app: string; view: string } }>(
+      "/api/apps/:app/views/:view",
+      {
+        preValidation: signedIn,
+        schema: {
+          tags: ["apps"],
+          summary: "Run a view with the given params; answers the view's result JSON (see src/sdk/README.md)",
+          params: viewParams,
+          body: jsonSchema(viewBody),
+          response: {
+            400: problemSchema,
+            401: problemSchema,
+            403: problemSchema,
+            404: problemSchema,
+            500: problemSchema,
+            502: problemSchema,
+            503: problemSchema,
+            504: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const user = requireUser(request);
+        const { app: appName, view } = request.params;
+        const body = viewBody.parse(request.body ?? {});
+        const appProcess = registry.get(appName);
+        if (!appProcess) throw appNotFound(appName);
+        let manifest: AppManifest;
+        try {
+          manifest = await appProcess.start();
+        } catch (err) {
+          if (err instanceof ViewError) return sendViewError(reply, err, appName);
+          throw err;
+        }
+        if (!manifest.views.some((v) => v.name === view)) {
+          throw new GatehouseError("view_not_found", `The app ${appName} has no view "${view}"`, 404, {
+            app: appName,
+            view,
+          });
+        }
+        const checked = validateParams(parametrizationRecord(manifest), body.params ?? {});
+        if (!checked.ok) throw httpErrors.validation(checked.errors);
+
+        const invocationId = newInvocationId();
+        const timeoutMs = registry.viewTimeoutMs;
+        const capability = await capabilities.mint({
+          app: appName,
+          userId: user.id,
+          invocationId,
+          ttlMs: timeoutMs + CAPABILITY_MARGIN_MS,
+        });
+        const started = performance.now();
+        try {
+          const result = await appProcess.invoke(
+            view,
+            checked.params,
+            { hubUrl: internalUrl(), capability, hostMap: apiHostMap(config) },
+            timeoutMs,
+          );
+          request.log.info({ app: appName, view, ms: Math.round(performance.now() - started) }, "view ran");
+          return reply.header("cache-control", "no-store").send(result);
+        } catch (err) {
+          if (!(err instanceof ViewError)) throw err;
+          request.log.info({ app: appName, view, code: err.code }, "view failed");
+          return sendViewError(reply, err, appName);
+        } finally {
+          forcedRefreshes.delete(invocationId);
+          await capabilities.revokeInvocation(invocationId);
+        }
+      },
+    );
+
+    app.post(
+      "/api/runtime/token",
+      {
+        schema: {
+          tags: ["apps"],
+          summary:
+            "App processes only: exchange a view invocation's capability for the invoking user's token",
+          body: jsonSchema(runtimeTokenBody),
+          response: {
+            400: problemSchema,
+            401: problemSchema,
+            403: problemSchema,
+            404: problemSchema,
+            503: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        void reply.header("cache-control", "no-store");
+        const presented = presentedCapability(request);
+        const grant = presented ? await capabilities.verify(presented) : null;
+        if (!grant) {
+          throw new GatehouseError(
+            "invalid_capability",
+            "The capability is unknown, expired, or its view invocation has ended",
+            401,
+          );
+        }
+        const body = runtimeTokenBody.parse(request.body);
+        const result = await runtimeToken(grant, body);
+        return {
+          accessToken: result.accessToken,
+          tokenType: result.tokenType,
+          expiresAt: new Date(result.expiresAt).toISOString(),
+          scopes: result.scopes,
+        };
+      },
+    );
+
+    async function runtimeToken(
+      grant: CapabilityGrant,
+      body: z.infer<typeof runtimeTokenBody>,
+    ): Promise<AccessTokenResult> {
+      const name = body.integration;
+      const integration = await integrations.get(name);
+      if (!integration) {
+        throw new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, {
+          integration: name,
+        });
+      }
+      const assigned = isAssigned(integration, grant.app);
+      if (!assigned || !registry.listsIntegration(grant.app, name)) {
+        const why = assigned
+          ? "the app's gatehouse.config.toml does not list it in oauth2_integrations"
+          : "the integration is not assigned to it";
+        throw new GatehouseError(
+          "integration_not_assigned",
+          `${name} is not available to the app ${grant.app}: ${why}`,
+          403,
+          {
+            integration: name,
+            app: grant.app,
+          },
+        );
+      }
+      let minValiditySeconds = body.minValidity ?? 60;
+      if (body.forceRefresh) {
+        const forced = forcedRefreshes.get(grant.invocationId) ?? new Set<string>();
+        if (!forced.has(name)) {
+          forced.add(name);
+          forcedRefreshes.set(grant.invocationId, forced);
+          minValiditySeconds = FORCE_REFRESH_SECONDS;
+        }
+      }
       try {
-        manifest = await appProcess.start();
+        return integration.grantType === "client_credentials"
+          ? await tokens.getServiceToken(integration, { minValiditySeconds })
+          : await tokens.getUserToken(integration, grant.userId, { minValiditySeconds });
       } catch (err) {
-        if (err instanceof ViewError) return sendViewError(reply, err, appName);
+        if (err instanceof GatehouseError && err.code === "login_required") {
+          throw new GatehouseError(err.code, err.message, 401, {
+            ...err.details,
+            integration: name,
+            loginUrl: loginPath(name, grant.app),
+          });
+        }
         throw err;
       }
-      if (!manifest.views.some((v) => v.name === view)) {
-        throw new GatehouseError("view_not_found", `The app ${appName} has no view "${view}"`, 404, {
-          app: appName,
-          view,
-        });
-      }
-      const checked = validateParams(parametrizationRecord(manifest), body.params ?? {});
-      if (!checked.ok) throw httpErrors.validation(checked.errors);
-
-      const invocationId = newInvocationId();
-      const timeoutMs = registry.viewTimeoutMs;
-      const capability = await capabilities.mint({
-        app: appName,
-        userId: user.id,
-        invocationId,
-        ttlMs: timeoutMs + CAPABILITY_MARGIN_MS,
-      });
-      const started = performance.now();
-      try {
-        const result = await appProcess.invoke(
-          view,
-          checked.params,
-          { hubUrl: internalUrl(), capability, hostMap: apiHostMap(config) },
-          timeoutMs,
-        );
-        request.log.info({ app: appName, view, ms: Math.round(performance.now() - started) }, "view ran");
-        return reply.header("cache-control", "no-store").send(result);
-      } catch (err) {
-        if (!(err instanceof ViewError)) throw err;
-        request.log.info({ app: appName, view, code: err.code }, "view failed");
-        return sendViewError(reply, err, appName);
-      } finally {
-        forcedRefreshes.delete(invocationId);
-        await capabilities.revokeInvocation(invocationId);
-      }
-    },
-  );
-
-  app.post(
-    "/api/runtime/token",
-    {
-      schema: {
-        tags: ["apps"],
-        summary: "App processes only: exchange a view invocation's capability for the invoking user's token",
-        body: jsonSchema(runtimeTokenBody),
-        response: {
-          400: problemSchema,
-          401: problemSchema,
-          403: problemSchema,
-          404: problemSchema,
-          503: problemSchema,
-        },
-      },
-    },
-    async (request, reply) => {
-      void reply.header("cache-control", "no-store");
-      const presented = presentedCapability(request);
-      const grant = presented ? await capabilities.verify(presented) : null;
-      if (!grant) {
-        throw new GatehouseError(
-          "invalid_capability",
-          "The capability is unknown, expired, or its view invocation has ended",
-          401,
-        );
-      }
-      const body = runtimeTokenBody.parse(request.body);
-      const result = await runtimeToken(grant, body);
-      return {
-        accessToken: result.accessToken,
-        tokenType: result.tokenType,
-        expiresAt: new Date(result.expiresAt).toISOString(),
-        scopes: result.scopes,
-      };
-    },
-  );
-
-  async function runtimeToken(
-    grant: CapabilityGrant,
-    body: z.infer<typeof runtimeTokenBody>,
-  ): Promise<AccessTokenResult> {
-    const name = body.integration;
-    const integration = await integrations.get(name);
-    if (!integration) {
-      throw new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, {
-        integration: name,
-      });
     }
-    const assigned = isAssigned(integration, grant.app);
-    if (!assigned || !registry.listsIntegration(grant.app, name)) {
-      const why = assigned
-        ? "the app's gatehouse.config.toml does not list it in oauth2_integrations"
-        : "the integration is not assigned to it";
-      throw new GatehouseError(
-        "integration_not_assigned",
-        `${name} is not available to the app ${grant.app}: ${why}`,
-        403,
-        {
-          integration: name,
-          app: grant.app,
-        },
-      );
-    }
-    let minValiditySeconds = body.minValidity ?? 60;
-    if (body.forceRefresh) {
-      const forced = forcedRefreshes.get(grant.invocationId) ?? new Set<string>();
-      if (!forced.has(name)) {
-        forced.add(name);
-        forcedRefreshes.set(grant.invocationId, forced);
-        minValiditySeconds = FORCE_REFRESH_SECONDS;
-      }
-    }
-    try {
-      return integration.grantType === "client_credentials"
-        ? await tokens.getServiceToken(integration, { minValiditySeconds })
-        : await tokens.getUserToken(integration, grant.userId, { minValiditySeconds });
-    } catch (err) {
-      if (err instanceof GatehouseError && err.code === "login_required") {
-        throw new GatehouseError(err.code, err.message, 401, {
-          ...err.details,
-          integration: name,
-          loginUrl: loginPath(name, grant.app),
-        });
-      }
-      throw err;
-    }
-  }
-};
-
-export default appsPlugin;
+  },
+  { name: "gatehouse-apps", dependencies: ["gatehouse-core", "gatehouse-vault"] },
+);

@@ -113,7 +113,7 @@ const pageError = (code: string, status = 400) =>
 
 /** The connect flow (authorization code): start, callback, and the user's connections. */
 export const connectRoutes: FastifyPluginAsync = async (app) => {
-  const { integrations, states, tokens, config, now, oauthConfigFor } = app.gatehouse;
+  const { integrations, oauthStates: states, tokens, config, now, oauthConfigFor } = app;
 
   app.get<{ Params: { name: string }; Querystring: { app?: string; returnTo?: string } }>(
     `${LOGIN_PATH}/:name`,
@@ -168,7 +168,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       );
     }
     const appName = request.query.app || null;
-    if (appName !== null) checkAssignment(app.gatehouse.apps, integration, appName);
+    if (appName !== null) checkAssignment(app.appDirectory, integration, appName);
     const cfg = oauthConfigFor(integration);
     const redirectUri = callbackUrl(config);
     const started = await buildAuthorizationUrl(cfg, {
@@ -248,7 +248,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       nonce: pending.nonce,
       scopes: requestScopes(integration),
     });
-    app.gatehouse.metrics.upstreamLatency((now() - started) / 1000, "code_exchange");
+    app.metrics.upstreamLatency((now() - started) / 1000, "code_exchange");
     await tokens.saveConnection(integration, pending.userId, tokenSet);
     request.log.info({ integration: integration.name, userId: pending.userId }, "account connected");
     return reply.header("cache-control", "no-store").redirect(pending.returnTo, 302);

@@ -21,8 +21,7 @@ const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 
 /** The token API for app code and scripts (CONTRACT §3, "Tokens for app code and scripts"). */
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
-  const services = app.gatehouse;
-  const { integrations, tokens, metrics } = services;
+  const { integrations, tokens, metrics } = app;
 
   app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: string } }>(
     "/api/apps/:app/integrations/:name/token",
@@ -66,7 +65,7 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
             integration: name,
           });
         }
-        checkAssignment(services.apps, integration, appName);
+        checkAssignment(app.appDirectory, integration, appName);
         const minValiditySeconds = Math.min(Number(request.query.minValidity ?? 60), 86_400);
         result =
           integration.grantType === "client_credentials"
