@@ -14,7 +14,7 @@ import { validateParams, type Field } from "../sdk/fields.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AccessTokenResult, ConnectionSummary } from "../vault/tokenService.ts";
 import { requireUser, signedIn, withRole, type AppDirectory } from "./context.ts";
-import { loginPath } from "./oauth.ts";
+import { loginPath } from "./connectFlow.ts";
 import { httpErrors, problem, sendProblem } from "./problem.ts";
 import { jsonSchema, problemSchema } from "./schemas.ts";
 

@@ -3,7 +3,7 @@ import { GatehouseError } from "../errors.ts";
 import type { AccessTokenResult } from "../vault/tokenService.ts";
 import { checkAssignment } from "./assignment.ts";
 import { requireUser, signedIn } from "./context.ts";
-import { loginPath } from "./oauth.ts";
+import { loginPath } from "./connectFlow.ts";
 import { problemSchema } from "./schemas.ts";
 
 const tokenSchema = {
