@@ -249,6 +249,21 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     expect(await pageCode(replay)).toBe("state_invalid");
   });
 
+  it("refuses a callback with two authorization codes as malformed, not as the provider's fault", async () => {
+    const user = await t.newUser();
+    const authorizationUrl = await startFlow(user);
+    const { finalUrl } = await signInAtEmulator(authorizationUrl, {
+      email: "alice@example.com",
+      password: DEMO_PASSWORD,
+    });
+    const doubled = new URL(finalUrl);
+    doubled.searchParams.append("code", "another-code");
+    const res = await user.fetch("GET", doubled.href);
+    expect(res.status).toBe(400);
+    expect(await pageCode(res)).toBe("invalid_callback");
+    expect((await user.get<unknown[]>("/api/me/connections")).body).toEqual([]);
+  });
+
   it("refuses a callback carrying a state started in another browser session, leaving that flow intact", async () => {
     const authorizationUrl = await startFlow(alice);
     const { finalUrl } = await signInAtEmulator(authorizationUrl, {

@@ -87,10 +87,14 @@ function checkCallback(cfg: OAuthClientConfig, url: URL, state: string): URLSear
     }
     throw err;
   }
-  if (!params.get("code")) {
+  // One code, exactly: the token request would refuse a second one, and that is the browser's doing too.
+  const codes = params.getAll("code");
+  if (codes.length !== 1 || !codes[0]) {
     throw new GatehouseError(
       "invalid_callback",
-      "The sign-in answer has no authorization code. Start connecting again.",
+      codes.length > 1
+        ? "The sign-in answer carries more than one authorization code. Start connecting again."
+        : "The sign-in answer has no authorization code. Start connecting again.",
     );
   }
   return params;
