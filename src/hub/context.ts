@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import type { AppRegistry } from "../apps/registry.ts";
 import type { HubConfig } from "../config/index.ts";
 import type { Role } from "../db/schema.ts";
 import type { OAuthClientConfig } from "../oauth/index.ts";
@@ -6,6 +7,7 @@ import type { Integration, IntegrationStore } from "../vault/integrationStore.ts
 import type { SecretCipher } from "../vault/storage.ts";
 import type { TokenService } from "../vault/tokenService.ts";
 import type { AccountStore, HubUser } from "./accounts.ts";
+import type { Invocations } from "./invocations.ts";
 import type { HubMetrics } from "./metrics.ts";
 import type { OAuthStateStore } from "../vault/oauthStates.ts";
 import { httpErrors } from "./problem.ts";
@@ -50,6 +52,8 @@ declare module "fastify" {
     oauthStates: OAuthStateStore;
     oauthConfigFor: (integration: Integration) => OAuthClientConfig;
     appDirectory: AppDirectory | null;
+    appRegistry: AppRegistry;
+    invocations: Invocations;
     /** @deprecated A read-only view of the decorations above, for route files not yet converted. */
     gatehouse: Readonly<HubServices>;
   }

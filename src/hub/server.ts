@@ -14,12 +14,14 @@ import {
   type BackgroundRefresherOptions,
 } from "../vault/backgroundRefresher.ts";
 import { adminRoutes } from "./admin.ts";
+import { appRoutes } from "./appRoutes.ts";
 import { appsPlugin } from "./apps.ts";
 import { authentication, authRoutes, bootstrapAdmin } from "./auth.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
 import { createLogger } from "./logger.ts";
 import { connectRoutes } from "./oauth.ts";
 import { opsRoutes } from "./ops.ts";
+import { runtimeRoutes } from "./runtimeRoutes.ts";
 import { problem, problemErrorHandler, sendProblem } from "./problem.ts";
 import {
   accountsPlugin,
@@ -31,6 +33,7 @@ import {
 } from "./services.ts";
 import { staticUi } from "./static.ts";
 import { tokenRoutes } from "./tokens.ts";
+import { viewRoutes } from "./viewRoutes.ts";
 
 /** Largest request body the API accepts; integrations and logins are small. */
 export const BODY_LIMIT = 64 * 1024;
@@ -150,6 +153,9 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     await app.register(adminRoutes);
     await app.register(connectRoutes);
     await app.register(tokenRoutes);
+    await app.register(appRoutes);
+    await app.register(viewRoutes);
+    await app.register(runtimeRoutes);
     for (const plugin of deps.extraPlugins ?? []) await app.register(plugin);
 
     app.get("/api/openapi.json", { schema: { hide: true } }, () => app!.swagger());
