@@ -2,6 +2,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
 import type { DestinationStream } from "pino";
 import type { HubConfig } from "../config/index.ts";
 import { openDatabase } from "../db/index.ts";
@@ -34,6 +35,27 @@ import {
 import { staticUi } from "./static.ts";
 import { tokenRoutes } from "./tokens.ts";
 import { viewRoutes } from "./viewRoutes.ts";
+
+/** A route plugin, encapsulated, with the services it reads: Fastify checks they are registered first. */
+function routes(name: string, dependencies: string[], plugin: FastifyPluginAsync): FastifyPluginAsync {
+  return fp(plugin, { name, dependencies, encapsulate: true });
+}
+
+const CORE = "gatehouse-core";
+const VAULT = "gatehouse-vault";
+const APPS = "gatehouse-apps";
+
+/** The API's areas: each route file and what it reads (see services.ts and apps.ts). */
+const ROUTES = [
+  routes("ops-routes", [CORE, "gatehouse-metrics"], opsRoutes),
+  routes("auth-routes", [CORE, "gatehouse-accounts", "gatehouse-authentication"], authRoutes),
+  routes("admin-routes", [CORE, VAULT], adminRoutes),
+  routes("connect-routes", [CORE, VAULT, APPS, "gatehouse-metrics"], connectRoutes),
+  routes("token-routes", [VAULT, APPS, "gatehouse-metrics"], tokenRoutes),
+  routes("app-routes", [CORE, VAULT, APPS], appRoutes),
+  routes("view-routes", [CORE, APPS], viewRoutes),
+  routes("runtime-routes", [VAULT, APPS], runtimeRoutes),
+];
 
 /** Largest request body the API accepts; integrations and logins are small. */
 export const BODY_LIMIT = 64 * 1024;
@@ -148,14 +170,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
 
     // Loads the apps (starting their processes) and serves their routes; the token routes ask it about apps.
     await app.register(appsPlugin, { directory: deps.apps ?? null });
-    await app.register(opsRoutes);
-    await app.register(authRoutes);
-    await app.register(adminRoutes);
-    await app.register(connectRoutes);
-    await app.register(tokenRoutes);
-    await app.register(appRoutes);
-    await app.register(viewRoutes);
-    await app.register(runtimeRoutes);
+    for (const plugin of ROUTES) await app.register(plugin);
     for (const plugin of deps.extraPlugins ?? []) await app.register(plugin);
 
     app.get("/api/openapi.json", { schema: { hide: true } }, () => app!.swagger());
