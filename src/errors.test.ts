@@ -67,6 +67,7 @@ describe("GatehouseError", () => {
   });
 
   it("still accepts the positional form with a status (src/apps until converted)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated form is what is tested
     const err = new GatehouseError("app_crashed", "gone", 502, { app: "a" }, { cause: "x" });
     expect(err).toMatchObject({ code: "app_crashed", status: 502, details: { app: "a" }, cause: "x" });
   });
