@@ -32,6 +32,7 @@ import {
   type HubStore,
   type VaultPluginOptions,
 } from "./services.ts";
+import { openApiErrorCodes } from "./schemas.ts";
 import { staticUi } from "./static.ts";
 import { tokenRoutes } from "./tokens.ts";
 import { viewRoutes } from "./viewRoutes.ts";
@@ -56,6 +57,25 @@ const ROUTES = [
   routes("view-routes", [CORE, APPS], viewRoutes),
   routes("runtime-routes", [VAULT, APPS], runtimeRoutes),
 ];
+
+/** The OpenAPI document's frame; the routes' schemas fill in the paths. */
+const OPENAPI = {
+  openapi: "3.1.0",
+  info: {
+    title: "Gatehouse",
+    version: "0.1.0",
+    description: "Self-hosted OAuth 2.0 integration hub: integrations, connections and tokens for apps.",
+  },
+  // An extension (x-…), so it passes through to the document: the error registry for any client.
+  "x-error-codes": openApiErrorCodes.extension,
+  components: {
+    schemas: { ErrorCode: openApiErrorCodes.schema },
+    securitySchemes: {
+      session: { type: "apiKey", in: "cookie", name: "gatehouse_session" },
+      personalAccessToken: { type: "http", scheme: "bearer" },
+    },
+  },
+} as const;
 
 /** Largest request body the API accepts; integrations and logins are small. */
 export const BODY_LIMIT = 64 * 1024;
@@ -132,23 +152,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     const decorated = app;
     app.decorate("gatehouse", { getter: () => servicesOf(decorated) });
 
-    await app.register(fastifySwagger, {
-      openapi: {
-        openapi: "3.1.0",
-        info: {
-          title: "Gatehouse",
-          version: "0.1.0",
-          description:
-            "Self-hosted OAuth 2.0 integration hub: integrations, connections and tokens for apps.",
-        },
-        components: {
-          securitySchemes: {
-            session: { type: "apiKey", in: "cookie", name: "gatehouse_session" },
-            personalAccessToken: { type: "http", scheme: "bearer" },
-          },
-        },
-      },
-    });
+    await app.register(fastifySwagger, { openapi: OPENAPI });
     await app.register(fastifyCookie);
     // JSON only: anything else is 415 unsupported_media_type.
     app.removeContentTypeParser("text/plain");
