@@ -21,7 +21,24 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/require-await": "off",
-      "@typescript-eslint/no-unsafe-assignment": "off",
+      // Untrusted JSON is parsed with a schema where it enters; `any` must not leak past that point.
+      "@typescript-eslint/no-unsafe-assignment": "error",
+      "@typescript-eslint/no-unsafe-member-access": "error",
+      "@typescript-eslint/no-unsafe-argument": "error",
+      "@typescript-eslint/no-unsafe-call": "error",
+      "@typescript-eslint/no-unsafe-return": "error",
+    },
+  },
+  {
+    // vitest types its asymmetric matchers (expect.any, expect.stringContaining, …) as `any`.
+    files: ["test/**/*.ts", "src/**/*.test.ts"],
+    rules: { "@typescript-eslint/no-unsafe-assignment": "off" },
+  },
+  {
+    // The emulators' tests read platform bodies loosely; their branch is in flight, and the rules are
+    // turned on there once it has merged.
+    files: ["src/emulators/**/*.test.ts", "test/emulators-*.test.ts"],
+    rules: {
       "@typescript-eslint/no-unsafe-member-access": "off",
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",

@@ -88,7 +88,10 @@ function parseInt8(value: string): number {
 const pgTypes = {
   getTypeParser: ((oid: number, format?: "text" | "binary") => {
     if (oid === INT8_OID && format !== "binary") return parseInt8;
-    return format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format);
+    // pg types its parsers loosely (`any`); they turn the text of a column into its value.
+    return (format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format)) as (
+      value: string,
+    ) => unknown;
   }) as typeof pg.types.getTypeParser,
 };
 
