@@ -1,4 +1,5 @@
 import * as oauth from "oauth4webapi";
+import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
 
 /**
@@ -122,6 +123,12 @@ const configurationCodes = new Set<string>([
   oauth.INVALID_SERVER_METADATA,
 ]);
 
+/** An RFC 6749 §5.2 error body; either field may be missing or of the wrong type in a provider's answer. */
+const errorBody = z.object({
+  error: z.string().optional().catch(undefined),
+  error_description: z.string().optional().catch(undefined),
+});
+
 /**
  * Maps anything an oauth4webapi step or `fetch` threw onto an OAuthError. Timeouts and network failures
  * become `provider_unavailable`; provider error bodies keep their RFC 6749 code; malformed answers become
@@ -139,9 +146,9 @@ export async function toOAuthError(err: unknown): Promise<unknown> {
     } catch {
       body = undefined;
     }
-    const record = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
-    const error = typeof record.error === "string" ? record.error : (fromHeader ?? "invalid_client");
-    const description = typeof record.error_description === "string" ? record.error_description : undefined;
+    const said = errorBody.safeParse(body);
+    const error = (said.success ? said.data.error : undefined) ?? fromHeader ?? "invalid_client";
+    const description = said.success ? said.data.error_description : undefined;
     return oauthErrorFromProviderCode(error, description, err.status);
   }
   return toOAuthErrorSync(err);

@@ -13,6 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
 import {
   KEY_BYTES,
@@ -96,9 +97,10 @@ export function parseKeysEnv(value: string, source = ENCRYPTION_KEYS_VARIABLE): 
   return keys;
 }
 
-interface KeysFile {
-  keys: { id: string; key: string; createdAt?: string }[];
-}
+/** keys.json: read with a schema, entry by entry, so the message names the entry that is wrong. */
+const keysFileList = z.object({ keys: z.array(z.unknown()).min(1) });
+const keysFileEntry = z.object({ id: z.string(), key: z.string(), createdAt: z.string().optional() });
+type KeysFile = { keys: z.infer<typeof keysFileEntry>[] };
 
 function parseKeysFile(text: string, path: string): KeyEntry[] {
   const source = `keys file ${path}`;
@@ -108,14 +110,12 @@ function parseKeysFile(text: string, path: string): KeyEntry[] {
   } catch {
     throw invalidKeys("is not valid JSON", source);
   }
-  const list = (data as Partial<KeysFile> | null)?.keys;
-  if (!Array.isArray(list) || list.length === 0) throw invalidKeys('has no "keys" list', source);
-  const entries = list.map((k: unknown, i) => {
-    const item = k as Partial<KeysFile["keys"][number]> | null;
-    if (typeof item?.id !== "string" || typeof item.key !== "string") {
-      throw invalidKeys(`entry ${i + 1} needs string "id" and "key"`, source);
-    }
-    return `${item.id}:${item.key}`;
+  const file = keysFileList.safeParse(data);
+  if (!file.success) throw invalidKeys('has no "keys" list', source);
+  const entries = file.data.keys.map((raw, i) => {
+    const entry = keysFileEntry.safeParse(raw);
+    if (!entry.success) throw invalidKeys(`entry ${i + 1} needs string "id" and "key"`, source);
+    return `${entry.data.id}:${entry.data.key}`;
   });
   return parseKeysEnv(entries.join(","), source);
 }
