@@ -3,6 +3,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
   { ignores: ["node_modules/", "data/", "dist/", "web/dist/", "test-results/", "coverage/"] },
@@ -43,6 +44,17 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-unsafe-return": "off",
+    },
+  },
+  {
+    // The rules of hooks and their dependency lists; useFetch takes a dependency list like useEffect. (The
+    // React Compiler's rules in the plugin's recommended set are for code the compiler builds; this UI
+    // does not use it.)
+    files: ["web/**/*.{ts,tsx}"],
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      "react-hooks/rules-of-hooks": "error",
+      "react-hooks/exhaustive-deps": ["error", { additionalHooks: "^useFetch$" }],
     },
   },
   {
