@@ -3,8 +3,13 @@
  * browser load this file too.
  */
 
+// "-" escaped, so the same class also reads right in an HTML pattern attribute (the `v` flag).
+const INTEGRATION_NAME_BODY = "[a-z0-9_\\-]{1,64}";
+
 /** Integration names: what app code and app config use (CONTRACT §3: 1–64 of a-z 0-9 - _). */
-export const INTEGRATION_NAME = /^[a-z0-9_-]{1,64}$/;
+export const INTEGRATION_NAME = new RegExp(`^${INTEGRATION_NAME_BODY}$`);
+/** INTEGRATION_NAME for an `<input pattern>` (which anchors it itself). */
+export const INTEGRATION_NAME_HTML_PATTERN = INTEGRATION_NAME_BODY;
 /** INTEGRATION_NAME in words, for validation messages. */
 export const INTEGRATION_NAME_RULE = "must be 1–64 characters of a-z, 0-9, - and _";
 
