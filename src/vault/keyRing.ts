@@ -47,6 +47,8 @@ export interface LoadKeyRingOptions {
   env?: string | undefined;
   /** Where keys.json lives when env is not set. */
   dataDir: string;
+  /** The clock that spaces out looks at keys.json (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface AddedKey {
@@ -146,6 +148,7 @@ export class KeyRing {
   /** Identity (mtime, size) of the keys file as last read, and when it was last looked at. */
   #fileStamp = "";
   #checkedAt = 0;
+  readonly #now: () => number;
   /** Where the keys came from. */
   readonly source: "env" | "file" | "memory";
   /** Path of keys.json when source is "file". */
@@ -155,7 +158,12 @@ export class KeyRing {
 
   constructor(
     keys: readonly KeyEntry[],
-    origin: { source?: "env" | "file" | "memory"; keysFile?: string | null; warnings?: string[] } = {},
+    origin: {
+      source?: "env" | "file" | "memory";
+      keysFile?: string | null;
+      warnings?: string[];
+      now?: () => number;
+    } = {},
   ) {
     if (keys.length === 0) throw invalidKeys("holds no keys", "key ring");
     this.#order = keys.map((k) => ({ id: k.id, key: Buffer.from(k.key) }));
@@ -163,9 +171,10 @@ export class KeyRing {
     this.source = origin.source ?? "memory";
     this.keysFile = origin.keysFile ?? null;
     this.warnings = Object.freeze([...(origin.warnings ?? [])]);
+    this.#now = origin.now ?? Date.now;
     if (this.keysFile) {
       this.#fileStamp = fileStamp(this.keysFile);
-      this.#checkedAt = Date.now();
+      this.#checkedAt = this.#now();
     }
   }
 
@@ -176,7 +185,7 @@ export class KeyRing {
    */
   #refreshFromFile(minIntervalMs: number): void {
     if (this.source !== "file" || !this.keysFile) return;
-    const now = Date.now();
+    const now = this.#now();
     if (now - this.#checkedAt < minIntervalMs) return;
     this.#checkedAt = now;
     const stamp = fileStamp(this.keysFile);
@@ -309,7 +318,12 @@ export function loadKeyRing(options: LoadKeyRingOptions): KeyRing {
     text = createExclusive(path, serializeKeysFile([generateKey()]));
   }
   const warnings = checkPermissions(path);
-  return new KeyRing(parseKeysFile(text, path), { source: "file", keysFile: path, warnings });
+  return new KeyRing(parseKeysFile(text, path), {
+    source: "file",
+    keysFile: path,
+    warnings,
+    now: options.now,
+  });
 }
 
 /** Replaces keys.json atomically (write a 0600 temp file, then rename), e.g. after `keys rotate`. */
