@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
-import { GatehouseError } from "../errors.ts";
+import { errors as failures } from "../errors.ts";
 import { listPresets } from "../providers/index.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import { withRole } from "./context.ts";
@@ -12,9 +12,6 @@ import {
   patchIntegrationBody,
 } from "./integrationInput.ts";
 import { jsonSchema, nameParams, problemSchema } from "./schemas.ts";
-
-const notFound = (name: string) =>
-  new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, { integration: name });
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
@@ -46,7 +43,7 @@ const presetSchema = {
 
 /** The admin's integrations API (CONTRACT §3): presets and integration CRUD. Admins only. */
 export const adminRoutes: FastifyPluginAsync = async (app) => {
-  const { integrations, tokens, config } = app.gatehouse;
+  const { integrations, tokens, config } = app;
   const adminOnly = withRole("admin");
   const view = async (integration: Integration) =>
     integrationView(config, integration, await integrations.countConnections(integration.id));
@@ -115,7 +112,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const integration = await integrations.get(request.params.name);
-      if (!integration) throw notFound(request.params.name);
+      if (!integration) throw failures.integrationNotFound(request.params.name);
       return view(integration);
     },
   );
@@ -135,7 +132,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       const body = patchIntegrationBody.parse(request.body);
       const current = await integrations.get(request.params.name);
-      if (!current) throw notFound(request.params.name);
+      if (!current) throw failures.integrationNotFound(request.params.name);
       const updated = await integrations.update(current.name, integrationPatch(current, body));
       request.log.info({ integration: updated.name }, "integration updated");
       return view(updated);
@@ -156,7 +153,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const integration = await integrations.get(request.params.name);
-      if (!integration) throw notFound(request.params.name);
+      if (!integration) throw failures.integrationNotFound(request.params.name);
       await tokens.deleteIntegrationTokens(integration);
       await integrations.delete(integration.name);
       request.log.info({ integration: integration.name }, "integration deleted");
