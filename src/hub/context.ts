@@ -54,8 +54,6 @@ declare module "fastify" {
     appDirectory: AppDirectory | null;
     appRegistry: AppRegistry;
     invocations: Invocations;
-    /** @deprecated A read-only view of the decorations above, for route files not yet converted. */
-    gatehouse: Readonly<HubServices>;
   }
   interface FastifyRequest {
     /** The signed-in hub user (session cookie or personal access token), or null. */

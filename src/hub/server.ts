@@ -149,8 +149,6 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     await app.register(accountsPlugin);
     await app.register(vaultPlugin, { tokenService: deps.tokenService });
     if (!deps.skipAdminBootstrap) await bootstrapAdmin(app.accounts, config, logger);
-    const decorated = app;
-    app.decorate("gatehouse", { getter: () => servicesOf(decorated) });
 
     await app.register(fastifySwagger, { openapi: OPENAPI });
     await app.register(fastifyCookie);
