@@ -225,6 +225,3 @@ export class IntegrationStore {
     };
   }
 }
-
-// hub/accounts.ts still imports it from here; it moves with that file's own change.
-export { isUniqueViolation } from "./storage.ts";
