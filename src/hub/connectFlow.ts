@@ -191,7 +191,8 @@ export class ConnectFlow {
     if (!pending) throw refused("state_invalid");
     if (pending.expiresAt <= now()) throw refused("state_expired");
     const integration = await integrations.getById(pending.integrationId);
-    if (!integration) throw refused("integration_not_found");
+    // Deleted since the flow started; the page words it for the person (connectPageWords).
+    if (!integration) throw errors.integrationNotFound(pending.integrationId);
 
     const cfg = oauthConfigFor(integration);
     const params = checkCallback(cfg, url, state);
