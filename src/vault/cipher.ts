@@ -34,6 +34,11 @@ export interface ParsedCiphertext {
   tag: Buffer;
 }
 
+/** The key id inside "v1.<keyId>.…" (what the `key_id` columns record); DecryptionError when not a ciphertext. */
+export function keyIdOf(ciphertext: string): string {
+  return parseCiphertext(ciphertext).keyId;
+}
+
 /** Splits a stored value into its parts; throws DecryptionError when it is not a v1 ciphertext. */
 export function parseCiphertext(value: string): ParsedCiphertext {
   const parts = value.split(".");

@@ -5,7 +5,8 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "../../test/helpers/tempDir.ts";
 import { GatehouseError } from "../errors.ts";
-import { KEYS_FILE_CHECK_MS, KeyRing, keyIdOf, keysFilePath, loadKeyRing, saveKeysFile } from "./keyRing.ts";
+import { keyIdOf } from "./cipher.ts";
+import { KEYS_FILE_CHECK_MS, KeyRing, keysFilePath, loadKeyRing, saveKeysFile } from "./keyRing.ts";
 
 const keyA = randomBytes(32).toString("base64");
 const keyB = randomBytes(32).toString("base64");

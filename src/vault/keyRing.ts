@@ -17,6 +17,7 @@ import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
 import {
   KEY_BYTES,
+  keyIdOf,
   keyIdPattern,
   openWithKey,
   parseCiphertext,
@@ -291,11 +292,6 @@ function fileStamp(path: string): string {
   } catch {
     return "";
   }
-}
-
-/** The key id inside "v1.<keyId>.…"; throws `decryption_failed` when the value is not a ciphertext. */
-export function keyIdOf(ciphertext: string): string {
-  return parseCiphertext(ciphertext).keyId;
 }
 
 export function keysFilePath(dataDir: string): string {

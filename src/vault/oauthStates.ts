@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { Database, OAuthStatesTable } from "../db/schema.ts";
 import { aad } from "./aad.ts";
 import { hashToken } from "./hashing.ts";
-import { keyIdOf, type SecretCipher } from "./storage.ts";
+import { seal, type SecretCipher } from "./storage.ts";
 
 /** How long a started authorization may take before its callback is refused. */
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -38,7 +38,8 @@ export class OAuthStateStore {
   async save(state: string, pending: Omit<PendingAuthorization, "expiresAt">): Promise<void> {
     const stateHash = hashToken(state);
     const at = this.now();
-    const verifierEnc = this.keyRing.encrypt(
+    const verifier = seal(
+      this.keyRing,
       pending.codeVerifier ?? NO_VERIFIER,
       aad.oauthStateCodeVerifier(stateHash),
     );
@@ -51,12 +52,12 @@ export class OAuthStateStore {
         integration_id: pending.integrationId,
         app: pending.app,
         return_to: pending.returnTo,
-        code_verifier_enc: verifierEnc,
+        code_verifier_enc: verifier.enc,
         nonce: pending.nonce,
         redirect_uri: pending.redirectUri,
         created_at: at,
         expires_at: at + STATE_TTL_MS,
-        key_id: keyIdOf(verifierEnc),
+        key_id: verifier.keyId,
       })
       .execute();
     // Old, never-finished flows go while we are here: they are worthless after their expiry.

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { GatehouseError } from "../errors.ts";
+import { keyIdOf } from "./cipher.ts";
 import type { Database } from "../db/schema.ts";
 
 /** The part of the database handle the vault needs (src/db's Store satisfies it). */
@@ -19,13 +19,6 @@ export interface SecretCipher {
 export interface Sealed {
   enc: string;
   keyId: string;
-}
-
-/** The key id inside a ciphertext ("v1.<keyId>.…"): what the `key_id` columns record. */
-export function keyIdOf(ciphertext: string): string {
-  const keyId = ciphertext.split(".")[1];
-  if (!keyId) throw new GatehouseError("vault_error", "Ciphertext has no key id");
-  return keyId;
 }
 
 /** Encrypts `plaintext` bound to `aad` (see aad.ts) and names the key it is under. */
