@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { useTempDir } from "../../test/helpers/tempDir.ts";
 import { GatehouseError } from "../errors.ts";
 import { keyIdOf } from "./cipher.ts";
-import { KEYS_FILE_CHECK_MS, KeyRing, keysFilePath, loadKeyRing, saveKeysFile } from "./keyRing.ts";
+import { KEYS_FILE_CHECK_MS, KeyRing, loadKeyRing, saveKeysFile } from "./keyRing.ts";
+import { keysFilePath } from "./keysFile.ts";
 
 const keyA = randomBytes(32).toString("base64");
 const keyB = randomBytes(32).toString("base64");

@@ -1,18 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
 import {
@@ -24,6 +11,15 @@ import {
   sealWithKey,
   DecryptionError,
 } from "./cipher.ts";
+import {
+  checkKeysFilePermissions,
+  createKeysFile,
+  ENCRYPTION_KEYS_VARIABLE,
+  keysFilePath,
+  keysFileStamp,
+  readKeysFile,
+  replaceKeysFile,
+} from "./keysFile.ts";
 
 /**
  * The encryption keys of this hub. The first key encrypts; every key decrypts, so after adding a key
@@ -33,9 +29,6 @@ import {
  * is not set, from `<dataDir>/keys.json`, generated with mode 0600 on first start.
  * Key material never appears in an error message, a log line, JSON or `util.inspect` output.
  */
-
-export const ENCRYPTION_KEYS_VARIABLE = "GATEHOUSE_ENCRYPTION_KEYS";
-export const KEYS_FILE_NAME = "keys.json";
 
 /** One key: its id (recorded in every ciphertext) and 32 bytes of key material. */
 export interface KeyEntry {
@@ -174,7 +167,7 @@ export class KeyRing {
     this.warnings = Object.freeze([...(origin.warnings ?? [])]);
     this.#now = origin.now ?? Date.now;
     if (this.keysFile) {
-      this.#fileStamp = fileStamp(this.keysFile);
+      this.#fileStamp = keysFileStamp(this.keysFile);
       this.#checkedAt = this.#now();
     }
   }
@@ -189,7 +182,7 @@ export class KeyRing {
     const now = this.#now();
     if (now - this.#checkedAt < minIntervalMs) return;
     this.#checkedAt = now;
-    const stamp = fileStamp(this.keysFile);
+    const stamp = keysFileStamp(this.keysFile);
     if (stamp === this.#fileStamp || stamp === "") return;
     let keys: KeyEntry[];
     try {
@@ -285,19 +278,6 @@ export class KeyRing {
 /** How often a file-based ring looks for a rotated keys.json while encrypting; `keys rotate` waits longer. */
 export const KEYS_FILE_CHECK_MS = 1000;
 
-function fileStamp(path: string): string {
-  try {
-    const st = statSync(path);
-    return `${st.mtimeMs}:${st.size}:${st.ino}`;
-  } catch {
-    return "";
-  }
-}
-
-export function keysFilePath(dataDir: string): string {
-  return join(dataDir, KEYS_FILE_NAME);
-}
-
 /**
  * Loads the key ring: from `env` when set, else from `<dataDir>/keys.json`, creating that file (mode
  * 0600, created atomically so two hubs starting together agree on one key) when it does not exist.
@@ -308,12 +288,12 @@ export function loadKeyRing(options: LoadKeyRingOptions): KeyRing {
     return new KeyRing(parseKeysEnv(options.env), { source: "env" });
   }
   const path = keysFilePath(options.dataDir);
-  let text = readIfExists(path);
+  let text = readKeysFile(path);
   if (text === null) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    text = createExclusive(path, serializeKeysFile([generateKey()]));
+    text = createKeysFile(path, serializeKeysFile([generateKey()]));
   }
-  const warnings = checkPermissions(path);
+  const warnings = checkKeysFilePermissions(path);
   return new KeyRing(parseKeysFile(text, path), {
     source: "file",
     keysFile: path,
@@ -327,79 +307,6 @@ export function saveKeysFile(dataDir: string, content: string): string {
   const path = keysFilePath(dataDir);
   parseKeysFile(content, path); // never write a file we could not load back
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writePrivateFile(tmp, content);
-    renameSync(tmp, path);
-  } finally {
-    unlinkQuietly(tmp);
-  }
+  replaceKeysFile(path, content);
   return path;
-}
-
-function readIfExists(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return null;
-    throw new GatehouseError(
-      "invalid_encryption_keys",
-      `keys file ${path} cannot be read (${code ?? "error"}); set ${ENCRYPTION_KEYS_VARIABLE} or fix the file`,
-      { source: `keys file ${path}` },
-      { cause: error },
-    );
-  }
-}
-
-function writePrivateFile(path: string, content: string): void {
-  const fd = openSync(path, "wx", 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(path, 0o600); // the umask can only remove bits, but be explicit
-}
-
-/** Writes `content` to `path` only if it does not exist yet; returns what `path` holds afterwards. */
-function createExclusive(path: string, content: string): string {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writePrivateFile(tmp, content);
-    try {
-      linkSync(tmp, path); // atomic and fails if another process created the file first
-      return content;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      return readFileSync(path, "utf8");
-    }
-  } finally {
-    unlinkQuietly(tmp);
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}
-
-function checkPermissions(path: string): string[] {
-  if (process.platform === "win32") return [];
-  const mode = statSync(path).mode & 0o777;
-  if (mode & 0o007) {
-    throw new GatehouseError(
-      "insecure_keys_file",
-      `keys file ${path} is accessible to every user (mode ${mode.toString(8)}); run: chmod 600 ${path}`,
-      { path },
-    );
-  }
-  if (mode & 0o070) {
-    return [`keys file ${path} is accessible to its group (mode ${mode.toString(8)}); chmod 600 recommended`];
-  }
-  return [];
 }
