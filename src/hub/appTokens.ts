@@ -5,6 +5,7 @@ import type { TokenService } from "../vault/tokenService.ts";
 import { checkAssignment } from "./assignment.ts";
 import { loginPath } from "./connectFlow.ts";
 import type { AppDirectory } from "./context.ts";
+import { problemSchema } from "./schemas.ts";
 
 export interface AppTokenOptions {
   /** Seconds the token must stay valid (default 60). */
@@ -69,7 +70,7 @@ export function tokenAnswer(token: AccessTokenResult) {
 }
 
 /** The JSON schema of `tokenAnswer` (serialization drops anything else). */
-export const tokenAnswerSchema = {
+const tokenAnswerSchema = {
   type: "object",
   properties: {
     accessToken: { type: "string" },
@@ -78,4 +79,14 @@ export const tokenAnswerSchema = {
     scopes: { type: "array", items: { type: "string" } },
   },
   required: ["accessToken", "tokenType", "expiresAt", "scopes"],
+} as const;
+
+/** What both token routes answer: a token, or the refusals tokenForApp (or the request's checks) make. */
+export const tokenResponses = {
+  200: tokenAnswerSchema,
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  503: problemSchema,
 } as const;

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
-import { AppTokens, tokenAnswer, tokenAnswerSchema } from "./appTokens.ts";
-import { jsonSchema, problemSchema } from "./schemas.ts";
+import { AppTokens, tokenAnswer, tokenResponses } from "./appTokens.ts";
+import { jsonSchema } from "./schemas.ts";
 
 /** A forced refresh asks for a token valid this long: longer than any provider issues, so it always refreshes. */
 const FORCE_REFRESH_SECONDS = 10 * 365 * 86_400;
@@ -41,14 +41,7 @@ export const runtimeRoutes: FastifyPluginAsync = async (app) => {
         tags: ["apps"],
         summary: "App processes only: exchange a view invocation's capability for the invoking user's token",
         body: jsonSchema(runtimeTokenBody),
-        response: {
-          200: tokenAnswerSchema,
-          400: problemSchema,
-          401: problemSchema,
-          403: problemSchema,
-          404: problemSchema,
-          503: problemSchema,
-        },
+        response: tokenResponses,
       },
     },
     async (request, reply) => {

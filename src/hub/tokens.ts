@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import { errorCodeOf } from "../errors.ts";
 import type { AccessTokenResult } from "../vault/storage.ts";
-import { AppTokens, tokenAnswer, tokenAnswerSchema } from "./appTokens.ts";
+import { AppTokens, tokenAnswer, tokenResponses } from "./appTokens.ts";
 import { requireUser, signedIn } from "./context.ts";
-import { problemSchema } from "./schemas.ts";
 
 const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 
@@ -35,14 +34,7 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
           },
           additionalProperties: false,
         },
-        response: {
-          200: tokenAnswerSchema,
-          400: problemSchema,
-          401: problemSchema,
-          403: problemSchema,
-          404: problemSchema,
-          503: problemSchema,
-        },
+        response: tokenResponses,
       },
     },
     async (request, reply) => {

@@ -6,6 +6,7 @@ import { aad } from "./aad.ts";
 import type { Integration } from "./integrationStore.ts";
 import {
   isUniqueViolation,
+  lockedWrite,
   seal,
   storedExpiry,
   storedScopes,
@@ -122,9 +123,7 @@ export class ConnectionStore {
       scopes: JSON.stringify(tokens.scopes.length > 0 ? tokens.scopes : storedScopes(row.scopes)),
       expires_at: storedExpiry(tokens.expiresAt),
       last_refreshed_at: this.now(),
-      version: row.version + 1,
-      refresh_lease_owner: null,
-      refresh_lease_until: null,
+      ...lockedWrite(row),
     };
     const written = await db
       .updateTable("connections")
@@ -139,12 +138,7 @@ export class ConnectionStore {
   async markReconnectRequired(db: Kysely<Database>, row: ConnectionRow): Promise<void> {
     await db
       .updateTable("connections")
-      .set({
-        status: "reconnect_required",
-        version: row.version + 1,
-        refresh_lease_owner: null,
-        refresh_lease_until: null,
-      })
+      .set({ status: "reconnect_required", ...lockedWrite(row) })
       .where("id", "=", row.id)
       .where("version", "=", row.version)
       .execute();

@@ -3,6 +3,7 @@ import type { Database, ServiceTokensTable } from "../db/schema.ts";
 import type { TokenSet } from "../oauth/index.ts";
 import { aad } from "./aad.ts";
 import {
+  lockedWrite,
   seal,
   storedExpiry,
   storedScopes,
@@ -71,9 +72,7 @@ export class ServiceTokenStore {
       scopes: JSON.stringify(tokens.scopes),
       expires_at: storedExpiry(tokens.expiresAt),
       obtained_at: this.now(),
-      version: row.version + 1,
-      refresh_lease_owner: null,
-      refresh_lease_until: null,
+      ...lockedWrite(row),
     };
     const written = await db
       .updateTable("service_tokens")

@@ -4,11 +4,10 @@ import { errorCodeOf, errors } from "../errors.ts";
 import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import { providerUnavailable } from "./errors.ts";
 import type { Integration } from "./integrationStore.ts";
-import type { RefreshCoordinator } from "./refreshCoordinator.ts";
 import { isTransient } from "./retry.ts";
 import { ServiceTokenStore, type ServiceTokenRow } from "./serviceTokenStore.ts";
 import type { AccessTokenResult } from "./storage.ts";
-import type { RefreshOutcome, TokenMetrics, Upstream, VaultLogger } from "./upstream.ts";
+import type { RefreshOutcome, TokenSourceOptions } from "./upstream.ts";
 
 /** What obtaining a client-credentials token under the lock came to. */
 export type ServiceTokenResult =
@@ -28,14 +27,8 @@ interface LockedRequest {
   db: Kysely<Database>;
 }
 
-export interface ServiceTokensOptions {
+export interface ServiceTokensOptions extends TokenSourceOptions {
   tokens: ServiceTokenStore;
-  coordinator: RefreshCoordinator;
-  upstream: Upstream;
-  oauthConfigFor: (integration: Integration) => OAuthClientConfig | Promise<OAuthClientConfig>;
-  metrics?: TokenMetrics;
-  logger?: VaultLogger;
-  now: () => number;
 }
 
 /**

@@ -33,6 +33,15 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
+/**
+ * The columns every write under the refresh lock sets with its tokens: the next version (the
+ * compare-and-set that makes a write after a lost lease change nothing) and the lease released in the same
+ * statement.
+ */
+export function lockedWrite(row: { version: number }) {
+  return { version: row.version + 1, refresh_lease_owner: null, refresh_lease_until: null };
+}
+
 /** A `scopes` column: a JSON list the vault itself wrote. */
 export const storedScopes = (text: string): string[] => JSON.parse(text) as string[];
 

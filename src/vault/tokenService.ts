@@ -49,26 +49,14 @@ export class TokenService {
     const coordinator = new RefreshCoordinator(store, { leaseMs: options.leaseMs ?? 30_000, now });
     const upstream = new Upstream({ oauth: options.oauth, retry: options.retry, metrics, logger, now });
     const serviceTokenStore = new ServiceTokenStore(store, keyRing, now);
+    const sources = { coordinator, upstream, oauthConfigFor, metrics, logger, now };
     this.connections = new ConnectionStore(store, keyRing, now);
     this.userTokens = new UserTokens({
+      ...sources,
       connections: this.connections,
       integrations: new IntegrationStore(store, keyRing, now),
-      coordinator,
-      upstream,
-      oauthConfigFor,
-      metrics,
-      logger,
-      now,
     });
-    this.serviceTokens = new ServiceTokens({
-      tokens: serviceTokenStore,
-      coordinator,
-      upstream,
-      oauthConfigFor,
-      metrics,
-      logger,
-      now,
-    });
+    this.serviceTokens = new ServiceTokens({ ...sources, tokens: serviceTokenStore });
     this.revocation = new Revocation({
       connections: this.connections,
       serviceTokens: serviceTokenStore,

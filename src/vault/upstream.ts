@@ -6,6 +6,8 @@ import {
   type OAuthClientConfig,
   type TokenSet,
 } from "../oauth/index.ts";
+import type { Integration } from "./integrationStore.ts";
+import type { RefreshCoordinator } from "./refreshCoordinator.ts";
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from "./retry.ts";
 
 /**
@@ -43,6 +45,16 @@ export const defaultOAuthSteps: OAuthSteps = {
   clientCredentials: oauthClientCredentials,
   revokeToken: oauthRevokeToken,
 };
+
+/** What the user-token and service-token sources share: the lock, the provider, the clock, the counters. */
+export interface TokenSourceOptions {
+  coordinator: RefreshCoordinator;
+  upstream: Upstream;
+  oauthConfigFor: (integration: Integration) => OAuthClientConfig | Promise<OAuthClientConfig>;
+  metrics?: TokenMetrics;
+  logger?: VaultLogger;
+  now: () => number;
+}
 
 export interface UpstreamOptions {
   oauth?: OAuthSteps;

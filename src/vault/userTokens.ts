@@ -5,10 +5,9 @@ import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import type { ConnectionRow, ConnectionStore } from "./connectionStore.ts";
 import { loginRequired, providerUnavailable, type LoginReason } from "./errors.ts";
 import type { Integration, IntegrationStore } from "./integrationStore.ts";
-import type { RefreshCoordinator } from "./refreshCoordinator.ts";
 import { isTransient } from "./retry.ts";
 import { storedScopes, type AccessTokenResult } from "./storage.ts";
-import type { RefreshOutcome, TokenMetrics, Upstream, VaultLogger } from "./upstream.ts";
+import type { RefreshOutcome, TokenSourceOptions } from "./upstream.ts";
 
 /** What a stored connection calls for, decided from the row alone (before the lock, and again under it). */
 export type RefreshDecision =
@@ -71,15 +70,9 @@ interface LockedRefresh {
   db: Kysely<Database>;
 }
 
-export interface UserTokensOptions {
+export interface UserTokensOptions extends TokenSourceOptions {
   connections: ConnectionStore;
   integrations: IntegrationStore;
-  coordinator: RefreshCoordinator;
-  upstream: Upstream;
-  oauthConfigFor: (integration: Integration) => OAuthClientConfig | Promise<OAuthClientConfig>;
-  metrics?: TokenMetrics;
-  logger?: VaultLogger;
-  now: () => number;
 }
 
 /**
