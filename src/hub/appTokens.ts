@@ -12,20 +12,19 @@ export interface AppTokenOptions {
   minValiditySeconds?: number;
 }
 
-export interface AppTokensOptions {
-  integrations: IntegrationStore;
-  tokens: TokenService;
-  /** Which integrations each loaded app lists; null: an app is known when an integration names it. */
-  apps: () => AppDirectory | null;
-}
-
 /**
  * Tokens for app code: the one path from "app X wants integration Y for user Z" to a token, for the token
  * API (scripts, with a personal access token) and the runtime token route (app processes, with a view's
  * capability) alike.
  */
 export class AppTokens {
-  constructor(private readonly options: AppTokensOptions) {}
+  /** `apps`: which integrations each loaded app lists (read per call); null: an app is known when an
+   *  integration names it. */
+  constructor(
+    private readonly integrations: IntegrationStore,
+    private readonly tokens: TokenService,
+    private readonly apps: () => AppDirectory | null,
+  ) {}
 
   /**
    * `integration`'s token for `userId` (its service token for a client-credentials integration), when
@@ -38,10 +37,10 @@ export class AppTokens {
     userId: string,
     options: AppTokenOptions = {},
   ): Promise<AccessTokenResult> {
-    const { integrations, tokens } = this.options;
+    const { integrations, tokens } = this;
     const found = await integrations.get(integration);
     if (!found) throw errors.integrationNotFound(integration);
-    checkAssignment(this.options.apps(), found, app);
+    checkAssignment(this.apps(), found, app);
     try {
       return found.grantType === "client_credentials"
         ? await tokens.getServiceToken(found, options)

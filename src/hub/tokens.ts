@@ -9,11 +9,7 @@ const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 /** The token API for app code and scripts (CONTRACT §3, "Tokens for app code and scripts"). */
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
   const { metrics } = app;
-  const appTokens = new AppTokens({
-    integrations: app.integrations,
-    tokens: app.tokens,
-    apps: () => app.appDirectory,
-  });
+  const appTokens = new AppTokens(app.integrations, app.tokens, () => app.appDirectory);
 
   app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: string } }>(
     "/api/apps/:app/integrations/:name/token",

@@ -1,22 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { appReportedStatus, errorCodes, isErrorCode } from "../errors.ts";
-import {
-  CapabilityError,
-  GatehouseSdkError,
-  IntegrationNotAssignedError,
-  IntegrationNotFoundError,
-  LoginRequiredError,
-  ProviderHttpError,
-  ProviderUnavailableError,
-} from "./errors.ts";
+import * as sdk from "./errors.ts";
 
-const sdkErrors: GatehouseSdkError[] = [
-  new LoginRequiredError("/login", "bentley-itwin"),
-  new IntegrationNotFoundError("bentley-itwin"),
-  new IntegrationNotAssignedError("bentley-itwin"),
-  new ProviderUnavailableError("bentley-itwin"),
-  new ProviderHttpError(500, null, "broken"),
-  new CapabilityError(),
+/** One of each error class app code can catch. */
+const sdkErrors: sdk.GatehouseSdkError[] = [
+  new sdk.LoginRequiredError("/login", "bentley-itwin"),
+  new sdk.IntegrationNotFoundError("bentley-itwin"),
+  new sdk.IntegrationNotAssignedError("bentley-itwin"),
+  new sdk.ProviderUnavailableError("bentley-itwin"),
+  new sdk.ProviderHttpError(500, null, "broken"),
+  new sdk.CapabilityError(),
 ];
 
 describe("SDK errors", () => {
@@ -32,7 +25,7 @@ describe("SDK errors", () => {
   });
 
   it("give a code the hub does not know status 500", () => {
-    expect(new GatehouseSdkError("made_up", "x").status).toBe(500);
-    expect(new GatehouseSdkError("made_up", "x", 418).status).toBe(418);
+    expect(new sdk.GatehouseSdkError("made_up", "x").status).toBe(500);
+    expect(new sdk.GatehouseSdkError("made_up", "x", 418).status).toBe(418);
   });
 });

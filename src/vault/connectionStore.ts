@@ -5,14 +5,15 @@ import type { TokenSet } from "../oauth/index.ts";
 import { aad } from "./aad.ts";
 import type { Integration } from "./integrationStore.ts";
 import {
+  accessTokenResult,
   isUniqueViolation,
-  lockedWrite,
   seal,
   storedExpiry,
   storedScopes,
   type AccessTokenResult,
   type SecretCipher,
   type VaultStore,
+  writeUnderLock,
 } from "./storage.ts";
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
@@ -117,31 +118,19 @@ export class ConnectionStore {
     tokens: TokenSet,
     refreshToken: string,
   ): Promise<ConnectionRow | null> {
-    const update = {
+    const { columns, stored } = await writeUnderLock(db, "connections", row, {
       ...this.sealTokens(row.id, tokens.accessToken, tokens.refreshToken ?? refreshToken),
       token_type: tokens.tokenType,
       scopes: JSON.stringify(tokens.scopes.length > 0 ? tokens.scopes : storedScopes(row.scopes)),
       expires_at: storedExpiry(tokens.expiresAt),
       last_refreshed_at: this.now(),
-      ...lockedWrite(row),
-    };
-    const written = await db
-      .updateTable("connections")
-      .set(update)
-      .where("id", "=", row.id)
-      .where("version", "=", row.version)
-      .executeTakeFirst();
-    return written.numUpdatedRows === 1n ? { ...row, ...update } : null;
+    });
+    return stored ? { ...row, ...columns } : null;
   }
 
   /** The provider refused the grant (or nothing can renew it): the user must connect again. */
   async markReconnectRequired(db: Kysely<Database>, row: ConnectionRow): Promise<void> {
-    await db
-      .updateTable("connections")
-      .set({ status: "reconnect_required", ...lockedWrite(row) })
-      .where("id", "=", row.id)
-      .where("version", "=", row.version)
-      .execute();
+    await writeUnderLock(db, "connections", row, { status: "reconnect_required" });
   }
 
   async list(userId: string): Promise<ConnectionSummary[]> {
@@ -195,12 +184,7 @@ export class ConnectionStore {
   }
 
   toResult(row: ConnectionRow): AccessTokenResult {
-    return {
-      accessToken: this.openAccessToken(row),
-      tokenType: "Bearer",
-      expiresAt: Number(row.expires_at),
-      scopes: storedScopes(row.scopes),
-    };
+    return accessTokenResult(this.openAccessToken(row), row);
   }
 
   private sealTokens(id: string, accessToken: string, refreshToken: string | null): SealedTokens {

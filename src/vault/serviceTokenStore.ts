@@ -3,13 +3,13 @@ import type { Database, ServiceTokensTable } from "../db/schema.ts";
 import type { TokenSet } from "../oauth/index.ts";
 import { aad } from "./aad.ts";
 import {
-  lockedWrite,
+  accessTokenResult,
   seal,
   storedExpiry,
-  storedScopes,
   type AccessTokenResult,
   type SecretCipher,
   type VaultStore,
+  writeUnderLock,
 } from "./storage.ts";
 
 export type ServiceTokenRow = Selectable<ServiceTokensTable>;
@@ -65,22 +65,15 @@ export class ServiceTokenStore {
     tokens: TokenSet,
   ): Promise<{ row: ServiceTokenRow; stored: boolean }> {
     const sealed = seal(this.cipher, tokens.accessToken, aad.serviceAccessToken(row.integration_id));
-    const update = {
+    const { columns, stored } = await writeUnderLock(db, "service_tokens", row, {
       access_token_enc: sealed.enc,
       key_id: sealed.keyId,
       token_type: tokens.tokenType,
       scopes: JSON.stringify(tokens.scopes),
       expires_at: storedExpiry(tokens.expiresAt),
       obtained_at: this.now(),
-      ...lockedWrite(row),
-    };
-    const written = await db
-      .updateTable("service_tokens")
-      .set(update)
-      .where("integration_id", "=", row.integration_id)
-      .where("version", "=", row.version)
-      .executeTakeFirst();
-    return { row: { ...row, ...update }, stored: written.numUpdatedRows === 1n };
+    });
+    return { row: { ...row, ...columns }, stored };
   }
 
   async delete(integrationId: string): Promise<void> {
@@ -97,11 +90,6 @@ export class ServiceTokenStore {
   }
 
   toResult(row: ServiceTokenRow): AccessTokenResult {
-    return {
-      accessToken: this.open(row),
-      tokenType: "Bearer",
-      expiresAt: Number(row.expires_at),
-      scopes: storedScopes(row.scopes),
-    };
+    return accessTokenResult(this.open(row), row);
   }
 }

@@ -1,6 +1,6 @@
-import type { Kysely } from "kysely";
-import { keyIdOf } from "./cipher.ts";
+import type { Kysely, Updateable } from "kysely";
 import type { Database } from "../db/schema.ts";
+import { keyIdOf } from "./cipher.ts";
 
 /** The part of the database handle the vault needs (src/db's Store satisfies it). */
 export interface VaultStore {
@@ -33,13 +33,52 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
+/** The tables written under the refresh lock, each with the column that names its row. */
+const LOCKED_ROW_KEY = { connections: "id", service_tokens: "integration_id" } as const;
+type LockedTable = keyof typeof LOCKED_ROW_KEY;
+
 /**
- * The columns every write under the refresh lock sets with its tokens: the next version (the
- * compare-and-set that makes a write after a lost lease change nothing) and the lease released in the same
- * statement.
+ * A write under the refresh lock: `values`, the next version and the lease released, in one statement
+ * that matches only while the row is still at the version the writer read — so a write after a lost lease
+ * changes nothing. Returns the row's new columns, and whether they were stored (false: the row had moved
+ * on).
  */
-export function lockedWrite(row: { version: number }) {
-  return { version: row.version + 1, refresh_lease_owner: null, refresh_lease_until: null };
+export async function writeUnderLock<T extends LockedTable>(
+  db: Kysely<Database>,
+  table: T,
+  row: { version: number } & Record<(typeof LOCKED_ROW_KEY)[T], string>,
+  values: Updateable<Database[T]>,
+) {
+  const name: LockedTable = table;
+  const key: string = LOCKED_ROW_KEY[table];
+  const id: string = row[LOCKED_ROW_KEY[table]];
+  const written = {
+    ...values,
+    version: row.version + 1,
+    refresh_lease_owner: null,
+    refresh_lease_until: null,
+  };
+  // The two tables differ in their key column only; the statement is the same for both (typed per table
+  // by the signature above), so it is built untyped, as the key rotation's cross-table loop is.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const loose = db as unknown as Kysely<any>;
+  const result = await loose
+    .updateTable(name)
+    .set(written as Record<string, unknown>)
+    .where(key, "=", id)
+    .where("version", "=", row.version)
+    .executeTakeFirst();
+  return { columns: written, stored: result.numUpdatedRows === 1n };
+}
+
+/** An access token as the vault hands it out, from its opened value and its row. */
+export function accessTokenResult(accessToken: string, row: { expires_at: number; scopes: string }) {
+  return {
+    accessToken,
+    tokenType: "Bearer",
+    expiresAt: Number(row.expires_at),
+    scopes: storedScopes(row.scopes),
+  } satisfies AccessTokenResult;
 }
 
 /** A `scopes` column: a JSON list the vault itself wrote. */
