@@ -3,6 +3,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
   { ignores: ["node_modules/", "data/", "dist/", "web/dist/", "test-results/", "coverage/"] },
@@ -21,11 +22,51 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/require-await": "off",
-      "@typescript-eslint/no-unsafe-assignment": "off",
+      // Untrusted JSON is parsed with a schema where it enters; `any` must not leak past that point.
+      "@typescript-eslint/no-unsafe-assignment": "error",
+      "@typescript-eslint/no-unsafe-member-access": "error",
+      "@typescript-eslint/no-unsafe-argument": "error",
+      "@typescript-eslint/no-unsafe-call": "error",
+      "@typescript-eslint/no-unsafe-return": "error",
+      // Among others: GatehouseError's positional form with an explicit status (codes take theirs from
+      // the registry). oauth4webapi marks these as deprecated to make them stand out, not to retire them.
+      "@typescript-eslint/no-deprecated": [
+        "error",
+        { allow: [{ from: "package", package: "oauth4webapi", name: ["allowInsecureRequests", "nopkce"] }] },
+      ],
+    },
+  },
+  {
+    // src/apps is being rewritten on the app-runtime branch (its errors move to the registry's form at the
+    // merge); web/ uses React's FormEvent, deprecated in @types/react 19.3, on pages the UI branch edits.
+    files: ["src/apps/**/*.ts", "web/**/*.{ts,tsx}"],
+    rules: { "@typescript-eslint/no-deprecated": "off" },
+  },
+  {
+    // vitest types its asymmetric matchers (expect.any, expect.stringContaining, …) as `any`.
+    files: ["test/**/*.ts", "src/**/*.test.ts"],
+    rules: { "@typescript-eslint/no-unsafe-assignment": "off" },
+  },
+  {
+    // The emulators' tests read platform bodies loosely; their branch is in flight, and the rules are
+    // turned on there once it has merged.
+    files: ["src/emulators/**/*.test.ts", "test/emulators-*.test.ts"],
+    rules: {
       "@typescript-eslint/no-unsafe-member-access": "off",
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-unsafe-return": "off",
+    },
+  },
+  {
+    // The rules of hooks and their dependency lists; useFetch takes a dependency list like useEffect. (The
+    // React Compiler's rules in the plugin's recommended set are for code the compiler builds; this UI
+    // does not use it.)
+    files: ["web/**/*.{ts,tsx}"],
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      "react-hooks/rules-of-hooks": "error",
+      "react-hooks/exhaustive-deps": ["error", { additionalHooks: "^useFetch$" }],
     },
   },
   {

@@ -32,11 +32,11 @@ if (dbUrl) {
   const pool = new pg.Pool({ connectionString: dbUrl, max: 10 });
   const env = (name: string) => process.env[name] ?? "";
   app.get("/floor", async (_request, reply) => {
-    const user = await pool.query(
+    const user = await pool.query<{ id: string }>(
       "select u.id, u.email, u.role, p.last_used_at from personal_access_tokens p join users u on u.id = p.user_id where p.token_hash = $1",
       [env("FLOOR_TOKEN_HASH")],
     );
-    const integration = await pool.query("select * from integrations where name = $1", [
+    const integration = await pool.query<{ id: string }>("select * from integrations where name = $1", [
       env("FLOOR_INTEGRATION"),
     ]);
     const connection = await pool.query(

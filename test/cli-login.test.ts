@@ -1,7 +1,9 @@
 // `gatehouse login` and `gatehouse token` as real processes (node bin/gatehouse.mjs) against the Bentley
 // emulator: the native sign-in with sandbox-native through the emulator's real login and consent forms,
-// the token cache on disk, refresh after expiry, client credentials, and the refusals.
-import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
+// the token cache on disk, refresh after expiry, client credentials, and the refusals. No step waits for a
+// token to age: "expired" is the cache entry's expiresAt moved into the past (what the CLI goes by), and a
+// token the platform refuses is one revoked at the emulator.
+import { readdirSync, readFileSync, statSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../src/emulators/index.ts";
@@ -53,6 +55,23 @@ const loginArgs = (...extra: string[]) => [
   ...extra,
 ];
 
+/** Makes the cached sign-in expired as far as the CLI can tell, as time would. */
+function expireCachedEntry(file: string): void {
+  const entry = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...entry, expiresAt: Date.now() - 1000 }), { mode: 0o600 });
+}
+
+/** Revokes an access token of sandbox-native at the emulator (RFC 7009): the APIs refuse it from then on. */
+async function revokeAtEmulator(token: string): Promise<void> {
+  const response = await fetch(`${bentley()}/connect/revocation`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token, token_type_hint: "access_token", client_id: "sandbox-native" }),
+  });
+  await response.body?.cancel();
+  expect(response.status).toBe(200);
+}
+
 async function itwinsStatus(token: string): Promise<number> {
   const response = await fetch(`${bentley()}/itwins/`, {
     headers: { authorization: `Bearer ${token}`, accept: "application/vnd.bentley.itwin-platform.v1+json" },
@@ -63,7 +82,6 @@ async function itwinsStatus(token: string): Promise<number> {
 
 describe("gatehouse login + token with sandbox-native", () => {
   it("signs in through the browser flow, caches 0600 tokens, and token prints one the iTwins API accepts, refreshed after expiry", async () => {
-    emulators.bentley.knobs.set({ accessTokenLifetimeSeconds: 2 });
     const env = { GATEHOUSE_CONFIG_DIR: freshConfigDir() };
     const login = startCli(loginArgs(), { env });
     const [, authorizationUrl] = await login.waitForStderr(AUTHORIZE_URL);
@@ -109,9 +127,10 @@ describe("gatehouse login + token with sandbox-native", () => {
     expect(firstToken).toBe(cached.accessToken);
     expect(await itwinsStatus(firstToken)).toBe(200);
 
-    // After the emulator's 2 s lifetime the token is refused, and `token` refreshes through the cache.
+    // Once the cached token has expired (and the platform refuses it), `token` refreshes through the cache.
     const refreshesBefore = emulators.bentley.stats().token.refresh_token.ok;
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expireCachedEntry(file);
+    await revokeAtEmulator(firstToken);
     expect(await itwinsStatus(firstToken)).toBe(401);
     const second = await runCli(["token", "--min-validity", "0", "--issuer", bentley()], { env });
     expect(second.code).toBe(0);
@@ -131,7 +150,7 @@ describe("gatehouse login + token with sandbox-native", () => {
 
     // Three scripts at once after the next expiry: one refresh (the lock), one token for all; the emulator
     // rotates refresh tokens with reuse detection, so a second refresh with the same one would fail.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expireCachedEntry(file);
     const before = emulators.bentley.stats().token.refresh_token;
     // A slow token endpoint, so that all three find the expired token before the first refresh ends.
     emulators.bentley.knobs.set({ latency: { target: "token", ms: 1_500 } });

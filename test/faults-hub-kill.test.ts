@@ -138,8 +138,9 @@ describe.skipIf(!pgUrl)("SIGKILL of a hub during refresh storms", () => {
 
   describe("the hub that holds the refresh dies after the provider rotated, before it committed", () => {
     // Between the hub and the emulator's token endpoint: requests pass at once (so the provider rotates
-    // the refresh token at once), answers are held for `holdMs` — the window in which the hub is killed.
-    let hold: { url: string; holdMs: number; close(): Promise<void> };
+    // the refresh token at once); an answer can be held until the test releases it — the window in which
+    // the hub is stopped. Events, not delays: the test waits for "the provider has answered".
+    let hold: AnswerHoldingProxy;
     let tokenUrl: string;
 
     beforeAll(async () => {
@@ -165,26 +166,32 @@ describe.skipIf(!pgUrl)("SIGKILL of a hub during refresh storms", () => {
       await hold?.close();
     });
 
-    async function inFlightRefreshThen(stop: (slot: number) => Promise<void>): Promise<void> {
+    /** A refresh on hub 0 whose answer is held while `stop` runs; `release` lets the answer go on. */
+    async function inFlightRefreshThen(
+      stop: (slot: number, release: () => void) => Promise<void>,
+    ): Promise<void> {
       await expire();
       emulators.bentley.resetStats();
-      hold.holdMs = 1_000;
+      const held = hold.holdNext();
       try {
         // Hub 0 takes the refresh (a direct request, not through the proxy) …
         const first = get(cluster.hubs[0]!.url);
-        await new Promise((r) => setTimeout(r, 400));
+        await held.answered;
         // … the provider has answered (rotated), the answer is on its way: stop the hub now.
         expect(emulators.bentley.stats().token.refresh_token.ok).toBe(1);
-        await stop(0);
+        await stop(0, held.release);
         await first;
       } finally {
-        hold.holdMs = 0;
+        held.release();
         await cluster.restart(0);
       }
     }
 
     it("SIGKILL: the rotated refresh token is lost with the process, the next refresh is reuse, the user reconnects once", async () => {
-      await inFlightRefreshThen((slot) => cluster.kill(slot));
+      await inFlightRefreshThen(async (slot, release) => {
+        await cluster.kill(slot);
+        release();
+      });
       // The provider did rotate: the new refresh token died with the hub.
       const next = await get(cluster.url);
       expect(next).toMatchObject({ status: 401, code: "login_required" });
@@ -196,10 +203,14 @@ describe.skipIf(!pgUrl)("SIGKILL of a hub during refresh storms", () => {
 
     it("SIGTERM (a planned stop): the hub finishes the refresh before exiting, nothing is lost", async () => {
       let exit = "";
-      await inFlightRefreshThen(async (slot) => {
+      await inFlightRefreshThen(async (slot, release) => {
         const hub = cluster.hubs[slot]!;
         const started = Date.now();
-        await hub.stop();
+        const stopping = hub.stop();
+        // Let the answer through only once the hub is shutting down (it no longer takes requests).
+        await closing(hub.url);
+        release();
+        await stopping;
         exit = `${hub.process.exitCode ?? hub.process.signalCode} after ${Date.now() - started} ms`;
       });
       console.log(`[faults hub kill] SIGTERM during the refresh: exited ${exit}`);
@@ -214,15 +225,37 @@ describe.skipIf(!pgUrl)("SIGKILL of a hub during refresh storms", () => {
   });
 });
 
-/** Forwards every request to `target` at once and holds each answer for `holdMs` before passing it on. */
-async function startAnswerHoldingProxy(
-  target: string,
-): Promise<{ url: string; holdMs: number; close(): Promise<void> }> {
-  const state = { holdMs: 0 };
+/** Resolves once the hub at `url` has begun shutting down: new requests are refused, or answered 503. */
+async function closing(url: string): Promise<void> {
+  for (;;) {
+    const status = await fetch(`${url}/healthz`).then(
+      async (res) => {
+        await res.body?.cancel();
+        return res.status;
+      },
+      () => 0,
+    );
+    if (status !== 200) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface AnswerHoldingProxy {
+  url: string;
+  /** Holds the next answer: `answered` once it has come from upstream, passed on at `release()`. */
+  holdNext(): { answered: Promise<void>; release: () => void };
+  close(): Promise<void>;
+}
+
+/** Forwards every request to `target` at once; an answer armed by holdNext() waits for its release. */
+async function startAnswerHoldingProxy(target: string): Promise<AnswerHoldingProxy> {
+  let armed: { answered(): void; released: Promise<void> } | null = null;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      const hold = armed;
+      armed = null;
       const upstream = http.request(
         new URL(req.url ?? "/", target),
         { method: req.method, headers: { ...req.headers, host: new URL(target).host }, timeout: 30_000 },
@@ -230,10 +263,14 @@ async function startAnswerHoldingProxy(
           const body: Buffer[] = [];
           response.on("data", (c: Buffer) => body.push(c));
           response.on("end", () => {
-            setTimeout(() => {
+            const pass = () => {
+              if (res.destroyed) return;
               res.writeHead(response.statusCode ?? 502, response.headers);
               res.end(Buffer.concat(body));
-            }, state.holdMs);
+            };
+            if (!hold) return pass();
+            hold.answered();
+            void hold.released.then(pass);
           });
         },
       );
@@ -243,11 +280,19 @@ async function startAnswerHoldingProxy(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
-  return Object.assign(state, {
+  return {
     url: `http://127.0.0.1:${port}`,
+    holdNext() {
+      let answered!: () => void;
+      let release!: () => void;
+      const answer = new Promise<void>((resolve) => (answered = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      armed = { answered, released };
+      return { answered: answer, release };
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-  });
+  };
 }

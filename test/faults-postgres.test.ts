@@ -52,6 +52,10 @@ describe.skipIf(!pgBinariesAvailable())("PostgreSQL stopped and started under lo
     const seen: { phase: string; status: number }[] = [];
     let phase = "before";
     let stop = false;
+    /** Waits until the load has had `n` answers in `wanted` phase: the phases last answers, not seconds. */
+    const answersIn = async (wanted: string, n: number) => {
+      while (seen.filter((s) => s.phase === wanted).length < n) await new Promise((r) => setTimeout(r, 20));
+    };
     const workers = Array.from({ length: 4 }, async () => {
       while (!stop) {
         const started = Date.now();
@@ -62,18 +66,18 @@ describe.skipIf(!pgBinariesAvailable())("PostgreSQL stopped and started under lo
         await new Promise((r) => setTimeout(r, 20));
       }
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await answersIn("before", 8);
     phase = "down";
     await cluster.stop();
     await until("/readyz", 503, 30_000);
     expect(await status("/healthz")).toBe(200); // the process itself is fine
-    await new Promise((r) => setTimeout(r, 1_000));
+    await answersIn("down", 8);
     await cluster.start();
     phase = "recovering";
     const recoveredInMs = await until("/readyz", 200, 60_000);
     await until(TOKEN, 200, 30_000);
     phase = "after";
-    await new Promise((r) => setTimeout(r, 1_000));
+    await answersIn("after", 8);
     stop = true;
     await Promise.all(workers);
 

@@ -46,6 +46,15 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
       "/api/openapi.json",
     );
     expect(openapi.body.openapi).toMatch(/^3\.1/);
+    // The error-code registry, for clients in any language.
+    const doc = openapi.body as unknown as {
+      "x-error-codes": Record<string, { status: number; title: string }>;
+      components: { schemas: { ErrorCode: { enum: string[] } } };
+    };
+    expect(doc["x-error-codes"].integration_not_found).toMatchObject({ status: 404, appReportable: true });
+    expect(doc["x-error-codes"].login_required?.status).toBe(401);
+    expect(doc.components.schemas.ErrorCode.enum).toEqual(Object.keys(doc["x-error-codes"]));
+    expect(doc.components.schemas.ErrorCode.enum).toContain("csrf_rejected");
     expect(Object.keys(openapi.body.paths)).toEqual(
       expect.arrayContaining([
         "/api/auth/login",

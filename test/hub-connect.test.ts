@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { introspectToken } from "../src/oauth/index.ts";
-import { refreshTokenAad } from "../src/vault/tokenService.ts";
+import { aad } from "../src/vault/aad.ts";
 import { forEachDatabase } from "./helpers/databases.ts";
 import { signInAtEmulator } from "./helpers/browser.ts";
 import {
@@ -65,7 +65,7 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
       .where("integration_id", "=", integrationId)
       .where("user_id", "=", me.id)
       .executeTakeFirstOrThrow();
-    return t.hub.services.keyRing.decrypt(row.refresh_token_enc!, refreshTokenAad(row.id));
+    return t.hub.services.keyRing.decrypt(row.refresh_token_enc!, aad.connectionRefreshToken(row.id));
   }
 
   /** Starts a connect flow and returns the provider's authorization URL (not followed). */
@@ -247,6 +247,21 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const replay = await alice.fetch("GET", finalUrl);
     expect(replay.status).toBe(400);
     expect(await pageCode(replay)).toBe("state_invalid");
+  });
+
+  it("refuses a callback with two authorization codes as malformed, not as the provider's fault", async () => {
+    const user = await t.newUser();
+    const authorizationUrl = await startFlow(user);
+    const { finalUrl } = await signInAtEmulator(authorizationUrl, {
+      email: "alice@example.com",
+      password: DEMO_PASSWORD,
+    });
+    const doubled = new URL(finalUrl);
+    doubled.searchParams.append("code", "another-code");
+    const res = await user.fetch("GET", doubled.href);
+    expect(res.status).toBe(400);
+    expect(await pageCode(res)).toBe("invalid_callback");
+    expect((await user.get<unknown[]>("/api/me/connections")).body).toEqual([]);
   });
 
   it("refuses a callback carrying a state started in another browser session, leaving that flow intact", async () => {

@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestHub, type HubClient, type TestHub } from "./helpers/hub.ts";
-import { useStubServer } from "./helpers/oauthStubServer.ts";
+import { startStubServer, type StubServer } from "./helpers/oauthStubServer.ts";
 
 interface Check {
   id: string;
@@ -32,13 +32,16 @@ const SECRET = "test-button-secret-4d1f9a";
 describe("POST /api/admin/integrations/{name}/test", () => {
   let t: TestHub;
   let admin: HubClient;
-  const stub = useStubServer();
+  // A real server: the hub's checks go over the wire, as they would to a provider.
+  let stub: StubServer;
   beforeAll(async () => {
+    stub = await startStubServer();
     t = await startTestHub();
     admin = await t.admin();
   });
   afterAll(async () => {
     await t?.close();
+    await stub?.close();
   });
   afterEach(() => {
     t.emulators!.bentley.knobs.reset();

@@ -3,6 +3,7 @@
 // refresh locks live in the database, so any hub answers any request; a hub killed with SIGKILL in the
 // middle of a refresh storm leaves the others to finish every request (the proxy sends a request whose hub
 // died to the next one, as nginx's proxy_next_upstream does: see test/helpers/roundRobinProxy.ts).
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulators, type Emulators } from "../src/emulators/index.ts";
 import { createPgDatabase } from "./helpers/databases.ts";
@@ -29,6 +30,18 @@ describe.skipIf(!pgUrl)(`${HUBS} hub processes behind one URL on PostgreSQL`, ()
     await emulators?.close();
     await drop?.();
   });
+
+  /** Sessions of this test's database inside a transaction that waits on the hub: a held refresh lock. */
+  async function idleInTransaction(): Promise<number> {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and state = 'idle in transaction'`.execute(cluster.store.db);
+    return rows[0]?.n ?? 0;
+  }
+
+  async function until(condition: () => Promise<boolean>): Promise<void> {
+    while (!(await condition())) await new Promise((r) => setTimeout(r, 10));
+  }
 
   async function connectionStatus(): Promise<string | undefined> {
     const row = await cluster.store.db
@@ -78,11 +91,14 @@ describe.skipIf(!pgUrl)(`${HUBS} hub processes behind one URL on PostgreSQL`, ()
           () => ({ status: 0, body: {} }),
         );
       // Hub 0 starts the refresh (directly, not through the proxy), so the hub we kill is not the one
-      // holding the refresh: that interleaving is test/faults-hub-kill.test.ts's subject.
+      // holding the refresh: that interleaving is test/faults-hub-kill.test.ts's subject. Wait until it
+      // holds the row lock (its transaction idles while the provider answers), then start the storm, and
+      // kill hub 1 once the proxy has handed it its share.
       const first = get(cluster.hubs[0]!.url);
-      await new Promise((r) => setTimeout(r, 50));
+      await until(async () => (await idleInTransaction()) > 0);
+      const forwarded = cluster.proxy.stats.requests;
       const storm = Array.from({ length: STORM }, () => get(cluster.url));
-      await new Promise((r) => setTimeout(r, 100));
+      await until(async () => cluster.proxy.stats.requests - forwarded >= HUBS);
       await cluster.kill(1);
       const results = [await first, ...(await Promise.all(storm))];
       const statuses = new Map<number, number>();

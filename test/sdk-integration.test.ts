@@ -153,8 +153,11 @@ describe("getAccessToken", () => {
 
 describe("fetch", () => {
   it("sends the real URL to the mapped host with the bearer token", async () => {
-    const body = await inView(async () =>
-      (await new OAuth2Integration("i").fetch("https://api.bentley.com/itwins/?$top=1")).json(),
+    const body = await inView(
+      async () =>
+        (
+          await new OAuth2Integration("i").fetch("https://api.bentley.com/itwins/?$top=1")
+        ).json() as Promise<unknown>,
     );
     expect(body).toEqual({ ok: true });
     expect(apiCalls).toEqual([

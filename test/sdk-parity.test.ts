@@ -74,7 +74,9 @@ function evaluate(node: Json): unknown {
   if ("text" in node && "times" in node) return (node.text as string).repeat(node.times as number);
   if ("repeat" in node) return Array.from({ length: node.times as number }, () => evaluate(node.repeat!));
   const args = (node.args === undefined ? [] : evaluate(node.args)) as unknown[];
-  const options = Object.fromEntries(Object.entries(node.options ?? {}).map(([k, v]) => [k, evaluate(v)]));
+  const options = Object.fromEntries(
+    Object.entries((node.options ?? {}) as { [key: string]: Json }).map(([k, v]) => [k, evaluate(v)]),
+  );
   if ("new" in node) {
     const Class = CLASSES[node.new as string]!;
     if (Class === results.WebResult) return new Class(options);

@@ -38,7 +38,9 @@ describe("apps page, sandboxed", () => {
     await signInThroughUi(ui.page, TEST_ADMIN.email, TEST_ADMIN.password);
     await ui.page.goto("/apps");
     await ui.page.getByRole("link", { name: /iTwin/ }).first().waitFor();
-    const overview = await ui.page.evaluate(async () => (await fetch("/api/admin/apps")).json());
+    const overview: unknown = await ui.page.evaluate(
+      async () => (await fetch("/api/admin/apps")).json() as Promise<unknown>,
+    );
     expect(overview).toMatchObject({ sandbox: { active: true, warning: null } });
     expect(await ui.page.getByRole("alert").count()).toBe(0);
   });

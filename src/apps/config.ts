@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
+import { APP_NAME, INTEGRATION_NAME } from "../names.ts";
 
 export const APP_CONFIG_FILE = "gatehouse.config.toml";
 
@@ -31,11 +32,8 @@ export class AppConfigError extends GatehouseError {
   }
 }
 
-const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const INTEGRATION = /^[a-z0-9_-]{1,64}$/;
-
 const configSchema = z.object({
-  name: z.string("a string").regex(NAME, "1-64 of a-z 0-9 - _, starting with a letter or digit"),
+  name: z.string("a string").regex(APP_NAME, "1-64 of a-z 0-9 - _, starting with a letter or digit"),
   title: z
     .string("a string")
     .trim()
@@ -51,7 +49,7 @@ const configSchema = z.object({
     .default("app.ts"),
   oauth2_integrations: z
     .array(
-      z.string("a string").regex(INTEGRATION, "integration names (1-64 of a-z 0-9 - _)"),
+      z.string("a string").regex(INTEGRATION_NAME, "integration names (1-64 of a-z 0-9 - _)"),
       "an array of integration names",
     )
     .max(50, "at most 50 integrations")

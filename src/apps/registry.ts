@@ -1,3 +1,4 @@
+import { isAssigned } from "../names.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AppSpec } from "./config.ts";
 import type { AppDiscovery, AppLoadFailure } from "./loader.ts";
@@ -116,7 +117,7 @@ export function integrationWarnings(spec: AppSpec, integrations: readonly Integr
       warnings.push(
         `oauth2_integrations lists "${name}", but no integration of that name exists on this hub`,
       );
-    } else if (!integration.apps.includes("*") && !integration.apps.includes(spec.name)) {
+    } else if (!isAssigned(integration, spec.name)) {
       warnings.push(
         `oauth2_integrations lists "${name}", but an admin has not assigned it to the app ${spec.name}`,
       );

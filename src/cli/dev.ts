@@ -14,6 +14,7 @@ import type { HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
 import { AppReloads } from "../hub/appReloads.ts";
 import { buildHub, type Hub } from "../hub/server.ts";
+import { isAssigned } from "../names.ts";
 import { seedSandbox } from "../sandbox/seed.ts";
 import { CliError } from "./cliError.ts";
 import { hubConfig } from "./hubConfig.ts";
@@ -63,7 +64,7 @@ async function assignIntegrations(hub: Hub, spec: AppSpec): Promise<string[]> {
   for (const name of spec.integrations) {
     const integration = await hub.services.integrations.get(name);
     if (!integration) continue;
-    if (!integration.apps.includes("*") && !integration.apps.includes(spec.name)) {
+    if (!isAssigned(integration, spec.name)) {
       await hub.services.integrations.update(name, { apps: [...integration.apps, spec.name] });
     }
     assigned.push(name);

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, wri
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_CONFIG_FILE } from "../apps/config.ts";
+import { APP_NAME } from "../names.ts";
 import { CliError, usageError } from "./cliError.ts";
 
 export const TEMPLATES = ["itwin-browser", "acc-hubs", "evo-workspaces", "blank"] as const;
@@ -23,7 +24,6 @@ export interface NewIo {
 }
 
 const EXAMPLES_DIR = fileURLToPath(new URL("../../examples", import.meta.url));
-const APP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** The app name a directory gives: its basename in lower case, other characters as "-". */
 export function appNameFor(dir: string): string {

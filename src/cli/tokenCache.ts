@@ -22,34 +22,40 @@ import {
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
 import type { TokenSet } from "../oauth/index.ts";
 import type { ResolvedClient } from "./clientConfig.ts";
 
-export type CachedGrant = "authorization_code" | "client_credentials";
+const cachedGrant = z.enum(["authorization_code", "client_credentials"]);
+export type CachedGrant = z.infer<typeof cachedGrant>;
 
-/** What a sign-in (or a service token) left behind, plus what is needed to refresh it without flags. */
-export interface CachedTokens {
-  version: 1;
-  grant: CachedGrant;
-  provider: string;
+/**
+ * What a sign-in (or a service token) left behind, plus what is needed to refresh it without flags. A file
+ * in the cache is parsed with this schema: it is a file anyone with the user's rights may have edited.
+ */
+const cachedTokensSchema = z.object({
+  version: z.literal(1),
+  grant: cachedGrant,
+  provider: z.string(),
   /** The issuer the tokens came from (or the token URL's origin when the server names no issuer). */
-  issuer: string;
-  clientId: string;
+  issuer: z.string(),
+  clientId: z.string(),
   /** The scopes asked for, sorted: part of the cache key. */
-  scopes: string[];
-  tokenUrl: string;
-  authorizationUrl: string | null;
-  revocationUrl: string | null;
-  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
-  accessToken: string;
-  tokenType: string;
-  refreshToken: string | null;
+  scopes: z.array(z.string()),
+  tokenUrl: z.string(),
+  authorizationUrl: z.string().nullable(),
+  revocationUrl: z.string().nullable(),
+  tokenEndpointAuthMethod: z.enum(["client_secret_basic", "client_secret_post", "none"]),
+  accessToken: z.string(),
+  tokenType: z.string(),
+  refreshToken: z.string().nullable(),
   /** Epoch ms. */
-  expiresAt: number;
+  expiresAt: z.number(),
   /** The scopes the server granted (as reported). */
-  grantedScopes: string[];
-  savedAt: number;
-}
+  grantedScopes: z.array(z.string()),
+  savedAt: z.number(),
+});
+export type CachedTokens = z.infer<typeof cachedTokensSchema>;
 
 /** What the cache keeps of tokens just obtained: the tokens and what is needed to refresh them without flags. */
 export function cacheEntry(grant: CachedGrant, client: ResolvedClient, tokens: TokenSet): CachedTokens {
@@ -103,21 +109,6 @@ function ensurePrivateDir(dir: string): void {
   if (process.platform !== "win32") chmodSync(dir, 0o700);
 }
 
-function isCachedTokens(value: unknown): value is CachedTokens {
-  const v = value as Partial<CachedTokens> | null;
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    v.version === 1 &&
-    typeof v.issuer === "string" &&
-    typeof v.clientId === "string" &&
-    Array.isArray(v.scopes) &&
-    typeof v.accessToken === "string" &&
-    typeof v.tokenUrl === "string" &&
-    typeof v.expiresAt === "number"
-  );
-}
-
 /** The entry in `file`, or null when it is missing or not a cache entry. */
 export function readEntry(file: string): CachedTokens | null {
   let text: string;
@@ -127,8 +118,8 @@ export function readEntry(file: string): CachedTokens | null {
     return null;
   }
   try {
-    const parsed: unknown = JSON.parse(text);
-    return isCachedTokens(parsed) ? parsed : null;
+    const parsed = cachedTokensSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }

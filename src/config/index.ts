@@ -47,7 +47,7 @@ export class ConfigError extends GatehouseError {
     readonly variable: string,
     message: string,
   ) {
-    super("invalid_config", message, 500, { variable });
+    super("invalid_config", message, { variable });
   }
 }
 

@@ -36,7 +36,6 @@ function invalidUrl(reason: string): GatehouseError {
   return new GatehouseError(
     "invalid_database_url",
     `${urlVariable} ${reason}; expected "sqlite:<path>", "sqlite::memory:" or "postgres://user:password@host:port/database"`,
-    500,
     { variable: urlVariable },
   );
 }
@@ -89,7 +88,10 @@ function parseInt8(value: string): number {
 const pgTypes = {
   getTypeParser: ((oid: number, format?: "text" | "binary") => {
     if (oid === INT8_OID && format !== "binary") return parseInt8;
-    return format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format);
+    // pg types its parsers loosely (`any`); they turn the text of a column into its value.
+    return (format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format)) as (
+      value: string,
+    ) => unknown;
   }) as typeof pg.types.getTypeParser,
 };
 
@@ -230,7 +232,6 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
     throw new GatehouseError(
       "migration_failed",
       `Database migration ${failed ? `"${failed}" ` : ""}failed: ${describeError(error)}`,
-      500,
       failed ? { migration: failed } : undefined,
       { cause: error },
     );
@@ -261,7 +262,6 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       throw new GatehouseError(
         "database_unavailable",
         `Cannot reach the database named by ${urlVariable}: ${describeError(error.cause)}`,
-        503,
         { variable: urlVariable },
         { cause: error.cause },
       );

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import type { Database, Role } from "../db/schema.ts";
 import { GatehouseError } from "../errors.ts";
 import { hashPassword, hashToken, verifyPassword } from "../vault/hashing.ts";
-import { isUniqueViolation } from "../vault/integrationStore.ts";
+import { isUniqueViolation } from "../vault/storage.ts";
 
 /** A hub user as routes see it (never the password hash). */
 export interface HubUser {
@@ -58,7 +58,7 @@ export class AccountStore {
         .execute();
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new GatehouseError("user_exists", `A user with email ${user.email} already exists`, 409);
+        throw new GatehouseError("user_exists", `A user with email ${user.email} already exists`);
       }
       throw err;
     }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
-import { GatehouseError } from "../errors.ts";
+import { errors as failures } from "../errors.ts";
 import { callbackUrl } from "../config/index.ts";
 import {
   SANDBOX_SERVICE_CLIENT,
@@ -24,9 +24,6 @@ import { requestScopes } from "./oauthConfig.ts";
 import { appLinksSchema, checkReportSchema, presetSchema, sandboxSchema } from "./adminSchemas.ts";
 import { jsonSchema, nameParams, problemSchema } from "./schemas.ts";
 
-const notFound = (name: string) =>
-  new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, { integration: name });
-
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
 /**
@@ -34,7 +31,7 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
  * Admins only.
  */
 export const adminRoutes: FastifyPluginAsync = async (app) => {
-  const { integrations, tokens, config, oauthConfigFor } = app.gatehouse;
+  const { integrations, tokens, config, oauthConfigFor } = app;
   const adminOnly = withRole("admin");
   const view = async (integration: Integration) =>
     integrationView(config, integration, await integrations.countConnections(integration.id));
@@ -125,7 +122,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const integration = await integrations.get(request.params.name);
-      if (!integration) throw notFound(request.params.name);
+      if (!integration) throw failures.integrationNotFound(request.params.name);
       return view(integration);
     },
   );
@@ -145,7 +142,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       const body = patchIntegrationBody.parse(request.body);
       const current = await integrations.get(request.params.name);
-      if (!current) throw notFound(request.params.name);
+      if (!current) throw failures.integrationNotFound(request.params.name);
       const updated = await integrations.update(current.name, integrationPatch(current, body));
       request.log.info({ integration: updated.name }, "integration updated");
       return view(updated);
@@ -165,8 +162,8 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const integration = await integrations.get(request.params.name);
-      if (!integration) throw notFound(request.params.name);
-      const apps = loadedApps(app.gatehouse.apps);
+      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const apps = loadedApps(app.appDirectory);
       return {
         integration: integration.name,
         appsLoaded: apps !== null,
@@ -189,7 +186,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const integration = await integrations.get(request.params.name);
-      if (!integration) throw notFound(request.params.name);
+      if (!integration) throw failures.integrationNotFound(request.params.name);
       const report = await checkIntegration(integration, oauthConfigFor(integration), {
         redirectUri: callbackUrl(config),
         scopes: requestScopes(integration),
@@ -214,7 +211,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const integration = await integrations.get(request.params.name);
-      if (!integration) throw notFound(request.params.name);
+      if (!integration) throw failures.integrationNotFound(request.params.name);
       await tokens.deleteIntegrationTokens(integration);
       await integrations.delete(integration.name);
       request.log.info({ integration: integration.name }, "integration deleted");

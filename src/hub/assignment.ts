@@ -1,23 +1,7 @@
-import { GatehouseError } from "../errors.ts";
+import { errors } from "../errors.ts";
+import { INTEGRATION_NAME, isAssigned } from "../names.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import type { AppDirectory } from "./context.ts";
-import { NAME_PATTERN } from "./integrationInput.ts";
-
-const notAssigned = (integration: string, app: string, why: string) =>
-  new GatehouseError(
-    "integration_not_assigned",
-    `${integration} is not available to the app ${app}: ${why}`,
-    403,
-    {
-      integration,
-      app,
-    },
-  );
-
-/** An admin assigned `integration` to `app`, by name or to every app ("*"). */
-export function isAssignedTo(integration: Pick<Integration, "apps">, app: string): boolean {
-  return integration.apps.includes("*") || integration.apps.includes(app);
-}
 
 /**
  * Throws 403 `integration_not_assigned` unless `app` may use `integration`: the integration is assigned to it
@@ -25,13 +9,12 @@ export function isAssignedTo(integration: Pick<Integration, "apps">, app: string
  * Without an apps layer an app is known when an integration names it.
  */
 export function checkAssignment(apps: AppDirectory | null, integration: Integration, app: string): void {
-  if (!NAME_PATTERN.test(app)) throw notAssigned(integration.name, app, "that is not an app name");
-  if (!isAssignedTo(integration, app)) {
-    throw notAssigned(integration.name, app, "the integration is not assigned to it");
-  }
+  const refuse = (why: string) => errors.integrationNotAssigned(integration.name, app, why);
+  if (!INTEGRATION_NAME.test(app)) throw refuse("that is not an app name");
+  if (!isAssigned(integration, app)) throw refuse("the integration is not assigned to it");
   const listed = apps?.integrationsOf(app);
-  if (listed === null) throw notAssigned(integration.name, app, "no such app is loaded");
+  if (listed === null) throw refuse("no such app is loaded");
   if (listed && !listed.includes(integration.name)) {
-    throw notAssigned(integration.name, app, "the app's config does not list it in oauth2_integrations");
+    throw refuse("the app's gatehouse.config.toml does not list it in oauth2_integrations");
   }
 }

@@ -1,9 +1,11 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
 import type { Logger } from "pino";
 import { z } from "zod";
+import type { HubConfig } from "../config/index.ts";
 import { GatehouseError } from "../errors.ts";
-import { ROLES } from "./accounts.ts";
-import { requireUser, signedIn, withRole, type HubServices } from "./context.ts";
+import { ROLES, type AccountStore } from "./accounts.ts";
+import { requireUser, signedIn, withRole } from "./context.ts";
 import { httpErrors } from "./problem.ts";
 import { jsonSchema, problemSchema } from "./schemas.ts";
 
@@ -14,7 +16,6 @@ const csrfRejected = () =>
   new GatehouseError(
     "csrf_rejected",
     "A signed-in browser request that changes something must come from the hub's own pages (Origin mismatch)",
-    403,
   );
 
 /** The origin browsers send in `Origin` for pages served from the public URL. */
@@ -31,71 +32,72 @@ function bearerToken(request: FastifyRequest): string | null | undefined {
 }
 
 /**
- * Who is calling: a personal access token (`Authorization: Bearer`) or the session cookie. Installed on the
- * root instance so every plugin sees `request.user`. Also the CSRF rule (docs/security.md): a cookie-authenticated
- * request that changes state must carry the public URL's Origin; bearer requests are exempt.
+ * Who is calling: a personal access token (`Authorization: Bearer`) or the session cookie. On the root
+ * instance (fastify-plugin) so every plugin sees `request.user`. Also the CSRF rule (docs/security.md): a
+ * cookie-authenticated request that changes state must carry the public URL's Origin; bearer requests are
+ * exempt.
  */
-export function installAuthentication(app: FastifyInstance): void {
-  app.decorateRequest("user", null);
-  app.decorateRequest("sessionId", null);
-  app.decorateRequest("authMethod", null);
-  const { accounts, config } = app.gatehouse;
+export const authentication = fp(
+  async (app) => {
+    app.decorateRequest("user", null);
+    app.decorateRequest("sessionId", null);
+    app.decorateRequest("authMethod", null);
+    const { accounts, config } = app;
 
-  app.addHook("onRequest", async (request) => {
-    const bearer = bearerToken(request);
-    if (bearer !== undefined) {
-      const user = bearer ? await accounts.userForPersonalAccessToken(bearer) : null;
-      if (!user)
-        throw new GatehouseError(
-          "unauthenticated",
-          "The bearer token is not a valid personal access token",
-          401,
-        );
-      request.user = user;
-      request.authMethod = "token";
-      return;
-    }
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (cookie) {
-      const session = await accounts.session(cookie);
-      if (session) {
-        request.user = session.user;
-        request.sessionId = session.sessionId;
-        request.authMethod = "session";
+    app.addHook("onRequest", async (request) => {
+      const bearer = bearerToken(request);
+      if (bearer !== undefined) {
+        const user = bearer ? await accounts.userForPersonalAccessToken(bearer) : null;
+        if (!user) throw httpErrors.unauthenticated("The bearer token is not a valid personal access token");
+        request.user = user;
+        request.authMethod = "token";
+        return;
       }
-    }
-    // The rule covers any request carrying the session cookie, valid or not, and the login form (login CSRF).
-    const isLogin = request.url.split("?")[0] === "/api/auth/login";
-    if (UNSAFE_METHODS.has(request.method) && (cookie || isLogin)) {
-      const sent = request.headers.origin;
-      // Read per request: a test hub learns its public URL (its port) only after listening.
-      const origin = publicOrigin(config.publicUrl);
-      if (isLogin ? sent !== undefined && sent !== origin : sent !== origin) throw csrfRejected();
-    }
-  });
-}
+      const cookie = request.cookies[SESSION_COOKIE];
+      if (cookie) {
+        const session = await accounts.session(cookie);
+        if (session) {
+          request.user = session.user;
+          request.sessionId = session.sessionId;
+          request.authMethod = "session";
+        }
+      }
+      // The rule covers any request carrying the session cookie, valid or not, and the login form (login CSRF).
+      const isLogin = request.url.split("?")[0] === "/api/auth/login";
+      if (UNSAFE_METHODS.has(request.method) && (cookie || isLogin)) {
+        const sent = request.headers.origin;
+        // Read per request: a test hub learns its public URL (its port) only after listening.
+        const origin = publicOrigin(config.publicUrl);
+        if (isLogin ? sent !== undefined && sent !== origin : sent !== origin) throw csrfRejected();
+      }
+    });
+  },
+  {
+    name: "gatehouse-authentication",
+    dependencies: ["gatehouse-core", "gatehouse-accounts", "@fastify/cookie"],
+  },
+);
 
-function setSessionCookie(
-  reply: FastifyReply,
-  services: HubServices,
-  value: string,
-  expiresAt: number,
-): void {
+function setSessionCookie(reply: FastifyReply, config: HubConfig, value: string, expiresAt: number): void {
   reply.setCookie(SESSION_COOKIE, value, {
     path: "/",
     httpOnly: true,
     sameSite: "lax",
-    secure: services.config.publicUrl.startsWith("https:"),
+    secure: config.publicUrl.startsWith("https:"),
     expires: new Date(expiresAt),
   });
 }
 
 /** Creates the admin named by GATEHOUSE_ADMIN_EMAIL/PASSWORD when the hub has no admin yet. */
-export async function bootstrapAdmin(services: HubServices, logger: Logger): Promise<void> {
-  const { adminEmail, adminPassword } = services.config;
+export async function bootstrapAdmin(
+  accounts: AccountStore,
+  config: Pick<HubConfig, "adminEmail" | "adminPassword">,
+  logger: Logger,
+): Promise<void> {
+  const { adminEmail, adminPassword } = config;
   if (!adminEmail || !adminPassword) return;
-  if (await services.accounts.hasAdmin()) return;
-  const existing = await services.accounts.findByEmail(adminEmail);
+  if (await accounts.hasAdmin()) return;
+  const existing = await accounts.findByEmail(adminEmail);
   if (existing) {
     logger.warn(
       { email: adminEmail },
@@ -103,7 +105,7 @@ export async function bootstrapAdmin(services: HubServices, logger: Logger): Pro
     );
     return;
   }
-  await services.accounts.createUser({ email: adminEmail, password: adminPassword, role: "admin" });
+  await accounts.createUser({ email: adminEmail, password: adminPassword, role: "admin" });
   logger.info({ email: adminEmail }, "created the admin user");
 }
 
@@ -136,8 +138,7 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
 /** Sign-in, sign-out, the current user, personal access tokens, and creating users (admin). */
 export const authRoutes: FastifyPluginAsync = async (app) => {
-  const services = app.gatehouse;
-  const { accounts, config } = services;
+  const { accounts, config } = app;
 
   app.post(
     "/api/auth/login",
@@ -153,12 +154,12 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const body = loginBody.parse(request.body);
       const user = await accounts.verifyLogin(body.email, body.password);
-      if (!user) throw new GatehouseError("invalid_credentials", "Wrong email or password", 401);
+      if (!user) throw new GatehouseError("invalid_credentials", "Wrong email or password");
       // A fresh session id at every sign-in: a cookie planted before sign-in never becomes a session.
       if (request.sessionId) await accounts.deleteSession(request.sessionId);
       await accounts.pruneSessions();
       const session = await accounts.createSession(user.id, config.sessionTtlMs);
-      setSessionCookie(reply, services, session.cookieValue, session.expiresAt);
+      setSessionCookie(reply, config, session.cookieValue, session.expiresAt);
       request.log.info({ userId: user.id }, "signed in");
       return reply.code(204).send();
     },

@@ -1,27 +1,32 @@
 import type { FastifyRequest } from "fastify";
+import type { AppRegistry } from "../apps/registry.ts";
 import type { HubConfig } from "../config/index.ts";
 import type { Role } from "../db/schema.ts";
 import type { OAuthClientConfig } from "../oauth/index.ts";
-import type { Integration, IntegrationStore, SecretCipher, VaultStore } from "../vault/integrationStore.ts";
+import type { Integration, IntegrationStore } from "../vault/integrationStore.ts";
+import type { SecretCipher } from "../vault/storage.ts";
 import type { TokenService } from "../vault/tokenService.ts";
 import type { AccountStore, HubUser } from "./accounts.ts";
+import type { AppReloads } from "./appReloads.ts";
+import type { Invocations } from "./invocations.ts";
 import type { HubMetrics } from "./metrics.ts";
-import type { OAuthStateStore } from "./oauthStates.ts";
+import type { OAuthStateStore } from "../vault/oauthStates.ts";
 import { httpErrors } from "./problem.ts";
+import type { HubStore } from "./services.ts";
 
 /**
- * What the app layer tells the token route about apps (src/hub/apps.ts provides it once apps load).
- * Without one, an app is known when an integration names it.
+ * What the app layer tells the token route about apps (the apps plugin decorates `appDirectory` with one
+ * when it loads apps). Without one, an app is known when an integration names it.
  */
 export interface AppDirectory {
   /** Null when no such app is loaded; else the integrations its config lists. */
   integrationsOf(app: string): readonly string[] | null;
 }
 
-/** Everything the hub's plugins share; `app.gatehouse` in every plugin. */
+/** The hub's services as `buildHub` hands them to its callers (the CLI, the sandbox seed, tests). */
 export interface HubServices {
   config: HubConfig;
-  store: VaultStore & { close(): Promise<void> };
+  store: HubStore;
   keyRing: SecretCipher;
   accounts: AccountStore;
   integrations: IntegrationStore;
@@ -29,14 +34,28 @@ export interface HubServices {
   states: OAuthStateStore;
   metrics: HubMetrics;
   oauthConfigFor: (integration: Integration) => OAuthClientConfig;
-  /** Set by the apps plugin when it loads apps; see AppDirectory. */
+  /** The apps layer's directory (the app registry), or null without app directories. */
   apps: AppDirectory | null;
   now: () => number;
 }
 
 declare module "fastify" {
   interface FastifyInstance {
-    gatehouse: HubServices;
+    // Decorated by the service plugins of src/hub/services.ts and src/hub/apps.ts.
+    config: HubConfig;
+    store: HubStore;
+    keyRing: SecretCipher;
+    now: () => number;
+    metrics: HubMetrics;
+    accounts: AccountStore;
+    integrations: IntegrationStore;
+    tokens: TokenService;
+    oauthStates: OAuthStateStore;
+    oauthConfigFor: (integration: Integration) => OAuthClientConfig;
+    appDirectory: AppDirectory | null;
+    appRegistry: AppRegistry;
+    invocations: Invocations;
+    appReloads: AppReloads | null;
   }
   interface FastifyRequest {
     /** The signed-in hub user (session cookie or personal access token), or null. */

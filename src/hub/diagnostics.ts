@@ -6,7 +6,7 @@
  */
 import { AppRegistry } from "../apps/registry.ts";
 import type { Integration } from "../vault/integrationStore.ts";
-import { isAssignedTo } from "./assignment.ts";
+import { isAssigned } from "../names.ts";
 import type { AppDirectory } from "./context.ts";
 
 /** What the diagnostics need of a loaded app: its name, title and its config's integration list. */
@@ -40,7 +40,7 @@ export function appMismatches(app: AppConfigView, integrations: readonly Integra
       .map((integration) => integration.name),
     listedNotAssigned: app.integrations.filter((name) => {
       const integration = byName.get(name);
-      return integration !== undefined && !isAssignedTo(integration, app.name);
+      return integration !== undefined && !isAssigned(integration, app.name);
     }),
     listedUnknown: app.integrations.filter((name) => !byName.has(name)),
   };

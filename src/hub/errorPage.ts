@@ -1,7 +1,5 @@
 import type { FastifyReply } from "fastify";
-import { GatehouseError } from "../errors.ts";
 import { FAVICON_PATH } from "./favicon.ts";
-import { toProblem } from "./problem.ts";
 
 const escapeHtml = (text: string): string =>
   text.replace(
@@ -27,66 +25,6 @@ export const NO_CONTEXT: ConnectPageContext = {
   back: { href: "/apps", label: "Back to Gatehouse" },
   settingsUrl: null,
 };
-
-/** Words for the person looking at the page, by code. */
-export const connectPageMessages: Record<string, string> = {
-  state_missing:
-    "The sign-in answer did not say which connection attempt it belongs to. Start connecting again.",
-  state_invalid:
-    "This sign-in answer does not belong to a connection attempt started in this browser, or it was already used. Start connecting again.",
-  state_expired: "The connection attempt took longer than 10 minutes. Start connecting again.",
-  session_required: "Sign in to Gatehouse in this browser first, then connect again.",
-  state_mismatch: "The sign-in answer does not match the connection attempt. Start connecting again.",
-  issuer_mismatch: "The sign-in answer did not come from the provider this integration trusts.",
-  integration_not_found: "The integration no longer exists.",
-  invalid_grant:
-    "The provider did not accept the sign-in (the code was used, expired or did not match). Start connecting again.",
-};
-
-const short = (value: unknown): string | null =>
-  typeof value === "string" && value !== "" ? value.slice(0, 300) : null;
-
-/** issuer_mismatch: both issuers, and where an admin changes the one the integration expects. */
-function issuerHints(err: GatehouseError): string[] {
-  const expected = short(err.details?.expectedIssuer);
-  const received = short(err.details?.receivedIssuer);
-  if (!expected) return [];
-  return [
-    received
-      ? `The answer names the issuer ${received}, but this integration expects ${expected}.`
-      : `The answer names no issuer, but this integration expects ${expected} to send one.`,
-    "The integration's Issuer is set under Advanced settings on its page (Admin → Integrations). When it points at another server than the integration's URLs, an admin corrects it there.",
-  ];
-}
-
-/**
- * The page for a failed connect step (a person is looking, not a program): what went wrong in one sentence,
- * the stable code, and the ways on — try again, back to the app, and for admins the integration's settings.
- */
-export function connectErrorPage(
-  reply: FastifyReply,
-  err: unknown,
-  context: ConnectPageContext,
-): FastifyReply {
-  const providerError = err instanceof GatehouseError ? err.details?.providerError : undefined;
-  if (err instanceof GatehouseError && typeof providerError === "string") {
-    const said = providerError.slice(0, 100).replace(/_/g, " ");
-    const described = err.details?.providerDescription;
-    const description = typeof described === "string" ? ` (${described.slice(0, 300)})` : "";
-    const status = err.status === 503 ? 503 : err.status >= 500 ? 502 : 400;
-    return sendErrorPage(reply, status, err.code, `The provider said: ${said}${description}.`, context);
-  }
-  const body = toProblem(err);
-  const hints = err instanceof GatehouseError && err.code === "issuer_mismatch" ? issuerHints(err) : [];
-  return sendErrorPage(
-    reply,
-    body.status,
-    body.code,
-    connectPageMessages[body.code] ?? body.detail,
-    context,
-    hints,
-  );
-}
 
 const STYLE = `:root{--bg:#f6f7f9;--surface:#fff;--text:#1c2430;--muted:#5b6675;--border:#d5dae1;--accent:#0b5cad;
 --accent-dark:#084785;--accent-soft:#e7f0fa;--danger:#b3261e;--error-bg:#fdecea}

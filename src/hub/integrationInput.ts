@@ -1,14 +1,12 @@
 import { z } from "zod";
+import { EVERY_APP, INTEGRATION_NAME, INTEGRATION_NAME_RULE } from "../names.ts";
 import { getPreset, listPresets, type ProviderDefaults } from "../providers/index.ts";
 import type { Integration, IntegrationInput, IntegrationPatch } from "../vault/integrationStore.ts";
 import { callbackUrl, type HubConfig } from "../config/index.ts";
 import { httpErrors, type FieldError } from "./problem.ts";
 
-/** Integration and app names: what app code and app config use. */
-export const NAME_PATTERN = /^[a-z0-9_-]{1,64}$/;
-const nameRule = "must be 1–64 characters of a-z, 0-9, - and _";
-
-const name = z.string().regex(NAME_PATTERN, nameRule);
+// Integration names, and the app names an integration is assigned to.
+const name = z.string().regex(INTEGRATION_NAME, INTEGRATION_NAME_RULE);
 const url = z
   .string()
   .max(2048)
@@ -30,7 +28,7 @@ const fields = {
   name,
   provider: z.enum(presetIds, `must be one of ${presetIds.join(", ")}`),
   description: z.string().max(1000),
-  apps: z.array(z.union([z.literal("*"), name])).max(500),
+  apps: z.array(z.union([z.literal(EVERY_APP), name])).max(500),
   grantType: z.enum(["authorization_code", "client_credentials"]),
   authorizationUrl: optionalUrl,
   tokenUrl: optionalUrl,

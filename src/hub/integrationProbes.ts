@@ -80,7 +80,7 @@ const contentType = (response: Response) =>
 
 async function readJson(response: Response): Promise<unknown> {
   try {
-    return (await response.json()) as unknown;
+    return await response.json();
   } catch {
     return undefined;
   }

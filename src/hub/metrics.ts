@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { RefreshOutcome, TokenMetrics, UpstreamOperation } from "../vault/tokenService.ts";
+import type { RefreshOutcome, TokenMetrics, UpstreamOperation } from "../vault/upstream.ts";
 
 /**
  * The hub's Prometheus metrics, one registry per hub instance (tests run several hubs in one process, and

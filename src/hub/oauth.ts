@@ -1,128 +1,72 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { callbackUrl } from "../config/index.ts";
-import { GatehouseError } from "../errors.ts";
-import {
-  lookupAccount,
-  buildAuthorizationUrl,
-  exchangeCode,
-  OAuthError,
-  validateCallback,
-  type OAuthClientConfig,
-} from "../oauth/index.ts";
+import { GatehouseError, errorCodeOf, errors } from "../errors.ts";
+import { CALLBACK_PATH, ConnectFlow, HUB_ORIGIN, LOGIN_PATH, type ConnectAttempt } from "./connectFlow.ts";
+import { pageContext, sendConnectPage } from "./connectPages.ts";
 import { requireUser, signedIn } from "./context.ts";
-import { checkAssignment } from "./assignment.ts";
-import { loadedApps } from "./diagnostics.ts";
-import { connectErrorPage, connectPageMessages, NO_CONTEXT, type ConnectPageContext } from "./errorPage.ts";
-import { NAME_PATTERN } from "./integrationInput.ts";
-import { requestScopes } from "./oauthConfig.ts";
-import { problemSchema } from "./schemas.ts";
 import { toProblem } from "./problem.ts";
+import { problemSchema } from "./schemas.ts";
 
-export const LOGIN_PATH = "/api/integrations/oauth2/login";
-export const CALLBACK_PATH = "/api/integrations/oauth2/callback/";
+type StartRequest = FastifyRequest<{
+  Params: { name: string };
+  Querystring: { app?: string; returnTo?: string };
+}>;
 
-/** The connect link for an integration (what `loginUrl` in a 401 login_required points at). */
-export function loginPath(integration: string, app?: string | null, returnTo?: string): string {
-  const query = new URLSearchParams();
-  if (app) query.set("app", app);
-  if (returnTo) query.set("returnTo", returnTo);
-  const qs = query.toString();
-  return `${LOGIN_PATH}/${encodeURIComponent(integration)}${qs ? `?${qs}` : ""}`;
-}
-
-const HUB = "http://hub.invalid";
-
-/**
- * `returnTo` when it is a path on this hub, else "/". Refuses absolute and scheme-relative URLs ("//x"),
- * backslashes (browsers read "/\x" as "//x") and control characters (browsers strip tabs and newlines,
- * which can turn "/\t/x" into "//x").
- */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== "string" || value === "" || value.length > 2048) return "/";
-  if (!value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return "/";
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (/[\u0000-\u001f\u007f]/.test(value)) return "/";
-  try {
-    const url = new URL(value, HUB);
-    if (url.origin !== HUB) return "/";
-    return `${url.pathname}${url.search}${url.hash}`;
-  } catch {
-    return "/";
-  }
-}
-
-/**
- * The error page's ways on for an attempt at `integration` from `app`: the same flow again, back where the
- * person came from (a path the hub checked, never the request's word), and for admins the settings.
- */
-function pageContext(
-  request: FastifyRequest,
-  integration: string,
-  app: string | null,
-  returnTo: string,
-): ConnectPageContext {
-  const appName = app && NAME_PATTERN.test(app) ? app : null;
-  const appPath = appName ? `/apps/${encodeURIComponent(appName)}` : null;
-  const href = returnTo !== "/" ? returnTo : (appPath ?? "/apps");
-  // The label names where the link goes: the app's page, the account page, or the hub.
-  const title = appName
-    ? loadedApps(request.server.gatehouse.apps)?.find((a) => a.name === appName)?.title
-    : null;
-  const toApp = appPath !== null && (href === appPath || href.startsWith(`${appPath}?`));
-  return {
-    integration,
-    retryUrl: loginPath(integration, appName, returnTo === "/" ? undefined : returnTo),
-    back: {
-      href,
-      label: toApp
-        ? `Back to ${title || appName}`
-        : href.startsWith("/account")
-          ? "Back to your account"
-          : "Back to Gatehouse",
+const connectionSchema = {
+  type: "object",
+  properties: {
+    integration: { type: "string" },
+    status: { type: "string", enum: ["connected", "reconnect_required"] },
+    scopes: { type: "array", items: { type: "string" } },
+    expiresAt: { type: "string", format: "date-time" },
+    connectedAt: { type: "string", format: "date-time" },
+    lastRefreshedAt: { type: ["string", "null"], format: "date-time" },
+    account: {
+      type: ["object", "null"],
+      description: "The provider account, where the provider says (display only)",
+      properties: {
+        subject: { type: ["string", "null"] },
+        email: { type: ["string", "null"] },
+        name: { type: ["string", "null"] },
+      },
     },
-    settingsUrl:
-      request.user?.role === "admin" ? `/admin/integrations/${encodeURIComponent(integration)}` : null,
-  };
-}
+  },
+} as const;
 
-/**
- * validateCallback, with a malformed callback (no code, garbage parameters) reported as the caller's fault
- * (400 invalid_callback): the engine calls it an invalid provider response, but the browser brought it.
- */
-function checkCallback(cfg: OAuthClientConfig, url: URL, state: string): URLSearchParams {
-  let params: URLSearchParams;
-  try {
-    params = validateCallback(cfg, url, state);
-  } catch (err) {
-    if (err instanceof OAuthError && err.code === "invalid_provider_response") {
-      throw new GatehouseError(
-        "invalid_callback",
-        "The sign-in answer is malformed. Start connecting again.",
-        400,
-      );
-    }
-    // `error=` in the callback: what the provider told the browser, whatever its code, is a 400 page.
-    if (err instanceof OAuthError && err.details?.providerError !== undefined) {
-      throw new GatehouseError(err.code, err.message, 400, err.details);
-    }
-    throw err;
-  }
-  if (!params.get("code")) {
-    throw new GatehouseError(
-      "invalid_callback",
-      "The sign-in answer has no authorization code. Start connecting again.",
-      400,
-    );
-  }
-  return params;
-}
+const iso = (ms: number): string => new Date(ms).toISOString();
 
-const pageError = (code: string, status = 400) =>
-  new GatehouseError(code, connectPageMessages[code] ?? code, status);
+/** `{name}` path parameters up to 200 characters (a longer one is a 400, not a lookup). */
+const nameParam = {
+  type: "object",
+  properties: { name: { type: "string", maxLength: 200 } },
+  required: ["name"],
+} as const;
 
-/** The connect flow (authorization code): start, callback, and the user's connections. */
+/** The connect flow's routes (authorization code: start, callback) and the user's connections. */
 export const connectRoutes: FastifyPluginAsync = async (app) => {
-  const { integrations, states, tokens, config, now, oauthConfigFor } = app.gatehouse;
+  const { integrations, tokens } = app;
+  const flow = new ConnectFlow({
+    config: app.config,
+    integrations,
+    states: app.oauthStates,
+    tokens,
+    metrics: app.metrics,
+    oauthConfigFor: app.oauthConfigFor,
+    appDirectory: () => app.appDirectory,
+    now: app.now,
+  });
+
+  /** The error page for a refused step, with the ways on that the attempt (once known) gives. */
+  const refusalPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    err: unknown,
+    attempt: ConnectAttempt | null,
+  ): FastifyReply =>
+    sendConnectPage(
+      reply,
+      err,
+      pageContext(attempt, { role: request.user?.role ?? null, appDirectory: app.appDirectory }),
+    );
 
   app.get<{ Params: { name: string }; Querystring: { app?: string; returnTo?: string } }>(
     `${LOGIN_PATH}/:name`,
@@ -130,11 +74,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ["connect"],
         summary: "Start connecting your account (302 to the provider)",
-        params: {
-          type: "object",
-          properties: { name: { type: "string", maxLength: 200 } },
-          required: ["name"],
-        },
+        params: nameParam,
         querystring: {
           type: "object",
           properties: {
@@ -145,65 +85,27 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
         response: { 302: { type: "null" } },
       },
     },
-    async (request, reply) => {
-      const context = { ...NO_CONTEXT };
+    async (request: StartRequest, reply) => {
+      // A browser that is not signed in: sign in first, then come back here.
+      if (!request.user) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 302);
+      let attempt: ConnectAttempt | null = null;
       try {
-        return await startAuthorization(request, reply, context);
+        const { location, integration } = await flow.startConnect({
+          sessionId: request.sessionId,
+          userId: request.user.id,
+          integration: request.params.name,
+          app: request.query.app || null,
+          returnTo: request.query.returnTo,
+          onAttempt: (known) => (attempt = known),
+        });
+        request.log.info({ integration: integration.name, userId: request.user.id }, "connect started");
+        return reply.header("cache-control", "no-store").redirect(location, 302);
       } catch (err) {
         request.log.info({ problem: toProblem(err).code }, "connect refused");
-        return connectErrorPage(reply, err, context);
+        return refusalPage(request, reply, err, attempt);
       }
     },
   );
-
-  async function startAuthorization(
-    request: FastifyRequest<{ Params: { name: string }; Querystring: { app?: string; returnTo?: string } }>,
-    reply: FastifyReply,
-    context: ConnectPageContext,
-  ): Promise<FastifyReply> {
-    if (!request.user) {
-      // A browser that is not signed in: sign in first, then come back here.
-      return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 302);
-    }
-    if (request.authMethod !== "session") throw pageError("session_required", 401);
-    const { name } = request.params;
-    const integration = await integrations.get(name);
-    if (!integration) {
-      throw new GatehouseError("integration_not_found", `No integration named "${name}"`, 404);
-    }
-    if (integration.grantType !== "authorization_code") {
-      throw new GatehouseError(
-        "integration_grant_mismatch",
-        `${integration.name} uses a service identity (client credentials); there is no account to connect`,
-        400,
-      );
-    }
-    const appName = request.query.app || null;
-    Object.assign(
-      context,
-      pageContext(request, integration.name, appName, safeReturnTo(request.query.returnTo)),
-    );
-    if (appName !== null) checkAssignment(app.gatehouse.apps, integration, appName);
-    const cfg = oauthConfigFor(integration);
-    const redirectUri = callbackUrl(config);
-    const started = await buildAuthorizationUrl(cfg, {
-      redirectUri,
-      scopes: requestScopes(integration),
-      pkce: true,
-    });
-    await states.save(started.state, {
-      sessionId: request.sessionId!,
-      userId: request.user.id,
-      integrationId: integration.id,
-      app: appName,
-      returnTo: safeReturnTo(request.query.returnTo),
-      codeVerifier: started.codeVerifier,
-      nonce: started.nonce,
-      redirectUri,
-    });
-    request.log.info({ integration: integration.name, userId: request.user.id }, "connect started");
-    return reply.header("cache-control", "no-store").redirect(started.url, 302);
-  }
 
   app.get(
     CALLBACK_PATH,
@@ -211,91 +113,31 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ["connect"],
         summary: "Where the provider sends the browser back (302 to returnTo, or a readable error page)",
-        // Any query: the provider decides what it sends; everything is checked by hand below.
+        // Any query: the provider decides what it sends; the flow checks everything by hand.
         querystring: { type: "object", additionalProperties: true },
         response: { 302: { type: "null" } },
       },
     },
     async (request, reply) => {
-      const context = { ...NO_CONTEXT };
+      let attempt: ConnectAttempt | null = null;
       try {
-        return await finishAuthorization(request, reply, context);
+        const { returnTo, integration, userId } = await flow.finishConnect({
+          url: new URL(request.url, HUB_ORIGIN),
+          sessionId: request.sessionId,
+          userId: request.user?.id ?? null,
+          onAttempt: (known) => (attempt = known),
+          log: request.log,
+        });
+        request.log.info({ integration: integration.name, userId }, "account connected");
+        return reply.header("cache-control", "no-store").redirect(returnTo, 302);
       } catch (err) {
         // Log the code only: the query (code, state) must never reach a log line.
-        request.log.info(
-          { problem: err instanceof GatehouseError ? err.code : "internal_error" },
-          "connect failed",
-        );
+        request.log.info({ problem: errorCodeOf(err) ?? "internal_error" }, "connect failed");
         if (!(err instanceof GatehouseError)) request.log.error({ err }, "callback failed unexpectedly");
-        return connectErrorPage(reply, err, context);
+        return refusalPage(request, reply, err, attempt);
       }
     },
   );
-
-  async function finishAuthorization(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    context: ConnectPageContext,
-  ): Promise<FastifyReply> {
-    const url = new URL(request.url, HUB);
-    const stateValues = url.searchParams.getAll("state");
-    if (stateValues.length === 0) {
-      const error = url.searchParams.get("error");
-      if (error !== null) {
-        // A provider error without state cannot be tied to an attempt; still say what the provider said.
-        throw new OAuthError("access_denied", "The provider refused", {
-          providerError: error.slice(0, 100),
-        });
-      }
-      throw pageError("state_missing");
-    }
-    if (stateValues.length > 1 || !stateValues[0]) throw pageError("state_invalid");
-    const state = stateValues[0];
-    if (!request.sessionId || !request.user) throw pageError("session_required", 401);
-
-    const pending = await states.consume(state, request.sessionId);
-    if (!pending) throw pageError("state_invalid");
-    if (pending.expiresAt <= now()) throw pageError("state_expired");
-    const integration = await integrations.getById(pending.integrationId);
-    if (!integration) throw pageError("integration_not_found", 404);
-    Object.assign(context, pageContext(request, integration.name, pending.app, pending.returnTo));
-
-    const cfg = oauthConfigFor(integration);
-    const params = checkCallback(cfg, url, state);
-    const started = now();
-    const tokenSet = await exchangeCode(cfg, params, {
-      redirectUri: pending.redirectUri,
-      codeVerifier: pending.codeVerifier,
-      nonce: pending.nonce,
-      scopes: requestScopes(integration),
-    });
-    app.gatehouse.metrics.upstreamLatency((now() - started) / 1000, "code_exchange");
-    const account = await lookupAccount(cfg, tokenSet, { log: request.log });
-    await tokens.saveConnection(integration, pending.userId, tokenSet, account);
-    request.log.info({ integration: integration.name, userId: pending.userId }, "account connected");
-    return reply.header("cache-control", "no-store").redirect(pending.returnTo, 302);
-  }
-
-  const connectionSchema = {
-    type: "object",
-    properties: {
-      integration: { type: "string" },
-      status: { type: "string", enum: ["connected", "reconnect_required"] },
-      scopes: { type: "array", items: { type: "string" } },
-      expiresAt: { type: "string", format: "date-time" },
-      connectedAt: { type: "string", format: "date-time" },
-      lastRefreshedAt: { type: ["string", "null"], format: "date-time" },
-      account: {
-        type: ["object", "null"],
-        description: "The provider account, where the provider says (display only)",
-        properties: {
-          subject: { type: ["string", "null"] },
-          email: { type: ["string", "null"] },
-          name: { type: ["string", "null"] },
-        },
-      },
-    },
-  } as const;
 
   app.get(
     "/api/me/connections",
@@ -307,16 +149,13 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { type: "array", items: connectionSchema }, 401: problemSchema },
       },
     },
-    async (request) => {
-      const user = requireUser(request);
-      const iso = (ms: number) => new Date(ms).toISOString();
-      return (await tokens.listConnections(user.id)).map((c) => ({
+    async (request) =>
+      (await tokens.listConnections(requireUser(request).id)).map((c) => ({
         ...c,
         expiresAt: iso(c.expiresAt),
         connectedAt: iso(c.connectedAt),
         lastRefreshedAt: c.lastRefreshedAt === null ? null : iso(c.lastRefreshedAt),
-      }));
-    },
+      })),
   );
 
   app.delete<{ Params: { name: string } }>(
@@ -326,30 +165,18 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ["connect"],
         summary: "Disconnect: revoke at the provider (best effort) and delete the tokens",
-        params: {
-          type: "object",
-          properties: { name: { type: "string", maxLength: 200 } },
-          required: ["name"],
-        },
+        params: nameParam,
         response: { 204: { type: "null" }, 401: problemSchema, 403: problemSchema, 404: problemSchema },
       },
     },
     async (request, reply) => {
       const user = requireUser(request);
       const integration = await integrations.get(request.params.name);
-      if (!integration) {
-        throw new GatehouseError(
-          "integration_not_found",
-          `No integration named "${request.params.name}"`,
-          404,
-        );
-      }
+      if (!integration) throw errors.integrationNotFound(request.params.name);
       if (!(await tokens.disconnect(integration, user.id))) {
-        throw new GatehouseError(
-          "connection_not_found",
-          `You have no connection to ${integration.name}`,
-          404,
-        );
+        throw new GatehouseError("connection_not_found", `You have no connection to ${integration.name}`, {
+          integration: integration.name,
+        });
       }
       request.log.info({ integration: integration.name, userId: user.id }, "account disconnected");
       return reply.code(204).send();

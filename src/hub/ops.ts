@@ -28,11 +28,11 @@ export const opsRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       try {
-        await sql`select 1`.execute(app.gatehouse.store.db);
+        await sql`select 1`.execute(app.store.db);
         return { status: "ready" };
       } catch (err) {
         request.log.warn({ err }, "readiness check failed");
-        return sendProblem(reply, problem(503, "not_ready", "The database does not answer"));
+        return sendProblem(reply, problem("not_ready", "The database does not answer"));
       }
     },
   );
@@ -41,7 +41,7 @@ export const opsRoutes: FastifyPluginAsync = async (app) => {
     "/metrics",
     { schema: { tags: ["ops"], summary: "Prometheus metrics", produces: ["text/plain"] } },
     async (_request, reply) => {
-      const { metrics } = app.gatehouse;
+      const { metrics } = app;
       return reply.header("content-type", metrics.contentType).send(await metrics.text());
     },
   );

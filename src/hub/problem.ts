@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ZodError } from "zod";
-import { GatehouseError } from "../errors.ts";
+import { GatehouseError, errorCodes, isErrorCode, statusOf, type ErrorCode } from "../errors.ts";
 import { isDatabaseUnavailableError } from "../db/index.ts";
 
 /** One field-level complaint in a `validation_failed` problem. */
@@ -20,44 +20,32 @@ export interface Problem {
   [extra: string]: unknown;
 }
 
-const titles: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  413: "Content Too Large",
-  415: "Unsupported Media Type",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-};
+/** The problem-type URI of a code: one per code, as RFC 9457 asks. */
+export const problemType = (code: string): string =>
+  `https://gatehouse.dev/problems/${code.replace(/_/g, "-")}`;
 
+/**
+ * Problem details for `code`, with its registry status and title. `status` is given only where the same
+ * code answers with another status in context (a view error an app reported, a Fastify client error).
+ */
 export function problem(
-  status: number,
-  code: string,
+  code: ErrorCode,
   detail: string,
   extra: Record<string, unknown> = {},
+  status: number = statusOf(code),
 ): Problem {
-  return {
-    ...extra,
-    type: `https://gatehouse.dev/problems/${code.replace(/_/g, "-")}`,
-    title: titles[status] ?? (status >= 500 ? "Server Error" : "Client Error"),
-    status,
-    detail,
-    code,
-  };
+  // A code from outside the registry can only come through the deprecated GatehouseError form.
+  const title = isErrorCode(code) ? errorCodes[code].title : status >= 500 ? "Server error" : "Client error";
+  return { ...extra, type: problemType(code), title, status, detail, code };
 }
 
 /** Errors a route throws on purpose for a well-formed but refused request. */
 export const httpErrors = {
-  unauthenticated: () => new GatehouseError("unauthenticated", "Sign in first", 401),
-  forbidden: (detail = "Your role may not do this") => new GatehouseError("forbidden", detail, 403),
-  notFound: (detail = "Nothing here") => new GatehouseError("not_found", detail, 404),
+  unauthenticated: (detail = "Sign in first") => new GatehouseError("unauthenticated", detail),
+  forbidden: (detail = "Your role may not do this") => new GatehouseError("forbidden", detail),
+  notFound: (detail = "Nothing here") => new GatehouseError("not_found", detail),
   validation: (errors: FieldError[]) =>
-    new GatehouseError("validation_failed", summarize(errors), 400, { errors }),
+    new GatehouseError("validation_failed", summarize(errors), { errors }),
 };
 
 function summarize(errors: FieldError[]): string {
@@ -100,77 +88,61 @@ function ajvFieldErrors(validation: AjvError[], context: string | undefined): Fi
   });
 }
 
-/** Turns whatever a route or Fastify threw into problem details; never exposes a stack or an unknown message. */
-function databaseUnavailable(): Problem {
-  return problem(
-    503,
-    "database_unavailable",
-    "The hub cannot reach its database right now; try again shortly",
-  );
+const UNEXPECTED = "The hub hit an unexpected problem; it has been logged";
+const databaseUnavailable = (): Problem =>
+  problem("database_unavailable", "The hub cannot reach its database right now; try again shortly");
+
+/** 5xx GatehouseErrors whose message is written for callers (the rest are bugs: generic words only). */
+function exposesMessage(err: GatehouseError): boolean {
+  return isErrorCode(err.code) && errorCodes[err.code].exposeMessage === true;
 }
 
+/** Turns whatever a route or Fastify threw into problem details; never exposes a stack or an unknown message. */
 export function toProblem(err: unknown): Problem {
   if (err instanceof ZodError) {
     const errors = zodFieldErrors(err);
-    return problem(400, "validation_failed", summarize(errors), { errors });
+    return problem("validation_failed", summarize(errors), { errors });
   }
   if (err instanceof GatehouseError) {
     const status = err.status >= 400 && err.status <= 599 ? err.status : 500;
-    if (status >= 500 && !exposedServerCodes.has(err.code) && isDatabaseUnavailableError(err.cause)) {
-      return databaseUnavailable();
+    if (status >= 500 && !exposesMessage(err)) {
+      return isDatabaseUnavailableError(err.cause)
+        ? databaseUnavailable()
+        : problem(err.code, UNEXPECTED, {}, status);
     }
-    if (status >= 500 && !exposedServerCodes.has(err.code)) {
-      return problem(status, err.code, "The hub hit an unexpected problem; it has been logged");
-    }
-    return problem(status, err.code, err.message, err.details ?? {});
+    return problem(err.code, err.message, err.details ?? {}, status);
   }
-  if (isDatabaseUnavailableError(err)) {
-    return problem(
-      503,
-      "database_unavailable",
-      "The hub cannot reach its database right now; try again shortly",
-    );
-  }
+  if (isDatabaseUnavailableError(err)) return databaseUnavailable();
   const fastifyError = err as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
   if (Array.isArray(fastifyError.validation)) {
     const errors = ajvFieldErrors(fastifyError.validation, fastifyError.validationContext);
-    return problem(400, "validation_failed", summarize(errors), { errors });
+    return problem("validation_failed", summarize(errors), { errors });
   }
   switch (fastifyError.code) {
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return problem(400, "invalid_json", "The body is not valid JSON");
+      return problem("invalid_json", "The body is not valid JSON");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return problem(400, "invalid_json", "The body is empty but its content type says JSON");
+      return problem("invalid_json", "The body is empty but its content type says JSON");
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return problem(413, "payload_too_large", "The body is larger than the hub accepts");
+      return problem("payload_too_large", "The body is larger than the hub accepts");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return problem(415, "unsupported_media_type", "Send JSON (Content-Type: application/json)");
+      return problem("unsupported_media_type", "Send JSON (Content-Type: application/json)");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return problem(400, "invalid_request", "The Content-Length does not match the body");
+      return problem("invalid_request", "The Content-Length does not match the body");
     case "FST_ERR_BAD_URL":
-      return problem(400, "invalid_request", "The URL is not valid");
+      return problem("invalid_request", "The URL is not valid");
     default:
       break;
   }
   const status = typeof fastifyError.statusCode === "number" ? fastifyError.statusCode : 500;
-  if (status === 404) return problem(404, "not_found", "Nothing here");
-  if (status === 429) return problem(429, "rate_limited", "Too many requests; wait a moment and try again");
+  if (status === 404) return problem("not_found", "Nothing here");
+  if (status === 429) return problem("rate_limited", "Too many requests; wait a moment and try again");
   if (status >= 400 && status < 500) {
     // Fastify's own client errors (e.g. a prototype-poisoned JSON body): the code is ours, the words generic.
-    return problem(status, "invalid_request", "The request is not valid");
+    return problem("invalid_request", "The request is not valid", {}, status);
   }
-  return problem(500, "internal_error", "The hub hit an unexpected problem; it has been logged");
+  return problem("internal_error", UNEXPECTED);
 }
-
-/** 5xx GatehouseErrors whose message is written for callers (the rest are bugs: generic words only). */
-const exposedServerCodes = new Set([
-  "provider_unavailable",
-  "invalid_client",
-  "unauthorized_client",
-  "invalid_provider_response",
-  "provider_error",
-  "not_ready",
-]);
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).header("content-type", "application/problem+json; charset=utf-8").send(body);
@@ -183,7 +155,7 @@ export function problemErrorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   const body = toProblem(err);
-  if (body.status >= 500 && err instanceof GatehouseError && exposedServerCodes.has(err.code)) {
+  if (body.status >= 500 && err instanceof GatehouseError && exposesMessage(err)) {
     // A provider's failure, not a bug: its message and details carry the provider's own words (its
     // error_description, which may echo what it was sent); they go to the caller, only their kind to the log.
     const { providerStatus, providerError, reason, retryAfterSeconds } = err.details ?? {};

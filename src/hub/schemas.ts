@@ -1,4 +1,14 @@
 import { z } from "zod";
+import { errorCodes } from "../errors.ts";
+
+/**
+ * The error registry as the OpenAPI document publishes it: `x-error-codes` (each code's status, title and
+ * flags) and the `ErrorCode` schema (the codes as an enum) that problem details' `code` takes its value from.
+ */
+export const openApiErrorCodes = {
+  extension: errorCodes,
+  schema: { type: "string", enum: Object.keys(errorCodes), description: "See x-error-codes" },
+} as const;
 
 /** RFC 9457 problem details, for the OpenAPI description (extra fields such as `errors` or `loginUrl` allowed). */
 export const problemSchema = {
@@ -8,7 +18,10 @@ export const problemSchema = {
     title: { type: "string" },
     status: { type: "integer" },
     detail: { type: "string" },
-    code: { type: "string" },
+    code: {
+      type: "string",
+      description: "A stable code: one of components.schemas.ErrorCode (x-error-codes)",
+    },
   },
   required: ["type", "title", "status", "detail", "code"],
   additionalProperties: true,

@@ -1,54 +1,103 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
 import type { DestinationStream } from "pino";
 import type { HubConfig } from "../config/index.ts";
 import { openDatabase } from "../db/index.ts";
 import { GatehouseError } from "../errors.ts";
-import { IntegrationStore, type SecretCipher, type VaultStore } from "../vault/integrationStore.ts";
 import { loadKeyRing } from "../vault/keyRing.ts";
-import { TokenService, type TokenServiceOptions } from "../vault/tokenService.ts";
+import type { SecretCipher } from "../vault/storage.ts";
 import {
   startBackgroundRefresher,
   type BackgroundRefresher,
   type BackgroundRefresherOptions,
 } from "../vault/backgroundRefresher.ts";
-import { AccountStore } from "./accounts.ts";
 import { adminRoutes } from "./admin.ts";
-import { appReloadRoutes, type AppReloads } from "./appReloads.ts";
-import { authRoutes, bootstrapAdmin, installAuthentication } from "./auth.ts";
+import { appReloadRoutes } from "./appReloadRoutes.ts";
+import type { AppReloads } from "./appReloads.ts";
+import { appRoutes } from "./appRoutes.ts";
+import { appsPlugin } from "./apps.ts";
+import { authentication, authRoutes, bootstrapAdmin } from "./auth.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./favicon.ts";
 import { createLogger } from "./logger.ts";
-import { HubMetrics } from "./metrics.ts";
-import { oauthConfigFor } from "./oauthConfig.ts";
 import { connectRoutes } from "./oauth.ts";
-import { OAuthStateStore } from "./oauthStates.ts";
 import { opsRoutes } from "./ops.ts";
+import { runtimeRoutes } from "./runtimeRoutes.ts";
 import { problem, problemErrorHandler, sendProblem } from "./problem.ts";
+import {
+  accountsPlugin,
+  corePlugin,
+  metricsPlugin,
+  vaultPlugin,
+  type HubStore,
+  type VaultPluginOptions,
+} from "./services.ts";
+import { openApiErrorCodes } from "./schemas.ts";
+import { staticUi } from "./static.ts";
 import { tokenRoutes } from "./tokens.ts";
+import { viewRoutes } from "./viewRoutes.ts";
+
+/** A route plugin, encapsulated, with the services it reads: Fastify checks they are registered first. */
+function routes(name: string, dependencies: string[], plugin: FastifyPluginAsync): FastifyPluginAsync {
+  return fp(plugin, { name, dependencies, encapsulate: true });
+}
+
+const CORE = "gatehouse-core";
+const VAULT = "gatehouse-vault";
+const APPS = "gatehouse-apps";
+
+/** The API's areas: each route file and what it reads (see services.ts and apps.ts). */
+const ROUTES = [
+  routes("ops-routes", [CORE, "gatehouse-metrics"], opsRoutes),
+  routes("auth-routes", [CORE, "gatehouse-accounts", "gatehouse-authentication"], authRoutes),
+  routes("admin-routes", [CORE, VAULT], adminRoutes),
+  routes("connect-routes", [CORE, VAULT, APPS, "gatehouse-metrics"], connectRoutes),
+  routes("token-routes", [VAULT, APPS, "gatehouse-metrics"], tokenRoutes),
+  routes("app-routes", [CORE, VAULT, APPS], appRoutes),
+  routes("view-routes", [CORE, APPS], viewRoutes),
+  routes("runtime-routes", [VAULT, APPS], runtimeRoutes),
+  routes("app-reload-routes", [APPS], appReloadRoutes),
+  routes("favicon-routes", [], faviconRoutes),
+];
+
+/** The OpenAPI document's frame; the routes' schemas fill in the paths. */
+const OPENAPI = {
+  openapi: "3.1.0",
+  info: {
+    title: "Gatehouse",
+    version: "0.1.0",
+    description: "Self-hosted OAuth 2.0 integration hub: integrations, connections and tokens for apps.",
+  },
+  // An extension (x-…), so it passes through to the document: the error registry for any client.
+  "x-error-codes": openApiErrorCodes.extension,
+  components: {
+    schemas: { ErrorCode: openApiErrorCodes.schema },
+    securitySchemes: {
+      session: { type: "apiKey", in: "cookie", name: "gatehouse_session" },
+      personalAccessToken: { type: "http", scheme: "bearer" },
+    },
+  },
+} as const;
 
 /** Largest request body the API accepts; integrations and logins are small. */
 export const BODY_LIMIT = 64 * 1024;
 
 export interface HubDeps {
   /** An open database; default: `openDatabase(config.databaseUrl)` (closed again by `close()`). */
-  store?: VaultStore & { close(): Promise<void> };
+  store?: HubStore;
   /** Default: `loadKeyRing` from GATEHOUSE_ENCRYPTION_KEYS or `$dataDir/keys.json`. */
   keyRing?: SecretCipher;
   /** Where log lines go (tests capture them); default stdout. */
   logDestination?: DestinationStream;
-  /** Further plugins registered after the hub's own, with `app.gatehouse` available (e.g. apps.ts). */
+  /** Further plugins registered after the hub's own, with its services decorated. */
   extraPlugins?: FastifyPluginAsync[];
-  /** What the token route asks about apps; the apps plugin may also set `app.gatehouse.apps` itself. */
+  /** What the token route asks about apps when no app directory is searched (the registry otherwise). */
   apps?: AppDirectory;
   /** Overrides for the token service (retry policy, clock) — tests. */
-  tokenService?: Partial<
-    Omit<TokenServiceOptions, "store" | "keyRing" | "oauthConfigFor" | "metrics" | "logger">
-  >;
+  tokenService?: VaultPluginOptions["tokenService"];
   now?: () => number;
   /** `gatehouse dev`: reload notices for the open app pages (GET /api/apps/{app}/reloads). */
   appReloads?: AppReloads;
@@ -67,9 +116,10 @@ export interface Hub {
 }
 
 /**
- * Builds the hub: one Fastify instance with a plugin per area (ops, auth, admin, connect flow, token API,
- * and apps when src/hub/apps.ts exists), JSON schemas on every route (they also make /api/openapi.json),
- * and one error handler that answers everything as RFC 9457 problem details.
+ * Builds the hub: one Fastify instance with its services (services.ts, apps.ts) decorated by plugins that
+ * declare what they depend on, then a route plugin per area (ops, auth, admin, connect flow, token API,
+ * apps, app reloads, the icon), JSON schemas on every route (they also make /api/openapi.json), and one error handler that answers
+ * everything as RFC 9457 problem details.
  */
 export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<Hub> {
   const now = deps.now ?? Date.now;
@@ -82,41 +132,6 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     const keyRing =
       deps.keyRing ?? loadKeyRing({ env: config.encryptionKeys ?? undefined, dataDir: config.dataDir });
     const logger = createLogger(config.logLevel, deps.logDestination);
-    const integrations = new IntegrationStore(store, keyRing, now);
-    const metrics = new HubMetrics({
-      countConnections: async () => {
-        const row = await store.db
-          .selectFrom("connections")
-          .select((eb) => eb.fn.countAll().as("n"))
-          .executeTakeFirstOrThrow();
-        return Number(row.n);
-      },
-    });
-    const configFor = oauthConfigFor.bind(null, config);
-    const tokens = new TokenService({
-      ...deps.tokenService,
-      store,
-      keyRing,
-      now,
-      oauthConfigFor: configFor,
-      metrics,
-      logger: logger.child({ module: "vault" }),
-    });
-    const services: HubServices = {
-      config,
-      store,
-      keyRing,
-      accounts: new AccountStore(store.db, now),
-      integrations,
-      tokens,
-      states: new OAuthStateStore(store.db, keyRing, now),
-      metrics,
-      oauthConfigFor: configFor,
-      apps: deps.apps ?? null,
-      now,
-    };
-    if (!deps.skipAdminBootstrap) await bootstrapAdmin(services, logger);
-
     const instance = Fastify({
       loggerInstance: logger,
       bodyLimit: BODY_LIMIT,
@@ -131,41 +146,27 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     }) as unknown as FastifyInstance;
     app = instance;
-    app.decorate("gatehouse", services);
     app.setErrorHandler(problemErrorHandler);
     app.setNotFoundHandler((request, reply) =>
-      sendProblem(
-        reply,
-        problem(404, "not_found", `No route ${request.method} ${request.url.split("?")[0]}`),
-      ),
+      sendProblem(reply, problem("not_found", `No route ${request.method} ${request.url.split("?")[0]}`)),
     );
 
-    await app.register(fastifySwagger, {
-      openapi: {
-        openapi: "3.1.0",
-        info: {
-          title: "Gatehouse",
-          version: "0.1.0",
-          description:
-            "Self-hosted OAuth 2.0 integration hub: integrations, connections and tokens for apps.",
-        },
-        components: {
-          securitySchemes: {
-            session: { type: "apiKey", in: "cookie", name: "gatehouse_session" },
-            personalAccessToken: { type: "http", scheme: "bearer" },
-          },
-        },
-      },
-    });
+    await app.register(corePlugin, { config, store, keyRing, now });
+    await app.register(metricsPlugin);
+    await app.register(accountsPlugin);
+    await app.register(vaultPlugin, { tokenService: deps.tokenService });
+    if (!deps.skipAdminBootstrap) await bootstrapAdmin(app.accounts, config, logger);
+
+    await app.register(fastifySwagger, { openapi: OPENAPI });
     await app.register(fastifyCookie);
     // JSON only: anything else is 415 unsupported_media_type.
     app.removeContentTypeParser("text/plain");
     await app.register(fastifyRateLimit, {
       global: false,
       errorResponseBuilder: (_request, context) =>
-        new GatehouseError("rate_limited", `Too many attempts; try again in ${context.after}`, 429),
+        new GatehouseError("rate_limited", `Too many attempts; try again in ${context.after}`),
     });
-    installAuthentication(app);
+    await app.register(authentication);
     // API answers are per user and often secret: never cached, never sniffed into something else.
     app.addHook("onSend", async (request, reply) => {
       // Without this a keep-alive connection busy when close() began stays open after its answer, and the
@@ -176,17 +177,13 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       void reply.header("x-content-type-options", "nosniff");
     });
 
-    await app.register(opsRoutes);
-    await app.register(authRoutes);
-    await app.register(adminRoutes);
-    await app.register(connectRoutes);
-    await app.register(tokenRoutes);
-    await app.register(appReloadRoutes(deps.appReloads ?? null));
-    await app.register(faviconRoutes);
-    for (const plugin of await appPlugins(deps)) await app.register(plugin);
+    // Loads the apps (starting their processes) and serves their routes; the token routes ask it about apps.
+    await app.register(appsPlugin, { directory: deps.apps ?? null, reloads: deps.appReloads ?? null });
+    for (const plugin of ROUTES) await app.register(plugin);
+    for (const plugin of deps.extraPlugins ?? []) await app.register(plugin);
 
     app.get("/api/openapi.json", { schema: { hide: true } }, () => app!.swagger());
-    await app.register((await import("./static.ts")).staticUi); // the web UI (web/dist) and its SPA fallback
+    await app.register(staticUi); // the web UI (web/dist) and its SPA fallback
     await app.ready();
   } catch (err) {
     await app?.close();
@@ -195,20 +192,21 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   }
 
   const ready: FastifyInstance = app;
+  const services = servicesOf(ready);
   let refresher: BackgroundRefresher | null = null;
   if (deps.backgroundRefresh) {
     const options = deps.backgroundRefresh === true ? {} : deps.backgroundRefresh;
     refresher = startBackgroundRefresher({
       ...options,
-      tokenService: ready.gatehouse.tokens,
-      store: ready.gatehouse.store,
+      tokenService: services.tokens,
+      store: services.store,
       logger: ready.log.child({ module: "refresher" }),
       now,
     });
   }
   return {
     app: ready,
-    services: ready.gatehouse,
+    services,
     async listen() {
       return ready.listen({ host: config.host, port: config.port });
     },
@@ -221,13 +219,19 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   };
 }
 
-// src/hub/apps.ts is written by the apps layer; when present its default export joins the hub.
-async function appPlugins(deps: HubDeps): Promise<FastifyPluginAsync[]> {
-  const plugins = [...(deps.extraPlugins ?? [])];
-  const appsModule = new URL("./apps.ts", import.meta.url);
-  if (existsSync(fileURLToPath(appsModule))) {
-    const loaded = (await import(appsModule.href)) as { default?: FastifyPluginAsync };
-    if (typeof loaded.default === "function") plugins.unshift(loaded.default);
-  }
-  return plugins;
+/** The decorated services, for callers outside the hub's plugins (the CLI, the sandbox seed, tests). */
+function servicesOf(app: FastifyInstance): HubServices {
+  return {
+    config: app.config,
+    store: app.store,
+    keyRing: app.keyRing,
+    accounts: app.accounts,
+    integrations: app.integrations,
+    tokens: app.tokens,
+    states: app.oauthStates,
+    metrics: app.metrics,
+    oauthConfigFor: app.oauthConfigFor,
+    apps: app.appDirectory,
+    now: app.now,
+  };
 }

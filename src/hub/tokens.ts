@@ -1,28 +1,15 @@
 import type { FastifyPluginAsync } from "fastify";
-import { GatehouseError } from "../errors.ts";
-import type { AccessTokenResult } from "../vault/tokenService.ts";
-import { checkAssignment } from "./assignment.ts";
+import { errorCodeOf } from "../errors.ts";
+import type { AccessTokenResult } from "../vault/storage.ts";
+import { AppTokens, tokenAnswer, tokenResponses } from "./appTokens.ts";
 import { requireUser, signedIn } from "./context.ts";
-import { loginPath } from "./oauth.ts";
-import { problemSchema } from "./schemas.ts";
-
-const tokenSchema = {
-  type: "object",
-  properties: {
-    accessToken: { type: "string" },
-    tokenType: { type: "string", enum: ["Bearer"] },
-    expiresAt: { type: "string", format: "date-time" },
-    scopes: { type: "array", items: { type: "string" } },
-  },
-  required: ["accessToken", "tokenType", "expiresAt", "scopes"],
-} as const;
 
 const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 
 /** The token API for app code and scripts (in /api/openapi.json, tag "tokens"). */
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
-  const services = app.gatehouse;
-  const { integrations, tokens, metrics } = services;
+  const { metrics } = app;
+  const appTokens = new AppTokens(app.integrations, app.tokens, () => app.appDirectory);
 
   app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: string } }>(
     "/api/apps/:app/integrations/:name/token",
@@ -43,54 +30,25 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
           },
           additionalProperties: false,
         },
-        response: {
-          200: tokenSchema,
-          400: problemSchema,
-          401: problemSchema,
-          403: problemSchema,
-          404: problemSchema,
-          503: problemSchema,
-        },
+        response: tokenResponses,
       },
     },
     async (request, reply) => {
       // Tokens must never sit in a cache, shared or not, whatever the outcome.
       void reply.header("cache-control", "no-store");
       const user = requireUser(request);
-      const { app: appName, name } = request.params;
-      let result: AccessTokenResult;
+      const minValiditySeconds = Math.min(Number(request.query.minValidity ?? 60), 86_400);
+      let token: AccessTokenResult;
       try {
-        const integration = await integrations.get(name);
-        if (!integration) {
-          throw new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, {
-            integration: name,
-          });
-        }
-        checkAssignment(services.apps, integration, appName);
-        const minValiditySeconds = Math.min(Number(request.query.minValidity ?? 60), 86_400);
-        result =
-          integration.grantType === "client_credentials"
-            ? await tokens.getServiceToken(integration, { minValiditySeconds })
-            : await tokens.getUserToken(integration, user.id, { minValiditySeconds });
+        token = await appTokens.tokenForApp(request.params.app, request.params.name, user.id, {
+          minValiditySeconds,
+        });
       } catch (err) {
-        const code = err instanceof GatehouseError ? err.code : "internal_error";
-        metrics.tokenRequest(code);
-        if (err instanceof GatehouseError && err.code === "login_required") {
-          throw new GatehouseError(err.code, err.message, 401, {
-            ...err.details,
-            integration: name,
-            loginUrl: loginPath(name, appName),
-          });
-        }
+        metrics.tokenRequest(errorCodeOf(err) ?? "internal_error");
         throw err;
       }
       metrics.tokenRequest("ok");
-      return {
-        accessToken: result.accessToken,
-        tokenType: result.tokenType,
-        expiresAt: new Date(result.expiresAt).toISOString(),
-        scopes: result.scopes,
-      };
+      return tokenAnswer(token);
     },
   );
 };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { useStubServer } from "../../test/helpers/oauthStubServer.ts";
+import { useStubProvider } from "../../test/helpers/oauthStubServer.ts";
 import { discover } from "./client.ts";
 
-const stub = useStubServer();
+const stub = useStubProvider();
 
 describe("discover", () => {
   it("reads the endpoints, taking revocation from the preset's field name", async () => {

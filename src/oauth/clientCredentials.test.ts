@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { useStubServer } from "../../test/helpers/oauthStubServer.ts";
+import { useStubProvider } from "../../test/helpers/oauthStubServer.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { clientCredentials } from "./clientCredentials.ts";
 
-const stub = useStubServer();
+const stub = useStubProvider();
 let cfg: OAuthClientConfig;
 
 beforeEach(() => {

@@ -1,23 +1,24 @@
 import * as oauth from "oauth4webapi";
+import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
 
 /**
- * The stable codes of OAuthError, with the HTTP status each maps to when it reaches the hub's API:
+ * The stable codes of OAuthError (their HTTP statuses are in the registry, src/errors/codes.json):
  *
- * | code | status | meaning |
- * | --- | --- | --- |
- * | `invalid_grant` | 400 | code or refresh token rejected (expired, used, revoked, PKCE verifier or redirect URI wrong) |
- * | `access_denied` | 403 | the user (or the provider) refused the authorization |
- * | `state_mismatch` | 400 | callback `state` missing or not the one this flow started with |
- * | `issuer_mismatch` | 400 | callback `iss` (RFC 9207) is not the configured issuer, or missing where required |
- * | `invalid_client` | 502 | the provider rejected the client credentials: the integration is misconfigured |
- * | `unauthorized_client` | 502 | the client may not use this grant at the provider: misconfigured |
- * | `invalid_scope` | 400 | a requested scope is unknown or not allowed |
- * | `invalid_request` | 400 | the provider, or this engine, found the request malformed |
- * | `provider_unavailable` | 503 | network error, timeout, 5xx or 429 (`retryAfterSeconds` in details when sent) |
- * | `invalid_provider_response` | 502 | the provider answered something that is not valid OAuth |
- * | `provider_error` | 502 | any other RFC 6749 error code from the provider (`providerError` in details) |
- * | `invalid_configuration` | 400 | the config cannot work: missing endpoint or secret, plain http without opt-in |
+ * | code | meaning |
+ * | --- | --- |
+ * | `invalid_grant` | code or refresh token rejected (expired, used, revoked, PKCE verifier or redirect URI wrong) |
+ * | `access_denied` | the user (or the provider) refused the authorization |
+ * | `state_mismatch` | callback `state` missing or not the one this flow started with |
+ * | `issuer_mismatch` | callback `iss` (RFC 9207) is not the configured issuer, or missing where required |
+ * | `invalid_client` | the provider rejected the client credentials: the integration is misconfigured |
+ * | `unauthorized_client` | the client may not use this grant at the provider: misconfigured |
+ * | `invalid_scope` | a requested scope is unknown or not allowed |
+ * | `invalid_request` | the provider, or this engine, found the request malformed |
+ * | `provider_unavailable` | network error, timeout, 5xx or 429 (`retryAfterSeconds` in details when sent) |
+ * | `invalid_provider_response` | the provider answered something that is not valid OAuth |
+ * | `provider_error` | any other RFC 6749 error code from the provider (`providerError` in details) |
+ * | `invalid_configuration` | the config cannot work: missing endpoint or secret, plain http without opt-in |
  */
 export type OAuthErrorCode =
   | "invalid_grant"
@@ -33,21 +34,6 @@ export type OAuthErrorCode =
   | "provider_error"
   | "invalid_configuration";
 
-const statusByCode: Record<OAuthErrorCode, number> = {
-  invalid_grant: 400,
-  access_denied: 403,
-  state_mismatch: 400,
-  issuer_mismatch: 400,
-  invalid_client: 502,
-  unauthorized_client: 502,
-  invalid_scope: 400,
-  invalid_request: 400,
-  provider_unavailable: 503,
-  invalid_provider_response: 502,
-  provider_error: 502,
-  invalid_configuration: 400,
-};
-
 /**
  * An OAuth step failed. `code` is one of OAuthErrorCode; `details` may carry `providerError`,
  * `providerDescription`, `providerStatus`, `retryAfterSeconds`, `reason` — never a token or secret.
@@ -61,7 +47,7 @@ export class OAuthError extends GatehouseError {
     details?: Record<string, unknown>,
     options?: { cause?: unknown },
   ) {
-    super(code, message, statusByCode[code], details, options);
+    super(code, message, details, options);
   }
 }
 
@@ -137,6 +123,12 @@ const configurationCodes = new Set<string>([
   oauth.INVALID_SERVER_METADATA,
 ]);
 
+/** An RFC 6749 §5.2 error body; either field may be missing or of the wrong type in a provider's answer. */
+const errorBody = z.object({
+  error: z.string().optional().catch(undefined),
+  error_description: z.string().optional().catch(undefined),
+});
+
 /**
  * Maps anything an oauth4webapi step or `fetch` threw onto an OAuthError. Timeouts and network failures
  * become `provider_unavailable`; provider error bodies keep their RFC 6749 code; malformed answers become
@@ -154,9 +146,9 @@ export async function toOAuthError(err: unknown): Promise<unknown> {
     } catch {
       body = undefined;
     }
-    const record = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
-    const error = typeof record.error === "string" ? record.error : (fromHeader ?? "invalid_client");
-    const description = typeof record.error_description === "string" ? record.error_description : undefined;
+    const said = errorBody.safeParse(body);
+    const error = (said.success ? said.data.error : undefined) ?? fromHeader ?? "invalid_client";
+    const description = said.success ? said.data.error_description : undefined;
     return oauthErrorFromProviderCode(error, description, err.status);
   }
   return toOAuthErrorSync(err);

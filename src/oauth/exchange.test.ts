@@ -1,12 +1,12 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
-import { startStubServer, useStubServer } from "../../test/helpers/oauthStubServer.ts";
+import { startStubProvider, useStubProvider } from "../../test/helpers/oauthStubServer.ts";
 import { validateCallback } from "./callback.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { OAuthError } from "./errors.ts";
 import { exchangeCode } from "./exchange.ts";
 
-const stub = useStubServer();
+const stub = useStubProvider();
 let cfg: OAuthClientConfig;
 const redirectUri = "http://localhost:8080/api/integrations/oauth2/callback/";
 const tokens = {
@@ -224,7 +224,7 @@ describe("exchangeCode errors", () => {
   });
 
   it("a refused connection is provider_unavailable", async () => {
-    const closed = await startStubServer();
+    const closed = await startStubProvider();
     await closed.close();
     const err = await exchangeError({ ...cfg, tokenUrl: `${closed.url}/token` });
     expect(err).toMatchObject({ code: "provider_unavailable", details: { reason: "network" } });

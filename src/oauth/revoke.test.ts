@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { useStubServer } from "../../test/helpers/oauthStubServer.ts";
+import { useStubProvider } from "../../test/helpers/oauthStubServer.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { introspectToken } from "./introspect.ts";
 import { revokeToken } from "./revoke.ts";
 
-const stub = useStubServer();
+const stub = useStubProvider();
 let cfg: OAuthClientConfig;
 
 beforeEach(() => {

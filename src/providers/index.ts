@@ -35,7 +35,7 @@ export function isProviderId(id: string): id is ProviderId {
 export function getPreset(id: string): ProviderPreset {
   const preset = byId.get(id);
   if (!preset) {
-    throw new GatehouseError("unknown_provider", `Unknown provider preset "${id}"`, 400, {
+    throw new GatehouseError("unknown_provider", `Unknown provider preset "${id}"`, {
       provider: id,
       known: [...byId.keys()],
     });
@@ -71,10 +71,10 @@ export function presetForBaseUrl(preset: ProviderPreset, authBaseUrl: string): P
   try {
     parsed = new URL(authBaseUrl);
   } catch {
-    throw new GatehouseError("invalid_base_url", `"${authBaseUrl}" is not an absolute URL`, 400);
+    throw new GatehouseError("invalid_base_url", `"${authBaseUrl}" is not an absolute URL`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new GatehouseError("invalid_base_url", `"${authBaseUrl}" is not an http(s) URL`, 400);
+    throw new GatehouseError("invalid_base_url", `"${authBaseUrl}" is not an http(s) URL`);
   }
   const { defaults } = preset;
   const moved: ProviderDefaults = {

@@ -1,13 +1,16 @@
+import { isErrorCode, statusOf } from "../errors.ts";
+
 /**
- * Errors app code can catch. Each has the stable `code` the hub uses for the same situation, so a view that
- * lets one escape turns into the same problem details a direct token request would get.
+ * Errors app code can catch. Each has the stable `code` the hub uses for the same situation (the hub's
+ * registry, src/errors/codes.json, gives its status), so a view that lets one escape turns into the same
+ * problem details a direct token request would get.
  */
 export class GatehouseSdkError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    /** The HTTP status the hub answers with when this escapes a view. */
-    readonly status: number,
+    /** The HTTP status of the code in the hub's registry (500 for a code it does not know). */
+    readonly status: number = isErrorCode(code) ? statusOf(code) : 500,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -26,7 +29,7 @@ export class LoginRequiredError extends GatehouseSdkError {
     readonly integration: string,
     message = `Connect your ${integration} account first`,
   ) {
-    super("login_required", message, 401);
+    super("login_required", message);
   }
   override details(): Record<string, unknown> {
     return { loginUrl: this.loginUrl, integration: this.integration };
@@ -39,7 +42,7 @@ export class IntegrationNotFoundError extends GatehouseSdkError {
     readonly integration: string,
     message = `No integration named ${integration} exists on this hub`,
   ) {
-    super("integration_not_found", message, 404);
+    super("integration_not_found", message);
   }
   override details(): Record<string, unknown> {
     return { integration: this.integration };
@@ -52,7 +55,7 @@ export class IntegrationNotAssignedError extends GatehouseSdkError {
     readonly integration: string,
     message = `The integration ${integration} is not assigned to this app or not listed in its gatehouse.config.toml`,
   ) {
-    super("integration_not_assigned", message, 403);
+    super("integration_not_assigned", message);
   }
   override details(): Record<string, unknown> {
     return { integration: this.integration };
@@ -66,7 +69,7 @@ export class ProviderUnavailableError extends GatehouseSdkError {
     message = "The provider cannot be reached right now; try again in a moment",
     options?: { cause?: unknown },
   ) {
-    super("provider_unavailable", message, 503, options);
+    super("provider_unavailable", message, undefined, options);
   }
   override details(): Record<string, unknown> {
     return this.integration ? { integration: this.integration } : {};
@@ -86,7 +89,7 @@ export class ProviderHttpError extends GatehouseSdkError {
     readonly url: string | null = null,
     providerCode: string | null = null,
   ) {
-    super("provider_http_error", explanation, 502);
+    super("provider_http_error", explanation);
     this.providerCode = providerCode;
   }
   override details(): Record<string, unknown> {
@@ -101,6 +104,6 @@ export class ProviderHttpError extends GatehouseSdkError {
 /** The hub refused the invocation's capability (expired, or used outside the view it was made for). */
 export class CapabilityError extends GatehouseSdkError {
   constructor(message = "This view invocation's capability is no longer valid") {
-    super("invalid_capability", message, 401);
+    super("invalid_capability", message);
   }
 }

@@ -3,6 +3,7 @@
  * serialisable description (the hub shows it and validates parameters against it without loading app code);
  * the types carry what `params` holds in a view handler.
  */
+import { isList } from "./guards.ts";
 
 interface FieldBase {
   label?: string;
@@ -149,8 +150,7 @@ export function optionField<
   options: readonly T[],
   fieldOptions: O & OptionFieldOptions<T> = {} as O,
 ): OptionField<T, O extends { default: T } ? T : T | null> {
-  if (!Array.isArray(options) || options.length === 0)
-    throw new TypeError("optionField: give at least one option");
+  if (!isList(options) || options.length === 0) throw new TypeError("optionField: give at least one option");
   if (fieldOptions.default !== undefined && !options.includes(fieldOptions.default)) {
     throw new TypeError(
       `optionField: default ${JSON.stringify(fieldOptions.default)} is not one of the options`,

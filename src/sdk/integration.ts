@@ -7,6 +7,7 @@ import {
   ProviderHttpError,
   ProviderUnavailableError,
 } from "./errors.ts";
+import { INTEGRATION_NAME } from "../names.ts";
 import { explainProviderError, providerErrorOf } from "./explain.ts";
 import { currentInvocation, resolveUrl, type InvocationContext } from "./invocation.ts";
 
@@ -36,7 +37,6 @@ function requireInvocation(name: string): InvocationContext {
     throw new GatehouseSdkError(
       "outside_invocation",
       `OAuth2Integration("${name}") can only get tokens while a view runs inside the Gatehouse app runtime`,
-      500,
     );
   }
   return context;
@@ -69,7 +69,7 @@ async function readBody(response: Response): Promise<unknown> {
  */
 export class OAuth2Integration {
   constructor(readonly name: string) {
-    if (typeof name !== "string" || !/^[a-z0-9_-]{1,64}$/.test(name)) {
+    if (typeof name !== "string" || !INTEGRATION_NAME.test(name)) {
       throw new TypeError(
         `OAuth2Integration: "${String(name)}" is not an integration name (1-64 of a-z 0-9 - _)`,
       );

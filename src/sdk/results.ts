@@ -18,6 +18,7 @@ import {
  * app code that broke them) and has a `toJSON()` giving exactly what the views API answers; the JSON shapes
  * are documented in src/sdk/README.md.
  */
+import { isList } from "./guards.ts";
 
 /** A limit or shape rule of a result was broken; the message names the item. */
 export class ResultError extends Error {
@@ -331,7 +332,7 @@ export class TableResult {
   readonly enableSortingAndFiltering: boolean;
 
   constructor(rows: readonly (readonly (TableValue | TableCell)[])[], options: TableResultOptions = {}) {
-    if (!Array.isArray(rows))
+    if (!isList(rows))
       throw new ResultError(`TableResult rows must be an array of rows (got ${typeOf(rows)})`);
     this.columnHeaders = options.columnHeaders ? options.columnHeaders.map(toHeader) : null;
     this.rowHeaders = options.rowHeaders ? options.rowHeaders.map(toHeader) : null;

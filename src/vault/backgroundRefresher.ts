@@ -1,6 +1,7 @@
-import type { VaultStore } from "./integrationStore.ts";
+import type { VaultStore } from "./storage.ts";
 import { sleep } from "./retry.ts";
-import type { TokenService, VaultLogger } from "./tokenService.ts";
+import type { TokenService } from "./tokenService.ts";
+import type { VaultLogger } from "./upstream.ts";
 
 export interface BackgroundRefresherOptions {
   tokenService: TokenService;

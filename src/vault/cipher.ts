@@ -22,7 +22,7 @@ const base64urlPattern = /^[A-Za-z0-9_-]*$/;
 
 export class DecryptionError extends GatehouseError {
   constructor(message: string, details?: Record<string, unknown>) {
-    super("decryption_failed", message, 500, details);
+    super("decryption_failed", message, details);
   }
 }
 
@@ -32,6 +32,11 @@ export interface ParsedCiphertext {
   /** Ciphertext without the tag. */
   body: Buffer;
   tag: Buffer;
+}
+
+/** The key id inside "v1.<keyId>.…" (what the `key_id` columns record); DecryptionError when not a ciphertext. */
+export function keyIdOf(ciphertext: string): string {
+  return parseCiphertext(ciphertext).keyId;
 }
 
 /** Splits a stored value into its parts; throws DecryptionError when it is not a v1 ciphertext. */
@@ -59,9 +64,8 @@ export function parseCiphertext(value: string): ParsedCiphertext {
 
 /** Encrypts `plaintext` under `key` (32 bytes), binding it to `aad`. */
 export function sealWithKey(key: Buffer, keyId: string, plaintext: string, aad: string): string {
-  if (key.length !== KEY_BYTES)
-    throw new GatehouseError("vault_error", "Encryption key must be 32 bytes", 500);
-  if (!keyIdPattern.test(keyId)) throw new GatehouseError("vault_error", "Invalid encryption key id", 500);
+  if (key.length !== KEY_BYTES) throw new GatehouseError("vault_error", "Encryption key must be 32 bytes");
+  if (!keyIdPattern.test(keyId)) throw new GatehouseError("vault_error", "Invalid encryption key id");
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, "utf8"));

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../db/index.ts";
 import { forEachDatabase } from "../../test/helpers/databases.ts";
 import { allStoredText, integrationInput, testCipher } from "../../test/helpers/vaultFixtures.ts";
-import { IntegrationStore, clientSecretAad } from "./integrationStore.ts";
+import { aad } from "./aad.ts";
+import { IntegrationStore } from "./integrationStore.ts";
 
 const BASE = "https://ims.example.test";
 
@@ -40,9 +41,11 @@ forEachDatabase("IntegrationStore", (getStore) => {
         .executeTakeFirstOrThrow();
       expect(row.key_id).toBe("k1");
       expect(row.client_secret_enc).toMatch(/^v1\.k1\./);
-      expect(cipher.decrypt(row.client_secret_enc!, clientSecretAad(created.id))).toBe(secret);
+      expect(cipher.decrypt(row.client_secret_enc!, aad.integrationClientSecret(created.id))).toBe(secret);
       // Moved to another row, the ciphertext no longer opens.
-      expect(() => cipher.decrypt(row.client_secret_enc!, clientSecretAad("another-id"))).toThrow();
+      expect(() =>
+        cipher.decrypt(row.client_secret_enc!, aad.integrationClientSecret("another-id")),
+      ).toThrow();
     });
 
     it("refuses a second integration with the same name (409 integration_exists)", async () => {

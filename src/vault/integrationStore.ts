@@ -1,27 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Kysely, Selectable } from "kysely";
-import { GatehouseError } from "../errors.ts";
-import type { Database, GrantType, IntegrationsTable, TokenEndpointAuthMethod } from "../db/schema.ts";
-
-/** The part of the database handle the vault needs (src/db's Store satisfies it). */
-export interface VaultStore {
-  db: Kysely<Database>;
-  dialect: "sqlite" | "postgres";
-}
-
-/** The part of the key ring the vault needs (src/vault/keyRing.ts's KeyRing satisfies it). */
-export interface SecretCipher {
-  /** Returns "v1.<keyId>.<nonce>.<ciphertext>"; `aad` binds the ciphertext to its row and column. */
-  encrypt(plaintext: string, aad: string): string;
-  decrypt(ciphertext: string, aad: string): string;
-}
-
-/** The key id inside a ciphertext ("v1.<keyId>.…"): what the `key_id` columns record. */
-export function keyIdOf(ciphertext: string): string {
-  const keyId = ciphertext.split(".")[1];
-  if (!keyId) throw new GatehouseError("vault_error", "Ciphertext has no key id", 500);
-  return keyId;
-}
+import type { Selectable } from "kysely";
+import { GatehouseError, errors } from "../errors.ts";
+import type { GrantType, IntegrationsTable, TokenEndpointAuthMethod } from "../db/schema.ts";
+import { aad } from "./aad.ts";
+import { isUniqueViolation, seal, storedScopes, type SecretCipher, type VaultStore } from "./storage.ts";
 
 /** The decrypted view of an integration; clientSecret never leaves the hub process. */
 export interface Integration {
@@ -67,20 +49,8 @@ const editableFields = new Set<string>([
   "pkce",
 ]);
 
-export const clientSecretAad = (integrationId: string): string =>
-  `integrations:${integrationId}:client_secret`;
-
-/** True when a database error is a unique-constraint violation (SQLite or PostgreSQL). */
-export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-}
-
 const exists = (name: string): GatehouseError =>
-  new GatehouseError("integration_exists", `An integration named "${name}" already exists`, 409, { name });
-
-const notFound = (name: string): GatehouseError =>
-  new GatehouseError("integration_not_found", `No integration named "${name}"`, 404, { name });
+  new GatehouseError("integration_exists", `An integration named "${name}" already exists`, { name });
 
 /**
  * Integrations in the database, with the client secret encrypted under the row's identity. Validation of
@@ -143,7 +113,7 @@ export class IntegrationStore {
   /** Partial update; throws integration_not_found (404), or integration_exists (409) on a rename clash. */
   async update(name: string, patch: IntegrationPatch): Promise<Integration> {
     const current = await this.get(name);
-    if (!current) throw notFound(name);
+    if (!current) throw errors.integrationNotFound(name);
     const next: Integration = { ...current, updatedAt: this.now() };
     for (const [key, value] of Object.entries(patch)) {
       // Only the editable fields: a stray `id` or `createdAt` in a patch must not move the row.
@@ -163,7 +133,7 @@ export class IntegrationStore {
         })
         .where("id", "=", current.id)
         .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) throw notFound(name);
+      if (result.numUpdatedRows === 0n) throw errors.integrationNotFound(name);
     } catch (err) {
       if (isUniqueViolation(err)) throw exists(next.name);
       throw err;
@@ -178,7 +148,7 @@ export class IntegrationStore {
       .select("id")
       .where("name", "=", name)
       .executeTakeFirst();
-    if (!row) throw notFound(name);
+    if (!row) throw errors.integrationNotFound(name);
     // Explicit deletes rather than trusting ON DELETE CASCADE: SQLite enforces it only with foreign_keys on.
     await this.store.db.transaction().execute(async (trx) => {
       await trx.deleteFrom("connections").where("integration_id", "=", row.id).execute();
@@ -208,8 +178,7 @@ export class IntegrationStore {
 
   private sealSecret(id: string, secret: string | null): { enc: string | null; keyId: string | null } {
     if (secret === null || secret === "") return { enc: null, keyId: null };
-    const enc = this.keyRing.encrypt(secret, clientSecretAad(id));
-    return { enc, keyId: keyIdOf(enc) };
+    return seal(this.keyRing, secret, aad.integrationClientSecret(id));
   }
 
   private columns(input: IntegrationInput) {
@@ -246,9 +215,9 @@ export class IntegrationStore {
       issuer: row.issuer,
       clientId: row.client_id,
       clientSecret: row.client_secret_enc
-        ? this.keyRing.decrypt(row.client_secret_enc, clientSecretAad(row.id))
+        ? this.keyRing.decrypt(row.client_secret_enc, aad.integrationClientSecret(row.id))
         : null,
-      scopes: JSON.parse(row.scopes) as string[],
+      scopes: storedScopes(row.scopes),
       tokenEndpointAuthMethod: row.token_endpoint_auth_method,
       pkce: Boolean(row.pkce),
       createdAt: Number(row.created_at),

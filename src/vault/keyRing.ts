@@ -1,27 +1,25 @@
 import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
+import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
 import {
   KEY_BYTES,
+  keyIdOf,
   keyIdPattern,
   openWithKey,
   parseCiphertext,
   sealWithKey,
   DecryptionError,
 } from "./cipher.ts";
+import {
+  checkKeysFilePermissions,
+  createKeysFile,
+  ENCRYPTION_KEYS_VARIABLE,
+  keysFilePath,
+  keysFileStamp,
+  readKeysFile,
+  replaceKeysFile,
+} from "./keysFile.ts";
 
 /**
  * The encryption keys of this hub. The first key encrypts; every key decrypts, so after adding a key
@@ -31,9 +29,6 @@ import {
  * is not set, from `<dataDir>/keys.json`, generated with mode 0600 on first start.
  * Key material never appears in an error message, a log line, JSON or `util.inspect` output.
  */
-
-export const ENCRYPTION_KEYS_VARIABLE = "GATEHOUSE_ENCRYPTION_KEYS";
-export const KEYS_FILE_NAME = "keys.json";
 
 /** One key: its id (recorded in every ciphertext) and 32 bytes of key material. */
 export interface KeyEntry {
@@ -46,6 +41,8 @@ export interface LoadKeyRingOptions {
   env?: string | undefined;
   /** Where keys.json lives when env is not set. */
   dataDir: string;
+  /** The clock that spaces out looks at keys.json (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface AddedKey {
@@ -60,7 +57,7 @@ export interface AddedKey {
 }
 
 function invalidKeys(reason: string, source: string): GatehouseError {
-  return new GatehouseError("invalid_encryption_keys", `${source} ${reason}`, 500, { source });
+  return new GatehouseError("invalid_encryption_keys", `${source} ${reason}`, { source });
 }
 
 function decodeKey(text: string): Buffer | null {
@@ -96,9 +93,10 @@ export function parseKeysEnv(value: string, source = ENCRYPTION_KEYS_VARIABLE): 
   return keys;
 }
 
-interface KeysFile {
-  keys: { id: string; key: string; createdAt?: string }[];
-}
+/** keys.json: read with a schema, entry by entry, so the message names the entry that is wrong. */
+const keysFileList = z.object({ keys: z.array(z.unknown()).min(1) });
+const keysFileEntry = z.object({ id: z.string(), key: z.string(), createdAt: z.string().optional() });
+type KeysFile = { keys: z.infer<typeof keysFileEntry>[] };
 
 function parseKeysFile(text: string, path: string): KeyEntry[] {
   const source = `keys file ${path}`;
@@ -108,14 +106,12 @@ function parseKeysFile(text: string, path: string): KeyEntry[] {
   } catch {
     throw invalidKeys("is not valid JSON", source);
   }
-  const list = (data as Partial<KeysFile> | null)?.keys;
-  if (!Array.isArray(list) || list.length === 0) throw invalidKeys('has no "keys" list', source);
-  const entries = list.map((k: unknown, i) => {
-    const item = k as Partial<KeysFile["keys"][number]> | null;
-    if (typeof item?.id !== "string" || typeof item.key !== "string") {
-      throw invalidKeys(`entry ${i + 1} needs string "id" and "key"`, source);
-    }
-    return `${item.id}:${item.key}`;
+  const file = keysFileList.safeParse(data);
+  if (!file.success) throw invalidKeys('has no "keys" list', source);
+  const entries = file.data.keys.map((raw, i) => {
+    const entry = keysFileEntry.safeParse(raw);
+    if (!entry.success) throw invalidKeys(`entry ${i + 1} needs string "id" and "key"`, source);
+    return `${entry.data.id}:${entry.data.key}`;
   });
   return parseKeysEnv(entries.join(","), source);
 }
@@ -146,6 +142,7 @@ export class KeyRing {
   /** Identity (mtime, size) of the keys file as last read, and when it was last looked at. */
   #fileStamp = "";
   #checkedAt = 0;
+  readonly #now: () => number;
   /** Where the keys came from. */
   readonly source: "env" | "file" | "memory";
   /** Path of keys.json when source is "file". */
@@ -155,7 +152,12 @@ export class KeyRing {
 
   constructor(
     keys: readonly KeyEntry[],
-    origin: { source?: "env" | "file" | "memory"; keysFile?: string | null; warnings?: string[] } = {},
+    origin: {
+      source?: "env" | "file" | "memory";
+      keysFile?: string | null;
+      warnings?: string[];
+      now?: () => number;
+    } = {},
   ) {
     if (keys.length === 0) throw invalidKeys("holds no keys", "key ring");
     this.#order = keys.map((k) => ({ id: k.id, key: Buffer.from(k.key) }));
@@ -163,9 +165,10 @@ export class KeyRing {
     this.source = origin.source ?? "memory";
     this.keysFile = origin.keysFile ?? null;
     this.warnings = Object.freeze([...(origin.warnings ?? [])]);
+    this.#now = origin.now ?? Date.now;
     if (this.keysFile) {
-      this.#fileStamp = fileStamp(this.keysFile);
-      this.#checkedAt = Date.now();
+      this.#fileStamp = keysFileStamp(this.keysFile);
+      this.#checkedAt = this.#now();
     }
   }
 
@@ -176,10 +179,10 @@ export class KeyRing {
    */
   #refreshFromFile(minIntervalMs: number): void {
     if (this.source !== "file" || !this.keysFile) return;
-    const now = Date.now();
+    const now = this.#now();
     if (now - this.#checkedAt < minIntervalMs) return;
     this.#checkedAt = now;
-    const stamp = fileStamp(this.keysFile);
+    const stamp = keysFileStamp(this.keysFile);
     if (stamp === this.#fileStamp || stamp === "") return;
     let keys: KeyEntry[];
     try {
@@ -275,24 +278,6 @@ export class KeyRing {
 /** How often a file-based ring looks for a rotated keys.json while encrypting; `keys rotate` waits longer. */
 export const KEYS_FILE_CHECK_MS = 1000;
 
-function fileStamp(path: string): string {
-  try {
-    const st = statSync(path);
-    return `${st.mtimeMs}:${st.size}:${st.ino}`;
-  } catch {
-    return "";
-  }
-}
-
-/** The key id inside "v1.<keyId>.…"; throws `decryption_failed` when the value is not a ciphertext. */
-export function keyIdOf(ciphertext: string): string {
-  return parseCiphertext(ciphertext).keyId;
-}
-
-export function keysFilePath(dataDir: string): string {
-  return join(dataDir, KEYS_FILE_NAME);
-}
-
 /**
  * Loads the key ring: from `env` when set, else from `<dataDir>/keys.json`, creating that file (mode
  * 0600, created atomically so two hubs starting together agree on one key) when it does not exist.
@@ -303,13 +288,18 @@ export function loadKeyRing(options: LoadKeyRingOptions): KeyRing {
     return new KeyRing(parseKeysEnv(options.env), { source: "env" });
   }
   const path = keysFilePath(options.dataDir);
-  let text = readIfExists(path);
+  let text = readKeysFile(path);
   if (text === null) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    text = createExclusive(path, serializeKeysFile([generateKey()]));
+    text = createKeysFile(path, serializeKeysFile([generateKey()]));
   }
-  const warnings = checkPermissions(path);
-  return new KeyRing(parseKeysFile(text, path), { source: "file", keysFile: path, warnings });
+  const warnings = checkKeysFilePermissions(path);
+  return new KeyRing(parseKeysFile(text, path), {
+    source: "file",
+    keysFile: path,
+    warnings,
+    now: options.now,
+  });
 }
 
 /** Replaces keys.json atomically (write a 0600 temp file, then rename), e.g. after `keys rotate`. */
@@ -317,81 +307,6 @@ export function saveKeysFile(dataDir: string, content: string): string {
   const path = keysFilePath(dataDir);
   parseKeysFile(content, path); // never write a file we could not load back
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writePrivateFile(tmp, content);
-    renameSync(tmp, path);
-  } finally {
-    unlinkQuietly(tmp);
-  }
+  replaceKeysFile(path, content);
   return path;
-}
-
-function readIfExists(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return null;
-    throw new GatehouseError(
-      "invalid_encryption_keys",
-      `keys file ${path} cannot be read (${code ?? "error"}); set ${ENCRYPTION_KEYS_VARIABLE} or fix the file`,
-      500,
-      { source: `keys file ${path}` },
-      { cause: error },
-    );
-  }
-}
-
-function writePrivateFile(path: string, content: string): void {
-  const fd = openSync(path, "wx", 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(path, 0o600); // the umask can only remove bits, but be explicit
-}
-
-/** Writes `content` to `path` only if it does not exist yet; returns what `path` holds afterwards. */
-function createExclusive(path: string, content: string): string {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writePrivateFile(tmp, content);
-    try {
-      linkSync(tmp, path); // atomic and fails if another process created the file first
-      return content;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      return readFileSync(path, "utf8");
-    }
-  } finally {
-    unlinkQuietly(tmp);
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}
-
-function checkPermissions(path: string): string[] {
-  if (process.platform === "win32") return [];
-  const mode = statSync(path).mode & 0o777;
-  if (mode & 0o007) {
-    throw new GatehouseError(
-      "insecure_keys_file",
-      `keys file ${path} is accessible to every user (mode ${mode.toString(8)}); run: chmod 600 ${path}`,
-      500,
-      { path },
-    );
-  }
-  if (mode & 0o070) {
-    return [`keys file ${path} is accessible to its group (mode ${mode.toString(8)}); chmod 600 recommended`];
-  }
-  return [];
 }

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { sql, type Kysely, type Selectable } from "kysely";
-import { GatehouseError } from "../errors.ts";
-import type { ConnectionsTable, Database, ServiceTokensTable } from "../db/schema.ts";
-import type { VaultStore } from "./integrationStore.ts";
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
+import type { ConnectionRow } from "./connectionStore.ts";
+import { refreshBusy } from "./errors.ts";
 import { sleep } from "./retry.ts";
-
-export type ConnectionRow = Selectable<ConnectionsTable>;
-export type ServiceTokenRow = Selectable<ServiceTokensTable>;
+import type { ServiceTokenRow } from "./serviceTokenStore.ts";
+import type { VaultStore } from "./storage.ts";
 
 /**
  * Called with the row as it is once this caller may refresh it (or once someone else has changed it), and
@@ -128,17 +127,8 @@ export class RefreshCoordinator {
         return work(row, trx);
       });
     } catch (err) {
-      if ((err as { code?: unknown }).code === "55P03") {
-        throw new GatehouseError(
-          "refresh_busy",
-          "Another process has been refreshing this token too long",
-          503,
-          {},
-          {
-            cause: err,
-          },
-        );
-      }
+      // 55P03 lock_not_available: the lock_timeout above ran out.
+      if ((err as { code?: unknown }).code === "55P03") throw refreshBusy(err);
       throw err;
     }
   }

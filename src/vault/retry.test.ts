@@ -48,7 +48,9 @@ describe("retry policy", () => {
     expect(retryAfterMs(unavailable(0.5))).toBe(500);
     expect(backoffDelay(policy, 1, unavailable(0.5), () => 0)).toBe(500);
     expect(backoffDelay(policy, 1, unavailable(120), () => 0)).toBe(policy.maxDelayMs);
-    expect(retryAfterMs(new GatehouseError("x", "y", 500, { retryAfterSeconds: "soon" }))).toBeUndefined();
+    expect(
+      retryAfterMs(new GatehouseError("provider_unavailable", "y", { retryAfterSeconds: "soon" })),
+    ).toBeUndefined();
   });
 });
 

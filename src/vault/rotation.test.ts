@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Store } from "../db/index.ts";
 import { forEachDatabase } from "../../test/helpers/databases.ts";
-import { KeyRing, keyIdOf } from "./keyRing.ts";
-import { aad, countRowsByKey, countRowsUnderKey, reencryptAll } from "./rotation.ts";
+import { keyIdOf } from "./cipher.ts";
+import { KeyRing } from "./keyRing.ts";
+import { aad } from "./aad.ts";
+import { countRowsByKey, countRowsUnderKey, reencryptAll } from "./rotation.ts";
 
 const t0 = 1_795_000_000_000;
 

@@ -1,18 +1,14 @@
 import type { Kysely } from "kysely";
 import { GatehouseError } from "../errors.ts";
-import type { VaultStore } from "./integrationStore.ts";
+import type { VaultStore } from "./storage.ts";
+import { aad } from "./aad.ts";
 import type { KeyRing } from "./keyRing.ts";
 
 /**
  * Key rotation: re-encrypt every stored secret that is still under an older key.
  *
- * Associated data (AAD) conventions — every `_enc` value is bound to its row and column:
- *
- *   integrations.client_secret_enc      integrations:<id>:client_secret
- *   connections.access_token_enc        connections:<id>:access_token
- *   connections.refresh_token_enc       connections:<id>:refresh_token
- *   service_tokens.access_token_enc     service_tokens:<integration_id>:access_token
- *   oauth_states.code_verifier_enc      oauth_states:<state_hash>:code_verifier
+ * Every `_enc` column is opened and sealed again with its associated data from `aad.ts`, the same strings
+ * storage uses.
  *
  * Safe while hubs keep serving: rows are read in batches (keyset pagination on the primary key), the
  * new ciphertexts are written in one transaction per batch, and each UPDATE only matches if the row
@@ -21,14 +17,6 @@ import type { KeyRing } from "./keyRing.ts";
  * run again to pick it up. `version` is deliberately not bumped: re-encryption does not change the
  * tokens, and bumping it would make an in-flight refresher throw away the tokens it just obtained.
  */
-
-export const aad = {
-  integrationClientSecret: (id: string): string => `integrations:${id}:client_secret`,
-  connectionAccessToken: (id: string): string => `connections:${id}:access_token`,
-  connectionRefreshToken: (id: string): string => `connections:${id}:refresh_token`,
-  serviceAccessToken: (integrationId: string): string => `service_tokens:${integrationId}:access_token`,
-  oauthStateCodeVerifier: (stateHash: string): string => `oauth_states:${stateHash}:code_verifier`,
-};
 
 export type EncryptedTable = "integrations" | "connections" | "service_tokens" | "oauth_states";
 
@@ -112,7 +100,7 @@ export async function reencryptAll(
 ): Promise<ReencryptResult> {
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new GatehouseError("invalid_request", "batchSize must be a positive integer", 400);
+    throw new GatehouseError("invalid_request", "batchSize must be a positive integer");
   }
   const keyId = keyRing.currentKeyId;
   const result: ReencryptResult = {

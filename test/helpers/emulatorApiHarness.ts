@@ -1,7 +1,8 @@
 /**
  * A stand-in authorization server for testing the emulators' resource APIs on their own: a jose key pair,
  * a token signer, and a VerifyAccessToken backed by the public key — so API tests do not depend on the
- * oidc-provider side. Also starts a Fastify app on 127.0.0.1:0 with the plugin under test.
+ * oidc-provider side. Also serves the plugin under test from a Fastify app in this process, without a
+ * server: fetch calls to its URL are answered through Fastify's inject.
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { SignJWT, errors as joseErrors, generateKeyPair, jwtVerify, type CryptoKey } from "jose";
@@ -10,6 +11,7 @@ import {
   type VerifiedToken,
   type VerifyAccessToken,
 } from "../../src/emulators/shared/accessToken.ts";
+import { fakeOrigin, interceptOrigin, releaseOrigin } from "./fetchIntercept.ts";
 
 const ISSUER = "https://ims.test.invalid";
 
@@ -87,8 +89,8 @@ export interface RunningApi {
 }
 
 /**
- * Starts a Fastify app on 127.0.0.1:0; `mount` registers the plugin with a context whose `baseUrl` is
- * filled in once the port is known (as the composition does).
+ * Serves a Fastify app at a made-up origin in this process; `mount` registers the plugin with a context
+ * whose `baseUrl` is that origin (as the composition fills in its real one).
  */
 export async function startApi(
   mount: (
@@ -98,13 +100,36 @@ export async function startApi(
   verify: VerifyAccessToken,
 ): Promise<RunningApi> {
   const app = Fastify({ logger: false });
-  const ctx = { verifyAccessToken: verify, baseUrl: "http://127.0.0.1:0" };
+  const ctx = { verifyAccessToken: verify, baseUrl: fakeOrigin("emulator-api") };
   await mount(app, ctx);
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("server has no TCP address");
-  ctx.baseUrl = `http://127.0.0.1:${address.port}`;
-  return { app, url: ctx.baseUrl, close: () => app.close() };
+  await app.ready();
+  interceptOrigin(ctx.baseUrl, async (request) => {
+    const url = new URL(request.url);
+    const answer = await app.inject({
+      method: request.method as "GET",
+      url: `${url.pathname}${url.search}`,
+      headers: Object.fromEntries(request.headers),
+      ...(request.body ? { payload: Buffer.from(await request.arrayBuffer()) } : {}),
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      for (const one of Array.isArray(value) ? value : [value])
+        if (one !== undefined) headers.append(name, String(one));
+    }
+    const empty = answer.statusCode === 204 || answer.statusCode === 304;
+    return new Response(empty ? null : new Uint8Array(answer.rawPayload), {
+      status: answer.statusCode,
+      headers,
+    });
+  });
+  return {
+    app,
+    url: ctx.baseUrl,
+    close: async () => {
+      releaseOrigin(ctx.baseUrl);
+      await app.close();
+    },
+  };
 }
 
 /** GET with a bearer token and headers; returns status, headers and parsed JSON body. */

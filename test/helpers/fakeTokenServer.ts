@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { fakeOrigin, interceptOrigin, releaseOrigin } from "./fetchIntercept.ts";
 
 /**
- * A small real token endpoint on 127.0.0.1 for the vault's tests, where the provider's behaviour must be
- * steered exactly (fail the next N calls, answer invalid_grant, hook into a refresh). It speaks RFC 6749 on
- * `/connect/token` and RFC 7009 on `/connect/revocation`; it does not check client credentials.
+ * A token endpoint for the vault's unit tests, where the provider's behaviour must be steered exactly (fail
+ * the next N calls, answer invalid_grant, hook into a refresh). It speaks RFC 6749 on `/connect/token` and
+ * RFC 7009 on `/connect/revocation` and does not check client credentials. It runs in this process: fetch
+ * calls to its `url` reach it, through the OAuth engine as they would over the wire, with no server.
  */
 export interface FakeTokenServer {
   url: string;
@@ -122,34 +122,23 @@ export async function startFakeTokenServer(): Promise<FakeTokenServer> {
     };
   };
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
-      answer(new URL(req.url ?? "/", "http://x").pathname, form).then(
-        ({ status, body, headers }) => {
-          const text = typeof body === "string" ? body : JSON.stringify(body);
-          res.writeHead(status, {
-            "content-type": "application/json",
-            "cache-control": "no-store",
-            ...headers,
-          });
-          res.end(text);
-        },
-        () => {
-          res.writeHead(500);
-          res.end();
-        },
-      );
-    });
+  fake.url = fakeOrigin("fake-idp");
+  interceptOrigin(fake.url, async (request) => {
+    const form = new URLSearchParams(await request.text());
+    try {
+      const { status, body, headers } = await answer(new URL(request.url).pathname, form);
+      const text = typeof body === "string" ? body : JSON.stringify(body);
+      return new Response(text, {
+        status,
+        headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+      });
+    } catch {
+      return new Response(null, { status: 500 });
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    });
+  fake.close = () => {
+    releaseOrigin(fake.url);
+    return Promise.resolve();
+  };
   return fake;
 }

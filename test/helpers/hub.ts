@@ -159,7 +159,7 @@ export class HubClient {
     const response = await fetch(url, {
       method,
       headers,
-      body: body as BodyInit | undefined,
+      body: body as RequestInit["body"],
       redirect: "manual",
     });
     this.jar.store(response);

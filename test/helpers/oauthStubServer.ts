@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import { fakeOrigin, interceptOrigin, releaseOrigin, untilAborted } from "./fetchIntercept.ts";
 
 /** One request the stub received, as it came over the wire. */
 export interface RecordedRequest {
@@ -22,8 +23,10 @@ export type StubAnswer =
 export type StubHandler = (request: RecordedRequest) => StubAnswer;
 
 /**
- * A tiny real HTTP server on 127.0.0.1 for engine tests: each test sets `handler` to answer as a provider
- * would (or would not), and reads `requests` to see what the engine sent on the wire.
+ * A stub provider for engine tests: each test sets `handler` to answer as a provider would (or would not),
+ * and reads `requests` to see what the engine sent. Two transports: a tiny real HTTP server on 127.0.0.1
+ * (`startStubServer`, for end-to-end tests whose hub may run elsewhere), or this process's fetch routed to
+ * the handler (`useStubProvider`, for unit tests, which start no servers).
  */
 export interface StubServer {
   url: string;
@@ -50,17 +53,74 @@ export async function startStubServer(): Promise<StubServer> {
 }
 
 /**
- * The stub for one test file: listening before its first test, closed after its last, and with `requests`
- * cleared before each test. Its `url` is set once it listens, so read it inside hooks and tests.
+ * The in-process stub for one unit-test file: `fetch` calls to its made-up origin reach the handler, as on
+ * the wire (headers, form body), with no server. "hang" waits for the caller's signal as a silent server
+ * would; after `close()` its origin refuses connections.
  */
-export function useStubServer(): StubServer {
+export function useStubProvider(): StubServer {
   const stub = unstartedStub();
-  beforeAll(() => listen(stub));
-  afterAll(() => stub.close());
+  beforeAll(() => {
+    startInProcess(stub);
+  });
+  afterAll(() => releaseOrigin(stub.url));
   beforeEach(() => {
     stub.requests.length = 0;
   });
   return stub;
+}
+
+/** An in-process stub of its own (not tied to a file's hooks); `close()` makes its origin refuse. */
+export async function startStubProvider(): Promise<StubServer> {
+  const stub = unstartedStub();
+  startInProcess(stub);
+  return stub;
+}
+
+function startInProcess(stub: StubServer): void {
+  stub.url = fakeOrigin("stub-provider");
+  const close = interceptOrigin(stub.url, async (request, signal) => {
+    const body = await request.text();
+    const recorded: RecordedRequest = {
+      method: request.method,
+      path: new URL(request.url).pathname + new URL(request.url).search,
+      headers: Object.fromEntries(request.headers),
+      body,
+      form: new URLSearchParams(body),
+    };
+    stub.requests.push(recorded);
+    const answer = stub.handler(recorded);
+    if (answer === "hang") return untilAborted(signal);
+    if (answer === "hang-body") {
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"access_token":'));
+          signal?.addEventListener("abort", () => controller.error(signal.reason), { once: true });
+        },
+      });
+      return new Response(stream, { status: 200, headers: { "content-type": "application/json" } });
+    }
+    const { status, headers, payload } = wireAnswer(answer);
+    return new Response(payload === "" && status === 204 ? null : payload, { status, headers });
+  });
+  stub.close = () => {
+    close();
+    return Promise.resolve();
+  };
+}
+
+/** A handler's answer as status, headers and body text. */
+function wireAnswer(answer: Exclude<StubAnswer, "hang" | "hang-body">): {
+  status: number;
+  headers: Record<string, string>;
+  payload: string;
+} {
+  const headers: Record<string, string> = { ...answer.headers };
+  let payload = answer.text ?? "";
+  if (answer.json !== undefined) {
+    payload = JSON.stringify(answer.json);
+    headers["content-type"] ??= "application/json";
+  }
+  return { status: answer.status ?? 200, headers, payload };
 }
 
 /** Serves `stub` on 127.0.0.1 at a free port, filling in its `url` and `close`. */
@@ -85,13 +145,8 @@ async function listen(stub: StubServer): Promise<void> {
         res.write('{"access_token":');
         return;
       }
-      const headers: Record<string, string> = { ...answer.headers };
-      let payload = answer.text ?? "";
-      if (answer.json !== undefined) {
-        payload = JSON.stringify(answer.json);
-        headers["content-type"] ??= "application/json";
-      }
-      res.writeHead(answer.status ?? 200, headers);
+      const { status, headers, payload } = wireAnswer(answer);
+      res.writeHead(status, headers);
       res.end(payload);
     });
   });

@@ -11,7 +11,8 @@ import {
   type TokenSet,
 } from "../../src/oauth/index.ts";
 import { getPreset, presetForBaseUrl } from "../../src/providers/index.ts";
-import type { Integration, IntegrationInput, SecretCipher } from "../../src/vault/integrationStore.ts";
+import type { Integration, IntegrationInput } from "../../src/vault/integrationStore.ts";
+import type { SecretCipher } from "../../src/vault/storage.ts";
 import type { TokenService } from "../../src/vault/tokenService.ts";
 import { signInAtEmulator } from "./browser.ts";
 import { createIntegration, oauthConfigFor } from "./vaultFixtures.ts";

@@ -7,8 +7,8 @@ import {
   IntegrationStore,
   type Integration,
   type IntegrationInput,
-  type SecretCipher,
 } from "../../src/vault/integrationStore.ts";
+import type { SecretCipher } from "../../src/vault/storage.ts";
 
 /** A key ring with one fresh random key named `keyId`. */
 export function testCipher(keyId = "test1"): KeyRing {

@@ -47,10 +47,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   if (existsSync(join(PG_BIN, "initdb"))) {
-    const cluster = await startCluster();
+    const cluster = await sharedCluster();
     project.provide("pgUrl", cluster.url);
     project.provide("pgSkipReason", null);
-    return () => cluster.stop();
+    return () => cluster.release();
   }
 
   const reason = `no PostgreSQL: set GATEHOUSE_TEST_PG_URL or install postgresql-15 (${PG_BIN} missing)`;
@@ -59,6 +59,32 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("pgUrl", null);
   project.provide("pgSkipReason", reason);
   return async () => {};
+}
+
+/**
+ * One cluster for every project of a run (vitest calls this setup once per project): the first caller
+ * starts it, the last teardown stops it. Kept on globalThis in case each project loads this module anew.
+ */
+interface SharedCluster {
+  cluster: Promise<Cluster>;
+  users: number;
+}
+const SHARED = Symbol.for("gatehouse.test.pgCluster");
+
+async function sharedCluster(): Promise<{ url: string; release(): Promise<void> }> {
+  const holder = globalThis as { [SHARED]?: SharedCluster };
+  const shared = (holder[SHARED] ??= { cluster: startCluster(), users: 0 });
+  shared.users += 1;
+  const cluster = await shared.cluster;
+  return {
+    url: cluster.url,
+    async release() {
+      shared.users -= 1;
+      if (shared.users > 0) return;
+      delete holder[SHARED];
+      await cluster.stop();
+    },
+  };
 }
 
 function isRoot(): boolean {

@@ -162,8 +162,8 @@ export function parseApp(raw: unknown): AppDetail {
     };
   });
   const reported = [
-    ...(Array.isArray(o.problems) ? o.problems : []),
-    ...(Array.isArray(o.warnings) ? o.warnings : []),
+    ...(Array.isArray(o.problems) ? (o.problems as unknown[]) : []),
+    ...(Array.isArray(o.warnings) ? (o.warnings as unknown[]) : []),
   ]
     .map(problemText)
     .filter((p): p is string => Boolean(p))

@@ -1,3 +1,4 @@
+import { INTEGRATION_NAME, INTEGRATION_NAME_HTML_PATTERN } from "../../../src/names.ts";
 import type { AppSummary, AuthMethod, GrantType, Integration, ProviderPreset } from "../types.ts";
 
 /** What the wizard and the edit page hold while the admin types. */
@@ -19,8 +20,6 @@ export interface Draft {
   tokenEndpointAuthMethod: AuthMethod;
   pkce: boolean;
 }
-
-export const NAME_PATTERN = /^[a-z0-9_-]{1,64}$/;
 
 export function draftFromPreset(preset: ProviderPreset, previous?: Draft): Draft {
   return {
@@ -85,7 +84,7 @@ export function draftToBody(draft: Draft, mode: "create" | "edit"): Record<strin
 
 export function basicProblems(draft: Draft): string[] {
   const problems: string[] = [];
-  if (!NAME_PATTERN.test(draft.name.trim()))
+  if (!INTEGRATION_NAME.test(draft.name.trim()))
     problems.push("The name must be 1 to 64 characters of lower-case letters, digits, - and _.");
   return problems;
 }
@@ -155,7 +154,7 @@ export function BasicFields(props: {
           onChange={(e) => update({ name: e.target.value })}
           required
           readOnly={props.editing}
-          pattern="[a-z0-9_\-]{1,64}"
+          pattern={INTEGRATION_NAME_HTML_PATTERN}
           aria-describedby="name-help"
           autoComplete="off"
           spellCheck={false}

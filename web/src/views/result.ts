@@ -51,7 +51,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function itemsOf(group: unknown): unknown[] | null {
-  if (Array.isArray(group)) return group;
+  if (Array.isArray(group)) return group as unknown[];
   if (isObj(group)) {
     // The SDK's DataResult JSON: {type: "data", groups: [{items}]}.
     if (Array.isArray(group.groups)) return group.groups.flatMap((g) => itemsOf(g) ?? []);

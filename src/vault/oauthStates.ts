@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, OAuthStatesTable } from "../db/schema.ts";
-import { hashToken } from "../vault/hashing.ts";
-import { keyIdOf, type SecretCipher } from "../vault/integrationStore.ts";
+import { aad } from "./aad.ts";
+import { hashToken } from "./hashing.ts";
+import { seal, type SecretCipher } from "./storage.ts";
 
 /** How long a started authorization may take before its callback is refused. */
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -19,7 +20,6 @@ export interface PendingAuthorization {
   expiresAt: number;
 }
 
-const verifierAad = (stateHash: string): string => `oauth_states:${stateHash}:code_verifier`;
 // The column is NOT NULL; a flow without PKCE stores this marker (encrypted like a real verifier).
 const NO_VERIFIER = "-";
 
@@ -38,7 +38,11 @@ export class OAuthStateStore {
   async save(state: string, pending: Omit<PendingAuthorization, "expiresAt">): Promise<void> {
     const stateHash = hashToken(state);
     const at = this.now();
-    const verifierEnc = this.keyRing.encrypt(pending.codeVerifier ?? NO_VERIFIER, verifierAad(stateHash));
+    const verifier = seal(
+      this.keyRing,
+      pending.codeVerifier ?? NO_VERIFIER,
+      aad.oauthStateCodeVerifier(stateHash),
+    );
     await this.db
       .insertInto("oauth_states")
       .values({
@@ -48,12 +52,12 @@ export class OAuthStateStore {
         integration_id: pending.integrationId,
         app: pending.app,
         return_to: pending.returnTo,
-        code_verifier_enc: verifierEnc,
+        code_verifier_enc: verifier.enc,
         nonce: pending.nonce,
         redirect_uri: pending.redirectUri,
         created_at: at,
         expires_at: at + STATE_TTL_MS,
-        key_id: keyIdOf(verifierEnc),
+        key_id: verifier.keyId,
       })
       .execute();
     // Old, never-finished flows go while we are here: they are worthless after their expiry.
@@ -78,7 +82,7 @@ export class OAuthStateStore {
   }
 
   private toPending(row: Selectable<OAuthStatesTable>): PendingAuthorization {
-    const verifier = this.keyRing.decrypt(row.code_verifier_enc, verifierAad(row.state_hash));
+    const verifier = this.keyRing.decrypt(row.code_verifier_enc, aad.oauthStateCodeVerifier(row.state_hash));
     return {
       sessionId: row.session_id,
       userId: row.user_id,

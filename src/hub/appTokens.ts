@@ -1,0 +1,91 @@
+import { GatehouseError, errors } from "../errors.ts";
+import type { IntegrationStore } from "../vault/integrationStore.ts";
+import type { AccessTokenResult } from "../vault/storage.ts";
+import type { TokenService } from "../vault/tokenService.ts";
+import { checkAssignment } from "./assignment.ts";
+import { loginPath } from "./connectFlow.ts";
+import type { AppDirectory } from "./context.ts";
+import { problemSchema } from "./schemas.ts";
+
+export interface AppTokenOptions {
+  /** Seconds the token must stay valid (default 60). */
+  minValiditySeconds?: number;
+}
+
+/**
+ * Tokens for app code: the one path from "app X wants integration Y for user Z" to a token, for the token
+ * API (scripts, with a personal access token) and the runtime token route (app processes, with a view's
+ * capability) alike.
+ */
+export class AppTokens {
+  /** `apps`: which integrations each loaded app lists (read per call); null: an app is known when an
+   *  integration names it. */
+  constructor(
+    private readonly integrations: IntegrationStore,
+    private readonly tokens: TokenService,
+    private readonly apps: () => AppDirectory | null,
+  ) {}
+
+  /**
+   * `integration`'s token for `userId` (its service token for a client-credentials integration), when
+   * `app` may use it. Throws 404 integration_not_found, 403 integration_not_assigned, 401 login_required
+   * (with the `loginUrl` that connects it for this app) or 503 provider_unavailable.
+   */
+  async tokenForApp(
+    app: string,
+    integration: string,
+    userId: string,
+    options: AppTokenOptions = {},
+  ): Promise<AccessTokenResult> {
+    const { integrations, tokens } = this;
+    const found = await integrations.get(integration);
+    if (!found) throw errors.integrationNotFound(integration);
+    checkAssignment(this.apps(), found, app);
+    try {
+      return found.grantType === "client_credentials"
+        ? await tokens.getServiceToken(found, options)
+        : await tokens.getUserToken(found, userId, options);
+    } catch (err) {
+      if (err instanceof GatehouseError && err.code === "login_required") {
+        throw new GatehouseError(err.code, err.message, {
+          ...err.details,
+          integration,
+          loginUrl: loginPath(integration, app),
+        });
+      }
+      throw err;
+    }
+  }
+}
+
+/** A token as the token routes answer it (`expiresAt` as ISO text). */
+export function tokenAnswer(token: AccessTokenResult) {
+  return {
+    accessToken: token.accessToken,
+    tokenType: token.tokenType,
+    expiresAt: new Date(token.expiresAt).toISOString(),
+    scopes: token.scopes,
+  };
+}
+
+/** The JSON schema of `tokenAnswer` (serialization drops anything else). */
+const tokenAnswerSchema = {
+  type: "object",
+  properties: {
+    accessToken: { type: "string" },
+    tokenType: { type: "string", enum: ["Bearer"] },
+    expiresAt: { type: "string", format: "date-time" },
+    scopes: { type: "array", items: { type: "string" } },
+  },
+  required: ["accessToken", "tokenType", "expiresAt", "scopes"],
+} as const;
+
+/** What both token routes answer: a token, or the refusals tokenForApp (or the request's checks) make. */
+export const tokenResponses = {
+  200: tokenAnswerSchema,
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  503: problemSchema,
+} as const;

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { GatehouseError } from "../errors.ts";
+import { AppTokens, tokenAnswer, tokenResponses } from "./appTokens.ts";
+import { jsonSchema } from "./schemas.ts";
+
+/** A forced refresh asks for a token valid this long: longer than any provider issues, so it always refreshes. */
+const FORCE_REFRESH_SECONDS = 10 * 365 * 86_400;
+
+const runtimeTokenBody = z.strictObject({
+  integration: z.string().min(1).max(64),
+  minValidity: z.number().int().min(0).max(86_400).optional(),
+  forceRefresh: z.boolean().optional(),
+});
+
+/** The capability an app process presents: `X-Gatehouse-Capability`, or `Authorization: Capability <value>`. */
+function presentedCapability(request: FastifyRequest): string | null {
+  const header = request.headers["x-gatehouse-capability"];
+  if (typeof header === "string" && header) return header.trim();
+  const match = /^Capability\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+  return match?.[1] ?? null;
+}
+
+/**
+ * The runtime token route: an app process turns its view invocation's capability into the invoking user's
+ * token (docs/runtime-protocol.md, "Tokens: the capability exchange"). No cookie or personal access token.
+ */
+export const runtimeRoutes: FastifyPluginAsync = async (app) => {
+  const { invocations } = app;
+  // The registry, not the token API's directory: only the apps this hub runs present capabilities here.
+  const appTokens = new AppTokens(app.integrations, app.tokens, () => app.appRegistry);
+
+  app.post(
+    "/api/runtime/token",
+    {
+      schema: {
+        tags: ["apps"],
+        summary: "App processes only: exchange a view invocation's capability for the invoking user's token",
+        body: jsonSchema(runtimeTokenBody),
+        response: tokenResponses,
+      },
+    },
+    async (request, reply) => {
+      void reply.header("cache-control", "no-store");
+      const presented = presentedCapability(request);
+      const grant = presented ? await invocations.verify(presented) : null;
+      if (!grant) {
+        throw new GatehouseError(
+          "invalid_capability",
+          "The capability is unknown, expired, or its view invocation has ended",
+        );
+      }
+      const body = runtimeTokenBody.parse(request.body);
+      const forced =
+        body.forceRefresh === true && invocations.takeForcedRefresh(grant.invocationId, body.integration);
+      const token = await appTokens.tokenForApp(grant.app, body.integration, grant.userId, {
+        minValiditySeconds: forced ? FORCE_REFRESH_SECONDS : (body.minValidity ?? 60),
+      });
+      return tokenAnswer(token);
+    },
+  );
+};

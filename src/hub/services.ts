@@ -1,0 +1,94 @@
+import fp from "fastify-plugin";
+import type { HubConfig } from "../config/index.ts";
+import { IntegrationStore } from "../vault/integrationStore.ts";
+import { OAuthStateStore } from "../vault/oauthStates.ts";
+import type { SecretCipher, VaultStore } from "../vault/storage.ts";
+import { TokenService, type TokenServiceOptions } from "../vault/tokenService.ts";
+import { AccountStore } from "./accounts.ts";
+import { HubMetrics } from "./metrics.ts";
+import { oauthConfigFor } from "./oauthConfig.ts";
+
+/**
+ * The hub's services, one fastify-plugin each: each decorates the root instance with what it owns and names
+ * the plugins it builds on, so Fastify refuses a hub wired in the wrong order. Route plugins read the
+ * decorations (`app.integrations`, `app.tokens`, …); nothing changes them after registration.
+ */
+
+export type HubStore = VaultStore & { close(): Promise<void> };
+
+export interface CoreOptions {
+  config: HubConfig;
+  store: HubStore;
+  keyRing: SecretCipher;
+  now: () => number;
+}
+
+/** The configuration, the database, the key ring and the clock: what every other service builds on. */
+export const corePlugin = fp<CoreOptions>(
+  async (app, { config, store, keyRing, now }) => {
+    app.decorate("config", config);
+    app.decorate("store", store);
+    app.decorate("keyRing", keyRing);
+    app.decorate("now", now);
+  },
+  { name: "gatehouse-core", fastify: "5.x" },
+);
+
+/** Prometheus metrics, one registry per hub (tests run several hubs in one process). */
+export const metricsPlugin = fp(
+  async (app) => {
+    const { db } = app.store;
+    app.decorate(
+      "metrics",
+      new HubMetrics({
+        countConnections: async () => {
+          const row = await db
+            .selectFrom("connections")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow();
+          return Number(row.n);
+        },
+      }),
+    );
+  },
+  { name: "gatehouse-metrics", dependencies: ["gatehouse-core"] },
+);
+
+/** Hub users, sessions and personal access tokens. */
+export const accountsPlugin = fp(
+  async (app) => {
+    app.decorate("accounts", new AccountStore(app.store.db, app.now));
+  },
+  { name: "gatehouse-accounts", dependencies: ["gatehouse-core"] },
+);
+
+export interface VaultPluginOptions {
+  /** Overrides for the token service (retry policy, lease, OAuth steps) — tests. */
+  tokenService?: Partial<
+    Omit<TokenServiceOptions, "store" | "keyRing" | "oauthConfigFor" | "metrics" | "logger">
+  >;
+}
+
+/** The vault: integrations, tokens and pending authorizations, each sealed under the key ring. */
+export const vaultPlugin = fp<VaultPluginOptions>(
+  async (app, options) => {
+    const { config, store, keyRing, now } = app;
+    const configFor = oauthConfigFor.bind(null, config);
+    app.decorate("oauthConfigFor", configFor);
+    app.decorate("integrations", new IntegrationStore(store, keyRing, now));
+    app.decorate("oauthStates", new OAuthStateStore(store.db, keyRing, now));
+    app.decorate(
+      "tokens",
+      new TokenService({
+        ...options.tokenService,
+        store,
+        keyRing,
+        now,
+        oauthConfigFor: configFor,
+        metrics: app.metrics,
+        logger: app.log.child({ module: "vault" }),
+      }),
+    );
+  },
+  { name: "gatehouse-vault", dependencies: ["gatehouse-core", "gatehouse-metrics"] },
+);

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { ConnectionRow } from "./connectionStore.ts";
+import { decideRefresh } from "./userTokens.ts";
+
+const NOW = 1_000_000;
+const MINUTE = 60_000;
+
+function row(overrides: Partial<ConnectionRow> = {}): ConnectionRow {
+  return {
+    id: "c1",
+    integration_id: "i1",
+    user_id: "u1",
+    status: "connected",
+    access_token_enc: "v1.k.n.a",
+    refresh_token_enc: "v1.k.n.r",
+    token_type: "Bearer",
+    scopes: "[]",
+    expires_at: NOW + 30_000,
+    connected_at: 0,
+    last_refreshed_at: null,
+    version: 3,
+    refresh_lease_owner: null,
+    refresh_lease_until: null,
+    key_id: "k",
+    account_subject: null,
+    account_email: null,
+    account_name: null,
+    ...overrides,
+  };
+}
+
+describe("decideRefresh", () => {
+  it("refreshes a token valid for less than asked", () => {
+    expect(decideRefresh(row(), 3, MINUTE, NOW)).toBe("refresh");
+  });
+
+  it("leaves a token valid long enough, to the millisecond", () => {
+    expect(decideRefresh(row({ expires_at: NOW + MINUTE }), 3, MINUTE, NOW)).toBe("fresh");
+    expect(decideRefresh(row({ expires_at: NOW + MINUTE - 1 }), 3, MINUTE, NOW)).toBe("refresh");
+  });
+
+  it("treats a row at another version than the caller read as refreshed by someone else", () => {
+    expect(decideRefresh(row({ version: 4 }), 3, MINUTE, NOW)).toBe("fresh");
+  });
+
+  it("names a missing connection and one marked for reconnecting", () => {
+    expect(decideRefresh(undefined, 3, MINUTE, NOW)).toBe("gone");
+    expect(decideRefresh(row({ status: "reconnect_required", version: 9 }), 3, MINUTE, NOW)).toBe(
+      "reconnect_required",
+    );
+  });
+
+  it("without a refresh token: serves the held token until it expires, then gives up", () => {
+    expect(decideRefresh(row({ refresh_token_enc: null }), 3, MINUTE, NOW)).toBe("serve_held");
+    expect(decideRefresh(row({ refresh_token_enc: null, expires_at: NOW }), 3, MINUTE, NOW)).toBe(
+      "no_refresh_token",
+    );
+  });
+
+  it("reads expires_at as a number whatever the driver returned (PostgreSQL bigint as text)", () => {
+    const fromPg = row({ expires_at: String(NOW + 2 * MINUTE) as unknown as number });
+    expect(decideRefresh(fromPg, 3, MINUTE, NOW)).toBe("fresh");
+  });
+});
