@@ -25,12 +25,12 @@ describe("the error-code registry", () => {
   });
 
   it("derives the runtime's table of codes an app may report", () => {
-    // The table src/apps/runtime.ts kept by hand before the registry, code=status in code order.
+    // The table src/apps/ kept by hand before the registry, plus VIKTOR's UserError, in code order.
     const table = Object.entries(APP_ERROR_STATUS).map(([code, status]) => `${code}=${status}`);
     expect(table.sort().join(" ")).toBe(
       "integration_not_assigned=403 integration_not_found=404 invalid_capability=500 invalid_result=500 " +
         "login_required=401 outside_invocation=500 provider_http_error=502 provider_unavailable=503 " +
-        "token_failed=502 view_failed=500 view_not_found=404",
+        "token_failed=502 user_error=422 view_failed=500 view_not_found=404",
     );
     // The hub's own codes are not the app's to report, and unknown words are nobody's.
     expect(appReportedStatus("unauthenticated")).toBeUndefined();

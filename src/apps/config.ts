@@ -28,7 +28,7 @@ export class AppConfigError extends GatehouseError {
     readonly key: string | null,
     message: string,
   ) {
-    super("invalid_app_config", message, 400, { file, key });
+    super("invalid_app_config", message, { file, key });
   }
 }
 

@@ -18,7 +18,7 @@ import type { InvokeMessage, ResultMessage } from "./protocol.ts";
 import { checkResult } from "./resultLimits.ts";
 import { appIdentity } from "./sandbox/identity.ts";
 import type { AppRuntimeSettings, RuntimeLogger } from "./settings.ts";
-import { appError, fromAppError, ViewError } from "./viewErrors.ts";
+import { fromAppError, ViewError } from "./viewErrors.ts";
 import { workerFor, type PreparedApp } from "./workers/index.ts";
 
 export { ViewError } from "./viewErrors.ts";
@@ -64,7 +64,7 @@ type State =
   | { kind: "failed"; message: string; at: number };
 
 const stoppedWhileStarting = (app: string) =>
-  appError("app_unavailable", `The app ${app} was stopped while starting`, 503);
+  new ViewError("app_unavailable", `The app ${app} was stopped while starting`);
 
 export class AppProcess {
   private state: State = { kind: "stopped" };
@@ -101,7 +101,7 @@ export class AppProcess {
 
   /** Starts the process if needed and resolves with the app's manifest; rejects with app_load_failed. */
   async start(): Promise<AppManifest> {
-    if (this.closed) throw appError("app_unavailable", `The app ${this.spec.name} is shutting down`, 503);
+    if (this.closed) throw new ViewError("app_unavailable", `The app ${this.spec.name} is shutting down`);
     switch (this.state.kind) {
       case "ready":
         return this.state.manifest;
@@ -109,10 +109,9 @@ export class AppProcess {
         return this.state.ready;
       case "failed":
         if (Date.now() - this.state.at < RESTART_BACKOFF_MS) {
-          throw appError(
+          throw new ViewError(
             "app_load_failed",
             `The app ${this.spec.name} failed to load: ${this.state.message}`,
-            503,
           );
         }
         break;
@@ -140,7 +139,7 @@ export class AppProcess {
       this.state = { kind: "failed", message, at: Date.now() };
       this.options.logger?.error({ app: this.spec.name, reason: message }, "app failed to load");
     }
-    return appError("app_load_failed", `The app ${this.spec.name} failed to load: ${message}`, 503);
+    return new ViewError("app_load_failed", `The app ${this.spec.name} failed to load: ${message}`);
   }
 
   /** Everything before the process: the sandbox's verdict, the directory's links, the worker's preparation. */
@@ -276,10 +275,9 @@ export class AppProcess {
       this.pending.delete(id);
       clearTimeout(pending.timer);
       pending.reject(
-        appError(
+        new ViewError(
           "app_crashed",
           `The app ${this.spec.name} stopped (${how}) while view "${pending.view}" ran; it restarts on the next call`,
-          502,
         ),
       );
     }
@@ -308,7 +306,7 @@ export class AppProcess {
     if (check.ok) pending.resolve(check.result);
     else
       pending.reject(
-        appError("invalid_result", `View "${pending.view}" answered an invalid result: ${check.reason}`, 500),
+        new ViewError("invalid_result", `View "${pending.view}" answered an invalid result: ${check.reason}`),
       );
   }
 
@@ -321,14 +319,13 @@ export class AppProcess {
   ): Promise<ViewResultJSON> {
     await this.start();
     if (this.state.kind !== "ready")
-      throw appError("app_unavailable", `The app ${this.spec.name} is not running`, 503);
+      throw new ViewError("app_unavailable", `The app ${this.spec.name} is not running`);
     const kind = this.state.manifest.views.find((v) => v.name === view)?.kind;
-    if (!kind) throw appError("view_not_found", `The app ${this.spec.name} has no view "${view}"`, 404);
+    if (!kind) throw new ViewError("view_not_found", `The app ${this.spec.name} has no view "${view}"`);
     if (this.pending.size >= MAX_IN_FLIGHT) {
-      throw appError(
+      throw new ViewError(
         "app_busy",
         `The app ${this.spec.name} is running ${MAX_IN_FLIGHT} views already; try again shortly`,
-        503,
       );
     }
     const running = this.state.running;
@@ -338,10 +335,9 @@ export class AppProcess {
         this.pending.delete(id);
         running.abandoned.add(id);
         reject(
-          appError(
+          new ViewError(
             "view_timeout",
             `View "${view}" of ${this.spec.name} did not finish within ${Math.round(timeoutMs / 1000)} s; the app process was restarted`,
-            504,
           ),
         );
         // A view that never returns may be spinning: only a fresh process is sure to be healthy.
@@ -357,7 +353,7 @@ export class AppProcess {
         clearTimeout(timer);
         if (!(err instanceof ChannelError)) throw err;
         reject(
-          appError("params_too_large", `The view's parameters are too large to send: ${err.reason}`, 413),
+          new ViewError("params_too_large", `The view's parameters are too large to send: ${err.reason}`),
         );
       }
     });

@@ -22,7 +22,19 @@ describe("fromAppError", () => {
       status: 401,
       details: { integration: "x" },
     });
-    for (const code of ["unauthenticated", "constructor", "__proto__", "app_crashed"])
-      expect(fromAppError({ code, message: "m" })).toMatchObject({ code: "view_failed", status: 500 });
+    // VIKTOR's UserError: the app's message for the user, as the registry's 422.
+    expect(fromAppError({ code: "user_error", message: "Pick a width below 10 m" })).toMatchObject({
+      code: "user_error",
+      status: 422,
+      message: "Pick a width below 10 m",
+    });
+    // The registry's appStatus: a refused capability is the app's failure to the browser, not a 401.
+    expect(fromAppError({ code: "invalid_capability", message: "m" })).toMatchObject({ status: 500 });
+    for (const code of ["unauthenticated", "constructor", "__proto__", "app_crashed", "params_too_large"])
+      expect(fromAppError({ code, message: "m" })).toMatchObject({
+        code: "view_failed",
+        status: 500,
+        message: "m",
+      });
   });
 });

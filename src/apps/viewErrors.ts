@@ -3,34 +3,21 @@
  * an error an app process reports: the app chooses neither the status nor a code of the hub's own.
  */
 import { constants } from "node:os";
-import { GatehouseError } from "../errors.ts";
+import { GatehouseError, appReportedStatus, isErrorCode } from "../errors.ts";
 import type { SerializedError } from "./protocol.ts";
 
 /** A view invocation that failed; `code` and `status` reach the views API as problem details. */
 export class ViewError extends GatehouseError {}
 
-export const appError = (code: string, message: string, status: number) =>
-  new ViewError(code, message, status);
-
-/** The codes an app process may report, with the status the hub answers with; anything else is view_failed. */
-const APP_ERROR_STATUS: Record<string, number> = {
-  login_required: 401,
-  integration_not_found: 404,
-  integration_not_assigned: 403,
-  provider_unavailable: 503,
-  provider_http_error: 502,
-  view_failed: 500,
-  view_not_found: 404,
-  invalid_result: 500,
-  invalid_capability: 500,
-  outside_invocation: 500,
-  token_failed: 502,
-};
-
+/**
+ * What the hub makes of an error an app process reports: a code the registry lets an app report
+ * (src/errors/codes.json, `appReportable`) keeps the app's message and details and gets the hub's status
+ * for it; anything else becomes view_failed, keeping the message.
+ */
 export function fromAppError(error: SerializedError): ViewError {
-  const status = Object.hasOwn(APP_ERROR_STATUS, error.code) ? APP_ERROR_STATUS[error.code] : undefined;
-  if (status === undefined) return new ViewError("view_failed", error.message, 500);
-  return new ViewError(error.code, error.message, status, error.details ?? {});
+  const status = appReportedStatus(error.code);
+  if (status === undefined || !isErrorCode(error.code)) return new ViewError("view_failed", error.message);
+  return new ViewError(error.code, error.message, error.details ?? {}, { status });
 }
 
 /** Signal numbers to names; the first name of a number wins (SIGABRT, not its alias SIGIOT). */

@@ -84,6 +84,8 @@ export const viewRoutes: FastifyPluginAsync = async (app) => {
           401: problemSchema,
           403: problemSchema,
           404: problemSchema,
+          413: problemSchema,
+          422: problemSchema,
           500: problemSchema,
           502: problemSchema,
           503: problemSchema,

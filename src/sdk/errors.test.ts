@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { appReportedStatus, errorCodes, isErrorCode } from "../errors.ts";
+import { appReportedStatus, errorCodes, isErrorCode, statusOf } from "../errors.ts";
 import * as sdk from "./errors.ts";
 
 /** One of each error class app code can catch. */
@@ -27,5 +28,18 @@ describe("SDK errors", () => {
   it("give a code the hub does not know status 500", () => {
     expect(new sdk.GatehouseSdkError("made_up", "x").status).toBe(500);
     expect(new sdk.GatehouseSdkError("made_up", "x", 418).status).toBe(418);
+  });
+
+  it("are listed in the README with the status the views API answers each code with", () => {
+    const readme = readFileSync(new URL("./README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Errors from a view"), readme.indexOf("## For app code"));
+    const rows = [...section.matchAll(/^\| (`[a-z_`, ]+`) +\| (\d{3}) +\|/gm)];
+    expect(rows.length).toBeGreaterThan(10);
+    for (const [, cell = "", status] of rows) {
+      for (const code of cell.match(/[a-z_]+/g) ?? []) {
+        expect(isErrorCode(code), code).toBe(true);
+        if (isErrorCode(code)) expect(appReportedStatus(code) ?? statusOf(code), code).toBe(Number(status));
+      }
+    }
   });
 });
