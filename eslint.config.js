@@ -28,8 +28,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-argument": "error",
       "@typescript-eslint/no-unsafe-call": "error",
       "@typescript-eslint/no-unsafe-return": "error",
-      // Among others: GatehouseError's positional form with an explicit status (codes take theirs from
-      // the registry). oauth4webapi marks these as deprecated to make them stand out, not to retire them.
+      // oauth4webapi marks these as deprecated to make them stand out, not to retire them.
       "@typescript-eslint/no-deprecated": [
         "error",
         { allow: [{ from: "package", package: "oauth4webapi", name: ["allowInsecureRequests", "nopkce"] }] },
@@ -37,9 +36,8 @@ export default tseslint.config(
     },
   },
   {
-    // src/apps is being rewritten on the app-runtime branch (its errors move to the registry's form at the
-    // merge); web/ uses React's FormEvent, deprecated in @types/react 19.3, on pages the UI branch edits.
-    files: ["src/apps/**/*.ts", "web/**/*.{ts,tsx}"],
+    // web/ uses React's FormEvent, deprecated in @types/react 19.3, on pages the UI branch edits.
+    files: ["web/**/*.{ts,tsx}"],
     rules: { "@typescript-eslint/no-deprecated": "off" },
   },
   {

@@ -60,12 +60,6 @@ describe("GatehouseError", () => {
     expect(err.status).toBe(400);
   });
 
-  it("still accepts the positional form with a status (src/apps until converted)", () => {
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated form is what is tested
-    const err = new GatehouseError("app_crashed", "gone", 502, { app: "a" }, { cause: "x" });
-    expect(err).toMatchObject({ code: "app_crashed", status: 502, details: { app: "a" }, cause: "x" });
-  });
-
   it("names subclasses after themselves", () => {
     class ViewLikeError extends GatehouseError {}
     expect(new ViewLikeError("view_failed", "boom").name).toBe("ViewLikeError");

@@ -40,7 +40,7 @@ export function appReportedStatus(code: string): number | undefined {
   return entry.appReportable ? (entry.appStatus ?? entry.status) : undefined;
 }
 
-/** Every code an app process may report, with the status the hub answers with (the runtime's table). */
+/** Every code an app process may report, with the status the hub answers with (appReportedStatus of each). */
 export const APP_ERROR_STATUS: Readonly<Record<string, number>> = Object.fromEntries(
   Object.keys(errorCodes).flatMap((code) => {
     const status = appReportedStatus(code);
@@ -55,7 +55,8 @@ export interface GatehouseErrorOptions {
   cause?: unknown;
   /**
    * Only where the same code means another status in its context (the connect flow's pages answer a
-   * provider's refusal with 400, whatever the code). Everywhere else the registry's status applies.
+   * provider's refusal with 400, whatever the code; a code an app reports gets its `appStatus`). Everywhere
+   * else the registry's status applies.
    */
   status?: number;
 }
@@ -71,32 +72,13 @@ export class GatehouseError extends Error {
   readonly status: number;
   readonly details?: ErrorDetails;
 
-  constructor(code: ErrorCode, message: string, details?: ErrorDetails, options?: GatehouseErrorOptions);
-  /**
-   * @deprecated The positional form with an explicit status, kept for `src/apps/**` until it is converted:
-   * the status comes from the registry.
-   */
-  constructor(
-    code: string,
-    message: string,
-    status: number,
-    details?: ErrorDetails,
-    options?: { cause?: unknown },
-  );
-  constructor(
-    code: string,
-    message: string,
-    detailsOrStatus?: ErrorDetails | number,
-    optionsOrDetails?: GatehouseErrorOptions | ErrorDetails,
-    legacyOptions?: { cause?: unknown },
-  ) {
-    const legacy = typeof detailsOrStatus === "number";
-    const options = (legacy ? legacyOptions : optionsOrDetails) as GatehouseErrorOptions | undefined;
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails, options?: GatehouseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.code = code as ErrorCode;
-    this.details = legacy ? (optionsOrDetails as ErrorDetails | undefined) : detailsOrStatus;
-    this.status = legacy ? detailsOrStatus : (options?.status ?? (isErrorCode(code) ? statusOf(code) : 500));
+    this.code = code;
+    this.details = details;
+    // A code outside the registry can only be a value cast to ErrorCode: a server error, not a crash here.
+    this.status = options?.status ?? (isErrorCode(code) ? statusOf(code) : 500);
   }
 }
 

@@ -34,7 +34,7 @@ export function problem(
   extra: Record<string, unknown> = {},
   status: number = statusOf(code),
 ): Problem {
-  // A code from outside the registry can only come through the deprecated GatehouseError form.
+  // A code from outside the registry can only be a value cast to ErrorCode.
   const title = isErrorCode(code) ? errorCodes[code].title : status >= 500 ? "Server error" : "Client error";
   return { ...extra, type: problemType(code), title, status, detail, code };
 }
