@@ -53,7 +53,7 @@ const APPS = "gatehouse-apps";
 const ROUTES = [
   routes("ops-routes", [CORE, "gatehouse-metrics"], opsRoutes),
   routes("auth-routes", [CORE, "gatehouse-accounts", "gatehouse-authentication"], authRoutes),
-  routes("admin-routes", [CORE, VAULT], adminRoutes),
+  routes("admin-routes", [CORE, VAULT, APPS], adminRoutes),
   routes("connect-routes", [CORE, VAULT, APPS, "gatehouse-metrics"], connectRoutes),
   routes("token-routes", [VAULT, APPS, "gatehouse-metrics"], tokenRoutes),
   routes("app-routes", [CORE, VAULT, APPS], appRoutes),
