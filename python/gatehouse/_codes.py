@@ -21,8 +21,7 @@ TOKEN_FAILED: Final = "token_failed"
 VIEW_FAILED: Final = "view_failed"
 VIEW_NOT_FOUND: Final = "view_not_found"
 INVALID_RESULT: Final = "invalid_result"
-# VIKTOR's UserError: a message meant for the user as it is. Not yet in the hub's list of codes an app may
-# report, so until it is the hub shows it as view_failed (keeping the message).
+# VIKTOR's UserError: a message meant for the user as it is (the hub answers 422 with it).
 USER_ERROR: Final = "user_error"
 
 STATUS: Final[dict[str, int]] = {

@@ -11,7 +11,7 @@ import sys
 import traceback
 from typing import Any
 
-from . import _codes
+from . import _codes, _memory
 from ._http.provider_errors import provider_error_from
 from .errors import GatehouseError, ResultError
 
@@ -44,6 +44,10 @@ def error_report(err: BaseException, view: str) -> dict[str, Any]:
     known = err if isinstance(err, GatehouseError) else provider_error_from(err)
     if known is not None:
         return _error(known.code, known.message, known.details())
+    if isinstance(err, MemoryError):
+        cap = _memory.heap_mb()
+        given = f" (this hub gives an app process {cap} MB)" if cap else ""
+        return _error(_codes.VIEW_FAILED, f'View "{view}" ran out of memory{given}')
     # The app's own failure: its message is the app's words; the traceback stays in the app log.
     print(f'view "{view}" failed:', file=sys.stderr)
     traceback.print_exception(err, file=sys.stderr)

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NoReturn
 
-from . import _http, _requirements, _threads
+from . import _http, _memory, _requirements, _threads
 from ._app_loader import AppLoadError, load_app
 from ._channel import Channel, FrameTooLarge, ProtocolViolation
 from ._protocol import Invoke, Shutdown, load_error, parse_hub_message, ready, result_error
@@ -120,6 +120,7 @@ def run_app(app_dir: str, entry: str) -> NoReturn:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(line_buffering=True, errors="backslashreplace")
     channel = Channel(_channel_fd())
+    _memory.apply_cap()
     _threads.install()
     _http.install()
     try:
