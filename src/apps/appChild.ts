@@ -63,6 +63,7 @@ export function startAppChild(start: AppChildStart, handlers: AppChildHandlers):
     {
       command: prepared.command,
       readOnly: [...prepared.readOnly, appDir],
+      links: prepared.links,
       cwd: appDir,
       env: { ...appEnvironment(spec.name), ...prepared.env },
       identity: start.identity,

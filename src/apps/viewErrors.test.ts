@@ -22,6 +22,12 @@ describe("fromAppError", () => {
       status: 401,
       details: { integration: "x" },
     });
+    // VIKTOR's UserError keeps its code and the app's words: the user is told what to change.
+    expect(fromAppError({ code: "user_error", message: "Pick a width below 10 m" })).toMatchObject({
+      code: "user_error",
+      status: 422,
+      message: "Pick a width below 10 m",
+    });
     for (const code of ["unauthenticated", "constructor", "__proto__", "app_crashed"])
       expect(fromAppError({ code, message: "m" })).toMatchObject({ code: "view_failed", status: 500 });
   });

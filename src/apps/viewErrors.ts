@@ -12,8 +12,12 @@ export class ViewError extends GatehouseError {}
 export const appError = (code: string, message: string, status: number) =>
   new ViewError(code, message, status);
 
-/** The codes an app process may report, with the status the hub answers with; anything else is view_failed. */
-const APP_ERROR_STATUS: Record<string, number> = {
+/**
+ * The codes an app process may report, with the status the hub answers with; anything else is view_failed.
+ * Every code an SDK reports is here (src/sdk/errors.ts; python/gatehouse/_codes.py, checked by
+ * test/python-sdk.test.ts).
+ */
+export const APP_ERROR_STATUS: Readonly<Record<string, number>> = {
   login_required: 401,
   integration_not_found: 404,
   integration_not_assigned: 403,
@@ -25,6 +29,8 @@ const APP_ERROR_STATUS: Record<string, number> = {
   invalid_capability: 500,
   outside_invocation: 500,
   token_failed: 502,
+  // VIKTOR's UserError (Python apps): a message for the user about what they asked, shown as it is.
+  user_error: 422,
 };
 
 export function fromAppError(error: SerializedError): ViewError {

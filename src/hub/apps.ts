@@ -204,7 +204,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
     log.info("no integrations on the hub yet; app pages show which are missing");
   for (const appProcess of registry.list()) {
     const warnings = [
-      ...appProcess.spec.configWarnings,
+      ...appProcess.warnings,
       ...(all.length > 0 ? integrationWarnings(appProcess.spec, all) : []),
     ];
     if (warnings.length > 0) log.warn({ app: appProcess.spec.name, warnings }, "app loaded with warnings");
@@ -239,10 +239,7 @@ const appsPlugin: FastifyPluginAsync = async (app) => {
       description: appProcess.spec.description,
       status: appProcess.loadError === null ? "ready" : "error",
       error: appProcess.loadError,
-      warnings: [
-        ...appProcess.spec.configWarnings,
-        ...mismatchSentences(appMismatches(appProcess.spec, all)),
-      ],
+      warnings: [...appProcess.warnings, ...mismatchSentences(appMismatches(appProcess.spec, all))],
       integrations: states,
     };
   }
