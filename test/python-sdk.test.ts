@@ -7,9 +7,11 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { APP_ERROR_STATUS } from "../src/apps/viewErrors.ts";
-import { pythonInterpreter } from "./helpers/pythonWorker.ts";
+import { pythonSetting } from "../src/apps/python/interpreter.ts";
 
 const ROOT = join(import.meta.dirname, "..");
+/** The interpreter the hub runs apps with (its rule: GATEHOUSE_PYTHON, else /usr/bin/python3, else python3). */
+const pythonInterpreter = () => pythonSetting(process.env.GATEHOUSE_PYTHON || null);
 
 describe("the Python SDK (python/tests)", () => {
   it("passes its unittest suite", () => {
