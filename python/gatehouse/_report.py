@@ -12,6 +12,7 @@ import traceback
 from typing import Any
 
 from . import _codes, _memory
+from ._channel import APP_TO_HUB_MAX_BYTES
 from ._http.provider_errors import provider_error_from
 from .errors import GatehouseError, ResultError
 
@@ -27,6 +28,14 @@ def _error(code: str, message: str, details: dict[str, Any] | None = None) -> di
 
 def invalid_result(view: str, message: str) -> dict[str, Any]:
     return _error(_codes.INVALID_RESULT, f'View "{view}" built an invalid result: {message}')
+
+
+def result_too_large(view: str, size: int) -> dict[str, Any]:
+    """A result one frame cannot carry (``src/apps/worker.ts`` says it in the same words)."""
+    return _error(
+        _codes.INVALID_RESULT,
+        f'View "{view}" built a result of {size} bytes; one result can be at most {APP_TO_HUB_MAX_BYTES} bytes',
+    )
 
 
 def safe_error_report(err: BaseException, view: str) -> dict[str, Any]:
