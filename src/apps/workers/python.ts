@@ -7,6 +7,9 @@
  * installed. Isolated mode (-I) ignores PYTHON* variables and the user's site-packages; -B writes no
  * bytecode (the sandbox is read-only; without one it would land in the app's directory).
  *
+ * Without the sandbox a Python app has nothing holding it (there is no permission model like Node's): in
+ * GATEHOUSE_APP_SANDBOX=auto on a host that cannot sandbox, Python apps are refused; `off` runs them unconfined.
+ *
  * Memory: Python has no heap flag like Node's --max-old-space-size. The worker caps its own data segment
  * (RLIMIT_DATA) from GATEHOUSE_MEMORY_MB, the same number, before it loads the app; a view over it fails
  * with MemoryError, the process lives on.
@@ -37,6 +40,14 @@ export const pythonWorker: AppWorker = {
   accepts: (spec: AppSpec) => spec.language === "python",
 
   async prepare(spec: AppSpec, context: WorkerContext): Promise<PreparedApp> {
+    const { sandbox } = context;
+    // Node's permission model still holds a TypeScript app where the sandbox cannot run; nothing would hold
+    // a Python one, so it runs unconfined only when the admin said so (GATEHOUSE_APP_SANDBOX=off).
+    if (!sandbox.active && sandbox.setting !== "off") {
+      throw new Error(
+        `Python apps run only in the app sandbox, which this host cannot run (${sandbox.reason}): Python has no permission model to hold an app without it. Install bubblewrap, or set GATEHOUSE_APP_SANDBOX=off to run Python apps unconfined as the hub's user`,
+      );
+    }
     const forbidden = context.hubDataDir ? [context.hubDataDir] : [];
     const interpreter = await pythonInterpreter(context.python, forbidden);
     const runtime = await pythonRuntime(interpreter);
