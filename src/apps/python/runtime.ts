@@ -3,20 +3,28 @@
  * copied once per hub process and interpreter into a directory of public code (0755/0644) and compiled there
  * by that interpreter, so that an app process starts from bytecode (the sandbox is read-only: it could not
  * write its own) and sees the SDK and nothing else of this package: not the tests, not the sources.
+ *
+ * The copy keeps the checkout's layout (`<runtime>/python/…`), so that a file the SDK finds beside it in the
+ * checkout is found beside it here too: the data files of DATA_FILES, copied where the checkout has them.
  */
 import { execFile } from "node:child_process";
-import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PythonInterpreter } from "./interpreter.ts";
 
-const SDK_DIR = fileURLToPath(new URL("../../../python", import.meta.url));
+const CHECKOUT = fileURLToPath(new URL("../../../", import.meta.url));
+/**
+ * Files of the checkout outside python/ that the SDK reads at run time, by their path relative to its own
+ * (the hub's error-code registry, which python/gatehouse/_codes.py reads from the checkout once it has one).
+ */
+const DATA_FILES = ["src/errors/codes.json"];
 const COMPILE_TIMEOUT_MS = 60_000;
 
 export interface PythonRuntime {
   dir: string;
-  /** python/worker.py's copy: `python3 -I <launcher> <app dir> <entry>`. */
+  /** python/worker.py's copy (`<dir>/python/worker.py`): `python3 -I <launcher> <app dir> <entry>`. */
   launcher: string;
 }
 
@@ -47,14 +55,17 @@ function compile(interpreter: PythonInterpreter, dir: string): Promise<void> {
 async function buildRuntime(interpreter: PythonInterpreter): Promise<PythonRuntime> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-python-"));
   try {
-    cpSync(join(SDK_DIR, "gatehouse"), join(dir, "gatehouse"), {
+    const sdk = join(dir, "python");
+    cpSync(join(CHECKOUT, "python", "gatehouse"), join(sdk, "gatehouse"), {
       recursive: true,
       filter: (source) => !/[/\\](__pycache__|\.mypy_cache)([/\\]|$)|\.pyc$/.test(source),
     });
-    cpSync(join(SDK_DIR, "worker.py"), join(dir, "worker.py"));
-    await compile(interpreter, dir);
+    cpSync(join(CHECKOUT, "python", "worker.py"), join(sdk, "worker.py"));
+    for (const file of DATA_FILES.filter((path) => existsSync(join(CHECKOUT, path))))
+      cpSync(join(CHECKOUT, file), join(dir, file));
+    await compile(interpreter, sdk);
     publicTree(dir);
-    return { dir, launcher: join(dir, "worker.py") };
+    return { dir, launcher: join(sdk, "worker.py") };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
