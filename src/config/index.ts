@@ -146,7 +146,8 @@ function read<V extends Variable>(
     const why = result.error.issues[0]?.message ?? "is invalid";
     throw new ConfigError(
       name,
-      `${name}: ${why} (got "${name.includes("PASSWORD") || name.includes("KEYS") ? "…" : raw}")`,
+      // JSON quoting keeps the message on one line whatever the value holds.
+      `${name}: ${why} (got ${JSON.stringify(name.includes("PASSWORD") || name.includes("KEYS") ? "…" : raw)})`,
     );
   }
   return result.data as z.output<(typeof parsers)[V]>;
