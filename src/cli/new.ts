@@ -10,7 +10,6 @@ import { APP_CONFIG_FILE } from "../apps/config.ts";
 import { CliError, usageError } from "./cliError.ts";
 import { TEMPLATES, type Template } from "./templates.ts";
 
-
 export interface NewFlags {
   template?: string;
   json?: boolean;
