@@ -157,6 +157,14 @@ describeSandboxed("Python apps in the hub", () => {
       expect(cmdline.slice(python, python + 5)).toEqual([DEBIAN_PYTHON, "-I", "-B", "-X", "utf8"]);
       expect(cmdline.at(-1)).toBe(app === "by-entry" ? "app.py" : "app/__init__.py");
     }
+    // The interpreter starts clean in the sandbox: nothing on stderr (a missing sitecustomize would say so).
+    const stderr = t.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter(
+        (entry) =>
+          entry.msg === "app output" && entry.stream === "stderr" && String(entry.app).startsWith("by-"),
+      );
+    expect(stderr).toEqual([]);
   });
 
   it("puts print() in the app log, never on the channel", async () => {
