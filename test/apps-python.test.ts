@@ -4,8 +4,9 @@
  * (a .py entry, language = "python", the seeds' own viktor.config.toml beside an app.py), print() reaching
  * the app log and never the channel, requirements checked at load (a missing one fails the load naming it
  * with a hint; a version mismatch is a warning), python_version compared with the interpreter's, the
- * timeout ending the process, a venv the admin points GATEHOUSE_PYTHON at, a GATEHOUSE_PYTHON that does not
- * run, the per-app token rules through the Python SDK, and Python apps with the sandbox off.
+ * timeout ending the process, a venv the admin points GATEHOUSE_PYTHON at, a shim in a private directory, a
+ * GATEHOUSE_PYTHON that does not run, the per-app token rules through the Python SDK, and Python apps with the
+ * sandbox off.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
@@ -334,6 +335,32 @@ class Controller(vkt.Controller):
       );
     } finally {
       await plain.close();
+    }
+  });
+
+  it("may name a shim in a private directory: the sandbox runs the interpreter it starts, never the shim", async () => {
+    // As pyenv's shims are: a script in a home directory only its owner can enter, exec'ing the real program.
+    const home = join(tmp(), "private-home");
+    mkdirSync(join(home, "shims"), { recursive: true, mode: 0o700 });
+    const shim = join(home, "shims", "python3");
+    writeFileSync(shim, `#!/bin/sh\nexec ${DEBIAN_PYTHON} "$@"\n`, { mode: 0o755 });
+    const apps = join(tmp(), "shim-apps");
+    writeApp(apps, "shimmed", {
+      "gatehouse.config.toml": 'name = "shimmed"\nentry = "app.py"\n',
+      "app.py": BASIC,
+    });
+    const t = await startTestHub({ emulators: false, config: { appsDirs: [apps], appPython: shim } });
+    try {
+      const res = await viewOf(await t.newUser(), "shimmed", "hello");
+      expect(res.status, res.text).toBe(200);
+      expect(valuesOf(res.body).executable).toBe(DEBIAN_PYTHON);
+      const cmdline = readFileSync(
+        `/proc/${(t.hub.services.apps as AppRegistry).get("shimmed")!.pid}/cmdline`,
+        "utf8",
+      );
+      expect(cmdline).not.toContain(home);
+    } finally {
+      await t.close();
     }
   });
 
