@@ -32,6 +32,23 @@ const whoami = async (t: TestHub) => {
   return Object.fromEntries(res.body.groups[0]!.items.map((i) => [i.label, i.value]));
 };
 
+/** The apps of appsDir on a host where bwrap is missing, with GATEHOUSE_APP_SANDBOX=`setting`. */
+function withoutSandbox(setting: "required" | "auto"): AppRegistry {
+  const sandbox = {
+    setting,
+    active: false,
+    mode: null,
+    tools: null,
+    reason: "bwrap not found (install the bubblewrap and util-linux packages)",
+  };
+  return new AppRegistry(discoverApps([appsDir]), {
+    settings: runtimeSettingsFor(
+      { appResultMaxBytes: DEFAULT_RESULT_MAX_BYTES, appUidBase: DEFAULT_APP_UID_BASE, dataDir: appsDir },
+      sandbox,
+    ),
+  });
+}
+
 describe("off", () => {
   let t: TestHub;
   beforeAll(async () => {
@@ -85,19 +102,7 @@ describe("auto, where bubblewrap works", () => {
 
 describe("required, where the sandbox cannot run", () => {
   it("refuses to start an app, saying why (app_load_failed)", async () => {
-    const sandbox = {
-      setting: "required" as const,
-      active: false,
-      mode: null,
-      tools: null,
-      reason: "bwrap not found (install the bubblewrap and util-linux packages)",
-    };
-    const registry = new AppRegistry(discoverApps([appsDir]), {
-      settings: runtimeSettingsFor(
-        { appResultMaxBytes: DEFAULT_RESULT_MAX_BYTES, appUidBase: DEFAULT_APP_UID_BASE, dataDir: appsDir },
-        sandbox,
-      ),
-    });
+    const registry = withoutSandbox("required");
     try {
       const reader = registry.get("reader")!;
       await expect(reader.start()).rejects.toMatchObject({
@@ -116,19 +121,7 @@ describe("required, where the sandbox cannot run", () => {
 describe("auto, where the sandbox cannot run", () => {
   it("runs a TypeScript app under Node's permission model, and refuses a Python app, saying why", async () => {
     cpSync(join(FIXTURES, "reader-py"), join(appsDir, "reader-py"), { recursive: true });
-    const sandbox = {
-      setting: "auto" as const,
-      active: false,
-      mode: null,
-      tools: null,
-      reason: "bwrap not found (install the bubblewrap and util-linux packages)",
-    };
-    const registry = new AppRegistry(discoverApps([appsDir]), {
-      settings: runtimeSettingsFor(
-        { appResultMaxBytes: DEFAULT_RESULT_MAX_BYTES, appUidBase: DEFAULT_APP_UID_BASE, dataDir: appsDir },
-        sandbox,
-      ),
-    });
+    const registry = withoutSandbox("auto");
     try {
       await expect(registry.get("reader")!.start()).resolves.toMatchObject({ views: expect.any(Array) });
       const python = registry.get("reader-py")!;
