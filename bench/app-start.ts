@@ -1,10 +1,10 @@
 /**
  * app_start_ms: how long one app process takes to start, sandboxed and not, in the same run: preparing it
  * (checking its directory for links and bundling it, in the sandbox where there is one) apart from the
- * process itself (from launch to the worker's `ready`). bench-noop restarted `rounds` times on each of two
- * hubs (GATEHOUSE_APP_SANDBOX=auto and =off); medians.
+ * process itself (from launch to the worker's `ready`). bench-noop (or its Python twin, bench-noop-py)
+ * restarted `rounds` times on each of two hubs (GATEHOUSE_APP_SANDBOX=auto and =off); medians.
  *
- *   node bin/run-ts.mjs bench/app-start.ts [--rounds 7]
+ *   node bin/run-ts.mjs bench/app-start.ts [--rounds 7] [--app bench-noop-py]
  */
 import { resolve } from "node:path";
 import type { AppRegistry } from "../src/apps/registry.ts";
@@ -20,9 +20,10 @@ export interface AppStartTimes {
   sandboxActive: boolean;
 }
 
-const APP = "bench-noop";
+/** The app of each language that calls no provider (bench/apps): a TypeScript one, and its Python twin. */
+export const START_APPS = { typescript: "bench-noop", python: "bench-noop-py" } as const;
 
-async function measure(appSandbox: SandboxSetting, rounds: number): Promise<AppStartTimes> {
+async function measure(appSandbox: SandboxSetting, rounds: number, app: string): Promise<AppStartTimes> {
   const t = await startTestHub({
     emulators: false,
     config: { appsDirs: [resolve(import.meta.dirname, "apps")], logLevel: "warn", appSandbox },
@@ -31,9 +32,9 @@ async function measure(appSandbox: SandboxSetting, rounds: number): Promise<AppS
     const registry = t.hub.services.apps as AppRegistry;
     const samples: AppStartTimes["samples"] = [];
     for (let i = 0; i < rounds; i++) {
-      await registry.restart(APP);
-      const timings = registry.get(APP)!.timings;
-      if (!timings) throw new Error(`${APP} did not start: ${registry.get(APP)!.loadError}`);
+      await registry.restart(app);
+      const timings = registry.get(app)!.timings;
+      if (!timings) throw new Error(`${app} did not start: ${registry.get(app)!.loadError}`);
       samples.push({ prepareMs: Math.round(timings.prepareMs), processMs: Math.round(timings.processMs) });
     }
     const median = (key: "prepareMs" | "processMs") =>
@@ -49,16 +50,21 @@ async function measure(appSandbox: SandboxSetting, rounds: number): Promise<AppS
   }
 }
 
-export async function runAppStart(options: { rounds?: number } = {}) {
+export async function runAppStart(options: { rounds?: number; app?: string } = {}) {
   const rounds = options.rounds ?? 7;
-  return { sandboxed: await measure("auto", rounds), unsandboxed: await measure("off", rounds) };
+  const app = options.app ?? START_APPS.typescript;
+  return { sandboxed: await measure("auto", rounds, app), unsandboxed: await measure("off", rounds, app) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const index = process.argv.indexOf("--rounds");
+  const arg = (name: string) => {
+    const index = process.argv.indexOf(`--${name}`);
+    return index > 0 ? process.argv[index + 1] : undefined;
+  };
+  const rounds = arg("rounds");
   console.log(
     JSON.stringify(
-      await runAppStart({ rounds: index > 0 ? Number(process.argv[index + 1]) : undefined }),
+      await runAppStart({ rounds: rounds ? Number(rounds) : undefined, app: arg("app") }),
       null,
       2,
     ),

@@ -5,7 +5,8 @@
  * the views API with a personal access token, alternating between the hubs round by round so that drift in
  * the machine's load falls on both. Each itwin-browser invocation is a full view (a capability minted and
  * revoked, a token exchange, one iTwins page and one iModels request per iTwin): the emulator bounds it, so
- * bench-noop/ping, which calls no provider, shows what the runtime itself costs.
+ * bench-noop/ping, which calls no provider, shows what the runtime itself costs. itwin-browser-py (the
+ * Bentley guide's Python code) and bench-noop-py run the same work as Python apps, in the same run.
  *
  *   node bin/run-ts.mjs bench/view-e2e.ts [--seconds 10] [--connections 8] [--rounds 3]
  */
@@ -35,9 +36,17 @@ export interface ViewBenchRow {
 
 const VIEWS = [
   { app: "itwin-browser", view: "bentleyData" },
+  { app: "itwin-browser-py", view: "get_bentley_data" },
   { app: "itwin-service", view: "serviceITwins" },
   { app: "bench-noop", view: "ping" },
+  { app: "bench-noop-py", view: "ping" },
 ] as const;
+
+/** Each Python view and the TypeScript view it is the twin of: the same work in the other language. */
+export const PYTHON_TWINS: readonly (readonly [python: string, typescript: string])[] = [
+  ["itwin-browser-py/get_bentley_data", "itwin-browser/bentleyData"],
+  ["bench-noop-py/ping", "bench-noop/ping"],
+];
 
 export const BENCH_APPS_DIRS = [
   resolve(import.meta.dirname, "../examples"),

@@ -1,6 +1,7 @@
 /**
- * The four example apps end to end: a real hub, the provider emulators, one app process per example, and
- * the connect flow through the emulators' sign-in pages. Expected answers are built from the emulators'
+ * The four TypeScript example apps end to end (the Python ones: test/python-examples.test.ts): a real hub,
+ * the provider emulators, one app process per example, and the connect flow through the emulators' sign-in
+ * pages. Expected answers are built from the emulators'
  * seed, not from what the apps return.
  */
 import { resolve } from "node:path";
@@ -77,7 +78,7 @@ function expectedITwinTree(subject: string): unknown {
 }
 
 describe("app listing", () => {
-  it("lists the four examples with the user's connection state", async () => {
+  it("lists the examples with the user's connection state", async () => {
     const user = await t.newUser();
     const res =
       await user.get<
@@ -85,7 +86,14 @@ describe("app listing", () => {
       >("/api/apps");
     expect(res.status).toBe(200);
     const byName = new Map(res.body.map((a) => [a.name, a]));
-    for (const name of ["itwin-browser", "acc-hubs", "evo-workspaces", "itwin-service"]) {
+    for (const name of [
+      "itwin-browser",
+      "acc-hubs",
+      "evo-workspaces",
+      "itwin-service",
+      "itwin-browser-py",
+      "acc-hubs-py",
+    ]) {
       expect(byName.get(name)?.status).toBe("ready");
     }
     expect(byName.get("itwin-browser")?.integrations).toEqual([

@@ -1,7 +1,8 @@
 /**
  * Hostile apps against the hub's processes and the host's resources, on a real hub with the real sandbox:
- * signalling the hub and everything the app can name, starting processes, a fork bomb, exhausting its heap,
- * and outliving a hub that is killed. Each is refused or contained, and the hub goes on serving.
+ * signalling the hub and everything the app can name, starting processes, a fork bomb (os.fork in Python),
+ * exhausting its memory, and outliving a hub that is killed. Each is refused or contained, and the hub goes
+ * on serving; each is tried by the TypeScript app and by its Python twin (test/helpers/hostileLanguages.ts).
  */
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
@@ -16,13 +17,14 @@ import {
   type HostileHub,
   describeSandboxed,
 } from "./helpers/hostileHub.ts";
+import { HOSTILE_LANGUAGES, inEveryLanguage } from "./helpers/hostileLanguages.ts";
 import { startHub } from "./helpers/hubProcesses.ts";
 
 describeSandboxed("hostile apps against processes and resources", () => {
   let h: HostileHub;
 
   beforeAll(async () => {
-    h = await startHostileHub({ apps: ["processes", "reader"] });
+    h = await startHostileHub({ apps: inEveryLanguage("processes", "reader") });
   }, 120_000);
 
   afterAll(async () => {
@@ -70,114 +72,125 @@ describeSandboxed("hostile apps against processes and resources", () => {
     }
   }
 
-  describe("signals", () => {
-    it("cannot name the hub's process: signalling its pid finds no such process", async () => {
-      for (const signal of ["SIGKILL", "SIGTERM", "SIGSTOP"]) {
-        const { values } = await h.run("processes", "kill", { pid: process.pid, signal });
-        expect({ signal, kill: values.kill }).toEqual({ signal, kill: "error:ESRCH" });
-      }
+  for (const language of HOSTILE_LANGUAGES) {
+    const processes = language.app("processes");
+    const reader = language.app("reader");
+
+    describe(`${language.name}: signals`, () => {
+      it("cannot name the hub's process: signalling its pid finds no such process", async () => {
+        for (const signal of ["SIGKILL", "SIGTERM", "SIGSTOP"]) {
+          const { values } = await h.run(processes, "kill", { pid: process.pid, signal });
+          expect({ signal, kill: values.kill }).toEqual({ signal, kill: "error:ESRCH" });
+        }
+      });
+
+      it("cannot signal the sandbox's own init (root's, under a root hub)", async () => {
+        const { values } = await h.run(processes, "kill", { pid: 1, signal: "SIGKILL" });
+        if (asRoot) expect(values.kill).toBe("error:EPERM");
+        expect((await h.run(processes, "kill", { pid: 999_999, signal: "SIGKILL" })).values.kill).toBe(
+          "error:ESRCH",
+        );
+      });
+
+      it("signalling every process it may ends at most its own sandbox; the hub and other apps go on", async () => {
+        const res = await h.run(processes, "killEverything");
+        // kill(-1) reaches the sandbox's own bubblewrap, whose end takes the app with it.
+        if (res.status !== 200) expect(res.body).toMatchObject({ code: "app_crashed" });
+        expect((await h.run(reader, "whoami")).status).toBe(200);
+        expect((await h.run(processes, "kill", { pid: 999_999 })).status).toBe(200);
+      });
     });
 
-    it("cannot signal the sandbox's own init (root's, under a root hub)", async () => {
-      const { values } = await h.run("processes", "kill", { pid: 1, signal: "SIGKILL" });
-      if (asRoot) expect(values.kill).toBe("error:EPERM");
-      expect((await h.run("processes", "kill", { pid: 999_999, signal: "SIGKILL" })).values.kill).toBe(
-        "error:ESRCH",
+    describe(`${language.name}: processes`, () => {
+      it.runIf(language.refusesSpawn)("cannot start one under Node's permission model", async () => {
+        await restartWith(h, processes, { languagePermissions: true });
+        const { values } = await h.run(processes, "spawn", { count: 1 });
+        expect(values).toEqual({ started: 0, refusal: "error:ERR_ACCESS_DENIED" });
+      });
+
+      it("with the sandbox alone, is stopped by the process cap (RLIMIT_NPROC, counted per sandbox)", async () => {
+        await restartWith(h, processes, { languagePermissions: false });
+        const { values } = await h.run(processes, "spawn", { count: 500 });
+        // Threads count too (Node runs several per process): fewer than 128 processes start.
+        expect(values.refusal).toBe("error:EAGAIN");
+        expect(Number(values.started)).toBeGreaterThan(0);
+        expect(Number(values.started)).toBeLessThan(128);
+        expect((await h.run(reader, "whoami")).status).toBe(200);
+      });
+
+      it.runIf(asRoot)(
+        "a fork bomb stays under the cap, the hub answers meanwhile, and stopping the app ends it all",
+        async () => {
+          await restartWith(h, processes, { languagePermissions: false });
+          const uid = appUid(processes);
+          expect((await h.run(processes, "forkBomb")).values.outcome).toBe("done");
+          // Let it grow until the cap holds it: the count stops rising.
+          let last = -1;
+          await until(() => {
+            const now = processesOfUid(uid);
+            const settled = now === last && now > 1;
+            last = now;
+            return settled;
+          }, "the fork bomb to reach the cap");
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          expect(processesOfUid(uid)).toBeLessThanOrEqual(128);
+          const started = performance.now();
+          expect((await h.run(reader, "whoami")).status).toBe(200);
+          expect(performance.now() - started).toBeLessThan(30_000);
+          await h.registry.get(processes)!.stop();
+          await until(() => processesOfUid(uid) === 0, "every process of the bomb to end");
+        },
       );
     });
 
-    it("signalling every process it may ends at most its own sandbox; the hub and other apps go on", async () => {
-      const res = await h.run("processes", "killEverything");
-      // kill(-1) reaches the sandbox's own bubblewrap, whose end takes the app with it.
-      if (res.status !== 200) expect(res.body).toMatchObject({ code: "app_crashed" });
-      expect((await h.run("reader", "whoami")).status).toBe(200);
-      expect((await h.run("processes", "kill", { pid: 999_999 })).status).toBe(200);
-    });
-  });
-
-  describe("processes", () => {
-    it("cannot start one under Node's permission model", async () => {
-      await restartWith(h, "processes", { languagePermissions: true });
-      const { values } = await h.run("processes", "spawn", { count: 1 });
-      expect(values).toEqual({ started: 0, refusal: "error:ERR_ACCESS_DENIED" });
-    });
-
-    it("with the sandbox alone, is stopped by the process cap (RLIMIT_NPROC, counted per sandbox)", async () => {
-      await restartWith(h, "processes", { languagePermissions: false });
-      const { values } = await h.run("processes", "spawn", { count: 500 });
-      // Each Node process runs several threads, and threads count: far fewer than 128 processes start.
-      expect(values.refusal).toBe("error:EAGAIN");
-      expect(Number(values.started)).toBeGreaterThan(0);
-      expect(Number(values.started)).toBeLessThan(128);
-      expect((await h.run("reader", "whoami")).status).toBe(200);
-    });
-
-    it.runIf(asRoot)(
-      "a fork bomb stays under the cap, the hub answers meanwhile, and stopping the app ends it all",
-      async () => {
-        await restartWith(h, "processes", { languagePermissions: false });
-        const uid = appUid("processes");
-        expect((await h.run("processes", "forkBomb")).values.outcome).toBe("done");
-        // Let it grow until the cap holds it: the count stops rising.
-        let last = -1;
-        await until(() => {
-          const now = processesOfUid(uid);
-          const settled = now === last && now > 1;
-          last = now;
-          return settled;
-        }, "the fork bomb to reach the cap");
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        expect(processesOfUid(uid)).toBeLessThanOrEqual(128);
-        const started = performance.now();
-        expect((await h.run("reader", "whoami")).status).toBe(200);
-        expect(performance.now() - started).toBeLessThan(30_000);
-        await h.registry.get("processes")!.stop();
-        await until(() => processesOfUid(uid) === 0, "every process of the bomb to end");
-      },
-    );
-  });
-
-  describe("memory", () => {
-    it("a heap over its cap ends the app with app_crashed, saying so; the next call starts it again", async () => {
-      await restartWith(h, "processes", { languagePermissions: true, heapMb: 64 });
-      try {
-        const res = await h.run("processes", "heap", { megabytes: 2_000 });
-        expect(res.status).toBe(502);
-        expect(res.body).toMatchObject({ code: "app_crashed" });
-        expect(res.body.detail).toMatch(/out of memory over its 64 MB heap/);
-        expect((await h.run("processes", "heap", { megabytes: 8 })).values.megabytes).toBe(8);
-      } finally {
-        h.registry.setRuntimeSettings({ heapMb: 512 });
-      }
-    });
-  });
-
-  describe("a killed hub", () => {
-    it("leaves no app process behind (die-with-parent, and the PID namespace ends with its init)", async () => {
-      const appsDir = realpathSync(mkdtempSync(join(tmpdir(), "gatehouse-orphans-apps-")));
-      const dataDir = realpathSync(mkdtempSync(join(tmpdir(), "gatehouse-orphans-data-")));
-      cpSync(join(FIXTURES, "reader"), join(appsDir, "orphan"), { recursive: true });
-      writeFileSync(join(appsDir, "orphan", "gatehouse.config.toml"), 'name = "orphan-check"\n');
-      const hub = await startHub({
-        databaseUrl: `sqlite:${join(dataDir, "hub.db")}`,
-        encryptionKeys: `k:${randomBytes(32).toString("base64")}`,
-        env: { GATEHOUSE_APPS_DIR: appsDir, GATEHOUSE_DATA_DIR: dataDir },
+    describe(`${language.name}: memory`, () => {
+      it("a heap over its cap is contained: the view fails saying so; the next call runs", async () => {
+        await restartWith(h, processes, { languagePermissions: true, heapMb: 64 });
+        const expected = language.overHeap(64);
+        try {
+          const pid = h.registry.get(processes)!.pid;
+          const res = await h.run(processes, "heap", { megabytes: 2_000 });
+          expect(res.status).toBe(expected.status);
+          expect(res.body).toMatchObject({ code: expected.code });
+          expect(res.body.detail).toMatch(expected.detail);
+          expect((await h.run(processes, "heap", { megabytes: 8 })).values.megabytes).toBe(8);
+          expect(h.registry.get(processes)!.pid === pid).toBe(expected.processLivesOn);
+        } finally {
+          h.registry.setRuntimeSettings({ heapMb: 512 });
+        }
       });
-      try {
-        // The hub starts its apps as it starts: the app's processes mention its bundle directory.
-        await until(() => processesMentioning("gatehouse-app-orphan-check-").length > 0, "the app process");
-        await hub.kill();
-        await until(
-          () => processesMentioning("gatehouse-app-orphan-check-").length === 0,
-          "the app processes to end",
-        );
-      } finally {
-        await hub.kill();
-        rmSync(appsDir, { recursive: true, force: true });
-        rmSync(dataDir, { recursive: true, force: true });
-      }
     });
-  });
+
+    describe(`${language.name}: a killed hub`, () => {
+      it("leaves no app process behind (die-with-parent, and the PID namespace ends with its init)", async () => {
+        const appsDir = realpathSync(mkdtempSync(join(tmpdir(), "gatehouse-orphans-apps-")));
+        const dataDir = realpathSync(mkdtempSync(join(tmpdir(), "gatehouse-orphans-data-")));
+        const appDir = join(appsDir, "orphan");
+        cpSync(join(FIXTURES, reader), appDir, { recursive: true });
+        const config = readFileSync(join(appDir, "gatehouse.config.toml"), "utf8");
+        writeFileSync(
+          join(appDir, "gatehouse.config.toml"),
+          config.replace(/^name = .*$/m, 'name = "orphan-check"'),
+        );
+        const marker = language.processMarker("orphan-check", appDir);
+        const hub = await startHub({
+          databaseUrl: `sqlite:${join(dataDir, "hub.db")}`,
+          encryptionKeys: `k:${randomBytes(32).toString("base64")}`,
+          env: { GATEHOUSE_APPS_DIR: appsDir, GATEHOUSE_DATA_DIR: dataDir },
+        });
+        try {
+          // The hub starts its apps as it starts: the app's processes mention the marker.
+          await until(() => processesMentioning(marker).length > 0, "the app process");
+          await hub.kill();
+          await until(() => processesMentioning(marker).length === 0, "the app processes to end");
+        } finally {
+          await hub.kill();
+          rmSync(appsDir, { recursive: true, force: true });
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      });
+    });
+  }
 
   describe("afterwards", () => {
     it("no secret reached any answer or log line", () => {

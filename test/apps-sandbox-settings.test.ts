@@ -1,6 +1,7 @@
 /**
  * GATEHOUSE_APP_SANDBOX: `off` runs apps with today's protections only (one loud warning, admins told),
- * `required` refuses to start an app where the sandbox cannot run, `auto` sandboxes where it can.
+ * `required` refuses to start an app where the sandbox cannot run, `auto` sandboxes where it can (and where it
+ * cannot, runs TypeScript apps under Node's permission model and refuses Python apps, which nothing would hold).
  */
 import { cpSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +31,23 @@ const whoami = async (t: TestHub) => {
   expect(res.status).toBe(200);
   return Object.fromEntries(res.body.groups[0]!.items.map((i) => [i.label, i.value]));
 };
+
+/** The apps of appsDir on a host where bwrap is missing, with GATEHOUSE_APP_SANDBOX=`setting`. */
+function withoutSandbox(setting: "required" | "auto"): AppRegistry {
+  const sandbox = {
+    setting,
+    active: false,
+    mode: null,
+    tools: null,
+    reason: "bwrap not found (install the bubblewrap and util-linux packages)",
+  };
+  return new AppRegistry(discoverApps([appsDir]), {
+    settings: runtimeSettingsFor(
+      { appResultMaxBytes: DEFAULT_RESULT_MAX_BYTES, appUidBase: DEFAULT_APP_UID_BASE, dataDir: appsDir },
+      sandbox,
+    ),
+  });
+}
 
 describe("off", () => {
   let t: TestHub;
@@ -84,19 +102,7 @@ describe("auto, where bubblewrap works", () => {
 
 describe("required, where the sandbox cannot run", () => {
   it("refuses to start an app, saying why (app_load_failed)", async () => {
-    const sandbox = {
-      setting: "required" as const,
-      active: false,
-      mode: null,
-      tools: null,
-      reason: "bwrap not found (install the bubblewrap and util-linux packages)",
-    };
-    const registry = new AppRegistry(discoverApps([appsDir]), {
-      settings: runtimeSettingsFor(
-        { appResultMaxBytes: DEFAULT_RESULT_MAX_BYTES, appUidBase: DEFAULT_APP_UID_BASE, dataDir: appsDir },
-        sandbox,
-      ),
-    });
+    const registry = withoutSandbox("required");
     try {
       const reader = registry.get("reader")!;
       await expect(reader.start()).rejects.toMatchObject({
@@ -108,6 +114,27 @@ describe("required, where the sandbox cannot run", () => {
       expect(reader.pid).toBeNull();
     } finally {
       await registry.close();
+    }
+  });
+});
+
+describe("auto, where the sandbox cannot run", () => {
+  it("runs a TypeScript app under Node's permission model, and refuses a Python app, saying why", async () => {
+    cpSync(join(FIXTURES, "reader-py"), join(appsDir, "reader-py"), { recursive: true });
+    const registry = withoutSandbox("auto");
+    try {
+      await expect(registry.get("reader")!.start()).resolves.toMatchObject({ views: expect.any(Array) });
+      const python = registry.get("reader-py")!;
+      await expect(python.start()).rejects.toMatchObject({
+        code: "app_load_failed",
+        status: 503,
+        message:
+          "The app reader-py failed to load: Python apps run only in the app sandbox, which this host cannot run (bwrap not found (install the bubblewrap and util-linux packages)): Python has no permission model to hold an app without it. Install bubblewrap, or set GATEHOUSE_APP_SANDBOX=off to run Python apps unconfined as the hub's user",
+      });
+      expect(python.pid).toBeNull();
+    } finally {
+      await registry.close();
+      rmSync(join(appsDir, "reader-py"), { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,7 @@
  * here by running as an unprivileged uid (this suite needs root to become one): the app cannot name, and
  * so cannot signal, a process of that same uid outside its PID namespace, nor the hub; it cannot read that
  * uid's files outside its mounts. The same probe run without the sandbox can do both, which is what the
- * sandbox takes away. And a whole hub started as that uid serves sandboxed apps.
+ * sandbox takes away. And a whole hub started as that uid serves sandboxed apps, TypeScript and Python.
  */
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES, describeSandboxed } from "./helpers/hostileHub.ts";
+import { HOSTILE_LANGUAGES, inEveryLanguage } from "./helpers/hostileLanguages.ts";
 import { HubClient } from "./helpers/hub.ts";
 import { freePort, REPO_ROOT, waitFor200 } from "./helpers/hubProcesses.ts";
 
@@ -135,10 +136,9 @@ console.log(JSON.stringify({
     it("a whole hub started as that uid runs its apps sandboxed in a user namespace", async () => {
       const appsDir = join(home, "apps");
       const dataDir = join(home, "data");
-      for (const app of ["reader", "processes"])
-        cpSync(join(FIXTURES, app), join(appsDir, app), { recursive: true });
-      for (const dir of [appsDir, join(appsDir, "reader"), join(appsDir, "processes")])
-        chownSync(dir, UID, UID);
+      const apps = inEveryLanguage("reader", "processes");
+      for (const app of apps) cpSync(join(FIXTURES, app), join(appsDir, app), { recursive: true });
+      for (const dir of [appsDir, ...apps.map((app) => join(appsDir, app))]) chownSync(dir, UID, UID);
       const port = await freePort();
       const hub = spawn(
         "/usr/bin/setpriv",
@@ -172,18 +172,23 @@ console.log(JSON.stringify({
         const admin = await new HubClient(url).signIn("root-less@example.com", "a-long-enough-password");
         const overview = await admin.get<{ sandbox: { active: boolean; mode: string } }>("/api/admin/apps");
         expect(overview.body.sandbox).toMatchObject({ active: true, mode: "user" });
-        const who = await admin.post<{ groups: { items: { label: string; value: unknown }[] }[] }>(
-          "/api/apps/reader/views/whoami",
-          { params: {} },
-        );
-        expect(who.status).toBe(200);
-        expect(who.body.groups[0]!.items.find((i) => i.label === "uid")?.value).toBe(UID);
-        for (const pid of [hub.pid!, victim!.pid!]) {
-          const kill = await admin.post<{ groups: { items: { label: string; value: unknown }[] }[] }>(
-            "/api/apps/processes/views/kill",
-            { params: { pid, signal: "SIGKILL" } },
+        for (const language of HOSTILE_LANGUAGES) {
+          const who = await admin.post<{ groups: { items: { label: string; value: unknown }[] }[] }>(
+            `/api/apps/${language.app("reader")}/views/whoami`,
+            { params: {} },
           );
-          expect(kill.body.groups[0]!.items[0]!.value).toBe("error:ESRCH");
+          expect(who.status, `${language.name}: ${JSON.stringify(who.body)}`).toBe(200);
+          expect(who.body.groups[0]!.items.find((i) => i.label === "uid")?.value).toBe(UID);
+          for (const pid of [hub.pid!, victim!.pid!]) {
+            const kill = await admin.post<{ groups: { items: { label: string; value: unknown }[] }[] }>(
+              `/api/apps/${language.app("processes")}/views/kill`,
+              { params: { pid, signal: "SIGKILL" } },
+            );
+            expect({ language: language.name, kill: kill.body.groups[0]!.items[0]!.value }).toEqual({
+              language: language.name,
+              kill: "error:ESRCH",
+            });
+          }
         }
         expect(hub.exitCode).toBeNull();
         // The hub made its data directory itself: private to its uid from the first write.

@@ -1,6 +1,6 @@
-// `gatehouse new` then `gatehouse dev` as real processes: the scaffolded app is served by a sandbox hub
-// (its own emulators), alice connects the integration the template lists and runs the view, and an edit
-// to the app's files is picked up by restarting the app process, not the hub.
+// `gatehouse new` then `gatehouse dev` as real processes: the scaffolded app (TypeScript or Python) is served
+// by a sandbox hub (its own emulators), alice connects the integration the template lists and runs the view,
+// and an edit to the app's files is picked up by restarting the app process, not the hub.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,15 +28,23 @@ describe("gatehouse new", () => {
     expect(readFileSync(join(blank, "gatehouse.config.toml"), "utf8")).toMatch(/^name = "hello-app"$/m);
     expect(readFileSync(join(blank, "app.ts"), "utf8")).toContain("defineApp(");
 
-    for (const template of ["acc-hubs", "evo-workspaces"]) {
+    for (const [template, entry] of [
+      ["acc-hubs", "app.ts"],
+      ["evo-workspaces", "app.ts"],
+      ["itwin-browser-py", "app.py"],
+      ["acc-hubs-py", "app.py"],
+    ] as const) {
       const dir = join(tmp(), `my-${template}`);
       const result = await runCli(["new", dir, "--template", template]);
       expect(result.code).toBe(0);
       const config = readFileSync(join(dir, "gatehouse.config.toml"), "utf8");
       expect(config).toMatch(new RegExp(`^name = "my-${template}"$`, "m"));
       expect(config).toContain("oauth2_integrations");
-      expect(existsSync(join(dir, "app.ts"))).toBe(true);
+      expect(existsSync(join(dir, entry))).toBe(true);
     }
+    // A Python template brings the seed's requirements, and nothing of a run (no bytecode).
+    expect(readFileSync(join(tmp(), "my-itwin-browser-py", "requirements.txt"), "utf8")).toBe("requests\n");
+    expect(existsSync(join(tmp(), "my-itwin-browser-py", "__pycache__"))).toBe(false);
 
     const again = await runCli(["new", blank]);
     expect(again.code).toBe(1);
@@ -105,6 +113,49 @@ describe("gatehouse dev", () => {
       expect(third.status, third.text).toBe(200);
       // The hub kept running: the same session still works.
       expect((await alice.get("/api/me")).status).toBe(200);
+    } finally {
+      expect(await stop(run)).toBe(0);
+    }
+  });
+
+  it("serves a new itwin-browser-py app, and reloads it when app.py changes or breaks", async () => {
+    const dir = join(tmp(), "my-py-itwins");
+    expect((await runCli(["new", dir, "--template", "itwin-browser-py"])).code).toBe(0);
+    const port = await freePort();
+    const run = startDev(dir, port);
+    try {
+      await run.waitForStdout(/Developing my-py-itwins .*integrations: bentley-itwin/, 60_000);
+      const alice = new HubClient(`http://localhost:${port}`);
+      expect(
+        (await alice.post("/api/auth/login", { email: "alice@example.com", password: "sandbox" })).status,
+      ).toBe(204);
+      const start = await alice.fetch("GET", "/api/integrations/oauth2/login/bentley-itwin?app=my-py-itwins");
+      await start.body?.cancel();
+      const { finalUrl } = await signInAtEmulator(start.headers.get("location")!, {
+        email: "alice@example.com",
+        password: "sandbox",
+      });
+      await (await alice.fetch("GET", finalUrl)).body?.cancel();
+
+      const view = () => alice.post("/api/apps/my-py-itwins/views/get_bentley_data", { params: {} });
+      const first = await view();
+      expect(first.status, first.text).toBe(200);
+      expect(first.text).toContain('"Number"');
+
+      const appFile = join(dir, "app.py");
+      const good = readFileSync(appFile, "utf8");
+      writeFileSync(appFile, good.replace('vkt.DataItem("Number",', 'vkt.DataItem("Edited number",'));
+      await run.waitForStderr(/reloaded my-py-itwins in \d+ ms/, 20_000);
+      const second = await view();
+      expect(second.status, second.text).toBe(200);
+      expect(second.text).toContain("Edited number");
+
+      // A save that does not parse names the file and line; fixing it brings the app back.
+      writeFileSync(appFile, `${good}\ndef broken(:\n`);
+      await run.waitForStderr(/my-py-itwins failed to load: app\.py:\d+: SyntaxError/, 20_000);
+      writeFileSync(appFile, good);
+      await run.waitForStderr(/failed to load: app\.py[\s\S]*reloaded my-py-itwins/, 20_000);
+      expect((await view()).status).toBe(200);
     } finally {
       expect(await stop(run)).toBe(0);
     }

@@ -30,6 +30,7 @@ describe("configuration from the environment", () => {
       appSandbox: "auto",
       appResultMaxBytes: 5 * 1024 * 1024,
       appUidBase: 1_900_000_000,
+      appPython: null,
     });
     expect(config.appsDirs).toEqual([resolve("./apps")]);
     expect(callbackUrl(config)).toBe("http://localhost:8080/api/integrations/oauth2/callback/");
@@ -86,6 +87,10 @@ describe("configuration from the environment", () => {
     );
     expect(loadConfig({}).backgroundRefresh).toBe(true);
     expect(loadConfig({ GATEHOUSE_BACKGROUND_REFRESH: "false" }).backgroundRefresh).toBe(false);
+    // GATEHOUSE_PYTHON: a path (resolved like the other paths), or a command the hub looks up on the PATH.
+    expect(loadConfig({ GATEHOUSE_PYTHON: "/opt/venv/bin/python" }).appPython).toBe("/opt/venv/bin/python");
+    expect(loadConfig({ GATEHOUSE_PYTHON: "venv/bin/python" }).appPython).toBe(resolve("venv/bin/python"));
+    expect(loadConfig({ GATEHOUSE_PYTHON: "python3.12" }).appPython).toBe("python3.12");
   });
 
   it("stops on a bad value with one message naming the variable", () => {
@@ -119,6 +124,7 @@ describe("configuration from the environment", () => {
       [{ GATEHOUSE_APP_RESULT_MAX_BYTES: "1.5" }, "GATEHOUSE_APP_RESULT_MAX_BYTES"],
       [{ GATEHOUSE_APP_UID_BASE: "0" }, "GATEHOUSE_APP_UID_BASE"],
       [{ GATEHOUSE_APP_UID_BASE: "4294967295" }, "GATEHOUSE_APP_UID_BASE"],
+      [{ GATEHOUSE_PYTHON: "python3\n-c evil" }, "GATEHOUSE_PYTHON"],
     ];
     for (const [env, variable] of cases) {
       const err = failure(env);

@@ -82,7 +82,7 @@ describe("admin UI", () => {
     await ui.page.getByLabel("Name").fill("bentley-itwin");
     await ui.page.getByLabel("Description").fill("iTwins and iModels for the iTwin browser");
     await ui.page.getByRole("radio", { name: "Specific apps" }).check();
-    await ui.page.getByRole("checkbox", { name: /itwin-browser/ }).check();
+    await ui.page.getByRole("checkbox", { name: /itwin-browser$/ }).check();
     await screenshot(ui.page, "wizard-2-basic");
     await ui.page.getByRole("button", { name: "Next" }).click();
 

@@ -8,8 +8,8 @@ import { hashToken } from "../../src/vault/hashing.ts";
 import { TokenService } from "../../src/vault/tokenService.ts";
 import { signInAlice } from "../../test/helpers/vaultEmulator.ts";
 import { createUser, oauthConfigFor } from "../../test/helpers/vaultFixtures.ts";
-import { runAppStart } from "../app-start.ts";
-import { runViewE2e } from "../view-e2e.ts";
+import { runAppStart, START_APPS } from "../app-start.ts";
+import { PYTHON_TWINS, runViewE2e } from "../view-e2e.ts";
 import { burst, load, percentile, round } from "./load.ts";
 import type { BenchPostgres } from "./pg.ts";
 import {
@@ -312,32 +312,62 @@ export async function viewE2eRows(ctx: BenchContext): Promise<BenchRow[]> {
   ctx.log(`view_e2e ${JSON.stringify(results)}`);
   if (results.some((r) => !r.sandboxActive))
     ctx.log("view_e2e: the sandbox could not run here; both sides ran unsandboxed");
-  return results.flatMap((r) => [
-    row("view_e2e", `${r.view} requests_per_s (sandboxed vs not)`, r.sandboxed.requestsPerSecond, "req/s", {
-      baseline: r.unsandboxed.requestsPerSecond,
-      target: ">= 0.9 ratio",
-    }),
-    row("view_e2e", `${r.view} p50_ms (sandboxed vs not)`, r.sandboxed.p50Ms, "ms", {
-      baseline: r.unsandboxed.p50Ms,
-    }),
-    row("view_e2e", `${r.view} p99_ms (sandboxed vs not)`, r.sandboxed.p99Ms, "ms", {
-      baseline: r.unsandboxed.p99Ms,
-    }),
-    row("view_e2e", `${r.view} errors`, r.sandboxed.errors + r.unsandboxed.errors, "requests", {
-      target: "== 0 requests",
-    }),
-  ]);
+  return results
+    .flatMap((r) => [
+      row("view_e2e", `${r.view} requests_per_s (sandboxed vs not)`, r.sandboxed.requestsPerSecond, "req/s", {
+        baseline: r.unsandboxed.requestsPerSecond,
+        target: ">= 0.9 ratio",
+      }),
+      row("view_e2e", `${r.view} p50_ms (sandboxed vs not)`, r.sandboxed.p50Ms, "ms", {
+        baseline: r.unsandboxed.p50Ms,
+      }),
+      row("view_e2e", `${r.view} p99_ms (sandboxed vs not)`, r.sandboxed.p99Ms, "ms", {
+        baseline: r.unsandboxed.p99Ms,
+      }),
+      row("view_e2e", `${r.view} errors`, r.sandboxed.errors + r.unsandboxed.errors, "requests", {
+        target: "== 0 requests",
+      }),
+    ])
+    .concat(pythonBesideTypeScript(results));
+}
+
+/** Each Python view beside its TypeScript twin, both sandboxed, from the same run (reported, no target). */
+function pythonBesideTypeScript(results: Awaited<ReturnType<typeof runViewE2e>>): BenchRow[] {
+  const byView = new Map(results.map((r) => [r.view, r]));
+  return PYTHON_TWINS.flatMap(([python, typescript]) => {
+    const py = byView.get(python);
+    const ts = byView.get(typescript);
+    if (!py || !ts) return [];
+    return [
+      row(
+        "view_e2e",
+        `${python} requests_per_s (Python vs TypeScript, sandboxed)`,
+        py.sandboxed.requestsPerSecond,
+        "req/s",
+        {
+          baseline: ts.sandboxed.requestsPerSecond,
+        },
+      ),
+      row("view_e2e", `${python} p50_ms (Python vs TypeScript, sandboxed)`, py.sandboxed.p50Ms, "ms", {
+        baseline: ts.sandboxed.p50Ms,
+      }),
+    ];
+  });
 }
 
 /**
  * app_start_ms: bench/app-start.ts. One app process's start, sandboxed vs not, with its preparation (the
- * link check and the bundling, in the sandbox) reported apart. Target: the process itself under 500 ms.
+ * link check and the bundling, in the sandbox) reported apart; the same for a Python app (its preparation:
+ * the link check and the requirements check; the interpreter's probe and the SDK's copy are once per hub
+ * and not counted). Target: the process itself under 500 ms.
  */
 export async function appStartRows(ctx: BenchContext): Promise<BenchRow[]> {
   const { sandboxed, unsandboxed } = await runAppStart({ rounds: ctx.quick ? 3 : 7 });
   ctx.log(`app_start ${JSON.stringify({ sandboxed, unsandboxed })}`);
   if (process.env.NODE_EXTRA_CA_CERTS)
     ctx.log("app_start: NODE_EXTRA_CA_CERTS is set; every Node app process loads that bundle as it starts");
+  const python = await runAppStart({ rounds: ctx.quick ? 3 : 7, app: START_APPS.python });
+  ctx.log(`app_start python ${JSON.stringify(python)}`);
   return [
     row("app_start_ms", "process (launch to ready, sandboxed vs not)", sandboxed.processMs, "ms", {
       baseline: unsandboxed.processMs,
@@ -346,6 +376,23 @@ export async function appStartRows(ctx: BenchContext): Promise<BenchRow[]> {
     row("app_start_ms", "prepare (link check + bundling, sandboxed vs not)", sandboxed.prepareMs, "ms", {
       baseline: unsandboxed.prepareMs,
     }),
+    row(
+      "app_start_ms",
+      "python process (launch to ready, sandboxed vs not)",
+      python.sandboxed.processMs,
+      "ms",
+      {
+        baseline: python.unsandboxed.processMs,
+        target: "<= 500 ms",
+      },
+    ),
+    row(
+      "app_start_ms",
+      "python prepare (link check + requirements, sandboxed vs not)",
+      python.sandboxed.prepareMs,
+      "ms",
+      { baseline: python.unsandboxed.prepareMs },
+    ),
   ];
 }
 

@@ -56,7 +56,7 @@ class Report:
         return not self.missing
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, **asdict(self)}
+        return {"ok": self.ok, **asdict(self), "loadError": self.load_error() if self.missing else None}
 
     def load_error(self) -> str:
         first = self.missing[0]

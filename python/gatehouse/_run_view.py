@@ -36,11 +36,11 @@ def _call_view(controller: type[Controller], invoke: Invoke) -> dict[str, Any]:
 
 
 def run_invocation(controller: type[Controller], invoke: Invoke) -> dict[str, Any]:
-    """The ``result`` message for one ``invoke``; never raises for what the view does."""
-    set_default_host_map(invoke.host_map)
-    hook_imported()
-    context = InvocationContext(invoke.hub_url, invoke.capability, invoke.host_map)
+    """The ``result`` message for one ``invoke``: exactly one, whatever the view (or a hook it needs) does."""
     try:
+        set_default_host_map(invoke.host_map)
+        hook_imported()
+        context = InvocationContext(invoke.hub_url, invoke.capability, invoke.host_map)
         result = run_in_invocation(context, lambda: _call_view(controller, invoke))
         return result_ok(invoke.id, result)
     except BaseException as err:  # SystemExit from a view ends that view, not the app

@@ -20,11 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NoReturn
 
-from . import _http, _requirements, _threads
+from . import _http, _memory, _requirements, _threads
 from ._app_loader import AppLoadError, load_app
 from ._channel import Channel, FrameTooLarge, ProtocolViolation
 from ._protocol import Invoke, Shutdown, load_error, parse_hub_message, ready, result_error
-from ._report import invalid_result
+from ._report import invalid_result, result_too_large
 from ._run_view import run_invocation
 from .views import Controller
 
@@ -77,13 +77,15 @@ def _answer(channel: Channel, controller: type[Controller], invoke: Invoke, in_f
         pass
     except (FrameTooLarge, ValueError, TypeError, RecursionError) as err:
         # What the view answered cannot cross (too large, NaN, an app's own error details that are not JSON).
-        reason = (
-            f"its result is {err.size} bytes, more than one frame of the runtime protocol carries"
+        error = (
+            result_too_large(invoke.view, err.size)
             if isinstance(err, FrameTooLarge)
-            else f"its answer cannot be sent as JSON ({type(err).__name__}: {str(err)[:200]})"
+            else invalid_result(
+                invoke.view, f"its answer cannot be sent as JSON ({type(err).__name__}: {str(err)[:200]})"
+            )
         )
         try:
-            channel.send(result_error(invoke.id, invalid_result(invoke.view, reason)))
+            channel.send(result_error(invoke.id, error))
         except OSError:
             pass
 
@@ -120,6 +122,7 @@ def run_app(app_dir: str, entry: str) -> NoReturn:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(line_buffering=True, errors="backslashreplace")
     channel = Channel(_channel_fd())
+    _memory.apply_cap()
     _threads.install()
     _http.install()
     try:

@@ -87,11 +87,17 @@ class CommandLine(unittest.TestCase):
         ok = self.run_check(SEED_REQUIREMENTS, "--json")
         self.assertEqual(ok.returncode, 0, ok.stderr)
         self.assertEqual(json.loads(ok.stdout)["ok"], True)
+        self.assertIsNone(json.loads(ok.stdout)["loadError"])
         missing = self.run_check("surely-not-installed-xyz\n", "--json")
         self.assertEqual(missing.returncode, 1)
         answer = json.loads(missing.stdout)
         self.assertEqual(answer["missing"][0]["name"], "surely-not-installed-xyz")
         self.assertEqual(answer["interpreter"], sys.executable)
+        # The sentence the hub shows as the load error, written once (Report.load_error).
+        self.assertRegex(
+            answer["loadError"],
+            r"^requirements\.txt:1: surely-not-installed-xyz is not installed for .*; install it for ",
+        )
 
     def test_human_output(self) -> None:
         missing = self.run_check("surely-not-installed-xyz\n")

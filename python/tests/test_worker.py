@@ -232,7 +232,8 @@ class Invocations(WorkerTestCase):
         error = worker.read_results(1)["big"]["error"]
         self.assertEqual(error["code"], "invalid_result")
         self.assertRegex(
-            error["message"], r'^View "huge" built an invalid result: its result is \d+ bytes, more'
+            error["message"],
+            r'^View "huge" built a result of \d+ bytes; one result can be at most 8388608 bytes$',
         )
 
     def test_every_invoke_gets_an_answer_even_when_its_failure_cannot_be_told(self) -> None:

@@ -39,7 +39,12 @@ export interface AppChildStart {
   settings: AppRuntimeSettings;
   identity: AppIdentity;
   output: AppOutput;
+  /** How long after its exit the process's pipes may take to deliver the rest (DRAIN_GRACE_MS). */
+  drainGraceMs?: number;
 }
+
+/** Past this, an exited process's pipes that some process of its own still holds are not waited for. */
+export const DRAIN_GRACE_MS = 2_000;
 
 /**
  * The environment an app process starts with: its name and the channel's descriptor, nothing of the
@@ -63,6 +68,7 @@ export function startAppChild(start: AppChildStart, handlers: AppChildHandlers):
     {
       command: prepared.command,
       readOnly: [...prepared.readOnly, appDir],
+      links: prepared.links,
       cwd: appDir,
       env: { ...appEnvironment(spec.name), ...prepared.env },
       identity: start.identity,
@@ -73,11 +79,23 @@ export function startAppChild(start: AppChildStart, handlers: AppChildHandlers):
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => output.write("stdout", chunk));
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => output.write("stderr", chunk));
   child.on("error", (err) => handlers.error(err));
-  child.on("exit", (code, signal) => {
+  // What the process wrote last (a load_error on the channel, its last words on stderr) may still be in its
+  // pipes when its exit is seen: the end is reported once they are read to their end ("close"), or, should
+  // a process it left behind hold one open, a grace period after the exit.
+  let ended = false;
+  let grace: NodeJS.Timeout | undefined;
+  const end = (code: number | null, signal: NodeJS.Signals | null) => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(grace);
     output.end();
     prepared.dispose();
     handlers.exit(describeExit(code, signal, settings.heapMb), output.lastErrorLine);
+  };
+  child.on("exit", (code, signal) => {
+    grace = setTimeout(() => end(code, signal), start.drainGraceMs ?? DRAIN_GRACE_MS);
   });
+  child.on("close", end);
   return {
     child,
     stoppedBecause: null,

@@ -52,6 +52,25 @@ const SYSTEM_DIRS = [
 ];
 
 /**
+ * Why the real path `real` must not be mounted into a sandbox whole, or null: it is a system directory, or it
+ * holds one of `forbidden` (the hub's data directory: the mount would carry it along). Said as the end of a
+ * sentence about it ("… is a system directory").
+ */
+export function mountRefusal(real: string, forbidden: readonly string[]): string | null {
+  if (SYSTEM_DIRS.includes(real)) return `${real} is a system directory`;
+  for (const path of forbidden) {
+    let target: string;
+    try {
+      target = realpathSync(path);
+    } catch {
+      continue; // not made yet: nothing to carry along
+    }
+    if (isInside(real, target)) return `${real} holds the hub's data directory ${target}; move one of them`;
+  }
+  return null;
+}
+
+/**
  * The real path of `dir`, after checking every link under it (recursively, never following one), and that it
  * holds none of `forbidden` (the hub's data directory: a mount of the app directory would carry it along).
  */
@@ -62,20 +81,8 @@ export function checkAppDirectory(dir: string, forbidden: readonly string[] = []
   } catch (err) {
     throw new AppDirError(`the app directory ${dir} cannot be read (${(err as NodeJS.ErrnoException).code})`);
   }
-  if (SYSTEM_DIRS.includes(real)) throw new AppDirError(`the app directory ${real} is a system directory`);
-  for (const path of forbidden) {
-    let target: string;
-    try {
-      target = realpathSync(path);
-    } catch {
-      continue; // not made yet: nothing to carry along
-    }
-    if (isInside(real, target)) {
-      throw new AppDirError(
-        `the app directory ${real} holds the hub's data directory ${target}; move one of them`,
-      );
-    }
-  }
+  const refusal = mountRefusal(real, forbidden);
+  if (refusal) throw new AppDirError(`the app directory ${refusal}`);
   const pending = [real];
   let entries = 0;
   while (pending.length > 0) {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { APP_CONFIG_FILE, readAppConfig, type AppSpec } from "./config.ts";
+import { hasAppConfig, readAppConfig, type AppSpec } from "./config.ts";
 
 /** A directory that looked like an app but could not be used; the others load regardless. */
 export interface AppLoadFailure {
@@ -17,7 +17,8 @@ export interface AppDiscovery {
 
 /**
  * Finds the apps under each directory of `appsDirs` (GATEHOUSE_APPS_DIR, plus examples/ in the sandbox):
- * every subdirectory with a gatehouse.config.toml, and the directory itself when it has one. A bad config
+ * every subdirectory with a gatehouse.config.toml (or a VIKTOR app's viktor.config.toml), and the directory
+ * itself when it has one. A bad config
  * is a failure for that directory only. A name claimed by two or more directories loads none of them: the
  * name is what integrations are assigned to, so no directory may win it by sort order.
  */
@@ -54,12 +55,12 @@ export function discoverApps(appsDirs: readonly string[]): AppDiscovery {
   return { apps, failures, searchedDirs };
 }
 
-/** `root` itself when it is an app, else its subdirectories that hold a gatehouse.config.toml, sorted. */
+/** `root` itself when it is an app, else its subdirectories that hold an app config, sorted. */
 function candidateDirs(root: string): string[] {
-  if (existsSync(join(root, APP_CONFIG_FILE))) return [root];
+  if (hasAppConfig(root)) return [root];
   return readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules")
     .map((entry) => join(root, entry.name))
-    .filter((dir) => existsSync(join(dir, APP_CONFIG_FILE)))
+    .filter((dir) => hasAppConfig(dir))
     .sort();
 }

@@ -70,6 +70,7 @@ export class AppProcess {
   private state: State = { kind: "stopped" };
   private readonly pending = new Map<string, Pending>();
   private lastManifest: AppManifest | null = null;
+  private startWarnings: string[] = [];
   private closed = false;
   private readonly logBudget = new LogBudget(DEFAULT_APP_LOG_LIMITS, Date.now);
   /** How long the last successful start took: preparing (bundling) and the process itself, in ms. */
@@ -86,6 +87,11 @@ export class AppProcess {
   /** The manifest of the last successful start, or null. */
   get manifest(): AppManifest | null {
     return this.lastManifest;
+  }
+
+  /** What the app's page says about it: its config's warnings, and its worker's at the last start. */
+  get warnings(): string[] {
+    return [...this.spec.configWarnings, ...this.startWarnings];
   }
 
   /** The load error of the last start, or null when the app loaded (or has not been started). */
@@ -167,7 +173,10 @@ export class AppProcess {
         appDir,
         heapMb: settings.heapMb,
         languagePermissions: settings.languagePermissions,
+        python: settings.python,
+        hubDataDir: settings.hubDataDir,
       });
+      this.startWarnings = prepared.warnings ?? [];
       return { prepared, appDir };
     } catch (err) {
       throw this.loadFailed(attempt, err instanceof Error ? err.message : String(err));

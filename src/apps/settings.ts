@@ -21,6 +21,8 @@ export interface AppRuntimeSettings {
   heapMb: number;
   /** Node's permission model inside the sandbox (the second layer; tests turn it off to try the first). */
   languagePermissions: boolean;
+  /** GATEHOUSE_PYTHON: the interpreter Python apps run with; null: /usr/bin/python3 where present, else python3. */
+  python: string | null;
   limits?: SandboxLimits;
 }
 
@@ -29,7 +31,8 @@ export const DEFAULT_APP_HEAP_MB = 512;
 
 /** The settings app processes run with, from the hub's configuration and the sandbox found on this host. */
 export function runtimeSettingsFor(
-  config: Pick<HubConfig, "appResultMaxBytes" | "appUidBase" | "dataDir">,
+  config: Pick<HubConfig, "appResultMaxBytes" | "appUidBase" | "dataDir"> &
+    Partial<Pick<HubConfig, "appPython">>,
   sandbox: SandboxStatus,
 ): AppRuntimeSettings {
   return {
@@ -39,6 +42,7 @@ export function runtimeSettingsFor(
     resultMaxBytes: config.appResultMaxBytes,
     heapMb: DEFAULT_APP_HEAP_MB,
     languagePermissions: true,
+    python: config.appPython ?? null,
     limits: DEFAULT_SANDBOX_LIMITS,
   };
 }

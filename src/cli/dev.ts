@@ -1,13 +1,14 @@
 /**
  * `gatehouse dev [appDir]`: the sandbox hub (emulators, demo users, the sandbox integrations) serving one
- * app, for app developers. The integrations the app's config lists are assigned to it, so it can connect
- * at once. A saved change to the app's files restarts that app's process (fresh bundle), not the hub:
- * fs.watch on the app directory, debounced. The hub's data lives outside the app directory (the app
- * process may read its own directory), in `<config dir>/dev/<app>` unless GATEHOUSE_DATA_DIR says otherwise.
+ * app (TypeScript or Python), for app developers. The integrations the app's config lists are assigned to
+ * it, so it can connect at once. A saved change to the app's files restarts that app's process (a fresh
+ * bundle, or a fresh interpreter), not the hub: fs.watch on the app directory, debounced. The hub's data
+ * lives outside the app directory (the app process may read its own directory), in `<config dir>/dev/<app>`
+ * unless GATEHOUSE_DATA_DIR says otherwise.
  */
 import { watch, type FSWatcher } from "node:fs";
 import { join, resolve } from "node:path";
-import { APP_CONFIG_FILE, readAppConfig, type AppSpec } from "../apps/config.ts";
+import { APP_CONFIG_FILES, readAppConfig, type AppSpec } from "../apps/config.ts";
 import { isInside } from "../apps/paths.ts";
 import { AppRegistry } from "../apps/registry.ts";
 import type { HubConfig } from "../config/index.ts";
@@ -34,7 +35,9 @@ export interface DevOptions {
   debounceMs?: number;
 }
 
-const IGNORED = /(^|[/\\])(node_modules|\.git|dist|\.gatehouse)([/\\]|$)|(^|[/\\])\.[^/\\]*$|~$|\.sw[px]$/;
+// Dependencies, build output, Python's bytecode, dot files and editors' swap and backup files.
+const IGNORED =
+  /(^|[/\\])(node_modules|\.git|dist|\.gatehouse|__pycache__)([/\\]|$)|(^|[/\\])\.[^/\\]*$|~$|\.sw[px]$|\.py[co]$/;
 
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -142,9 +145,10 @@ export async function dev(
 
     let reloading = Promise.resolve();
     watcher = watchDebounced(appDir, options.debounceMs ?? 150, (files) => {
-      if (files.includes(APP_CONFIG_FILE)) {
+      const config = APP_CONFIG_FILES.find((file) => files.includes(file));
+      if (config) {
         io.err.write(
-          `gatehouse dev: ${APP_CONFIG_FILE} changed; the app reloads, but a new name, entry or integration list needs a restart of gatehouse dev.\n`,
+          `gatehouse dev: ${config} changed; the app reloads, but a new name, entry or integration list needs a restart of gatehouse dev.\n`,
         );
       }
       reloading = reloading.then(async () => {

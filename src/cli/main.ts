@@ -10,6 +10,7 @@ import type { NewFlags } from "./new.ts";
 import type { TokenFlags } from "./token.ts";
 import type { AddUserFlags } from "./users.ts";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, sentence, toCliError } from "./cliError.ts";
+import { TEMPLATES } from "./templates.ts";
 
 interface Io {
   env: NodeJS.ProcessEnv;
@@ -144,11 +145,7 @@ function buildProgram(
     .command("new")
     .description("scaffold an app in a new (or empty) directory, ready for `gatehouse dev`")
     .argument("<dir>", "directory to create; its name becomes the app's name")
-    .addOption(
-      new Option("--template <template>", "what to start from")
-        .choices(["itwin-browser", "acc-hubs", "evo-workspaces", "blank"])
-        .default("blank"),
-    )
+    .addOption(new Option("--template <template>", "what to start from").choices(TEMPLATES).default("blank"))
     .option("--json", "print {dir, name, template} as JSON")
     .addHelpText("after", example("npx gatehouse new my-itwin-app --template itwin-browser"))
     .action(

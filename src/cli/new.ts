@@ -1,7 +1,7 @@
 /**
  * `gatehouse new <dir> --template …`: an app ready for `gatehouse dev`. The platform templates are copies
- * of the example apps (examples/<template>) with the app renamed to the directory's name; `blank` is a
- * minimal defineApp with one field and one view. A directory that exists and is not empty is refused.
+ * of the example apps (examples/<template>, TypeScript or Python) with the app renamed to the directory's
+ * name; `blank` is a minimal defineApp with one field and one view. A directory that exists and is not empty is refused.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -9,9 +9,7 @@ import { fileURLToPath } from "node:url";
 import { APP_CONFIG_FILE } from "../apps/config.ts";
 import { APP_NAME } from "../names.ts";
 import { CliError, usageError } from "./cliError.ts";
-
-export const TEMPLATES = ["itwin-browser", "acc-hubs", "evo-workspaces", "blank"] as const;
-export type Template = (typeof TEMPLATES)[number];
+import { TEMPLATES, type Template } from "./templates.ts";
 
 export interface NewFlags {
   template?: string;
@@ -95,7 +93,8 @@ export async function newApp(dir: string, flags: NewFlags, io: NewIo): Promise<n
     }
     cpSync(source, target, {
       recursive: true,
-      filter: (path) => !/[/\\](node_modules|dist|\.git)([/\\]|$)/.test(path.slice(source.length)),
+      filter: (path) =>
+        !/[/\\](node_modules|dist|\.git|__pycache__)([/\\]|$)|\.pyc$/.test(path.slice(source.length)),
     });
     const configPath = join(target, APP_CONFIG_FILE);
     writeFileSync(configPath, renameInConfig(readFileSync(configPath, "utf8"), name));

@@ -39,6 +39,11 @@ export interface HubConfig {
   appResultMaxBytes: number;
   /** GATEHOUSE_APP_UID_BASE: under a root hub, app i runs as uid and gid base + i. */
   appUidBase: number;
+  /**
+   * GATEHOUSE_PYTHON: the interpreter Python apps run with (a path, or a command looked up on the PATH); null:
+   * /usr/bin/python3 where present, else python3 on the PATH.
+   */
+  appPython: string | null;
 }
 
 /** A configuration the hub cannot start with; the message names the variable. */
@@ -122,6 +127,10 @@ const parsers = {
     .int("must be a whole number")
     .min(1000, "must be at least 1000 (below are the host's system users)")
     .max(MAX_APP_UID_BASE, `must be at most ${MAX_APP_UID_BASE}`),
+  GATEHOUSE_PYTHON: z
+    .string()
+    .max(4096, "must be at most 4096 characters")
+    .regex(/^[^\0\n]+$/, "must be a path or a command name on one line"),
 };
 
 type Variable = keyof typeof parsers;
@@ -137,7 +146,8 @@ function read<V extends Variable>(
     const why = result.error.issues[0]?.message ?? "is invalid";
     throw new ConfigError(
       name,
-      `${name}: ${why} (got "${name.includes("PASSWORD") || name.includes("KEYS") ? "…" : raw}")`,
+      // JSON quoting keeps the message on one line whatever the value holds.
+      `${name}: ${why} (got ${JSON.stringify(name.includes("PASSWORD") || name.includes("KEYS") ? "…" : raw)})`,
     );
   }
   return result.data as z.output<(typeof parsers)[V]>;
@@ -197,7 +207,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     appSandbox: read(env, "GATEHOUSE_APP_SANDBOX") ?? "auto",
     appResultMaxBytes: read(env, "GATEHOUSE_APP_RESULT_MAX_BYTES") ?? DEFAULT_RESULT_MAX_BYTES,
     appUidBase: read(env, "GATEHOUSE_APP_UID_BASE") ?? DEFAULT_APP_UID_BASE,
+    appPython: pythonSetting(read(env, "GATEHOUSE_PYTHON")),
   };
+}
+
+/** A path (resolved against the working directory, like the other paths) or a command name for the PATH. */
+function pythonSetting(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  return value.includes("/") ? resolve(value) : value;
 }
 
 /** The OAuth redirect URI every integration registers at its provider (trailing slash, exactly). */

@@ -76,10 +76,7 @@ export function appSummary(
     description: appProcess.spec.description,
     status: appProcess.loadError === null ? "ready" : "error",
     error: appProcess.loadError,
-    warnings: [
-      ...appProcess.spec.configWarnings,
-      ...mismatchSentences(appMismatches(appProcess.spec, integrations)),
-    ],
+    warnings: [...appProcess.warnings, ...mismatchSentences(appMismatches(appProcess.spec, integrations))],
     integrations: integrationStates(appProcess, integrations, connections),
   };
 }

@@ -83,7 +83,7 @@ export const appsPlugin = fp<AppsPluginOptions>(
     }
     for (const appProcess of registry.list()) {
       const warnings = [
-        ...appProcess.spec.configWarnings,
+        ...appProcess.warnings,
         ...(all.length > 0 ? integrationWarnings(appProcess.spec, all) : []),
       ];
       if (warnings.length > 0) log.warn({ app: appProcess.spec.name, warnings }, "app loaded with warnings");

@@ -16,7 +16,8 @@ interface SandboxIntegration {
   name: string;
   provider: Exclude<ProviderId, "generic">;
   grantType: "authorization_code" | "client_credentials";
-  app: string;
+  /** The example apps it is assigned to (TypeScript, and the Python twin of the same guide). */
+  apps: string[];
   description: string;
   scopes?: string[];
 }
@@ -27,28 +28,28 @@ export const SANDBOX_INTEGRATIONS: readonly SandboxIntegration[] = [
     name: "bentley-itwin",
     provider: "bentley-itwin",
     grantType: "authorization_code",
-    app: "itwin-browser",
+    apps: ["itwin-browser", "itwin-browser-py"],
     description: "Bentley iTwin projects and iModels (sandbox: the Bentley emulator)",
   },
   {
     name: "autodesk-aps",
     provider: "autodesk-aps",
     grantType: "authorization_code",
-    app: "acc-hubs",
+    apps: ["acc-hubs", "acc-hubs-py"],
     description: "Autodesk Platform Services: ACC hubs and projects (sandbox: the Autodesk emulator)",
   },
   {
     name: "seequent-evo",
     provider: "seequent-evo",
     grantType: "authorization_code",
-    app: "evo-workspaces",
+    apps: ["evo-workspaces"],
     description: "Seequent Evo workspaces, signed in through Bentley IMS (sandbox: the emulators)",
   },
   {
     name: "bentley-itwin-service",
     provider: "bentley-itwin",
     grantType: "client_credentials",
-    app: "itwin-service",
+    apps: ["itwin-service"],
     description:
       "A service identity for the iTwin Platform (client credentials; sandbox: the Bentley emulator)",
     scopes: ["itwin-platform"],
@@ -80,7 +81,7 @@ function sandboxInput(spec: SandboxIntegration, urls: EmulatorUrls): Integration
     name: spec.name,
     provider: spec.provider,
     description: spec.description,
-    apps: [spec.app],
+    apps: [...spec.apps],
     grantType: spec.grantType,
     authorizationUrl: orNull(defaults.authorizationUrl),
     tokenUrl: defaults.tokenUrl,

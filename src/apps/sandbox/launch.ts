@@ -7,13 +7,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { DEFAULT_SANDBOX_LIMITS, sandboxArgv, type SandboxLimits } from "./argv.ts";
 import type { SandboxStatus } from "./detect.ts";
 import type { AppIdentity } from "./identity.ts";
-import { bindMounts, hostSystemMounts } from "./mounts.ts";
+import { bindMounts, hostSystemMounts, linkMounts } from "./mounts.ts";
 
 export interface LaunchSpec {
   /** The program (an absolute, real path) and its arguments. */
   command: readonly string[];
   /** Host paths (real paths) the process reads besides the system's: its program, bundle, app directory. */
   readOnly: readonly string[];
+  /** Symbolic links to recreate in the sandbox (the chain from an interpreter's path to its program). */
+  links?: readonly { path: string; target: string }[];
   cwd: string;
   /** Its whole environment (nothing of the hub's is inherited). */
   env: Record<string, string>;
@@ -33,7 +35,7 @@ export function launch(spec: LaunchSpec, sandbox: SandboxStatus): ChildProcess {
   const argv = sandboxArgv(
     {
       command: spec.command,
-      mounts: [...hostSystemMounts(), ...bindMounts(spec.readOnly)],
+      mounts: [...hostSystemMounts(), ...bindMounts(spec.readOnly), ...linkMounts(spec.links ?? [])],
       cwd: spec.cwd,
       limits: spec.limits ?? DEFAULT_SANDBOX_LIMITS,
       identity: sandbox.mode === "root" ? spec.identity : null,

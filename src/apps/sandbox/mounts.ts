@@ -5,6 +5,7 @@
  */
 import { lstatSync, readlinkSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { isInside } from "../paths.ts";
 
 /** A host path in the sandbox: bound read-only at the same path, or (for a symlink) the same link. */
 export type MountEntry = { kind: "bind"; path: string } | { kind: "symlink"; path: string; target: string };
@@ -56,6 +57,19 @@ export function hostSystemMounts(): MountEntry[] {
   }
   for (const path of SYSTEM_FILES) if (kindOf(path) !== "absent") entries.push({ kind: "bind", path });
   return entries;
+}
+
+/**
+ * Whether the sandbox's system mounts already show `path` (it lies in one of the library directories): such a
+ * path needs no mount of its own, and must get none (a mount point cannot be made inside a read-only bind).
+ */
+export function systemMountsCover(path: string): boolean {
+  return LIBRARY_PATHS.some((dir) => isInside(dir, path) && kindOf(dir) !== "absent");
+}
+
+/** Symbolic links recreated in the sandbox as the host has them (e.g. a venv's bin/python → /usr/bin/python3). */
+export function linkMounts(links: readonly { path: string; target: string }[]): MountEntry[] {
+  return links.map(({ path, target }) => ({ kind: "symlink", path, target }));
 }
 
 /** Read-only binds for `paths` (programs, bundles, an app's directory), skipping duplicates. */

@@ -40,7 +40,7 @@ function extraCaCerts(): { env: Record<string, string>; paths: string[] } {
 }
 
 export const nodeWorker: AppWorker = {
-  accepts: (spec: AppSpec) => /\.(m?[jt]s)$/.test(spec.entryPath),
+  accepts: (spec: AppSpec) => spec.language === "typescript",
 
   async prepare(spec: AppSpec, context: WorkerContext): Promise<PreparedApp> {
     const runtime = await nodeRuntime();

@@ -17,6 +17,10 @@ export interface WorkerContext {
   heapMb: number;
   /** The language's own second layer inside the sandbox (Node's permission model); tests turn it off. */
   languagePermissions: boolean;
+  /** GATEHOUSE_PYTHON: the interpreter Python apps run with; null for the default. */
+  python: string | null;
+  /** The hub's data directory: nothing the sandbox mounts may hold it. */
+  hubDataDir: string | null;
 }
 
 export interface PreparedApp {
@@ -24,8 +28,12 @@ export interface PreparedApp {
   command: string[];
   /** Host paths the process reads besides the system's and the app directory: runtime, bundle, interpreter. */
   readOnly: string[];
+  /** Symbolic links the process needs as the host has them (an interpreter's path down to its program). */
+  links?: { path: string; target: string }[];
   /** Environment the worker adds to the runtime's (GATEHOUSE_APP, GATEHOUSE_CHANNEL_FD, TMPDIR, …). */
   env: Record<string, string>;
+  /** What the app's page should say about how it runs (a requirement of another version, a Python version). */
+  warnings?: string[];
   /** Removes what prepare() made (a bundle); called when the process ends. */
   dispose(): void;
 }
