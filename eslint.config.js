@@ -57,6 +57,34 @@ export default tseslint.config(
     },
   },
   {
+    // The UI sees the server only through its API's types (src/api) and the shared name rules (src/names).
+    files: ["web/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+src/(?!api/|names\\.ts$)",
+              message: "The web UI imports the server's types from src/api only (and src/names.ts).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // src/api is the API's shapes, read by the browser too: types only, and nothing from outside the folder.
+    files: ["src/api/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^\\.\\./", message: "src/api imports only itself." }] },
+      ],
+      "@typescript-eslint/consistent-type-imports": ["error", { prefer: "type-imports" }],
+    },
+  },
+  {
     // The rules of hooks and their dependency lists; useFetch takes a dependency list like useEffect. (The
     // React Compiler's rules in the plugin's recommended set are for code the compiler builds; this UI
     // does not use it.)

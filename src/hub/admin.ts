@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
+import type { SandboxInfo } from "../api/sandbox.ts";
 import { errors as failures } from "../errors.ts";
 import { callbackUrl } from "../config/index.ts";
 import {
@@ -59,7 +60,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: sandboxSchema, ...errors },
       },
     },
-    async () => {
+    async (): Promise<SandboxInfo> => {
       const urls = config.sandbox ? emulatorUrlsOf(config) : null;
       if (!urls) return { sandbox: false, emulators: [] };
       return {

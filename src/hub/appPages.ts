@@ -1,3 +1,4 @@
+import type { AppSummary, IntegrationState } from "../api/apps.ts";
 import type { AppProcess } from "../apps/runtime.ts";
 import { isAssigned } from "../names.ts";
 import type { ConnectionSummary } from "../vault/connectionStore.ts";
@@ -5,19 +6,7 @@ import type { Integration } from "../vault/integrationStore.ts";
 import { loginPath } from "./connectFlow.ts";
 import { appMismatches, mismatchSentences } from "./diagnostics.ts";
 
-/** One integration an app lists, as the app's page shows it to the signed-in user. */
-export interface IntegrationState {
-  name: string;
-  /** Whether a view can get a token now without the user signing in (always true for a service integration). */
-  connected: boolean;
-  status: "connected" | "reconnect_required" | "not_connected" | "service" | "unavailable";
-  grantType: Integration["grantType"] | null;
-  displayName: string | null;
-  /** Where to send the user to connect; null when no sign-in is needed or possible. */
-  loginUrl: string | null;
-  /** Why the app cannot use it, when it cannot. */
-  problem: string | null;
-}
+export type { IntegrationState } from "../api/apps.ts";
 
 /** The state of each integration `appProcess` lists, for the user whose `connections` these are. */
 export function integrationStates(
@@ -69,7 +58,7 @@ export function appSummary(
   appProcess: AppProcess,
   integrations: readonly Integration[],
   connections: readonly ConnectionSummary[],
-) {
+): AppSummary {
   return {
     name: appProcess.spec.name,
     title: appProcess.spec.title,

@@ -73,18 +73,8 @@ export function mismatchSentences(mismatches: AppMismatches): string[] {
 }
 
 /** One app as an integration's page lists it: assigned and/or listing the integration, and what is wrong. */
-export interface IntegrationAppLink {
-  app: string;
-  title: string | null;
-  /** The hub has loaded an app of this name. */
-  loaded: boolean;
-  /** "name": assigned to this app; "all": assigned to every app; null: not assigned. */
-  assigned: "name" | "all" | null;
-  /** The app's config lists the integration. */
-  listed: boolean;
-  /** What keeps the app from using the integration, or null when it can. */
-  problem: string | null;
-}
+export type { IntegrationAppLink } from "../api/integrations.ts";
+import type { IntegrationAppLink } from "../api/integrations.ts";
 
 /**
  * The apps an integration is assigned to (by name), plus the loaded apps whose config lists it without an

@@ -26,12 +26,8 @@ import {
 
 export type { CheckResult, CheckStatus } from "./integrationProbes.ts";
 
-export interface IntegrationCheckReport {
-  integration: string;
-  /** True when no check failed (warnings and skipped checks allowed). */
-  ok: boolean;
-  checks: CheckResult[];
-}
+export type { IntegrationCheckReport } from "../api/integrations.ts";
+import type { IntegrationCheckReport } from "../api/integrations.ts";
 
 export interface IntegrationCheckOptions {
   /** The hub's callback URL (sent with the made-up code, as a real exchange would). */

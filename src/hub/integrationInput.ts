@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { IntegrationView } from "../api/integrations.ts";
 import { EVERY_APP, INTEGRATION_NAME, INTEGRATION_NAME_RULE } from "../names.ts";
 import { getPreset, listPresets, type ProviderDefaults } from "../providers/index.ts";
 import type { Integration, IntegrationInput, IntegrationPatch } from "../vault/integrationStore.ts";
@@ -164,7 +165,7 @@ export function integrationView(
   config: Pick<HubConfig, "publicUrl">,
   integration: Integration,
   connectionCount: number,
-) {
+): IntegrationView {
   const { clientSecret, createdAt, updatedAt, ...rest } = integration;
   return {
     ...rest,

@@ -13,18 +13,9 @@ import {
   type OAuthClientConfig,
 } from "../oauth/index.ts";
 
-export type CheckStatus = "passed" | "warning" | "failed" | "skipped";
-export type CheckId = "discovery" | "authorization_endpoint" | "token_endpoint" | "client_credentials";
+import type { CheckId, CheckResult, CheckStatus } from "../api/integrations.ts";
 
-/** One check's outcome. `message` never holds a token or the client secret. */
-export interface CheckResult {
-  id: CheckId;
-  title: string;
-  status: CheckStatus;
-  message: string;
-  /** The URL that was tried, when there was one. */
-  url: string | null;
-}
+export type { CheckId, CheckResult, CheckStatus };
 
 export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   discovery: "Discovery document",

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { ConnectionView } from "../api/account.ts";
 import { GatehouseError, errorCodeOf, errors } from "../errors.ts";
 import { CALLBACK_PATH, ConnectFlow, HUB_ORIGIN, LOGIN_PATH, type ConnectAttempt } from "./connectFlow.ts";
 import { pageContext, sendConnectPage } from "./connectPages.ts";
@@ -149,7 +150,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { type: "array", items: connectionSchema }, 401: problemSchema },
       },
     },
-    async (request) =>
+    async (request): Promise<ConnectionView[]> =>
       (await tokens.listConnections(requireUser(request).id)).map((c) => ({
         ...c,
         expiresAt: iso(c.expiresAt),

@@ -7,12 +7,8 @@
  */
 import { z } from "zod";
 
-export interface AccountIdentity {
-  /** The provider's stable id of the account (`sub`, or APS's `userid`). */
-  subject: string | null;
-  email: string | null;
-  name: string | null;
-}
+export type { AccountIdentity } from "../api/account.ts";
+import type { AccountIdentity } from "../api/account.ts";
 
 const LIMITS = { subject: 255, email: 320, name: 200 } as const;
 

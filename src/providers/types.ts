@@ -1,11 +1,8 @@
 /** The OAuth 2.0 grants a preset can be used with. */
 export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
 
-/** How the client proves its identity at the token endpoint (RFC 7591 names). */
-export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
-
-/** The preset ids; also the `provider` field of an integration. */
-export type ProviderId = "generic" | "bentley-itwin" | "autodesk-aps" | "seequent-evo";
+export type { ProviderId, TokenEndpointAuthMethod } from "../api/integrations.ts";
+import type { ProviderId, TokenEndpointAuthMethod } from "../api/integrations.ts";
 
 /** One scope the admin can pick, with what it grants in one line. */
 export interface ScopeDescription {

@@ -5,9 +5,11 @@
  * wizard's Generic step).
  */
 import type { HubConfig } from "../config/index.ts";
-import { getPreset, presetForBaseUrl, type ProviderId } from "../providers/index.ts";
+import type { ProviderId } from "../api/integrations.ts";
+import type { EmulatorEndpoints, EmulatorName } from "../api/sandbox.ts";
+import { getPreset, presetForBaseUrl } from "../providers/index.ts";
 
-export type EmulatorName = "bentley" | "autodesk" | "seequent";
+export type { EmulatorEndpoints, EmulatorName } from "../api/sandbox.ts";
 
 /** Base URLs of the three emulators (their authorization servers live at the root). */
 export interface EmulatorUrls {
@@ -71,24 +73,6 @@ export function emulatorUrlsOf(config: Pick<HubConfig, "emulatorPorts">): Emulat
     urls[name] = `http://${EMULATOR_HOST}:${port}`;
   }
   return urls as EmulatorUrls;
-}
-
-/** One emulator's endpoints, as the start banner, the README and the wizard's Generic step show them. */
-export interface EmulatorEndpoints {
-  name: EmulatorName;
-  displayName: string;
-  /** Base URL; also the issuer of its authorization server, when it has one. */
-  url: string;
-  /** Null when the emulator has no authorization server (Seequent: tokens come from the Bentley one). */
-  authorizationUrl: string | null;
-  tokenUrl: string | null;
-  revocationUrl: string | null;
-  introspectionUrl: string | null;
-  issuer: string | null;
-  /** The real API hosts it answers for, e.g. "https://api.bentley.com". */
-  apiBaseUrls: string[];
-  /** The presets that sign in here. */
-  signInFor: ProviderId[];
 }
 
 const orNull = (value: string): string | null => (value === "" ? null : value);

@@ -5,25 +5,12 @@
  */
 import type { HubConfig } from "../config/index.ts";
 import { getPreset, listPresets, presetForBaseUrl, type ProviderPreset } from "../providers/index.ts";
-import {
-  EMULATOR_DISPLAY_NAMES,
-  SANDBOX_AUTH_SERVER,
-  emulatorUrlsOf,
-  type EmulatorName,
-} from "./emulators.ts";
+import type { PresetView } from "../api/integrations.ts";
+import { EMULATOR_DISPLAY_NAMES, SANDBOX_AUTH_SERVER, emulatorUrlsOf } from "./emulators.ts";
 
-/** Says where a sandbox preset points, for the wizard. */
-export interface SandboxNote {
-  emulator: EmulatorName;
-  url: string;
-  /** "Sandbox: these point at the local Bentley emulator (http://127.0.0.1:8091)." */
-  message: string;
-  /** The real platform's issuer the preset has outside the sandbox. */
-  realIssuer: string;
-}
 
-/** A preset as `GET /api/admin/providers` serves it. */
-export type HubPreset = ProviderPreset & { sandbox: SandboxNote | null };
+/** A preset as `GET /api/admin/providers` serves it (what the API promises, and the preset's own rules). */
+export type HubPreset = ProviderPreset & PresetView;
 
 type SandboxConfig = Pick<HubConfig, "sandbox" | "emulatorPorts">;
 

@@ -1,14 +1,8 @@
 /** How the sandbox's state is told: once in the log at start, and to admins in the apps overview. */
 import type { SandboxStatus } from "./detect.ts";
 
-export interface SandboxSummary {
-  /** Apps run sandboxed. */
-  active: boolean;
-  setting: SandboxStatus["setting"];
-  mode: SandboxStatus["mode"];
-  /** What admins are shown when apps are not sandboxed; null when they are. */
-  warning: string | null;
-}
+export type { SandboxSummary } from "../../api/sandbox.ts";
+import type { SandboxSummary } from "../../api/sandbox.ts";
 
 export function sandboxSummary(status: SandboxStatus): SandboxSummary {
   const warning = status.active

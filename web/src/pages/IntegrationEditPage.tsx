@@ -3,7 +3,7 @@ import { api, asList } from "../api.ts";
 import { ConfirmDialog, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { softwareName } from "../presets.ts";
 import { Link, navigate } from "../router.tsx";
-import { connectionCount, type AppSummary, type Integration, type ProviderPreset } from "../types.ts";
+import type { AppSummary, Integration, ProviderPreset } from "../types.ts";
 import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
 import {
@@ -16,7 +16,7 @@ import {
   type Draft,
 } from "./integrationForm.tsx";
 import { IntegrationAppsPanel, IntegrationTestPanel } from "./IntegrationDiagnostics.tsx";
-import { CallbackUrlCallout, callbackUrl } from "./IntegrationWizard.tsx";
+import { CallbackUrlCallout } from "./IntegrationWizard.tsx";
 
 export function IntegrationEditPage({ name }: { name: string }) {
   usePageTitle(`Integration ${name}`);
@@ -89,13 +89,11 @@ export function IntegrationEditPage({ name }: { name: string }) {
     );
 
   const current = integration.data;
-  const count = connectionCount(current);
-  const redirectUri = current.redirectUri ?? callbackUrl();
+  const count = current.connectionCount;
+  const redirectUri = current.redirectUri;
   const preset = presets.data?.find((p) => p.id === current.provider);
   const connectionsText =
-    count === null
-      ? "It also removes every user connection stored for it."
-      : count === 1
+    count === 1
         ? "It also removes 1 user connection."
         : `It also removes ${count} user connections.`;
 

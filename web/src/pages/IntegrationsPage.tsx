@@ -2,7 +2,7 @@ import { api, asList } from "../api.ts";
 import { DataTable, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { grantName, softwareName } from "../presets.ts";
 import { Link } from "../router.tsx";
-import { connectionCount, type Integration, type ProviderPreset } from "../types.ts";
+import type { Integration, ProviderPreset } from "../types.ts";
 import { useFetch } from "../useFetch.ts";
 
 export function IntegrationsPage() {
@@ -47,7 +47,7 @@ export function IntegrationsPage() {
           ]}
         >
           {list.map((integration) => {
-            const count = connectionCount(integration);
+            const count = integration.connectionCount;
             return (
               <tr key={integration.name}>
                 <th scope="row">
@@ -74,7 +74,7 @@ export function IntegrationsPage() {
                   )}
                 </td>
                 <td className="num" data-label="Connected users">
-                  {count === null ? "—" : count}
+                  {count}
                 </td>
               </tr>
             );

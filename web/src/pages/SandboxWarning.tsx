@@ -1,4 +1,4 @@
-import type { SandboxSummary } from "../../../src/apps/sandbox/report.ts";
+import type { SandboxSummary } from "../types.ts";
 import { api } from "../api.ts";
 import { useSession } from "../session.tsx";
 import { useFetch } from "../useFetch.ts";
