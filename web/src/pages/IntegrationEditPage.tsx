@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState, type SubmitEvent } from "react";
 import { api, asList } from "../api.ts";
 import { ConfirmDialog, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { softwareName } from "../presets.ts";
@@ -45,7 +45,7 @@ export function IntegrationEditPage({ name }: { name: string }) {
     setDraft((d) => (d ? { ...d, ...patch } : d));
   };
 
-  async function save(event: FormEvent) {
+  async function save(event: SubmitEvent) {
     event.preventDefault();
     if (!draft) return;
     const found = configProblems(

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type SubmitEvent } from "react";
 import { api, asList } from "../api.ts";
 import { CopyButton, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { grantName, softwareBlurb, softwareName, sortPresets } from "../presets.ts";
@@ -65,7 +65,7 @@ export function IntegrationWizard() {
   const preset = presets.data?.find((p) => p.id === draft?.provider);
   const update = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
 
-  function next(event: FormEvent) {
+  function next(event: SubmitEvent) {
     event.preventDefault();
     if (!draft) {
       setProblems(["Choose the software this integration connects to."]);
