@@ -93,9 +93,7 @@ export function IntegrationEditPage({ name }: { name: string }) {
   const redirectUri = current.redirectUri;
   const preset = presets.data?.find((p) => p.id === current.provider);
   const connectionsText =
-    count === 1
-        ? "It also removes 1 user connection."
-        : `It also removes ${count} user connections.`;
+    count === 1 ? "It also removes 1 user connection." : `It also removes ${count} user connections.`;
 
   return (
     <section>
