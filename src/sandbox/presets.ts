@@ -8,7 +8,6 @@ import { getPreset, listPresets, presetForBaseUrl, type ProviderPreset } from ".
 import type { PresetView } from "../api/integrations.ts";
 import { EMULATOR_DISPLAY_NAMES, SANDBOX_AUTH_SERVER, emulatorUrlsOf } from "./emulators.ts";
 
-
 /** A preset as `GET /api/admin/providers` serves it (what the API promises, and the preset's own rules). */
 export type HubPreset = ProviderPreset & PresetView;
 
