@@ -1,5 +1,3 @@
-import { isAssigned } from "../names.ts";
-import type { Integration } from "../vault/integrationStore.ts";
 import type { AppSpec } from "./config.ts";
 import type { AppDiscovery, AppLoadFailure } from "./loader.ts";
 import {
@@ -105,23 +103,4 @@ export class AppRegistry {
   async close(): Promise<void> {
     await Promise.allSettled(this.list().map((appProcess) => appProcess.close()));
   }
-}
-
-/** Why each integration an app lists cannot be used by it (unknown, or not assigned to the app). */
-export function integrationWarnings(spec: AppSpec, integrations: readonly Integration[]): string[] {
-  const byName = new Map(integrations.map((integration) => [integration.name, integration]));
-  const warnings: string[] = [];
-  for (const name of spec.integrations) {
-    const integration = byName.get(name);
-    if (!integration) {
-      warnings.push(
-        `oauth2_integrations lists "${name}", but no integration of that name exists on this hub`,
-      );
-    } else if (!isAssigned(integration, spec.name)) {
-      warnings.push(
-        `oauth2_integrations lists "${name}", but an admin has not assigned it to the app ${spec.name}`,
-      );
-    }
-  }
-  return warnings;
 }

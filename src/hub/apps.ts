@@ -1,7 +1,7 @@
 import fp from "fastify-plugin";
 import { CapabilityStore } from "../apps/capabilities.ts";
 import { discoverApps } from "../apps/loader.ts";
-import { AppRegistry, integrationWarnings } from "../apps/registry.ts";
+import { AppRegistry } from "../apps/registry.ts";
 import { detectSandbox } from "../apps/sandbox/detect.ts";
 import { logSandboxStatus } from "../apps/sandbox/report.ts";
 import { runtimeSettingsFor } from "../apps/settings.ts";
@@ -75,17 +75,10 @@ export const appsPlugin = fp<AppsPluginOptions>(
     });
 
     await registry.startAll();
-    const all = await app.integrations.list();
-    // A hub with no integrations yet (a first start, before the sandbox seed or the admin ran) would warn
-    // about every name; the apps' pages report them live once there is something to compare against.
-    if (all.length === 0 && registry.list().length > 0) {
-      log.info("no integrations on the hub yet; app pages show which are missing");
-    }
+    // Whether each app's integrations exist and are assigned is said once, by whoever seeds or starts the
+    // hub (`gatehouse start` after the sandbox seed), and live on the apps' pages: not here, before a seed.
     for (const appProcess of registry.list()) {
-      const warnings = [
-        ...appProcess.warnings,
-        ...(all.length > 0 ? integrationWarnings(appProcess.spec, all) : []),
-      ];
+      const { warnings } = appProcess;
       if (warnings.length > 0) log.warn({ app: appProcess.spec.name, warnings }, "app loaded with warnings");
       else if (appProcess.loadError === null) log.info({ app: appProcess.spec.name }, "app loaded");
     }
