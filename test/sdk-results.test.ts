@@ -55,6 +55,13 @@ describe("DataGroup and DataItem limits", () => {
     );
     expect(() => new DataItem("x", Number.NaN)).toThrow(/finite number/);
     expect(() => new DataGroup("nope" as never)).toThrow(/item 1 must be a DataItem/);
+    // What the Python SDK refuses too: a text option that is not text (a JavaScript app, or a cast).
+    expect(() => new DataItem("x", 1, { prefix: 5 } as never)).toThrow(
+      'DataItem "x": prefix must be a string (got number)',
+    );
+    expect(() => new DataItem("x", 1, { statusMessage: ["a"] } as never)).toThrow(
+      /statusMessage must be a string \(got object\)/,
+    );
   });
 
   it("gives the documented JSON, with the display string formatted", () => {

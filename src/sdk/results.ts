@@ -50,6 +50,8 @@ interface DataItemBaseOptions {
   statusMessage?: string;
   explanationLabel?: string;
 }
+const TEXT_OPTIONS = ["prefix", "suffix", "statusMessage", "explanationLabel"] as const;
+
 /** Options for an item whose value is a number: only then may `numberOfDecimals` be given. */
 export interface DataItemNumberOptions extends DataItemBaseOptions {
   numberOfDecimals?: number;
@@ -115,6 +117,13 @@ export class DataItem {
     }
     if (subgroup !== undefined && !(subgroup instanceof DataGroup)) {
       throw new ResultError(`${name}: subgroup must be a DataGroup`);
+    }
+    for (const option of TEXT_OPTIONS) {
+      // The types say so at compile time; a JavaScript app, or a cast, reaches here with anything.
+      const text: unknown = options[option];
+      if (text !== undefined && typeof text !== "string") {
+        throw new ResultError(`${name}: ${option} must be a string (got ${typeof text})`);
+      }
     }
     this.label = label;
     this.value = value;
