@@ -11,6 +11,7 @@ const sdkErrors: sdk.GatehouseSdkError[] = [
   new sdk.ProviderUnavailableError("bentley-itwin"),
   new sdk.ProviderHttpError(500, null, "broken"),
   new sdk.CapabilityError(),
+  new sdk.UserError("Pick a width below 10 m"),
 ];
 
 describe("SDK errors", () => {

@@ -101,6 +101,16 @@ export class ProviderHttpError extends GatehouseSdkError {
   }
 }
 
+/**
+ * VIKTOR's `UserError`: throw it to show `message` to the user as it is (a bad combination of inputs, say)
+ * instead of a "view failed" report; the views API answers `422 user_error` with it.
+ */
+export class UserError extends GatehouseSdkError {
+  constructor(message: string) {
+    super("user_error", String(message));
+  }
+}
+
 /** The hub refused the invocation's capability (expired, or used outside the view it was made for). */
 export class CapabilityError extends GatehouseSdkError {
   constructor(message = "This view invocation's capability is no longer valid") {

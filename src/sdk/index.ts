@@ -57,5 +57,6 @@ export {
   IntegrationNotAssignedError,
   ProviderUnavailableError,
   ProviderHttpError,
+  UserError,
 } from "./errors.ts";
 export { explainProviderError, explainApsHubsWarning } from "./explain.ts";
