@@ -110,7 +110,8 @@ export class AccountStore {
       .select(["id", "email", "role", "password_hash"])
       .where("email", "=", email.trim().toLowerCase())
       .executeTakeFirst();
-    if (!row) {
+    // No account, or one that signs in through the identity provider only: the same work, the same answer.
+    if (!row?.password_hash) {
       dummyHash ??= hashPassword(randomSecret());
       await verifyPassword(password, await dummyHash);
       return null;
