@@ -329,6 +329,10 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
       "/\t/evil.example",
       "javascript:alert(1)",
       "evil.example",
+      // Each passes a check of the raw text and normalises into "//evil.example/x" (issue 12).
+      "/.//evil.example/x",
+      "/%2e%2e//evil.example/x",
+      "/a/..//evil.example/x",
     ]) {
       const res = await t.connect(alice, "bentley-itwin", "alice@example.com", { returnTo });
       expect(res.status, returnTo).toBe(302);

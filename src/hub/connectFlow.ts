@@ -16,6 +16,9 @@ import { checkAssignment } from "./assignment.ts";
 import type { AppDirectory } from "./context.ts";
 import type { HubMetrics } from "./metrics.ts";
 import { requestScopes } from "./oauthConfig.ts";
+import { safeReturnTo } from "./returnTo.ts";
+
+export { HUB_ORIGIN, safeReturnTo } from "./returnTo.ts";
 
 export const LOGIN_PATH = "/api/integrations/oauth2/login";
 export const CALLBACK_PATH = "/api/integrations/oauth2/callback/";
@@ -27,28 +30,6 @@ export function loginPath(integration: string, app?: string | null, returnTo?: s
   if (returnTo) query.set("returnTo", returnTo);
   const qs = query.toString();
   return `${LOGIN_PATH}/${encodeURIComponent(integration)}${qs ? `?${qs}` : ""}`;
-}
-
-/** A stand-in origin for reading paths and callback URLs as URLs. */
-export const HUB_ORIGIN = "http://hub.invalid";
-
-/**
- * `returnTo` when it is a path on this hub, else "/". Refuses absolute and scheme-relative URLs ("//x"),
- * backslashes (browsers read "/\x" as "//x") and control characters (browsers strip tabs and newlines,
- * which can turn "/\t/x" into "//x").
- */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== "string" || value === "" || value.length > 2048) return "/";
-  if (!value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return "/";
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (/[\u0000-\u001f\u007f]/.test(value)) return "/";
-  try {
-    const url = new URL(value, HUB_ORIGIN);
-    if (url.origin !== HUB_ORIGIN) return "/";
-    return `${url.pathname}${url.search}${url.hash}`;
-  } catch {
-    return "/";
-  }
 }
 
 /** Words for the person looking at the connect flow's pages, by code. */
