@@ -176,7 +176,21 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     script.bearer = ok.body.token;
     const viaBearer = await script.post("/api/me/tokens", { name: "from-script" }, { origin: null });
     expect(viaBearer.status).toBe(201);
-    // Login from another site's page is refused too (login CSRF).
+    // Login from another site's page is refused too (login CSRF), however its path is spelled: the rule
+    // is the route the router matched, not the raw URL (issue 12).
+    for (const path of ["/api/auth/%6cogin", "/api/auth/%6C%6F%67%69%6E", "/api/%61uth/login"]) {
+      expectProblem(
+        await t
+          .client()
+          .post(
+            path,
+            { email: "alice@example.com", password: "sandbox" },
+            { origin: "https://evil.example" },
+          ),
+        403,
+        "csrf_rejected",
+      );
+    }
     expectProblem(
       await t
         .client()

@@ -10,6 +10,7 @@ import { httpErrors } from "./problem.ts";
 import { jsonSchema, problemSchema } from "./schemas.ts";
 
 export const SESSION_COOKIE = "gatehouse_session";
+const LOGIN_ROUTE = "/api/auth/login";
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 const csrfRejected = () =>
@@ -63,7 +64,8 @@ export const authentication = fp(
         }
       }
       // The rule covers any request carrying the session cookie, valid or not, and the login form (login CSRF).
-      const isLogin = request.url.split("?")[0] === "/api/auth/login";
+      // The route the router matched, not the raw URL: "/api/auth/%6cogin" is the login route too.
+      const isLogin = request.routeOptions.url === LOGIN_ROUTE;
       if (UNSAFE_METHODS.has(request.method) && (cookie || isLogin)) {
         const sent = request.headers.origin;
         // Read per request: a test hub learns its public URL (its port) only after listening.
@@ -141,7 +143,7 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
   const { accounts, config } = app;
 
   app.post(
-    "/api/auth/login",
+    LOGIN_ROUTE,
     {
       config: { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: 60_000 } },
       schema: {
