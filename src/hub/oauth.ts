@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { GatehouseError, errorCodeOf, errors } from "../errors.ts";
 import { CALLBACK_PATH, ConnectFlow, HUB_ORIGIN, LOGIN_PATH, type ConnectAttempt } from "./connectFlow.ts";
 import { pageContext, sendConnectPage } from "./connectPages.ts";
+import { IssuerMetadata } from "./issuerMetadata.ts";
 import { requireUser, signedIn } from "./context.ts";
 import { toProblem } from "./problem.ts";
 import { problemSchema } from "./schemas.ts";
@@ -51,6 +52,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
     tokens,
     metrics: app.metrics,
     oauthConfigFor: app.oauthConfigFor,
+    issuerMetadata: new IssuerMetadata({ now: app.now, log: app.log.child({ module: "connect" }) }),
     appDirectory: () => app.appDirectory,
     now: app.now,
   });
