@@ -92,7 +92,7 @@ export interface AuditEventsTable {
   details: string;
   /** Counted events: one row per bucket (e.g. minute, app, integration, user), `count` added to. */
   bucket: string | null;
-  count: number;
+  count: Generated<number>;
 }
 
 export interface IntegrationsTable {

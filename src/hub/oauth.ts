@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { GatehouseError, errorCodeOf, errors } from "../errors.ts";
+import { requestActor, requestContext } from "./auditActions.ts";
 import { CALLBACK_PATH, ConnectFlow, HUB_ORIGIN, LOGIN_PATH, type ConnectAttempt } from "./connectFlow.ts";
 import { pageContext, sendConnectPage } from "./connectPages.ts";
 import { IssuerMetadata } from "./issuerMetadata.ts";
@@ -131,6 +132,16 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
           log: request.log,
         });
         request.log.info({ integration: integration.name, userId }, "account connected");
+        await app.audit.record({
+          action: "connection.connected",
+          actor: requestActor(request),
+          target: { type: "connection", id: null, name: integration.name },
+          details: {
+            integration: integration.name,
+            app: (attempt as ConnectAttempt | null)?.app ?? null,
+            ip: request.ip,
+          },
+        });
         return reply.header("cache-control", "no-store").redirect(returnTo, 302);
       } catch (err) {
         // Log the code only: the query (code, state) must never reach a log line.
@@ -181,6 +192,12 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
         });
       }
       request.log.info({ integration: integration.name, userId: user.id }, "account disconnected");
+      await app.audit.record({
+        action: "connection.disconnected",
+        actor: requestActor(request),
+        target: { type: "connection", id: null, name: integration.name },
+        details: { integration: integration.name, ...requestContext(request) },
+      });
       return reply.code(204).send();
     },
   );

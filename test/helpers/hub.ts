@@ -18,6 +18,7 @@ import { Writable } from "node:stream";
 import { loadConfig, type HubConfig } from "../../src/config/index.ts";
 import type { Store } from "../../src/db/index.ts";
 import type { Emulators } from "../../src/emulators/index.ts";
+import { OIDC_CALLBACK_PATH } from "../../src/hub/oidcPaths.ts";
 import { buildHub, type Hub, type HubDeps } from "../../src/hub/server.ts";
 import { seedSandbox, type SeedResult } from "../../src/sandbox/seed.ts";
 import { signInAtEmulator } from "./browser.ts";
@@ -282,7 +283,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     const callback = `${url}/api/integrations/oauth2/callback/`;
     let seed: SeedResult | null = null;
     if (emulators) {
-      emulators.setWebRedirectUris([callback]);
+      // The connect flow's callback, and the hub's own sign-in (the sandbox's sign-in client).
+      emulators.setWebRedirectUris([callback, `${url}${OIDC_CALLBACK_PATH}`]);
       seed = await seedSandbox(
         hub.services,
         {
