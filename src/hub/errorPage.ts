@@ -49,9 +49,6 @@ background:var(--accent);color:#fff;text-decoration:none;min-height:2.5rem}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f4;padding:0 .25em;border-radius:4px}
 a:focus-visible{outline:2px solid var(--text);outline-offset:2px;box-shadow:0 0 0 3px #ffbf47}`;
 
-/** The page's look, for the hub's other small pages (the identity provider's logout). */
-export const PAGE_STYLE = STYLE;
-
 /**
  * A small styled page for the browser steps of the connect flow and the sign-in. Nothing from the request is echoed
  * unescaped, every link is a path on this hub chosen by the hub (never an open redirect), and no token, code

@@ -1,16 +1,8 @@
-import { randomBytes } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import { GatehouseError, type ErrorCode } from "../errors.ts";
-import { FAVICON_PATH } from "./favicon.ts";
-import { PAGE_STYLE, sendErrorPage } from "./errorPage.ts";
+import { sendErrorPage } from "./errorPage.ts";
 import { OIDC_LOGIN_PATH } from "./oidcPaths.ts";
 import { toProblem } from "./problem.ts";
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
 
 /** Words for the person whose sign-in failed, by code, where the error's own message is not for them. */
 const signInWords: Partial<Record<ErrorCode, string>> = {
@@ -53,45 +45,4 @@ export function sendSignInPage(reply: FastifyReply, err: unknown): FastifyReply 
   const body = toProblem(err);
   const words = signInWords[body.code as ErrorCode];
   return sendErrorPage(reply, body.status, body.code, words ?? body.detail, context);
-}
-
-/**
- * The step after the hub's own sign-out: a page that posts the provider's end-session form (the ID token
- * goes in the body, never in a URL), by script where allowed, by a button otherwise.
- */
-export function sendEndSessionPage(
-  reply: FastifyReply,
-  form: { action: string; fields: Record<string, string> },
-  providerName: string,
-): FastifyReply {
-  const nonce = randomBytes(16).toString("base64");
-  const inputs = Object.entries(form.fields)
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-    .join("");
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Signing out · Gatehouse</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
-<style>${PAGE_STYLE}</style></head>
-<body><header><a href="/login">Gatehouse</a></header>
-<main><section class="card" aria-labelledby="title">
-<h1 id="title">Signed out of Gatehouse</h1>
-<form id="end-session" method="post" action="${escapeHtml(form.action)}">${inputs}
-<p class="hint">Signing you out of ${escapeHtml(providerName)} too…</p>
-<div class="actions"><button class="button" type="submit">Continue</button></div></form>
-</section></main>
-<script nonce="${nonce}">document.getElementById("end-session").submit();</script>
-</body></html>`;
-  const origin = new URL(form.action).origin;
-  return reply
-    .code(200)
-    .header("content-type", "text/html; charset=utf-8")
-    .header("cache-control", "no-store")
-    .header(
-      "content-security-policy",
-      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; script-src 'nonce-${nonce}'; form-action ${origin}; base-uri 'none'; frame-ancestors 'none'`,
-    )
-    .header("referrer-policy", "no-referrer")
-    .header("x-frame-options", "DENY")
-    .send(html);
 }

@@ -3,7 +3,7 @@ import { GatehouseError, errorCodeOf } from "../errors.ts";
 import { requestActor } from "./auditActions.ts";
 import { SESSION_COOKIE, setSessionCookie } from "./auth.ts";
 import { OidcAccounts, providerIdentity } from "./oidcAccounts.ts";
-import { sendEndSessionPage, sendSignInPage } from "./oidcPages.ts";
+import { sendSignInPage } from "./oidcPages.ts";
 import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH, OIDC_LOGOUT_PATH } from "./oidcPaths.ts";
 import { SIGNIN_COOKIE, SIGNIN_TTL_MS } from "./oidcSignIn.ts";
 import { HUB_ORIGIN } from "./returnTo.ts";
@@ -140,8 +140,8 @@ export const oidcRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ["auth"],
         summary:
-          "Sign out of the hub and of the identity provider (a browser form post; a page that posts the provider's logout, or 303 to /login)",
-        response: { 200: { type: "string" }, 303: { type: "null" } },
+          "Sign out of the hub and of the identity provider (a browser form post; 303 to the provider's end-session endpoint, or to /login)",
+        response: { 303: { type: "null" } },
       },
     },
     async (request, reply) => {
@@ -156,7 +156,7 @@ export const oidcRoutes: FastifyPluginAsync = async (app) => {
         });
       }
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
-      const form =
+      const endSession =
         oidcSignIn && request.signedInWith === "oidc"
           ? await oidcSignIn.endSession(idToken).catch((err: unknown) => {
               request.log.warn(
@@ -166,8 +166,11 @@ export const oidcRoutes: FastifyPluginAsync = async (app) => {
               return null;
             })
           : null;
-      if (!form) return reply.header("cache-control", "no-store").redirect("/login", 303);
-      return sendEndSessionPage(reply, form, oidcSignIn!.settings.name);
+      // The end-session URL carries the ID token hint: never pass it on as a Referer.
+      return reply
+        .header("cache-control", "no-store")
+        .header("referrer-policy", "no-referrer")
+        .redirect(endSession ?? "/login", 303);
     },
   );
 };

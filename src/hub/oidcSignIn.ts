@@ -5,7 +5,7 @@ import { GatehouseError } from "../errors.ts";
 import {
   checkSignInCallback,
   discoveryRequest,
-  endSessionForm,
+  endSessionUrl,
   processDiscoveryResponse,
   processSignInResponse,
   signInCodeRequest,
@@ -143,12 +143,10 @@ export class OidcSignIn {
     };
   }
 
-  /** The provider's logout as a form to post, or null when it has none. */
-  async endSession(
-    idToken: string | null,
-  ): Promise<{ action: string; fields: Record<string, string> } | null> {
+  /** Where the browser signs out at the provider too, or null when it has no end-session endpoint. */
+  async endSession(idToken: string | null): Promise<string | null> {
     const as = await this.metadata();
-    return endSessionForm(as, this.relyingParty(), idToken, `${this.options.config.publicUrl}/login`);
+    return endSessionUrl(as, this.relyingParty(), idToken, `${this.options.config.publicUrl}/login`);
   }
 
   private openPending(state: string, cookie: string | undefined): z.output<typeof pendingSchema> {

@@ -244,20 +244,21 @@ export async function userinfoClaims(
 }
 
 /**
- * The provider's end-session request as form fields (RP-Initiated Logout 1.0 §2, sent by POST so the ID
- * token is never in a URL), or null when the provider has no `end_session_endpoint`.
+ * The provider's end-session URL (RP-Initiated Logout 1.0 §2), or null when it has no
+ * `end_session_endpoint`. GET, as a top-level navigation: only that carries the provider's own session
+ * cookie (SameSite=Lax) to it, and providers such as Okta require `id_token_hint`, so the ID token rides in
+ * this one URL (it names the user to the provider that issued it; it opens nothing at the hub).
  */
-export function endSessionForm(
+export function endSessionUrl(
   as: oauth.AuthorizationServer,
   rp: RelyingParty,
   idToken: string | null,
   postLogoutRedirectUri: string,
-): { action: string; fields: Record<string, string> } | null {
+): string | null {
   if (typeof as.end_session_endpoint !== "string") return null;
-  const fields: Record<string, string> = {
-    client_id: rp.clientId,
-    post_logout_redirect_uri: postLogoutRedirectUri,
-  };
-  if (idToken) fields.id_token_hint = idToken;
-  return { action: as.end_session_endpoint, fields };
+  const url = new URL(as.end_session_endpoint);
+  url.searchParams.set("client_id", rp.clientId);
+  url.searchParams.set("post_logout_redirect_uri", postLogoutRedirectUri);
+  if (idToken) url.searchParams.set("id_token_hint", idToken);
+  return url.href;
 }
