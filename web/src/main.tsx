@@ -10,6 +10,7 @@ import { IntegrationsPage } from "./pages/IntegrationsPage.tsx";
 import { IntegrationWizard } from "./pages/IntegrationWizard.tsx";
 import { IntegrationEditPage } from "./pages/IntegrationEditPage.tsx";
 import { UsersPage } from "./pages/UsersPage.tsx";
+import { AuditPage } from "./pages/AuditPage.tsx";
 import { AppsPage } from "./pages/AppsPage.tsx";
 import { AppPage } from "./pages/AppPage.tsx";
 import { AccountPage } from "./pages/AccountPage.tsx";
@@ -28,6 +29,7 @@ function Page({ path, me }: { path: string; me: Me }) {
   params = match("/admin/integrations/:name", path);
   if (params) return <IntegrationEditPage name={params.name!} />;
   if (path === "/admin/users") return <UsersPage />;
+  if (path === "/admin/audit") return <AuditPage />;
   return <NotFoundPage />;
 }
 
@@ -41,7 +43,8 @@ function Header({ me, path, onSignOut }: { me: Me; path: string; onSignOut: () =
     ["/apps", "Apps"],
     ["/account", "Account"],
   ];
-  if (me.role === "admin") links.push(["/admin/integrations", "Integrations"], ["/admin/users", "Users"]);
+  if (me.role === "admin")
+    links.push(["/admin/integrations", "Integrations"], ["/admin/users", "Users"], ["/admin/audit", "Audit"]);
   return (
     <header className="topbar">
       <Link href="/apps" className="brand">
@@ -65,9 +68,18 @@ function Header({ me, path, onSignOut }: { me: Me; path: string; onSignOut: () =
         <span className="muted" title={me.role}>
           {me.email}
         </span>
-        <button type="button" className="link-button" onClick={onSignOut}>
-          Sign out
-        </button>
+        {me.signedInWith === "oidc" ? (
+          // A full form post: the hub ends the session and sends the browser to the provider's logout.
+          <form method="post" action="/api/auth/oidc/logout" className="sign-out">
+            <button type="submit" className="link-button">
+              Sign out
+            </button>
+          </form>
+        ) : (
+          <button type="button" className="link-button" onClick={onSignOut}>
+            Sign out
+          </button>
+        )}
       </div>
     </header>
   );

@@ -107,4 +107,10 @@ export interface HubUser {
   email: string;
   role: string;
   createdAt?: number | string;
+  disabled?: boolean;
+  /** The identity provider that sets the role at each sign-in; null: set here. */
+  roleManagedBy?: string | null;
+  /** Signs in with a password here (a local user). */
+  hasPassword?: boolean;
+  identities?: { issuer: string; email: string | null }[];
 }

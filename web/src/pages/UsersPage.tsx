@@ -1,12 +1,15 @@
 import { useState, type FormEvent } from "react";
 import { api, asList } from "../api.ts";
-import { DataTable, ErrorMessage, Loading, LocalTime, usePageTitle } from "../components.tsx";
+import { DataTable, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { useSession } from "../session.tsx";
 import type { HubUser } from "../types.ts";
 import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
+import { UserRow } from "./UserRow.tsx";
 
 export function UsersPage() {
   usePageTitle("Users");
+  const { me } = useSession();
   // Listing users is newer than creating them; ask the API description first instead of provoking a 404.
   const users = useFetch(async () => {
     const spec = await api.get<{ paths?: Record<string, Record<string, unknown>> }>("/api/openapi.json");
@@ -34,7 +37,7 @@ export function UsersPage() {
   return (
     <section>
       <h1>Hub users</h1>
-      <div className="two-col">
+      <div className="stack">
         <div>
           <h2>People</h2>
           <ErrorMessage error={users.error} />
@@ -44,17 +47,18 @@ export function UsersPage() {
           ) : null}
           {users.data && users.data.length === 0 ? <p className="empty">No users yet.</p> : null}
           {users.data && users.data.length > 0 ? (
-            <DataTable caption="Hub users" columns={["Email", "Role", "Created"]}>
+            <DataTable
+              caption="Hub users"
+              cardsOnPhone
+              columns={["Email", "Role", "Status", "Signs in with", "Created", { actions: true }]}
+            >
               {users.data.map((user) => (
-                <tr key={String(user.id)}>
-                  <th scope="row">{user.email}</th>
-                  <td>
-                    <span className="pill">{user.role}</span>
-                  </td>
-                  <td>
-                    <LocalTime value={user.createdAt} />
-                  </td>
-                </tr>
+                <UserRow
+                  key={String(user.id)}
+                  user={user}
+                  isMe={String(user.id) === String(me?.id)}
+                  onChanged={users.reload}
+                />
               ))}
             </DataTable>
           ) : null}
