@@ -58,11 +58,7 @@ export function LoginPage() {
         </div>
       ) : null}
       {passwordsOn ? (
-        <form
-          onSubmit={(event) => void submit(event)}
-          className="card stack"
-          aria-label="Sign in with a password"
-        >
+        <form onSubmit={(event) => void submit(event)} className="card stack">
           <label>
             Email
             <input

@@ -13,7 +13,13 @@ const ROLES = ["user", "developer", "admin"] as const;
  * password (generated, shown once), their tokens (listed, revocable) and delete (after a confirmation).
  * The hub refuses what would leave it without an admin (`last_admin`); that refusal shows here.
  */
-export function UserRow(props: { user: HubUser; isMe: boolean; onChanged: () => Promise<void> }) {
+export function UserRow(props: {
+  user: HubUser;
+  isMe: boolean;
+  /** The only enabled admin: not to be demoted, disabled or deleted. */
+  isLastAdmin: boolean;
+  onChanged: () => Promise<void>;
+}) {
   const { user } = props;
   const path = `/api/admin/users/${encodeURIComponent(String(user.id))}`;
   const { busy, error, run } = useAction();
@@ -45,7 +51,7 @@ export function UserRow(props: { user: HubUser; isMe: boolean; onChanged: () => 
             <select
               aria-label={`Role of ${user.email}`}
               value={user.role}
-              disabled={busy}
+              disabled={busy || props.isLastAdmin}
               onChange={(e) => void change({ role: e.target.value })}
             >
               {ROLES.map((role) => (
@@ -66,14 +72,15 @@ export function UserRow(props: { user: HubUser; isMe: boolean; onChanged: () => 
           <LocalTime value={user.createdAt} />
         </td>
         <td>
-          <div className="actions start">
+          <div className="row-actions">
             <button
               type="button"
               className="secondary small"
-              disabled={busy}
+              disabled={busy || props.isLastAdmin}
+              aria-label={user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
               onClick={() => void change({ disabled: !user.disabled })}
             >
-              {user.disabled ? `Enable ${user.email}` : `Disable ${user.email}`}
+              {user.disabled ? "Enable" : "Disable"}
             </button>
             {user.hasPassword ? (
               <button
@@ -86,8 +93,9 @@ export function UserRow(props: { user: HubUser; isMe: boolean; onChanged: () => 
                     setPassword(answer.password);
                   })
                 }
+                aria-label={`Reset password of ${user.email}`}
               >
-                Reset password of {user.email}
+                Reset password
               </button>
             ) : null}
             <button
@@ -95,19 +103,26 @@ export function UserRow(props: { user: HubUser; isMe: boolean; onChanged: () => 
               className="secondary small"
               disabled={busy}
               aria-expanded={tokens !== null}
+              aria-label={`Tokens of ${user.email}`}
               onClick={() => void (tokens ? setTokens(null) : run(loadTokens))}
             >
-              Tokens of {user.email}
+              Tokens
             </button>
             <button
               type="button"
               className="danger small"
-              disabled={busy}
+              disabled={busy || props.isLastAdmin}
+              aria-label={`Delete ${user.email}`}
               onClick={() => setConfirmDelete(true)}
             >
-              Delete {user.email}
+              Delete
             </button>
           </div>
+          {props.isLastAdmin ? (
+            <p className="hint">
+              The only admin: make another user an admin before demoting, disabling or deleting.
+            </p>
+          ) : null}
           <ConfirmDialog
             open={confirmDelete}
             title={`Delete ${user.email}?`}

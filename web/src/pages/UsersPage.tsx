@@ -16,6 +16,8 @@ export function UsersPage() {
     if (!spec?.paths?.["/api/admin/users"]?.get) return null;
     return asList<HubUser>(await api.get("/api/admin/users"), "users");
   }, []);
+  // The hub refuses to lose its last enabled admin (last_admin); the page does not offer it either.
+  const lastAdmins = (users.data ?? []).filter((user) => user.role === "admin" && !user.disabled);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState("user");
@@ -57,6 +59,7 @@ export function UsersPage() {
                   key={String(user.id)}
                   user={user}
                   isMe={String(user.id) === String(me?.id)}
+                  isLastAdmin={lastAdmins.length === 1 && lastAdmins[0] === user}
                   onChanged={users.reload}
                 />
               ))}
