@@ -327,9 +327,11 @@ forEachDatabase("sign-in with a second OpenID provider", (_getStore, database) =
       .execute();
     expect(sealed.some((row) => row.id_token_enc?.startsWith("v1.") && row.key_id)).toBe(true);
     expect(JSON.stringify(sealed)).not.toMatch(/eyJ/);
+    // As a browser's form post (Accept: text/html): a 303 to the provider.
     const res = await dana.fetch("POST", "/api/auth/oidc/logout", {
       raw: "",
       contentType: "application/x-www-form-urlencoded",
+      headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
     });
     expect(res.status).toBe(303);
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
@@ -349,9 +351,18 @@ forEachDatabase("sign-in with a second OpenID provider", (_getStore, database) =
     const local = await alice.fetch("POST", "/api/auth/oidc/logout", {
       raw: "",
       contentType: "application/x-www-form-urlencoded",
+      headers: { accept: "text/html" },
     });
     expect(local.status).toBe(303);
     expect(local.headers.get("location")).toBe("/login");
+    // The web UI asks by fetch (its CSP lets forms post to the hub only) and navigates to the answer.
+    const erin = t.client();
+    await signIn(erin, "erin@corp.example");
+    const asked = await erin.post<{ location: string }>("/api/auth/oidc/logout", {});
+    expect(asked.status).toBe(200);
+    expect(asked.headers.get("cache-control")).toBe("no-store");
+    expect(new URL(asked.body.location).pathname).toBe("/session/end");
+    expect((await erin.get("/api/me")).status).toBe(401);
   });
 });
 

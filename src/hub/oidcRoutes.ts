@@ -18,6 +18,11 @@ const notConfigured = () =>
  * browser there, the callback checks its answer and starts a session, the logout route ends it here and
  * at the provider (RP-Initiated Logout) where the provider allows. Failures are readable pages, audited.
  */
+/** True when the caller prefers JSON to a redirect (a fetch from the web UI, not a form post). */
+function wantsJson(accept: string | undefined): boolean {
+  return accept !== undefined && /\bapplication\/json\b/i.test(accept) && !/\btext\/html\b/i.test(accept);
+}
+
 export const oidcRoutes: FastifyPluginAsync = async (app) => {
   const { accounts, audit, config, oidcSignIn, store, userLifecycle, now } = app;
   const secure = config.publicUrl.startsWith("https:");
@@ -140,8 +145,11 @@ export const oidcRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ["auth"],
         summary:
-          "Sign out of the hub and of the identity provider (a browser form post; 303 to the provider's end-session endpoint, or to /login)",
-        response: { 303: { type: "null" } },
+          "Sign out of the hub and of the identity provider: a form post gets 303 to the provider's end-session endpoint (or /login); a request that accepts JSON (the web UI) gets that address as {location} to navigate to",
+        response: {
+          200: { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
+          303: { type: "null" },
+        },
       },
     },
     async (request, reply) => {
@@ -166,11 +174,12 @@ export const oidcRoutes: FastifyPluginAsync = async (app) => {
               return null;
             })
           : null;
-      // The end-session URL carries the ID token hint: never pass it on as a Referer.
-      return reply
-        .header("cache-control", "no-store")
-        .header("referrer-policy", "no-referrer")
-        .redirect(endSession ?? "/login", 303);
+      // The end-session URL carries the ID token hint: never cached, never passed on as a Referer.
+      reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer");
+      // The web UI's pages allow forms to post to the hub only (CSP form-action 'self'), and browsers apply
+      // that to a form's redirects too: the UI asks by fetch and navigates to the answer itself.
+      if (wantsJson(request.headers.accept)) return reply.send({ location: endSession ?? "/login" });
+      return reply.redirect(endSession ?? "/login", 303);
     },
   );
 };

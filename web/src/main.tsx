@@ -68,18 +68,9 @@ function Header({ me, path, onSignOut }: { me: Me; path: string; onSignOut: () =
         <span className="muted" title={me.role}>
           {me.email}
         </span>
-        {me.signedInWith === "oidc" ? (
-          // A full form post: the hub ends the session and sends the browser to the provider's logout.
-          <form method="post" action="/api/auth/oidc/logout" className="sign-out">
-            <button type="submit" className="link-button">
-              Sign out
-            </button>
-          </form>
-        ) : (
-          <button type="button" className="link-button" onClick={onSignOut}>
-            Sign out
-          </button>
-        )}
+        <button type="button" className="link-button" onClick={onSignOut}>
+          Sign out
+        </button>
       </div>
     </header>
   );
@@ -111,13 +102,24 @@ function App() {
   }, []);
 
   const signOut = useCallback(async () => {
+    if (me?.signedInWith === "oidc") {
+      // The hub ends the session and answers where the provider's own sign-out is; a top-level navigation
+      // there carries the provider's session cookie (and its address is not ours to fetch).
+      try {
+        const { location } = await api.post<{ location: string }>("/api/auth/oidc/logout");
+        window.location.assign(location);
+        return;
+      } catch {
+        // Fall through: at least the hub's session ends.
+      }
+    }
     try {
       await api.post("/api/auth/logout");
     } finally {
       setMe(null);
       navigate("/login");
     }
-  }, []);
+  }, [me?.signedInWith]);
 
   const onLogin = location.path === "/login";
   useEffect(() => {
