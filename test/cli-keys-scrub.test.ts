@@ -8,7 +8,9 @@ import SqliteDatabase from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openDatabase, type Store } from "../src/db/index.ts";
 import { loadKeyRing } from "../src/vault/keyRing.ts";
+import { scrubOldValues } from "../src/vault/scrub.ts";
 import { runCli } from "./helpers/cliProcess.ts";
+import { forEachDatabase } from "./helpers/databases.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
 import { createIntegration } from "./helpers/vaultFixtures.ts";
 
@@ -92,6 +94,20 @@ describe("gatehouse keys rotate on SQLite", () => {
       expect(inFiles(dbPath, old)).toEqual([]);
     } finally {
       reader.close();
+    }
+  });
+});
+
+forEachDatabase("scrubbing after a rotation", (getStore, database) => {
+  it("scrubs SQLite's files; on PostgreSQL says what remains and until when", async () => {
+    const result = await scrubOldValues(getStore());
+    if (database.store.dialect === "sqlite") {
+      expect(result).toEqual({ dialect: "sqlite", scrubbed: true });
+    } else {
+      expect(result).toMatchObject({ dialect: "postgres", scrubbed: false });
+      expect(result.scrubbed ? "" : result.reason).toMatch(
+        /WAL, dead rows and backups until the server's own VACUUM/,
+      );
     }
   });
 });
