@@ -3,6 +3,7 @@
  * an archive beyond GATEHOUSE_AUDIT_RETENTION_DAYS. Read only.
  */
 import { AuditLog } from "../hub/auditLog.ts";
+import { eventView } from "../hub/auditRoutes.ts";
 import { usageError } from "./cliError.ts";
 import { hubConfig, openHubDatabase } from "./hubConfig.ts";
 
@@ -44,7 +45,7 @@ export async function exportAudit(flags: ExportFlags, io: AuditIo, now = Date.no
   try {
     for await (const event of new AuditLog(store.db).exportSince(since, until)) {
       // Respect back-pressure: a slow pipe (| gzip > file) must not make the whole trail sit in memory.
-      if (!io.out.write(`${JSON.stringify(event)}\n`)) {
+      if (!io.out.write(`${JSON.stringify(eventView(event))}\n`)) {
         await new Promise<void>((resolve) => io.out.once("drain", () => resolve()));
       }
       count += 1;
