@@ -6,19 +6,10 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/index.ts";
 import { AccountStore } from "../src/hub/accounts.ts";
-import { runCli } from "./helpers/cliProcess.ts";
+import { hubEnv, runCli } from "./helpers/cliProcess.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
 
 const tmp = useTempDir("gh-cli-audit-");
-
-function hubEnv(dataDir: string): NodeJS.ProcessEnv {
-  return {
-    GATEHOUSE_DATA_DIR: dataDir,
-    GATEHOUSE_DATABASE_URL: "",
-    GATEHOUSE_ENCRYPTION_KEYS: "",
-    GATEHOUSE_SANDBOX: "false",
-  };
-}
 
 interface Exported {
   action: string;

@@ -9,21 +9,12 @@ import { describe, expect, it } from "vitest";
 import { openDatabase, type Store } from "../src/db/index.ts";
 import { loadKeyRing } from "../src/vault/keyRing.ts";
 import { scrubOldValues } from "../src/vault/scrub.ts";
-import { runCli } from "./helpers/cliProcess.ts";
+import { hubEnv, runCli } from "./helpers/cliProcess.ts";
 import { forEachDatabase } from "./helpers/databases.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
 import { createIntegration } from "./helpers/vaultFixtures.ts";
 
 const tmp = useTempDir("gh-cli-scrub-");
-
-function hubEnv(dataDir: string): NodeJS.ProcessEnv {
-  return {
-    GATEHOUSE_DATA_DIR: dataDir,
-    GATEHOUSE_DATABASE_URL: "",
-    GATEHOUSE_ENCRYPTION_KEYS: "",
-    GATEHOUSE_SANDBOX: "false",
-  };
-}
 
 /** A data dir with three integrations whose secrets are sealed under the first key; their ciphertexts. */
 async function seeded(

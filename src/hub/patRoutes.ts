@@ -6,7 +6,7 @@ import { requireUser, signedIn } from "./context.ts";
 import { PAT_DEFAULT_DAYS, PAT_MAX_DAYS, type PersonalAccessTokenInfo } from "./personalTokens.ts";
 import { PAT_SCOPES } from "./patScopes.ts";
 import { httpErrors } from "./problem.ts";
-import { jsonSchema, problemSchema } from "./schemas.ts";
+import { jsonSchema, problemSchema, idParams } from "./schemas.ts";
 
 export const tokenBody = z.strictObject({
   name: z.string().trim().min(1, "must not be empty").max(100),
@@ -60,11 +60,6 @@ export const tokenViewSchema = {
   required: ["id", "name", "createdAt", "lastUsedAt", "expiresAt", "expired", "scopes", "apps"],
 } as const;
 
-const idParams = {
-  type: "object",
-  properties: { id: { type: "string", maxLength: 100 } },
-  required: ["id"],
-} as const;
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
 /**

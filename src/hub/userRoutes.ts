@@ -6,7 +6,7 @@ import { ROLES, type UserRecord } from "./accounts.ts";
 import { withRole } from "./context.ts";
 import { tokenView, tokenViewSchema } from "./patRoutes.ts";
 import { httpErrors } from "./problem.ts";
-import { jsonSchema, problemSchema } from "./schemas.ts";
+import { jsonSchema, problemSchema, idParams } from "./schemas.ts";
 import { userNotFound } from "./userLifecycle.ts";
 
 const roleEnum = z.enum(ROLES as ["admin", "developer", "user"]);
@@ -64,11 +64,6 @@ const userViewSchema = {
   required: ["id", "email", "role", "disabled", "roleManagedBy", "hasPassword", "identities"],
 } as const;
 
-const idParams = {
-  type: "object",
-  properties: { id: { type: "string", maxLength: 100 } },
-  required: ["id"],
-} as const;
 const tokenParams = {
   type: "object",
   properties: { id: { type: "string", maxLength: 100 }, tokenId: { type: "string", maxLength: 100 } },
