@@ -15,7 +15,7 @@ interface Exported {
   action: string;
   actor: { type: string };
   target: { name: string | null } | null;
-  at: string | number;
+  at: string;
 }
 
 describe("gatehouse users reset-password and audit export", () => {
@@ -81,6 +81,10 @@ describe("gatehouse users reset-password and audit export", () => {
       .map((line) => JSON.parse(line) as Exported);
     expect(events.map((e) => e.action)).toEqual(["user.created", "user.password_reset", "keys.rotated"]);
     expect(events.every((e) => e.actor.type === "cli")).toBe(true);
+    // The API's shape: ISO 8601 times.
+    expect(
+      events.every((e) => /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(e.at) && Date.parse(e.at) >= started - 1000),
+    ).toBe(true);
     expect(events[1]!.target?.name).toBe("root@example.com");
     expect(exported.stderr).toContain("Exported 3 audit events");
     // No password in the trail.
