@@ -36,11 +36,6 @@ export default tseslint.config(
     },
   },
   {
-    // web/ uses React's FormEvent, deprecated in @types/react 19.3 with no replacement React itself takes.
-    files: ["web/**/*.{ts,tsx}"],
-    rules: { "@typescript-eslint/no-deprecated": "off" },
-  },
-  {
     // vitest types its asymmetric matchers (expect.any, expect.stringContaining, …) as `any`.
     files: ["test/**/*.ts", "src/**/*.test.ts"],
     rules: { "@typescript-eslint/no-unsafe-assignment": "off" },

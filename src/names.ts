@@ -15,6 +15,9 @@ export const INTEGRATION_NAME_RULE = "must be 1–64 characters of a-z, 0-9, - a
 
 /** App names (`name` in gatehouse.config.toml): as integration names, starting with a letter or digit. */
 export const APP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** APP_NAME in words, for validation messages. */
+export const APP_NAME_RULE =
+  "must be an app name: 1–64 of a-z, 0-9, - and _, starting with a letter or digit";
 
 /** The entry of an integration's `apps` that assigns it to every app. */
 export const EVERY_APP = "*";

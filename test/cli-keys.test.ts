@@ -11,7 +11,7 @@ import { IntegrationStore } from "../src/vault/integrationStore.ts";
 import { KeyRing, loadKeyRing, saveKeysFile } from "../src/vault/keyRing.ts";
 import { countRowsUnderKey } from "../src/vault/rotation.ts";
 import { TokenService, type OAuthSteps } from "../src/vault/tokenService.ts";
-import { runCli } from "./helpers/cliProcess.ts";
+import { hubEnv, runCli } from "./helpers/cliProcess.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
 import { createIntegration, createUser, oauthConfigFor, testCipher } from "./helpers/vaultFixtures.ts";
 
@@ -90,16 +90,6 @@ async function expectReadable(store: Store, ring: KeyRing, seeded: Seeded): Prom
 }
 
 const tmp = useTempDir("gh-cli-keys-");
-
-function hubEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    GATEHOUSE_DATA_DIR: dataDir,
-    GATEHOUSE_DATABASE_URL: "",
-    GATEHOUSE_ENCRYPTION_KEYS: "",
-    GATEHOUSE_SANDBOX: "false",
-    ...extra,
-  };
-}
 
 describe("gatehouse keys rotate", () => {
   it("with keys.json: adds a key first, re-encrypts every row, and the old key can be dropped", async () => {

@@ -128,12 +128,15 @@ forEachDatabase("schema", (getStore, target) => {
     expect(tables).toEqual(
       [
         "app_capabilities",
+        "audit_events",
         "connections",
         "integrations",
         "oauth_states",
         "personal_access_tokens",
+        "revoked_tokens",
         "service_tokens",
         "sessions",
+        "user_identities",
         "users",
       ].sort(),
     );

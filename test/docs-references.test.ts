@@ -32,7 +32,7 @@ function files(dir: string, ext: RegExp): string[] {
 // A new user reads --help, the README, the docs and the UI: none of them may point at a file that is not
 // in the repository (issue 11: `--help` named a contract file nobody has).
 describe("references a reader can follow", () => {
-  it.each(["", "start", "emulate", "login", "token", "new", "dev", "keys", "users"])(
+  it.each(["", "start", "emulate", "login", "token", "new", "dev", "keys", "users", "audit"])(
     "gatehouse %s --help names nothing outside the repository",
     async (command) => {
       const sink = collect();

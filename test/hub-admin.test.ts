@@ -172,6 +172,56 @@ forEachDatabase("admin integrations API", (_getStore, database) => {
     );
   });
 
+  it("moving an endpoint to another origin needs the client secret again in the same request, and is audited", async () => {
+    const name = "viktor-itwin-integration";
+    const before = (await t.hub.services.integrations.get(name))!;
+    // Another host, another port, another scheme: each would carry the secret and refresh tokens elsewhere.
+    for (const patch of [
+      { tokenUrl: "https://evil.example/connect/token" },
+      { tokenUrl: "https://ims.bentley.com:8443/connect/token" },
+      { revocationUrl: "https://evil.example/revoke" },
+      { introspectionUrl: "https://evil.example/introspect" },
+      { authorizationUrl: "https://evil.example/authorize" },
+    ]) {
+      const refused = expectProblem(
+        await admin.patch(`/api/admin/integrations/${name}`, patch),
+        400,
+        "client_secret_required",
+      );
+      expect(refused).toMatchObject({ fields: Object.keys(patch) });
+      expect(await t.hub.services.integrations.get(name)).toEqual(before);
+    }
+    // Another path on the same origin is not a move.
+    const samePlace = await admin.patch<IntegrationView>(`/api/admin/integrations/${name}`, {
+      tokenUrl: "https://ims.bentley.com/connect/token?v=2",
+    });
+    expect(samePlace.status, samePlace.text).toBe(200);
+    // With the secret typed again, the move goes through and the audit trail names what moved where.
+    const moved = await admin.patch<IntegrationView>(`/api/admin/integrations/${name}`, {
+      tokenUrl: "https://ims.example.org/connect/token",
+      clientSecret: NEW_SECRET,
+    });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body.tokenUrl).toBe("https://ims.example.org/connect/token");
+    const audit = await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(
+      "/api/admin/audit?action=integration",
+    );
+    const originChange = audit.body.events.find((e) => e.action === "integration.origin_changed");
+    expect(originChange?.details.changes).toEqual([
+      { field: "tokenUrl", from: "https://ims.bentley.com", to: "https://ims.example.org" },
+    ]);
+    const updated = audit.body.events.find((e) => e.action === "integration.updated");
+    expect(updated?.details).toMatchObject({
+      fields: ["tokenUrl", "clientSecret"],
+      clientSecret: "replaced",
+    });
+    expect(audit.text).not.toContain(NEW_SECRET);
+    await admin.patch(`/api/admin/integrations/${name}`, {
+      tokenUrl: before.tokenUrl,
+      clientSecret: NEW_SECRET,
+    });
+  });
+
   it("refuses bad input with field-level problem details and stores nothing", async () => {
     const before = (await t.hub.services.integrations.list()).length;
     const base = { provider: "bentley-itwin", clientId: "c", clientSecret: "s" };
@@ -260,7 +310,9 @@ forEachDatabase("admin integrations API", (_getStore, database) => {
     const script = t.client();
     const pat = await alice.post<{ token: string }>("/api/me/tokens", { name: "x" });
     script.bearer = pat.body.token;
-    expectProblem(await script.get("/api/admin/integrations"), 403, "forbidden");
+    // Her token has no admin scope (and as a developer she could not have given it one).
+    expectProblem(await script.get("/api/admin/integrations"), 403, "insufficient_scope");
+    expectProblem(await alice.post("/api/me/tokens", { name: "y", scopes: ["admin"] }), 403, "forbidden");
   });
 
   it("deletes an integration", async () => {

@@ -321,6 +321,20 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     expect(await pageCode(res)).toBe("issuer_mismatch");
   });
 
+  it("refuses a callback without iss when the provider's metadata advertises it (RFC 9207)", async () => {
+    // The preset does not say Bentley always sends iss; the emulator's discovery document does.
+    const res = await t.connect(alice, "bentley-itwin", "alice@example.com", {
+      tamper: (url) => {
+        url.searchParams.delete("iss");
+        return url;
+      },
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(/Error code: <code>([^<]+)<\/code>/.exec(html)?.[1]).toBe("issuer_mismatch");
+    expect(html).toContain("The answer names no issuer");
+  });
+
   it("never follows a returnTo that leaves the hub", async () => {
     for (const returnTo of [
       "https://evil.example",
@@ -329,6 +343,10 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
       "/\t/evil.example",
       "javascript:alert(1)",
       "evil.example",
+      // Each passes a check of the raw text and normalises into "//evil.example/x" (issue 12).
+      "/.//evil.example/x",
+      "/%2e%2e//evil.example/x",
+      "/a/..//evil.example/x",
     ]) {
       const res = await t.connect(alice, "bentley-itwin", "alice@example.com", { returnTo });
       expect(res.status, returnTo).toBe(302);

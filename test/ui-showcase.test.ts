@@ -139,7 +139,7 @@ describe("app page views", () => {
     ).toBeLessThanOrEqual(0);
   });
 
-  it("creates a personal access token on the account page, shows it once, and deletes it", async () => {
+  it("creates a personal access token on the account page, shows it once, and revokes it", async () => {
     await ui.page.setViewportSize({ width: 1280, height: 900 });
     await ui.page.getByRole("link", { name: "Account" }).click();
     await ui.page.getByRole("heading", { name: "Personal access tokens" }).waitFor();
@@ -152,7 +152,7 @@ describe("app page views", () => {
     const client = ui.hub.client();
     client.bearer = token;
     expect((await client.get("/api/me")).status).toBe(200);
-    await ui.page.getByRole("button", { name: "Delete token laptop" }).click();
+    await ui.page.getByRole("button", { name: "Revoke token laptop" }).click();
     await expect
       .poll(() => ui.page.getByRole("row", { name: /laptop/ }).count(), { timeout: 10_000 })
       .toBe(0);

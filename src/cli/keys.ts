@@ -4,11 +4,17 @@
  * transaction each, compare-and-set per row, see src/vault/rotation.ts), so hubs may keep serving.
  * - Keys from `<data dir>/keys.json`: the file is rewritten atomically with the new key first.
  * - Keys from GATEHOUSE_ENCRYPTION_KEYS: the new value is printed on stdout; set it for every hub.
- * Afterwards no row is under the old keys, so they can be dropped from the configuration.
+ * Afterwards no row is under the old keys, so they can be dropped from the configuration; on SQLite the
+ * WAL is checkpointed and the file vacuumed so no old ciphertext stays in the files (`keys scrub` finishes
+ * that when a running hub held the database). The rotation is recorded in the audit trail.
  */
 import { GatehouseError } from "../errors.ts";
 import { KEYS_FILE_CHECK_MS, loadKeyRing, saveKeysFile, type KeyRing } from "../vault/keyRing.ts";
+import { AuditLog } from "../hub/auditLog.ts";
+import type { Store } from "../db/index.ts";
 import { countRowsByKey, reencryptAll, type ReencryptResult } from "../vault/rotation.ts";
+import { scrubOldValues, type ScrubResult } from "../vault/scrub.ts";
+import { cliActor } from "./cliActor.ts";
 import { CliError, usageError } from "./cliError.ts";
 import { hubConfig, openHubDatabase } from "./hubConfig.ts";
 
@@ -89,10 +95,24 @@ export async function rotateKeys(flags: RotateFlags, io: KeysIo): Promise<number
       droppableKeyIds: droppable,
       ...(ring.source === "env" ? { env: added.env } : {}),
     };
-    if (flags.json) io.out.write(`${JSON.stringify(summary)}\n`);
+    const scrub = await scrubOldValues(store);
+    await new AuditLog(store.db).record({
+      action: "keys.rotated",
+      actor: cliActor(),
+      target: { type: "keys", id: added.keyId, name: null },
+      details: {
+        source: ring.source,
+        reencrypted: total,
+        failed: summary.failed,
+        droppableKeyIds: droppable,
+        scrubbed: scrub.scrubbed,
+      },
+    });
+    if (flags.json) io.out.write(`${JSON.stringify({ ...summary, scrub })}\n`);
     io.err.write(
       `Re-encrypted ${total} values with key ${added.keyId}.${droppable.length ? ` No row uses ${droppable.join(", ")} any more: ${droppable.length === 1 ? "it" : "they"} can be dropped.` : ""}\n`,
     );
+    writeScrubOutcome(scrub, io);
     if (summary.failed > 0) {
       throw new CliError(
         `${summary.failed} stored values could not be decrypted with the configured keys and were left as they are (see rowsByKey with --json)`,
@@ -106,6 +126,38 @@ export async function rotateKeys(flags: RotateFlags, io: KeysIo): Promise<number
         1,
         "reencrypt_incomplete",
       );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function writeScrubOutcome(scrub: ScrubResult, io: KeysIo): void {
+  if (scrub.scrubbed) {
+    io.err.write("Checkpointed and vacuumed the SQLite database: no old value remains in its files.\n");
+  } else if (scrub.dialect === "sqlite") {
+    io.err.write(
+      `Could not scrub the SQLite files: ${scrub.reason}. To finish, stop the hubs on this database and run: gatehouse keys scrub\n`,
+    );
+  } else {
+    io.err.write(`Note: ${scrub.reason}.\n`);
+  }
+}
+
+/**
+ * `gatehouse keys scrub`: the end of a rotation when a running hub held the SQLite database (checkpoint,
+ * vacuum, checkpoint). Exit 1 when it still cannot.
+ */
+export async function scrubKeys(flags: { json?: boolean }, io: KeysIo): Promise<number> {
+  const config = hubConfig(io.env);
+  const store: Store = await openHubDatabase(config);
+  try {
+    const scrub = await scrubOldValues(store);
+    if (flags.json) io.out.write(`${JSON.stringify(scrub)}\n`);
+    writeScrubOutcome(scrub, io);
+    if (scrub.dialect === "sqlite" && !scrub.scrubbed) {
+      throw new CliError(`could not scrub the SQLite files: ${scrub.reason}`, 1, "database_busy");
     }
     return 0;
   } finally {

@@ -8,7 +8,8 @@ import type { RotateFlags } from "./keys.ts";
 import type { LoginFlags } from "./login.ts";
 import type { NewFlags } from "./new.ts";
 import type { TokenFlags } from "./token.ts";
-import type { AddUserFlags } from "./users.ts";
+import type { AddUserFlags, ResetPasswordFlags } from "./users.ts";
+import type { ExportFlags } from "./audit.ts";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, sentence, toCliError } from "./cliError.ts";
 import { TEMPLATES } from "./templates.ts";
 
@@ -188,6 +189,19 @@ function buildProgram(
         return rotateKeys(flags, io);
       }),
     );
+  keys
+    .command("scrub")
+    .description(
+      "SQLite: checkpoint the WAL and vacuum the file so no value under an old key remains in it (the end of a rotation a running hub held up)",
+    )
+    .option("--json", "print the result as JSON on stdout")
+    .addHelpText("after", example("GATEHOUSE_DATA_DIR=/var/lib/gatehouse npx gatehouse keys scrub"))
+    .action(
+      run("keys scrub", async (flags: { json?: boolean }) => {
+        const { scrubKeys } = await import("./keys.ts");
+        return scrubKeys(flags, io);
+      }),
+    );
 
   const users = program.command("users").description("hub users");
   users
@@ -204,6 +218,35 @@ function buildProgram(
       run("users add", async (flags: AddUserFlags) => {
         const { addUser } = await import("./users.ts");
         return addUser(flags, io);
+      }),
+    );
+  users
+    .command("reset-password")
+    .description(
+      "set a local user's password and end their sessions (a password is generated and printed once when --password is absent)",
+    )
+    .option("--email <email>", "the user's email")
+    .option("--password <password>", "at least 8 characters (prefer letting Gatehouse generate one)")
+    .option("--json", "print {id, email, password?} as JSON")
+    .addHelpText("after", example("npx gatehouse users reset-password --email ada@example.com"))
+    .action(
+      run("users reset-password", async (flags: ResetPasswordFlags) => {
+        const { resetPassword } = await import("./users.ts");
+        return resetPassword(flags, io);
+      }),
+    );
+
+  const audit = program.command("audit").description("the audit trail");
+  audit
+    .command("export")
+    .description("write the audit trail as JSON lines on stdout, oldest first")
+    .option("--since <when>", "an ISO date or time (2026-11-01, 2026-11-01T08:00:00Z) or days back (30d)")
+    .option("--until <when>", "the same forms; events before it (default: now)")
+    .addHelpText("after", example("npx gatehouse audit export --since 30d > audit.jsonl"))
+    .action(
+      run("audit export", async (flags: ExportFlags) => {
+        const { exportAudit } = await import("./audit.ts");
+        return exportAudit(flags, io);
       }),
     );
 

@@ -8,22 +8,28 @@
 import { join } from "node:path";
 import { callbackUrl, type HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
+import { oidcRedirectUri } from "../hub/oidcPaths.ts";
+import { sandboxOidcConfig } from "../sandbox/oidc.ts";
 
 /** Where a hub with this data directory keeps its emulators' state. */
 export function sandboxEmulatorDataDir(config: Pick<HubConfig, "dataDir">): string {
   return join(config.dataDir, "emulators");
 }
 
-/** Starts the emulators and writes the ports they got back into `config`. */
+/**
+ * Starts the emulators and writes the ports they got back into `config`; unless GATEHOUSE_OIDC_ISSUER names
+ * another provider, the Bentley emulator becomes the hub's sign-in ("Sign in with Bentley (sandbox)").
+ */
 export async function startSandboxEmulators(config: HubConfig): Promise<Emulators> {
   const { startEmulators } = await import("../emulators/index.ts");
   const emulators = await startEmulators({
     host: "127.0.0.1",
     ports: config.emulatorPorts,
-    webRedirectUris: [callbackUrl(config)],
+    webRedirectUris: [callbackUrl(config), oidcRedirectUri(config)],
     dataDir: sandboxEmulatorDataDir(config),
   });
   config.emulatorPorts = emulatorPortsOf(emulators);
+  config.oidc ??= sandboxOidcConfig(emulators.bentley.url);
   return emulators;
 }
 

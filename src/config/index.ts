@@ -3,8 +3,12 @@ import { z } from "zod";
 import { APP_TO_HUB_MAX_FRAME, RESULT_ENVELOPE_BYTES } from "../apps/channel.ts";
 import { SANDBOX_SETTINGS, type SandboxSetting } from "../apps/sandbox/settings.ts";
 import { DEFAULT_APP_UID_BASE, MAX_APP_UID_BASE } from "../apps/sandbox/identity.ts";
-import { GatehouseError } from "../errors.ts";
 import { DEFAULT_RESULT_MAX_BYTES } from "../sdk/limits.ts";
+import { loadOidcConfig, type OidcConfig } from "./oidc.ts";
+import { BOOLEAN_WORDS, ConfigError, isTrue, readVariable } from "./variable.ts";
+
+export { ConfigError } from "./variable.ts";
+export type { OidcConfig, OidcRoleMapping } from "./oidc.ts";
 
 /** The hub's settings, validated from the environment (the variables the README lists under "The sandbox"). */
 export interface HubConfig {
@@ -44,16 +48,15 @@ export interface HubConfig {
    * /usr/bin/python3 where present, else python3 on the PATH.
    */
   appPython: string | null;
-}
-
-/** A configuration the hub cannot start with; the message names the variable. */
-export class ConfigError extends GatehouseError {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super("invalid_config", message, { variable });
-  }
+  /**
+   * Sign-in through an OpenID provider (GATEHOUSE_OIDC_*), or null. The sandbox fills it in once the
+   * Bentley emulator listens, unless GATEHOUSE_OIDC_ISSUER names another provider.
+   */
+  oidc: OidcConfig | null;
+  /** GATEHOUSE_LOCAL_LOGIN: passwords accepted (false: only the bootstrap admin's, GATEHOUSE_ADMIN_EMAIL). */
+  localLogin: boolean;
+  /** GATEHOUSE_AUDIT_RETENTION_DAYS: audit events and revoked-token tombstones are kept this long. */
+  auditRetentionDays: number;
 }
 
 export interface LoadConfigOptions {
@@ -90,7 +93,7 @@ const parsers = {
     ),
   GATEHOUSE_ADMIN_EMAIL: z.email("must be an email address"),
   GATEHOUSE_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters"),
-  GATEHOUSE_SANDBOX: z.enum(["true", "false", "1", "0"], "must be true or false"),
+  GATEHOUSE_SANDBOX: z.enum(BOOLEAN_WORDS, "must be true or false"),
   GATEHOUSE_APPS_DIR: z.string().min(1),
   GATEHOUSE_EMULATOR_PORTS: z
     .string()
@@ -103,7 +106,13 @@ const parsers = {
     .positive()
     .max(24 * 365),
   GATEHOUSE_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000),
-  GATEHOUSE_BACKGROUND_REFRESH: z.enum(["true", "false", "1", "0"], "must be true or false"),
+  GATEHOUSE_BACKGROUND_REFRESH: z.enum(BOOLEAN_WORDS, "must be true or false"),
+  GATEHOUSE_LOCAL_LOGIN: z.enum(BOOLEAN_WORDS, "must be true or false"),
+  GATEHOUSE_AUDIT_RETENTION_DAYS: z.coerce
+    .number()
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .max(36_500, "must be at most 36500 days"),
   GATEHOUSE_TRUST_PROXY: z
     .string()
     .regex(
@@ -139,18 +148,7 @@ function read<V extends Variable>(
   env: NodeJS.ProcessEnv,
   name: V,
 ): z.output<(typeof parsers)[V]> | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return undefined;
-  const result = parsers[name].safeParse(raw);
-  if (!result.success) {
-    const why = result.error.issues[0]?.message ?? "is invalid";
-    throw new ConfigError(
-      name,
-      // JSON quoting keeps the message on one line whatever the value holds.
-      `${name}: ${why} (got ${JSON.stringify(name.includes("PASSWORD") || name.includes("KEYS") ? "…" : raw)})`,
-    );
-  }
-  return result.data as z.output<(typeof parsers)[V]>;
+  return readVariable(env, name, parsers[name]) as z.output<(typeof parsers)[V]> | undefined;
 }
 
 /**
@@ -164,10 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const dataDir = resolve(read(env, "GATEHOUSE_DATA_DIR") ?? "./data");
   const databaseUrl = read(env, "GATEHOUSE_DATABASE_URL") ?? `sqlite:${resolve(dataDir, "gatehouse.db")}`;
   const sandboxRaw = read(env, "GATEHOUSE_SANDBOX");
-  const sandbox =
-    sandboxRaw === undefined
-      ? (options.sandboxDefault ?? false)
-      : sandboxRaw === "true" || sandboxRaw === "1";
+  const sandbox = isTrue(sandboxRaw, options.sandboxDefault ?? false);
   const appsDir = read(env, "GATEHOUSE_APPS_DIR");
   const appsDirs = appsDir
     ? [resolve(appsDir)]
@@ -187,6 +182,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       "GATEHOUSE_ADMIN_EMAIL: must be set together with GATEHOUSE_ADMIN_PASSWORD",
     );
   }
+  const oidc = loadOidcConfig(env);
+  const localLogin = isTrue(read(env, "GATEHOUSE_LOCAL_LOGIN"), true);
+  if (!localLogin && !oidc && !sandbox) {
+    throw new ConfigError(
+      "GATEHOUSE_LOCAL_LOGIN",
+      "GATEHOUSE_LOCAL_LOGIN: false needs an identity provider (GATEHOUSE_OIDC_ISSUER); otherwise only the bootstrap admin could sign in",
+    );
+  }
   return {
     port,
     host,
@@ -202,12 +205,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: read(env, "LOG_LEVEL") ?? "info",
     sessionTtlMs: (read(env, "GATEHOUSE_SESSION_TTL_HOURS") ?? 12) * 3_600_000,
     loginRateLimitPerMinute: read(env, "GATEHOUSE_LOGIN_RATE_LIMIT") ?? 10,
-    backgroundRefresh: ["true", "1", undefined].includes(read(env, "GATEHOUSE_BACKGROUND_REFRESH")),
+    backgroundRefresh: isTrue(read(env, "GATEHOUSE_BACKGROUND_REFRESH"), true),
     trustProxy: read(env, "GATEHOUSE_TRUST_PROXY") ?? false,
     appSandbox: read(env, "GATEHOUSE_APP_SANDBOX") ?? "auto",
     appResultMaxBytes: read(env, "GATEHOUSE_APP_RESULT_MAX_BYTES") ?? DEFAULT_RESULT_MAX_BYTES,
     appUidBase: read(env, "GATEHOUSE_APP_UID_BASE") ?? DEFAULT_APP_UID_BASE,
     appPython: pythonSetting(read(env, "GATEHOUSE_PYTHON")),
+    oidc,
+    localLogin,
+    auditRetentionDays: read(env, "GATEHOUSE_AUDIT_RETENTION_DAYS") ?? 365,
   };
 }
 

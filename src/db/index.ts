@@ -163,13 +163,39 @@ async function migrateSqliteExclusively(
   database: SqliteDatabase.Database,
   db: Kysely<Database>,
 ): Promise<void> {
+  // Off while migrating (it cannot change inside a transaction), so a migration may rebuild a table the
+  // way SQLite documents it (ALTER TABLE, "other kinds of table schema changes"); checked before COMMIT.
+  database.pragma("foreign_keys = OFF");
+  try {
+    await beginImmediate(database);
+    try {
+      await migrateToLatest(db);
+      const violations = database.pragma("foreign_key_check") as unknown[];
+      if (violations.length > 0) {
+        throw new GatehouseError(
+          "migration_failed",
+          `Database migration left ${violations.length} rows whose foreign keys point nowhere`,
+        );
+      }
+      database.exec("COMMIT");
+    } catch (error) {
+      if (database.inTransaction) database.exec("ROLLBACK");
+      throw error;
+    }
+  } finally {
+    database.pragma("foreign_keys = ON");
+  }
+}
+
+/** BEGIN IMMEDIATE, polling the write lock until SQLITE_MIGRATION_WAIT_MS has passed. */
+async function beginImmediate(database: SqliteDatabase.Database): Promise<void> {
   const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS;
   database.pragma("busy_timeout = 0");
   try {
     for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
       try {
         database.exec("BEGIN IMMEDIATE");
-        break;
+        return;
       } catch (error) {
         const code = (error as { code?: string }).code ?? "";
         if (!code.startsWith("SQLITE_BUSY") || Date.now() > deadline) throw error;
@@ -178,13 +204,6 @@ async function migrateSqliteExclusively(
     }
   } finally {
     database.pragma("busy_timeout = 5000");
-  }
-  try {
-    await migrateToLatest(db);
-    database.exec("COMMIT");
-  } catch (error) {
-    if (database.inTransaction) database.exec("ROLLBACK");
-    throw error;
   }
 }
 

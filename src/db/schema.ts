@@ -5,7 +5,10 @@
  * encrypted the row, so rotation can find rows still under an old key without decrypting anything.
  */
 
-export type Role = "admin" | "developer" | "user";
+import type { Generated } from "kysely";
+
+export type { Role } from "../api/identity.ts";
+import type { Role } from "../api/identity.ts";
 export type GrantType = "authorization_code" | "client_credentials";
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 export type ConnectionStatus = "connected" | "reconnect_required";
@@ -13,9 +16,25 @@ export type ConnectionStatus = "connected" | "reconnect_required";
 export interface UsersTable {
   id: string;
   email: string;
-  password_hash: string;
+  /** Null for people who sign in through an identity provider only (0004). */
+  password_hash: string | null;
   role: Role;
   created_at: number;
+  /** Set while the user is disabled (0004): no sign-in, no session, no token. */
+  disabled_at: number | null;
+  /** The issuer whose claims set the role at each sign-in (GATEHOUSE_OIDC_ROLES), or null: set here. */
+  role_managed_by: string | null;
+}
+
+/** Who a user is at an OpenID provider (0004): (issuer, sub), never the email alone. */
+export interface UserIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  /** The email the provider last sent (display only). */
+  email: string | null;
+  created_at: number;
+  last_sign_in_at: number | null;
 }
 
 export interface SessionsTable {
@@ -24,6 +43,11 @@ export interface SessionsTable {
   user_id: string;
   created_at: number;
   expires_at: number;
+  /** `password` or `oidc` (0004). */
+  signed_in_with: Generated<string>;
+  /** OpenID Connect sign-ins: the ID token, sealed (aad `sessions:<id>:id_token`), for RP-initiated logout. */
+  id_token_enc: string | null;
+  key_id: string | null;
 }
 
 export interface PersonalAccessTokensTable {
@@ -34,6 +58,42 @@ export interface PersonalAccessTokensTable {
   token_hash: string;
   created_at: number;
   last_used_at: number | null;
+  /** After this the token is refused (0004; default 0: a row written without one is expired). */
+  expires_at: Generated<number>;
+  /** JSON array of scopes: `tokens:read`, `apps:run`, `admin`. */
+  scopes: Generated<string>;
+  /** JSON array of app names the token is limited to, or null: every app. */
+  apps: string | null;
+}
+
+/** What is left of a revoked personal access token, for the audit retention period (0004). */
+export interface RevokedTokensTable {
+  /** SHA-256 (hex) of the token. */
+  token_hash: string;
+  token_id: string;
+  user_id: string;
+  name: string;
+  /** `revoked` (its owner or an admin), `user_disabled`, `user_deleted`. */
+  reason: string;
+  revoked_at: number;
+}
+
+/** The audit trail (0004): appended to, never edited through any API; only retention prunes it. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  action: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  target_name: string | null;
+  /** JSON object; never a secret value. */
+  details: string;
+  /** Counted events: one row per bucket (e.g. minute, app, integration, user), `count` added to. */
+  bucket: string | null;
+  count: Generated<number>;
 }
 
 export interface IntegrationsTable {
@@ -129,6 +189,9 @@ export interface AppCapabilitiesTable {
 
 export interface Database {
   users: UsersTable;
+  user_identities: UserIdentitiesTable;
+  revoked_tokens: RevokedTokensTable;
+  audit_events: AuditEventsTable;
   sessions: SessionsTable;
   personal_access_tokens: PersonalAccessTokensTable;
   integrations: IntegrationsTable;

@@ -10,11 +10,15 @@ import {
 } from "../sandbox/emulators.ts";
 import { hubPreset, hubPresets } from "../sandbox/presets.ts";
 import type { Integration } from "../vault/integrationStore.ts";
+import { requestActor, requestContext, type AuditTarget } from "./auditActions.ts";
 import { withRole } from "./context.ts";
 import { integrationAppLinks, loadedApps } from "./diagnostics.ts";
 import { checkIntegration } from "./integrationCheck.ts";
 import {
+  changedFields,
+  checkOriginChange,
   createIntegrationBody,
+  endpointOriginChanges,
   integrationFromCreate,
   integrationPatch,
   integrationView,
@@ -32,7 +36,12 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
  * Admins only.
  */
 export const adminRoutes: FastifyPluginAsync = async (app) => {
-  const { integrations, tokens, config, oauthConfigFor } = app;
+  const { integrations, tokens, config, oauthConfigFor, audit } = app;
+  const target = (integration: Integration): AuditTarget => ({
+    type: "integration",
+    id: integration.id,
+    name: integration.name,
+  });
   const adminOnly = withRole("admin");
   const view = async (integration: Integration) =>
     integrationView(config, integration, await integrations.countConnections(integration.id));
@@ -106,6 +115,17 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       const input = integrationFromCreate(body, hubPreset(config, body.provider).defaults);
       const created = await integrations.create(input);
       request.log.info({ integration: created.name }, "integration created");
+      await audit.record({
+        action: "integration.created",
+        actor: requestActor(request),
+        target: target(created),
+        details: {
+          provider: created.provider,
+          grantType: created.grantType,
+          apps: created.apps,
+          ...requestContext(request),
+        },
+      });
       return reply.code(201).send(await view(created));
     },
   );
@@ -144,8 +164,35 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       const body = patchIntegrationBody.parse(request.body);
       const current = await integrations.get(request.params.name);
       if (!current) throw failures.integrationNotFound(request.params.name);
-      const updated = await integrations.update(current.name, integrationPatch(current, body));
-      request.log.info({ integration: updated.name }, "integration updated");
+      checkOriginChange(current, body);
+      const patch = integrationPatch(current, body);
+      const moved = endpointOriginChanges(current, patch);
+      const fields = changedFields(current, patch);
+      const updated = await integrations.update(current.name, patch);
+      request.log.info({ integration: updated.name, fields }, "integration updated");
+      const actor = requestActor(request);
+      const context = requestContext(request);
+      await audit.record({
+        action: "integration.updated",
+        actor,
+        target: target(updated),
+        details: {
+          fields,
+          ...(body.clientSecret !== undefined
+            ? { clientSecret: body.clientSecret === null ? "cleared" : "replaced" }
+            : {}),
+          ...(updated.name !== current.name ? { renamedFrom: current.name } : {}),
+          ...context,
+        },
+      });
+      if (moved.length > 0) {
+        await audit.record({
+          action: "integration.origin_changed",
+          actor,
+          target: target(updated),
+          details: { changes: moved, ...context },
+        });
+      }
       return view(updated);
     },
   );
@@ -213,9 +260,16 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const integration = await integrations.get(request.params.name);
       if (!integration) throw failures.integrationNotFound(request.params.name);
+      const connections = await integrations.countConnections(integration.id);
       await tokens.deleteIntegrationTokens(integration);
       await integrations.delete(integration.name);
       request.log.info({ integration: integration.name }, "integration deleted");
+      await audit.record({
+        action: "integration.deleted",
+        actor: requestActor(request),
+        target: target(integration),
+        details: { connectionsRemoved: connections, ...requestContext(request) },
+      });
       return reply.code(204).send();
     },
   );

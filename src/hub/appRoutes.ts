@@ -3,6 +3,7 @@ import { sandboxSummary } from "../apps/sandbox/report.ts";
 import { GatehouseError } from "../errors.ts";
 import { appSummary } from "./appPages.ts";
 import { requireUser, signedIn, withRole } from "./context.ts";
+import { allowsApp } from "./patScopes.ts";
 import { problemSchema } from "./schemas.ts";
 
 export const appNotFound = (app: string): GatehouseError =>
@@ -29,7 +30,10 @@ export const appRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const [all, connections] = await stateOf(requireUser(request).id);
-      return registry.list().map((appProcess) => appSummary(appProcess, all, connections));
+      return registry
+        .list()
+        .filter((appProcess) => allowsApp(request, appProcess.spec.name))
+        .map((appProcess) => appSummary(appProcess, all, connections));
     },
   );
 

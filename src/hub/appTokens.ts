@@ -24,6 +24,8 @@ export class AppTokens {
     private readonly integrations: IntegrationStore,
     private readonly tokens: TokenService,
     private readonly apps: () => AppDirectory | null,
+    /** Told of every token handed out (the audit trail's per-minute issuance counter); cheap, synchronous. */
+    private readonly issued?: (app: string, integration: string, userId: string) => void,
   ) {}
 
   /**
@@ -42,9 +44,12 @@ export class AppTokens {
     if (!found) throw errors.integrationNotFound(integration);
     checkAssignment(this.apps(), found, app);
     try {
-      return found.grantType === "client_credentials"
-        ? await tokens.getServiceToken(found, options)
-        : await tokens.getUserToken(found, userId, options);
+      const token =
+        found.grantType === "client_credentials"
+          ? await tokens.getServiceToken(found, options)
+          : await tokens.getUserToken(found, userId, options);
+      this.issued?.(app, found.name, userId);
+      return token;
     } catch (err) {
       if (err instanceof GatehouseError && err.code === "login_required") {
         throw new GatehouseError(err.code, err.message, {

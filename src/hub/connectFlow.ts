@@ -14,8 +14,12 @@ import type { OAuthStateStore } from "../vault/oauthStates.ts";
 import type { TokenService } from "../vault/tokenService.ts";
 import { checkAssignment } from "./assignment.ts";
 import type { AppDirectory } from "./context.ts";
+import type { IssuerMetadata } from "./issuerMetadata.ts";
 import type { HubMetrics } from "./metrics.ts";
 import { requestScopes } from "./oauthConfig.ts";
+import { safeReturnTo } from "./returnTo.ts";
+
+export { HUB_ORIGIN, safeReturnTo } from "./returnTo.ts";
 
 export const LOGIN_PATH = "/api/integrations/oauth2/login";
 export const CALLBACK_PATH = "/api/integrations/oauth2/callback/";
@@ -27,28 +31,6 @@ export function loginPath(integration: string, app?: string | null, returnTo?: s
   if (returnTo) query.set("returnTo", returnTo);
   const qs = query.toString();
   return `${LOGIN_PATH}/${encodeURIComponent(integration)}${qs ? `?${qs}` : ""}`;
-}
-
-/** A stand-in origin for reading paths and callback URLs as URLs. */
-export const HUB_ORIGIN = "http://hub.invalid";
-
-/**
- * `returnTo` when it is a path on this hub, else "/". Refuses absolute and scheme-relative URLs ("//x"),
- * backslashes (browsers read "/\x" as "//x") and control characters (browsers strip tabs and newlines,
- * which can turn "/\t/x" into "//x").
- */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== "string" || value === "" || value.length > 2048) return "/";
-  if (!value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return "/";
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (/[\u0000-\u001f\u007f]/.test(value)) return "/";
-  try {
-    const url = new URL(value, HUB_ORIGIN);
-    if (url.origin !== HUB_ORIGIN) return "/";
-    return `${url.pathname}${url.search}${url.hash}`;
-  } catch {
-    return "/";
-  }
 }
 
 /** Words for the person looking at the connect flow's pages, by code. */
@@ -109,6 +91,8 @@ export interface ConnectFlowOptions {
   tokens: TokenService;
   metrics: Pick<HubMetrics, "upstreamLatency">;
   oauthConfigFor: (integration: Integration) => OAuthClientConfig;
+  /** The issuers' own metadata (RFC 9207 `iss`); without it only the presets' quirks decide. */
+  issuerMetadata?: IssuerMetadata;
   /** Read per connect: the apps layer's answer about which app may use what. */
   appDirectory: () => AppDirectory | null;
   now: () => number;
@@ -172,7 +156,10 @@ export class ConnectFlow {
     start.onAttempt?.({ integration: integration.name, app: start.app, returnTo });
     if (start.app !== null) checkAssignment(this.options.appDirectory(), integration, start.app);
     const redirectUri = callbackUrl(config);
-    const started = await buildAuthorizationUrl(oauthConfigFor(integration), {
+    const cfg = oauthConfigFor(integration);
+    // Read the issuer's metadata now, so the callback finds it cached.
+    if (cfg.issuer) void this.options.issuerMetadata?.facts(cfg.issuer, cfg.allowInsecureHttp === true);
+    const started = await buildAuthorizationUrl(cfg, {
       redirectUri,
       scopes: requestScopes(integration),
       pkce: true,
@@ -193,7 +180,7 @@ export class ConnectFlow {
   async finishConnect(
     callback: ConnectCallback,
   ): Promise<{ returnTo: string; integration: Integration; userId: string }> {
-    const { integrations, states, tokens, metrics, oauthConfigFor, now } = this.options;
+    const { integrations, states, tokens, metrics, now } = this.options;
     const { url } = callback;
     const stateValues = url.searchParams.getAll("state");
     if (stateValues.length === 0) {
@@ -216,7 +203,7 @@ export class ConnectFlow {
     if (!integration) throw errors.integrationNotFound(pending.integrationId);
     callback.onAttempt?.({ integration: integration.name, app: pending.app, returnTo: pending.returnTo });
 
-    const cfg = oauthConfigFor(integration);
+    const cfg = await this.callbackConfig(integration);
     const params = checkCallback(cfg, url, state);
     const started = now();
     const tokenSet = await exchangeCode(cfg, params, {
@@ -230,5 +217,16 @@ export class ConnectFlow {
     const account = await lookupAccount(cfg, tokenSet, { log: callback.log });
     await tokens.saveConnection(integration, pending.userId, tokenSet, account);
     return { returnTo: pending.returnTo, integration, userId: pending.userId };
+  }
+
+  /**
+   * The config a callback is checked with: `iss` is required when the preset says the provider always
+   * sends it, or when the provider's own metadata advertises it (RFC 9207 §3).
+   */
+  private async callbackConfig(integration: Integration): Promise<OAuthClientConfig> {
+    const cfg = this.options.oauthConfigFor(integration);
+    if (!cfg.issuer || cfg.requireIssInAuthResponse || !this.options.issuerMetadata) return cfg;
+    const facts = await this.options.issuerMetadata.facts(cfg.issuer, cfg.allowInsecureHttp === true);
+    return facts?.requireIssInAuthResponse ? { ...cfg, requireIssInAuthResponse: true } : cfg;
   }
 }

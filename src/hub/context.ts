@@ -6,7 +6,13 @@ import type { OAuthClientConfig } from "../oauth/index.ts";
 import type { Integration, IntegrationStore } from "../vault/integrationStore.ts";
 import type { SecretCipher } from "../vault/storage.ts";
 import type { TokenService } from "../vault/tokenService.ts";
-import type { AccountStore, HubUser } from "./accounts.ts";
+import type { AccountStore, HubUser, SignInMethod } from "./accounts.ts";
+import type { AuditLog } from "./auditLog.ts";
+import type { IssuanceCounter } from "./issuanceCounter.ts";
+import type { OidcSignIn } from "./oidcSignIn.ts";
+import type { PatGrant } from "./patScopes.ts";
+import type { TokenRefusals } from "./tokenRefusals.ts";
+import type { UserLifecycle } from "./userLifecycle.ts";
 import type { AppReloads } from "./appReloads.ts";
 import type { Invocations } from "./invocations.ts";
 import type { HubMetrics } from "./metrics.ts";
@@ -29,6 +35,8 @@ export interface HubServices {
   store: HubStore;
   keyRing: SecretCipher;
   accounts: AccountStore;
+  audit: AuditLog;
+  userLifecycle: UserLifecycle;
   integrations: IntegrationStore;
   tokens: TokenService;
   states: OAuthStateStore;
@@ -48,6 +56,12 @@ declare module "fastify" {
     now: () => number;
     metrics: HubMetrics;
     accounts: AccountStore;
+    audit: AuditLog;
+    issuance: IssuanceCounter;
+    tokenRefusals: TokenRefusals;
+    userLifecycle: UserLifecycle;
+    /** Sign-in through the OpenID provider (null without GATEHOUSE_OIDC_ISSUER). */
+    oidcSignIn: OidcSignIn | null;
     integrations: IntegrationStore;
     tokens: TokenService;
     oauthStates: OAuthStateStore;
@@ -63,6 +77,10 @@ declare module "fastify" {
     /** The session row id (SHA-256 of the cookie) when signed in by cookie; null otherwise. */
     sessionId: string | null;
     authMethod: "session" | "token" | null;
+    /** With a personal access token: its scopes, apps and expiry. */
+    pat: PatGrant | null;
+    /** With a session: how it began. */
+    signedInWith: SignInMethod | null;
   }
 }
 

@@ -17,6 +17,8 @@ export interface ConnectPageContext {
   back: { href: string; label: string };
   /** For admins: the integration's settings page. */
   settingsUrl: string | null;
+  /** The page's heading when it is not about connecting an account (e.g. "Could not sign in"). */
+  heading?: string;
 }
 
 export const NO_CONTEXT: ConnectPageContext = {
@@ -48,7 +50,7 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background
 a:focus-visible{outline:2px solid var(--text);outline-offset:2px;box-shadow:0 0 0 3px #ffbf47}`;
 
 /**
- * A small styled page for the browser steps of the connect flow. Nothing from the request is echoed
+ * A small styled page for the browser steps of the connect flow and the sign-in. Nothing from the request is echoed
  * unescaped, every link is a path on this hub chosen by the hub (never an open redirect), and no token, code
  * or state ever appears on it.
  */
@@ -60,9 +62,11 @@ export function sendErrorPage(
   context: ConnectPageContext = NO_CONTEXT,
   hints: readonly string[] = [],
 ): FastifyReply {
-  const title = context.integration
-    ? `Could not connect ${escapeHtml(context.integration)}`
-    : "Could not connect the account";
+  const title = context.heading
+    ? escapeHtml(context.heading)
+    : context.integration
+      ? `Could not connect ${escapeHtml(context.integration)}`
+      : "Could not connect the account";
   const actions = [
     context.retryUrl ? `<a class="button" href="${escapeHtml(context.retryUrl)}">Try again</a>` : "",
     `<a class="button${context.retryUrl ? " secondary" : ""}" href="${escapeHtml(context.back.href)}">${escapeHtml(context.back.label)}</a>`,

@@ -4,6 +4,7 @@ import { EVERY_APP, INTEGRATION_NAME, INTEGRATION_NAME_RULE } from "../names.ts"
 import { getPreset, listPresets, type ProviderDefaults } from "../providers/index.ts";
 import type { Integration, IntegrationInput, IntegrationPatch } from "../vault/integrationStore.ts";
 import { callbackUrl, type HubConfig } from "../config/index.ts";
+import { GatehouseError } from "../errors.ts";
 import { httpErrors, type FieldError } from "./problem.ts";
 
 // Integration names, and the app names an integration is assigned to.
@@ -132,6 +133,47 @@ export function integrationPatch(
     clientSecret: body.clientSecret === undefined ? current.clientSecret : body.clientSecret,
   });
   return patch;
+}
+
+/** The endpoints the hub sends the client secret or users' tokens to. */
+const SECRET_BEARING_URLS = ["authorizationUrl", "tokenUrl", "revocationUrl", "introspectionUrl"] as const;
+
+const originOf = (url: string | null | undefined): string | null => (url ? new URL(url).origin : null);
+
+/** The endpoints whose origin (scheme, host, port) a patch changes, with the old and new origin. */
+export function endpointOriginChanges(
+  current: Integration,
+  patch: { [K in (typeof SECRET_BEARING_URLS)[number]]?: string | null },
+): { field: (typeof SECRET_BEARING_URLS)[number]; from: string | null; to: string }[] {
+  return SECRET_BEARING_URLS.flatMap((field) => {
+    const to = originOf(patch[field]);
+    const from = originOf(current[field]);
+    return to !== null && to !== from ? [{ field, from, to }] : [];
+  });
+}
+
+/**
+ * An endpoint moving to another origin would carry the stored client secret and users' refresh tokens to
+ * that host: the move must bring the client secret again in the same request (whoever retypes it has the
+ * provider's app registration in hand; a stolen admin session does not).
+ */
+export function checkOriginChange(current: Integration, body: z.output<typeof patchIntegrationBody>): void {
+  const changes = endpointOriginChanges(current, body);
+  if (changes.length === 0 || !current.clientSecret || body.clientSecret !== undefined) return;
+  throw new GatehouseError(
+    "client_secret_required",
+    `Moving ${changes.map((c) => c.field).join(", ")} to ${[...new Set(changes.map((c) => c.to))].join(", ")} sends the client secret and users' tokens there: send clientSecret again in the same request`,
+    { fields: changes.map((c) => c.field), origins: changes.map((c) => c.to) },
+  );
+}
+
+/** The fields a patch changes (names only: never a secret's value). */
+export function changedFields(current: Integration, patch: IntegrationPatch): string[] {
+  return Object.entries(patch).flatMap(([key, value]) => {
+    if (key === "clientSecret") return ["clientSecret"];
+    const before = (current as unknown as Record<string, unknown>)[key];
+    return JSON.stringify(before) === JSON.stringify(value) ? [] : [key];
+  });
 }
 
 /** Rules across fields, with the field each one is about. */

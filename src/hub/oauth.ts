@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { ConnectionView } from "../api/account.ts";
 import { GatehouseError, errorCodeOf, errors } from "../errors.ts";
+import { requestActor, requestContext } from "./auditActions.ts";
 import { CALLBACK_PATH, ConnectFlow, HUB_ORIGIN, LOGIN_PATH, type ConnectAttempt } from "./connectFlow.ts";
 import { pageContext, sendConnectPage } from "./connectPages.ts";
+import { IssuerMetadata } from "./issuerMetadata.ts";
 import { requireUser, signedIn } from "./context.ts";
 import { toProblem } from "./problem.ts";
 import { problemSchema } from "./schemas.ts";
@@ -52,6 +54,7 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
     tokens,
     metrics: app.metrics,
     oauthConfigFor: app.oauthConfigFor,
+    issuerMetadata: new IssuerMetadata({ now: app.now, log: app.log.child({ module: "connect" }) }),
     appDirectory: () => app.appDirectory,
     now: app.now,
   });
@@ -130,6 +133,16 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
           log: request.log,
         });
         request.log.info({ integration: integration.name, userId }, "account connected");
+        await app.audit.record({
+          action: "connection.connected",
+          actor: requestActor(request),
+          target: { type: "connection", id: null, name: integration.name },
+          details: {
+            integration: integration.name,
+            app: (attempt as ConnectAttempt | null)?.app ?? null,
+            ip: request.ip,
+          },
+        });
         return reply.header("cache-control", "no-store").redirect(returnTo, 302);
       } catch (err) {
         // Log the code only: the query (code, state) must never reach a log line.
@@ -180,6 +193,12 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
         });
       }
       request.log.info({ integration: integration.name, userId: user.id }, "account disconnected");
+      await app.audit.record({
+        action: "connection.disconnected",
+        actor: requestActor(request),
+        target: { type: "connection", id: null, name: integration.name },
+        details: { integration: integration.name, ...requestContext(request) },
+      });
       return reply.code(204).send();
     },
   );

@@ -46,3 +46,10 @@ export const nameParams = {
   properties: { name: { type: "string", minLength: 1, maxLength: 200 } },
   required: ["name"],
 } as const;
+
+/** `:id` path parameters (users, personal access tokens). */
+export const idParams = {
+  type: "object",
+  properties: { id: { type: "string", maxLength: 100 } },
+  required: ["id"],
+} as const;

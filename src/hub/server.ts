@@ -19,7 +19,12 @@ import { appReloadRoutes } from "./appReloadRoutes.ts";
 import type { AppReloads } from "./appReloads.ts";
 import { appRoutes } from "./appRoutes.ts";
 import { appsPlugin } from "./apps.ts";
-import { authentication, authRoutes, bootstrapAdmin } from "./auth.ts";
+import { auditRoutes } from "./auditRoutes.ts";
+import { authentication, bootstrapAdmin } from "./auth.ts";
+import { authRoutes } from "./authRoutes.ts";
+import { oidcRoutes } from "./oidcRoutes.ts";
+import { patRoutes } from "./patRoutes.ts";
+import { userRoutes } from "./userRoutes.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./favicon.ts";
 import { createLogger } from "./logger.ts";
@@ -29,7 +34,9 @@ import { runtimeRoutes } from "./runtimeRoutes.ts";
 import { problem, problemErrorHandler, sendProblem } from "./problem.ts";
 import {
   accountsPlugin,
+  auditPlugin,
   corePlugin,
+  oidcPlugin,
   metricsPlugin,
   vaultPlugin,
   type HubStore,
@@ -48,17 +55,22 @@ function routes(name: string, dependencies: string[], plugin: FastifyPluginAsync
 const CORE = "gatehouse-core";
 const VAULT = "gatehouse-vault";
 const APPS = "gatehouse-apps";
+const ACCOUNTS = "gatehouse-accounts";
 
 /** The API's areas: each route file and what it reads (see services.ts and apps.ts). */
 const ROUTES = [
   routes("ops-routes", [CORE, "gatehouse-metrics"], opsRoutes),
-  routes("auth-routes", [CORE, "gatehouse-accounts", "gatehouse-authentication"], authRoutes),
-  routes("admin-routes", [CORE, VAULT, APPS], adminRoutes),
-  routes("connect-routes", [CORE, VAULT, APPS, "gatehouse-metrics"], connectRoutes),
-  routes("token-routes", [VAULT, APPS, "gatehouse-metrics"], tokenRoutes),
+  routes("auth-routes", [CORE, ACCOUNTS, "gatehouse-authentication"], authRoutes),
+  routes("oidc-routes", [CORE, ACCOUNTS, "gatehouse-oidc", "gatehouse-authentication"], oidcRoutes),
+  routes("pat-routes", [CORE, ACCOUNTS, "gatehouse-authentication"], patRoutes),
+  routes("user-routes", [CORE, ACCOUNTS, VAULT, "gatehouse-authentication"], userRoutes),
+  routes("audit-routes", ["gatehouse-audit", "gatehouse-authentication"], auditRoutes),
+  routes("admin-routes", [CORE, VAULT, APPS, "gatehouse-audit"], adminRoutes),
+  routes("connect-routes", [CORE, VAULT, APPS, "gatehouse-metrics", "gatehouse-audit"], connectRoutes),
+  routes("token-routes", [VAULT, APPS, "gatehouse-metrics", "gatehouse-audit"], tokenRoutes),
   routes("app-routes", [CORE, VAULT, APPS], appRoutes),
   routes("view-routes", [CORE, APPS], viewRoutes),
-  routes("runtime-routes", [VAULT, APPS], runtimeRoutes),
+  routes("runtime-routes", [VAULT, APPS, "gatehouse-audit"], runtimeRoutes),
   routes("app-reload-routes", [APPS], appReloadRoutes),
   routes("favicon-routes", [], faviconRoutes),
 ];
@@ -153,7 +165,9 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
 
     await app.register(corePlugin, { config, store, keyRing, now });
     await app.register(metricsPlugin);
+    await app.register(auditPlugin);
     await app.register(accountsPlugin);
+    await app.register(oidcPlugin);
     await app.register(vaultPlugin, { tokenService: deps.tokenService });
     if (!deps.skipAdminBootstrap) await bootstrapAdmin(app.accounts, config, logger);
 
@@ -226,6 +240,8 @@ function servicesOf(app: FastifyInstance): HubServices {
     store: app.store,
     keyRing: app.keyRing,
     accounts: app.accounts,
+    audit: app.audit,
+    userLifecycle: app.userLifecycle,
     integrations: app.integrations,
     tokens: app.tokens,
     states: app.oauthStates,

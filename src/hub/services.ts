@@ -5,7 +5,12 @@ import { OAuthStateStore } from "../vault/oauthStates.ts";
 import type { SecretCipher, VaultStore } from "../vault/storage.ts";
 import { TokenService, type TokenServiceOptions } from "../vault/tokenService.ts";
 import { AccountStore } from "./accounts.ts";
+import { AuditLog } from "./auditLog.ts";
+import { IssuanceCounter } from "./issuanceCounter.ts";
+import { TokenRefusals } from "./tokenRefusals.ts";
+import { UserLifecycle } from "./userLifecycle.ts";
 import { HubMetrics } from "./metrics.ts";
+import { OidcSignIn } from "./oidcSignIn.ts";
 import { oauthConfigFor } from "./oauthConfig.ts";
 
 /**
@@ -54,12 +59,57 @@ export const metricsPlugin = fp(
   { name: "gatehouse-metrics", dependencies: ["gatehouse-core"] },
 );
 
-/** Hub users, sessions and personal access tokens. */
+const RETENTION_INTERVAL_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The audit trail, its token-issuance counter (flushed every second and at close), and its retention
+ * (GATEHOUSE_AUDIT_RETENTION_DAYS: pruned at start and hourly).
+ */
+export const auditPlugin = fp(
+  async (app) => {
+    const { store, now, config } = app;
+    const audit = new AuditLog(store.db, now);
+    const issuance = new IssuanceCounter({
+      audit,
+      db: store.db,
+      now,
+      log: app.log.child({ module: "audit" }),
+    });
+    app.decorate("audit", audit);
+    app.decorate("issuance", issuance);
+    const prune = () =>
+      audit.prune(config.auditRetentionDays * DAY_MS).catch((err: unknown) => {
+        app.log.warn({ err: (err as Error).message }, "audit retention could not prune");
+      });
+    let timer: NodeJS.Timeout | null = null;
+    app.addHook("onReady", async () => {
+      issuance.start();
+      void prune();
+      timer = setInterval(() => void prune(), RETENTION_INTERVAL_MS);
+      timer.unref();
+    });
+    app.addHook("onClose", async () => {
+      if (timer) clearInterval(timer);
+      await issuance.stop();
+    });
+  },
+  { name: "gatehouse-audit", dependencies: ["gatehouse-core"] },
+);
+
+/** Hub users, sessions and personal access tokens, and the user lifecycle. */
 export const accountsPlugin = fp(
   async (app) => {
-    app.decorate("accounts", new AccountStore(app.store.db, app.now));
+    const { store, now, keyRing, audit } = app;
+    const accounts = new AccountStore(store.db, now, { cipher: keyRing, audit });
+    app.decorate("accounts", accounts);
+    app.decorate("tokenRefusals", new TokenRefusals(accounts.tokens, audit, now));
+    app.decorate(
+      "userLifecycle",
+      new UserLifecycle({ db: store.db, dialect: store.dialect, accounts, audit, now }),
+    );
   },
-  { name: "gatehouse-accounts", dependencies: ["gatehouse-core"] },
+  { name: "gatehouse-accounts", dependencies: ["gatehouse-core", "gatehouse-audit"] },
 );
 
 export interface VaultPluginOptions {
@@ -91,4 +141,14 @@ export const vaultPlugin = fp<VaultPluginOptions>(
     );
   },
   { name: "gatehouse-vault", dependencies: ["gatehouse-core", "gatehouse-metrics"] },
+);
+
+/** Sign-in through the OpenID provider of GATEHOUSE_OIDC_* (or the sandbox's emulator), when there is one. */
+export const oidcPlugin = fp(
+  async (app) => {
+    const { config, keyRing, now } = app;
+    const oidc = config.oidc;
+    app.decorate("oidcSignIn", oidc ? new OidcSignIn({ config, oidc, cipher: keyRing, now }) : null);
+  },
+  { name: "gatehouse-oidc", dependencies: ["gatehouse-core"] },
 );

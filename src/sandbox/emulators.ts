@@ -24,6 +24,11 @@ export const SANDBOX_SERVICE_CLIENT = {
   clientId: "sandbox-service",
   clientSecret: "sandbox-service-secret",
 } as const;
+/** The hub's own sign-in client at the Bentley emulator (the sandbox's identity provider). */
+export const SANDBOX_SIGNIN_CLIENT = {
+  clientId: "sandbox-signin",
+  clientSecret: "sandbox-signin-secret",
+} as const;
 
 /** The emulators listen on loopback only; `startSandboxEmulators` binds them here. */
 export const EMULATOR_HOST = "127.0.0.1";

@@ -18,7 +18,7 @@ import type { KeyRing } from "./keyRing.ts";
  * tokens, and bumping it would make an in-flight refresher throw away the tokens it just obtained.
  */
 
-export type EncryptedTable = "integrations" | "connections" | "service_tokens" | "oauth_states";
+export type EncryptedTable = "integrations" | "connections" | "service_tokens" | "oauth_states" | "sessions";
 
 interface TableSpec {
   table: EncryptedTable;
@@ -54,6 +54,13 @@ const tables: TableSpec[] = [
     table: "oauth_states",
     primaryKey: "state_hash",
     columns: [{ name: "code_verifier_enc", aad: aad.oauthStateCodeVerifier }],
+    versioned: false,
+  },
+  {
+    // OpenID Connect sessions keep their ID token for the provider's logout (most sessions have none).
+    table: "sessions",
+    primaryKey: "id",
+    columns: [{ name: "id_token_enc", aad: aad.sessionIdToken }],
     versioned: false,
   },
 ];
@@ -113,6 +120,7 @@ export async function reencryptAll(
       connections: { reencrypted: 0, skipped: 0, failed: 0 },
       service_tokens: { reencrypted: 0, skipped: 0, failed: 0 },
       oauth_states: { reencrypted: 0, skipped: 0, failed: 0 },
+      sessions: { reencrypted: 0, skipped: 0, failed: 0 },
     },
     failures: [],
   };

@@ -20,6 +20,17 @@ export interface CliRun {
   exited: Promise<number>;
 }
 
+/** The environment of a CLI command on a hub's SQLite data dir (`keys`, `users`, `audit`), nothing inherited. */
+export function hubEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    GATEHOUSE_DATA_DIR: dataDir,
+    GATEHOUSE_DATABASE_URL: "",
+    GATEHOUSE_ENCRYPTION_KEYS: "",
+    GATEHOUSE_SANDBOX: "false",
+    ...extra,
+  };
+}
+
 export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;

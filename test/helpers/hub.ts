@@ -18,7 +18,9 @@ import { Writable } from "node:stream";
 import { loadConfig, type HubConfig } from "../../src/config/index.ts";
 import type { Store } from "../../src/db/index.ts";
 import type { Emulators } from "../../src/emulators/index.ts";
+import { OIDC_CALLBACK_PATH } from "../../src/hub/oidcPaths.ts";
 import { buildHub, type Hub, type HubDeps } from "../../src/hub/server.ts";
+import { sandboxOidcConfig } from "../../src/sandbox/oidc.ts";
 import { seedSandbox, type SeedResult } from "../../src/sandbox/seed.ts";
 import { signInAtEmulator } from "./browser.ts";
 
@@ -36,6 +38,8 @@ export interface TestHubOptions {
   deps?: HubDeps;
   /** Keep every log line in `logs` (default true); level defaults to "info". */
   captureLogs?: boolean;
+  /** Sign people in at the Bentley emulator, as the sandbox does ("Sign in with Bentley (sandbox)"). */
+  sandboxSignIn?: boolean;
 }
 
 export interface TestHub {
@@ -265,6 +269,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
         GATEHOUSE_LOGIN_RATE_LIMIT: "10000",
       }),
       appsDirs: [],
+      ...(options.sandboxSignIn && emulators ? { oidc: sandboxOidcConfig(emulators.bentley.url) } : {}),
       ...options.config,
     };
     hub = await buildHub(config, {
@@ -282,7 +287,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     const callback = `${url}/api/integrations/oauth2/callback/`;
     let seed: SeedResult | null = null;
     if (emulators) {
-      emulators.setWebRedirectUris([callback]);
+      // The connect flow's callback, and the hub's own sign-in (the sandbox's sign-in client).
+      emulators.setWebRedirectUris([callback, `${url}${OIDC_CALLBACK_PATH}`]);
       seed = await seedSandbox(
         hub.services,
         {

@@ -16,6 +16,8 @@ export interface HubInBrowserOptions {
   permissions?: string[];
   /** More of the hub's settings (e.g. appSandbox). */
   config?: Partial<HubConfig>;
+  /** Sign people in at the Bentley emulator, as the sandbox does. */
+  sandboxSignIn?: boolean;
 }
 
 /** What a UI suite drives: a test hub, and one Chromium page on it whose console problems are collected. */
@@ -36,7 +38,10 @@ export function useHubInBrowser(options: HubInBrowserOptions): HubInBrowser {
   const ui = {} as HubInBrowser;
   beforeAll(async () => {
     await ensureFreshWebBuild();
-    ui.hub = await startTestHub({ config: { ...options.config, appsDirs: options.appsDirs } });
+    ui.hub = await startTestHub({
+      config: { ...options.config, appsDirs: options.appsDirs },
+      ...(options.sandboxSignIn ? { sandboxSignIn: true } : {}),
+    });
     if (options.emulatorHosts) useEmulatorHostMap(ui.hub);
     ui.browser = await launchChromium();
     ui.context = await ui.browser.newContext({

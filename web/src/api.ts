@@ -101,18 +101,6 @@ export const api = {
   delete: <T>(path: string) => request<T>("DELETE", path),
 };
 
-/** Reads a list either as a bare array or wrapped in an object under one of the given keys. */
-export function asList<T>(data: unknown, ...keys: string[]): T[] {
-  if (Array.isArray(data)) return data as T[];
-  if (data && typeof data === "object") {
-    for (const key of [...keys, "items", "data"]) {
-      const value = (data as Record<string, unknown>)[key];
-      if (Array.isArray(value)) return value as T[];
-    }
-  }
-  return [];
-}
-
 /** The link that starts connecting an account, returning the browser to `returnTo` afterwards. */
 export function loginLink(integration: string, app: string | null, returnTo: string): string {
   const query = new URLSearchParams();

@@ -10,6 +10,7 @@ import { IntegrationsPage } from "./pages/IntegrationsPage.tsx";
 import { IntegrationWizard } from "./pages/IntegrationWizard.tsx";
 import { IntegrationEditPage } from "./pages/IntegrationEditPage.tsx";
 import { UsersPage } from "./pages/UsersPage.tsx";
+import { AuditPage } from "./pages/AuditPage.tsx";
 import { AppsPage } from "./pages/AppsPage.tsx";
 import { AppPage } from "./pages/AppPage.tsx";
 import { AccountPage } from "./pages/AccountPage.tsx";
@@ -28,6 +29,7 @@ function Page({ path, me }: { path: string; me: Me }) {
   params = match("/admin/integrations/:name", path);
   if (params) return <IntegrationEditPage name={params.name!} />;
   if (path === "/admin/users") return <UsersPage />;
+  if (path === "/admin/audit") return <AuditPage />;
   return <NotFoundPage />;
 }
 
@@ -41,7 +43,8 @@ function Header({ me, path, onSignOut }: { me: Me; path: string; onSignOut: () =
     ["/apps", "Apps"],
     ["/account", "Account"],
   ];
-  if (me.role === "admin") links.push(["/admin/integrations", "Integrations"], ["/admin/users", "Users"]);
+  if (me.role === "admin")
+    links.push(["/admin/integrations", "Integrations"], ["/admin/users", "Users"], ["/admin/audit", "Audit"]);
   return (
     <header className="topbar">
       <Link href="/apps" className="brand">
@@ -99,13 +102,24 @@ function App() {
   }, []);
 
   const signOut = useCallback(async () => {
+    if (me?.signedInWith === "oidc") {
+      // The hub ends the session and answers where the provider's own sign-out is; a top-level navigation
+      // there carries the provider's session cookie (and its address is not ours to fetch).
+      try {
+        const { location } = await api.post<{ location: string }>("/api/auth/oidc/logout");
+        window.location.assign(location);
+        return;
+      } catch {
+        // Fall through: at least the hub's session ends.
+      }
+    }
     try {
       await api.post("/api/auth/logout");
     } finally {
       setMe(null);
       navigate("/login");
     }
-  }, []);
+  }, [me?.signedInWith]);
 
   const onLogin = location.path === "/login";
   useEffect(() => {

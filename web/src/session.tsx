@@ -4,6 +4,10 @@ export interface Me {
   id: string | number;
   email: string;
   role: "admin" | "developer" | "user";
+  /** How this session signed in: an identity provider's session signs out there too. */
+  signedInWith?: "password" | "oidc" | "token";
+  /** The identity provider that sets the role at each sign-in, or null. */
+  roleManagedBy?: string | null;
 }
 
 export interface Session {

@@ -17,9 +17,4 @@ export type {
   TokenEndpointAuthMethod as AuthMethod,
 } from "../../src/api/index.ts";
 
-export interface HubUser {
-  id: string | number;
-  email: string;
-  role: string;
-  createdAt?: number | string;
-}
+export type { UserView as HubUser } from "../../src/api/identity.ts";

@@ -1,5 +1,5 @@
 /**
- * The three clients every emulated authorization server registers. Clients are served from the storage
+ * The clients every emulated authorization server registers (three for apps, one for the hub's sign-in). Clients are served from the storage
  * adapter (`state/oidcAdapter.ts` asks `metadata()`) rather than the static `clients` list, so that
  * `sandbox-web`'s redirect URIs can change at runtime (tests learn the hub's port after the emulators
  * start); oidc-provider caches adapter clients by the hash of their metadata, so a change takes effect
@@ -12,6 +12,10 @@ export const WEB_CLIENT_SECRET = "sandbox-web-secret";
 export const NATIVE_CLIENT_ID = "sandbox-native";
 export const SERVICE_CLIENT_ID = "sandbox-service";
 export const SERVICE_CLIENT_SECRET = "sandbox-service-secret";
+/** The hub's own sign-in (OpenID Connect): the sandbox signs people in to Gatehouse at the Bentley emulator. */
+export const SIGNIN_CLIENT_ID = "sandbox-signin";
+export const SIGNIN_CLIENT_SECRET = "sandbox-signin-secret";
+const SIGNIN_CALLBACK_SUFFIX = "/api/auth/oidc/callback";
 
 /** Loopback redirects for the native client; the port is ignored when matching (RFC 8252 §7.3). */
 export const NATIVE_REDIRECT_URIS = [
@@ -80,6 +84,22 @@ export class SandboxClients {
           redirect_uris: [...NATIVE_REDIRECT_URIS],
           scope: this.profile.userScopes.join(" "),
         };
+      case SIGNIN_CLIENT_ID: {
+        // The hub's redirect URIs that are its sign-in callback; after logout, back to its sign-in page.
+        const callbacks = this.#webRedirectUris.filter((uri) => uri.endsWith(SIGNIN_CALLBACK_SUFFIX));
+        return {
+          client_id: SIGNIN_CLIENT_ID,
+          client_secret: SIGNIN_CLIENT_SECRET,
+          token_endpoint_auth_method: "client_secret_basic",
+          grant_types: ["authorization_code"],
+          response_types: ["code"],
+          redirect_uris: callbacks.length ? callbacks : [UNCONFIGURED_WEB_REDIRECT],
+          post_logout_redirect_uris: callbacks.map(
+            (uri) => `${uri.slice(0, -SIGNIN_CALLBACK_SUFFIX.length)}/login`,
+          ),
+          scope: "openid email profile",
+        };
+      }
       case SERVICE_CLIENT_ID:
         return {
           client_id: SERVICE_CLIENT_ID,
@@ -116,6 +136,12 @@ export class SandboxClients {
         clientSecret: SERVICE_CLIENT_SECRET,
         grantTypes: ["client_credentials"],
         redirects: "none",
+      },
+      {
+        clientId: SIGNIN_CLIENT_ID,
+        clientSecret: SIGNIN_CLIENT_SECRET,
+        grantTypes: ["authorization_code (the hub's own sign-in: openid email profile)"],
+        redirects: "the web redirect URIs that end in /api/auth/oidc/callback",
       },
     ];
   }

@@ -1,34 +1,58 @@
-import { useState, type FormEvent } from "react";
-import { api, asList } from "../api.ts";
-import { CopyButton, DataTable, ErrorMessage, Loading, LocalTime } from "../components.tsx";
+import { useState, type SubmitEvent } from "react";
+import { api } from "../api.ts";
+import { CopyButton, ErrorMessage, Loading, LocalTime } from "../components.tsx";
+import { useSession } from "../session.tsx";
 import { useAction } from "../useAction.ts";
 import { useFetch } from "../useFetch.ts";
+import { PAT_SCOPE_WORDS, type PatScope, type TokenInfo } from "./tokenModel.ts";
+import { TokenTable } from "./TokenTable.tsx";
 
-interface TokenInfo {
-  id: string;
-  name: string;
-  createdAt: number | string;
-  lastUsedAt: number | string | null;
+const EXPIRY_DAYS = [7, 30, 90, 180, 365] as const;
+const DEFAULT_DAYS = 90;
+
+/** App names typed as "a, b c" → ["a", "b", "c"]; none → null (every app). */
+function appList(text: string): string[] | null {
+  const names = text
+    .split(/[\s,]+/)
+    .map((name) => name.trim())
+    .filter(Boolean);
+  return names.length ? names : null;
 }
 
-/** Personal access tokens for scripts and app development: created here, shown once, deleted here. */
+/**
+ * Personal access tokens for scripts and app development: created here (from this signed-in session only,
+ * with an expiry, scopes and optionally the apps they may serve), shown once, revoked here.
+ */
 export function AccessTokens() {
-  const tokens = useFetch(async () => asList<TokenInfo>(await api.get("/api/me/tokens"), "tokens"), []);
+  const { me } = useSession();
+  const tokens = useFetch(async () => await api.get<TokenInfo[]>("/api/me/tokens"), []);
   const [name, setName] = useState("");
-  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [days, setDays] = useState<number>(DEFAULT_DAYS);
+  const [scopes, setScopes] = useState<PatScope[]>(["tokens:read", "apps:run"]);
+  const [apps, setApps] = useState("");
+  const [created, setCreated] = useState<{ name: string; token: string; expiresAt: string } | null>(null);
   const { busy, error, setError, run } = useAction();
+  const offered = (Object.keys(PAT_SCOPE_WORDS) as PatScope[]).filter(
+    (scope) => scope !== "admin" || me?.role === "admin",
+  );
 
-  async function create(event: FormEvent) {
+  async function create(event: SubmitEvent) {
     event.preventDefault();
     await run(async () => {
-      const answer = await api.post<{ name: string; token: string }>("/api/me/tokens", { name: name.trim() });
-      setCreated({ name: answer.name, token: answer.token });
+      const answer = await api.post<{ name: string; token: string; expiresAt: string }>("/api/me/tokens", {
+        name: name.trim(),
+        expiresInDays: days,
+        scopes,
+        apps: appList(apps),
+      });
+      setCreated({ name: answer.name, token: answer.token, expiresAt: answer.expiresAt });
       setName("");
+      setApps("");
       await tokens.reload();
     });
   }
 
-  async function remove(token: TokenInfo) {
+  async function revoke(token: TokenInfo) {
     setError(null);
     try {
       await api.delete(`/api/me/tokens/${encodeURIComponent(token.id)}`);
@@ -39,18 +63,24 @@ export function AccessTokens() {
     }
   }
 
+  const toggle = (scope: PatScope, on: boolean) =>
+    setScopes((current) => (on ? [...current, scope] : current.filter((s) => s !== scope)));
+
   return (
     <section aria-labelledby="tokens-heading">
       <h2 id="tokens-heading">Personal access tokens</h2>
       <p className="muted">
-        For scripts and local app development: send one as <code>Authorization: Bearer …</code>.
+        For scripts and local app development: send one as <code>Authorization: Bearer …</code>. A token
+        cannot create tokens; it stops working when it expires, when you revoke it, or when your account is
+        disabled.
       </p>
       <ErrorMessage error={tokens.error} />
       <ErrorMessage error={error} />
       {created ? (
         <div className="callout" role="status">
           <label htmlFor="new-token">
-            Your new token “{created.name}”. Copy it now: it is not shown again.
+            Your new token “{created.name}”, valid until <LocalTime value={created.expiresAt} />. Copy it now:
+            it is not shown again.
           </label>
           <div className="copy-row">
             <input id="new-token" readOnly value={created.token} onFocus={(e) => e.target.select()} />
@@ -58,44 +88,53 @@ export function AccessTokens() {
           </div>
         </div>
       ) : null}
-      <form className="inline-form" onSubmit={(e) => void create(e)}>
+      <form className="card stack" onSubmit={(e) => void create(e)} aria-label="Create a token">
         <label>
           Token name
           <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
         </label>
-        <button type="submit" disabled={busy}>
+        <label>
+          Expires after
+          <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {EXPIRY_DAYS.map((n) => (
+              <option key={n} value={n}>
+                {n} days
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset>
+          <legend>May use</legend>
+          {offered.map((scope) => (
+            <label key={scope} className="checkbox">
+              <input
+                type="checkbox"
+                checked={scopes.includes(scope)}
+                onChange={(e) => toggle(scope, e.target.checked)}
+              />
+              <code>{scope}</code> {PAT_SCOPE_WORDS[scope]}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          Only these apps (optional)
+          <input
+            value={apps}
+            onChange={(e) => setApps(e.target.value)}
+            placeholder="every app"
+            aria-describedby="apps-hint"
+          />
+          <span id="apps-hint" className="hint">
+            App names, separated by commas; leave empty for every app.
+          </span>
+        </label>
+        <button type="submit" disabled={busy || scopes.length === 0}>
           Create token
         </button>
       </form>
       {tokens.loading && !tokens.data ? <Loading /> : null}
       {tokens.data && tokens.data.length > 0 ? (
-        <DataTable
-          caption="Personal access tokens"
-          cardsOnPhone
-          columns={["Name", "Created", "Last used", { actions: true }]}
-        >
-          {tokens.data.map((token) => (
-            <tr key={token.id}>
-              <th scope="row">{token.name}</th>
-              <td data-label="Created">
-                <LocalTime value={token.createdAt} />
-              </td>
-              <td data-label="Last used">
-                <LocalTime value={token.lastUsedAt} fallback="Never" />
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="secondary small"
-                  aria-label={`Delete token ${token.name}`}
-                  onClick={() => void remove(token)}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+        <TokenTable caption="Personal access tokens" tokens={tokens.data} onRevoke={(t) => void revoke(t)} />
       ) : null}
     </section>
   );

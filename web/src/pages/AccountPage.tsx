@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api, asList, loginLink, relativeTime, toDate } from "../api.ts";
+import { api, loginLink, relativeTime, toDate } from "../api.ts";
 import { ConfirmDialog, DataTable, ErrorMessage, Loading, LocalTime, usePageTitle } from "../components.tsx";
 import { useSession } from "../session.tsx";
 import type { AppSummary, Connection } from "../types.ts";
@@ -75,11 +75,8 @@ function StatusBadge({ connection }: { connection: Connection | null }) {
 export function AccountPage() {
   usePageTitle("Account");
   const { me } = useSession();
-  const connections = useFetch(
-    async () => asList<Connection>(await api.get("/api/me/connections"), "connections"),
-    [],
-  );
-  const apps = useFetch(async () => asList<AppSummary>(await api.get("/api/apps"), "apps"), []);
+  const connections = useFetch(async () => await api.get<Connection[]>("/api/me/connections"), []);
+  const apps = useFetch(async () => await api.get<AppSummary[]>("/api/apps"), []);
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const { busy, error, run } = useAction();

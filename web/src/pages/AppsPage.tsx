@@ -1,4 +1,4 @@
-import { api, asList } from "../api.ts";
+import { api } from "../api.ts";
 import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { Link } from "../router.tsx";
 import type { AppSummary } from "../types.ts";
@@ -7,7 +7,7 @@ import { SandboxWarning } from "./SandboxWarning.tsx";
 
 export function AppsPage() {
   usePageTitle("Apps");
-  const apps = useFetch(async () => asList<AppSummary>(await api.get("/api/apps"), "apps"), []);
+  const apps = useFetch(async () => await api.get<AppSummary[]>("/api/apps"), []);
   return (
     <section>
       <h1>Apps</h1>

@@ -1,5 +1,5 @@
 import { useEffect, useState, type SubmitEvent } from "react";
-import { api, asList } from "../api.ts";
+import { api } from "../api.ts";
 import { ConfirmDialog, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { softwareName } from "../presets.ts";
 import { Link, navigate } from "../router.tsx";
@@ -22,11 +22,8 @@ export function IntegrationEditPage({ name }: { name: string }) {
   usePageTitle(`Integration ${name}`);
   const path = `/api/admin/integrations/${encodeURIComponent(name)}`;
   const integration = useFetch(() => api.get<Integration>(path), [path]);
-  const presets = useFetch(
-    async () => asList<ProviderPreset>(await api.get("/api/admin/providers"), "providers"),
-    [],
-  );
-  const apps = useFetch(async () => asList<AppSummary>(await api.get("/api/apps"), "apps"), []);
+  const presets = useFetch(async () => await api.get<ProviderPreset[]>("/api/admin/providers"), []);
+  const apps = useFetch(async () => await api.get<AppSummary[]>("/api/apps"), []);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [saved, setSaved] = useState(false);

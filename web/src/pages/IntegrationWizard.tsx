@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type SubmitEvent } from "react";
-import { api, asList } from "../api.ts";
+import { api } from "../api.ts";
 import { CopyButton, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { grantName, softwareBlurb, softwareName, sortPresets } from "../presets.ts";
 import { Link, navigate } from "../router.tsx";
@@ -41,10 +41,10 @@ export function CallbackUrlCallout({ url }: { url: string }) {
 export function IntegrationWizard() {
   usePageTitle("New integration");
   const presets = useFetch(
-    async () => sortPresets(asList<ProviderPreset>(await api.get("/api/admin/providers"), "providers")),
+    async () => sortPresets(await api.get<ProviderPreset[]>("/api/admin/providers")),
     [],
   );
-  const apps = useFetch(async () => asList<AppSummary>(await api.get("/api/apps"), "apps"), []);
+  const apps = useFetch(async () => await api.get<AppSummary[]>("/api/apps"), []);
   const sandbox = useFetch(() => api.get<SandboxInfo>("/api/admin/sandbox"), []);
   const [step, setStep] = useState(0);
   const [draft, setDraft] = useState<Draft | null>(null);

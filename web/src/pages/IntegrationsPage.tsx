@@ -1,4 +1,4 @@
-import { api, asList } from "../api.ts";
+import { api } from "../api.ts";
 import { DataTable, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
 import { grantName, softwareName } from "../presets.ts";
 import { Link } from "../router.tsx";
@@ -7,14 +7,8 @@ import { useFetch } from "../useFetch.ts";
 
 export function IntegrationsPage() {
   usePageTitle("Integrations");
-  const integrations = useFetch(
-    async () => asList<Integration>(await api.get("/api/admin/integrations"), "integrations"),
-    [],
-  );
-  const presets = useFetch(
-    async () => asList<ProviderPreset>(await api.get("/api/admin/providers"), "providers"),
-    [],
-  );
+  const integrations = useFetch(async () => await api.get<Integration[]>("/api/admin/integrations"), []);
+  const presets = useFetch(async () => await api.get<ProviderPreset[]>("/api/admin/providers"), []);
   const list = integrations.data ?? [];
 
   return (
