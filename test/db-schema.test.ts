@@ -128,6 +128,7 @@ forEachDatabase("schema", (getStore, target) => {
     expect(tables).toEqual(
       [
         "app_capabilities",
+        "change_feed",
         "connections",
         "integrations",
         "oauth_states",

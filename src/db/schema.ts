@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /**
  * The database schema as Kysely sees it. Times are epoch milliseconds (BIGINT on PostgreSQL, parsed to
  * number), lists are JSON text, booleans are 0/1 integers: one representation on both dialects.
@@ -127,6 +129,17 @@ export interface AppCapabilitiesTable {
   expires_at: number;
 }
 
+/**
+ * The change feed on SQLite (0003; src/db/changeFeed.ts): one row per change that in-process caches must
+ * hear, in the transaction of the change. Pruned after an hour. Unused on PostgreSQL (NOTIFY instead).
+ */
+export interface ChangeFeedTable {
+  seq: Generated<number>;
+  kind: string;
+  key: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -136,4 +149,5 @@ export interface Database {
   service_tokens: ServiceTokensTable;
   oauth_states: OAuthStatesTable;
   app_capabilities: AppCapabilitiesTable;
+  change_feed: ChangeFeedTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./0001_initial.ts";
 import * as connectionAccount from "./0002_connection_account.ts";
+import * as changeFeed from "./0003_change_feed.ts";
 
 /**
  * Every migration, in order. A static list (not a directory scan) so migrations work the same from
@@ -9,6 +10,7 @@ import * as connectionAccount from "./0002_connection_account.ts";
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_connection_account": connectionAccount,
+  "0003_change_feed": changeFeed,
 };
 
 export const migrationProvider: MigrationProvider = {
