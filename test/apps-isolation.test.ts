@@ -375,6 +375,11 @@ describe("forced refresh", () => {
     const before = (
       await alice.get<{ accessToken: string }>("/api/apps/alpha/integrations/bentley-itwin/token")
     ).body.accessToken;
+    // A token issued a minute ago: one issued within the last few seconds is what a forced refresh returns.
+    await t.hub.services.store.db
+      .updateTable("connections")
+      .set({ connected_at: Date.now() - 60_000 })
+      .execute();
     const refreshes = () => t.emulators!.bentley.stats().token.refresh_token.ok;
     const counted = refreshes();
     const res = await run(alice, "alpha", "forced");

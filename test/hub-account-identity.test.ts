@@ -66,8 +66,13 @@ forEachDatabase("connected account identity", (_getStore, database) => {
     const { integrations, tokens, accounts } = t.hub.services;
     const integration = (await integrations.get("bentley-itwin"))!;
     const user = (await accounts.findByEmail("alice@example.com"))!;
-    // Asking for more validity than any token has forces a refresh.
-    await tokens.getUserToken(integration, user.id, { minValiditySeconds: 10 * 365 * 86_400 });
+    // A forced refresh of a token issued more than a few seconds ago.
+    await database.store.db
+      .updateTable("connections")
+      .set({ connected_at: Date.now() - 60_000 })
+      .where("user_id", "=", user.id)
+      .execute();
+    await tokens.forceRefreshUserToken(integration, user.id);
     const after = await connection("bentley-itwin");
     expect(after?.lastRefreshedAt).not.toBeNull();
     expect(after?.account).toEqual({ subject: ALICE.id, email: "alice@example.com", name: "Alice Anders" });

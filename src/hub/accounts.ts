@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import { inTransaction, publishChange } from "../db/changeFeed.ts";
 import type { Database, Role } from "../db/schema.ts";
 import { GatehouseError } from "../errors.ts";
 import { hashPassword, hashToken, verifyPassword } from "../vault/hashing.ts";
@@ -146,7 +147,7 @@ export class AccountStore {
       .executeTakeFirst();
     if (!row) return null;
     if (Number(row.expires_at) <= this.now()) {
-      await this.db.deleteFrom("sessions").where("id", "=", sessionId).execute();
+      await this.deleteSession(sessionId);
       return null;
     }
     return {
@@ -156,8 +157,12 @@ export class AccountStore {
     };
   }
 
+  /** Ends a session on every hub (the change feed drops their cached copies). */
   async deleteSession(sessionId: string): Promise<void> {
-    await this.db.deleteFrom("sessions").where("id", "=", sessionId).execute();
+    await inTransaction(this.db, async (trx) => {
+      await trx.deleteFrom("sessions").where("id", "=", sessionId).execute();
+      await publishChange(trx, { kind: "session_ended", key: sessionId });
+    });
   }
 
   /** Removes expired sessions (and is cheap enough to call at login). */
@@ -225,13 +230,21 @@ export class AccountStore {
     return { id: row.id, email: row.email, role: row.role };
   }
 
-  /** Deletes one of the user's own tokens; false when there is no such token of theirs. */
+  /**
+   * Deletes one of the user's own tokens, on every hub (the change feed drops their cached copies); false
+   * when there is no such token of theirs.
+   */
   async deletePersonalAccessToken(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom("personal_access_tokens")
-      .where("id", "=", id)
-      .where("user_id", "=", userId)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    return inTransaction(this.db, async (trx) => {
+      const deleted = await trx
+        .deleteFrom("personal_access_tokens")
+        .where("id", "=", id)
+        .where("user_id", "=", userId)
+        .returning("token_hash")
+        .executeTakeFirst();
+      if (!deleted) return false;
+      await publishChange(trx, { kind: "pat_revoked", key: deleted.token_hash });
+      return true;
+    });
   }
 }

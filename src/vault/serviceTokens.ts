@@ -5,7 +5,8 @@ import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import { providerUnavailable } from "./errors.ts";
 import type { Integration } from "./integrationStore.ts";
 import { isTransient } from "./retry.ts";
-import { ServiceTokenStore, type ServiceTokenRow } from "./serviceTokenStore.ts";
+import type { RenewalRule } from "./renewal.ts";
+import { ServiceTokenStore, serviceTokenTimes, type ServiceTokenRow } from "./serviceTokenStore.ts";
 import type { AccessTokenResult } from "./storage.ts";
 import type { RefreshOutcome, TokenSourceOptions } from "./upstream.ts";
 
@@ -23,7 +24,7 @@ export type ServiceTokenResult =
 interface LockedRequest {
   integration: Integration;
   cfg: OAuthClientConfig;
-  minValidityMs: number;
+  rule: RenewalRule;
   db: Kysely<Database>;
 }
 
@@ -38,8 +39,8 @@ export interface ServiceTokensOptions extends TokenSourceOptions {
 export class ServiceTokens {
   constructor(private readonly options: ServiceTokensOptions) {}
 
-  /** The integration's token, valid for at least `minValiditySeconds`. */
-  async get(integration: Integration, minValiditySeconds: number): Promise<AccessTokenResult> {
+  /** The integration's token, obtained anew first when `rule` says so (renewal.ts). */
+  async get(integration: Integration, rule: RenewalRule): Promise<AccessTokenResult> {
     if (integration.grantType !== "client_credentials") {
       throw errors.grantMismatch(
         integration.name,
@@ -47,9 +48,8 @@ export class ServiceTokens {
       );
     }
     const { tokens, now } = this.options;
-    const minValidityMs = minValiditySeconds * 1000;
     const stored = await tokens.read(integration.id);
-    if (stored && this.validFor(stored, minValidityMs)) return tokens.toResult(stored);
+    if (stored && this.keeps(rule, stored)) return tokens.toResult(stored);
     // The lock needs a row to lock.
     const held = stored ?? (await tokens.readOrPlaceholder(integration.id));
     if (!held) throw errors.integrationNotFound(integration.name);
@@ -58,7 +58,7 @@ export class ServiceTokens {
     let result: ServiceTokenResult;
     try {
       result = await this.options.coordinator.withServiceToken(integration.id, held.version, (locked, db) =>
-        this.underLock({ integration, cfg, minValidityMs, db }, locked, held.version),
+        this.underLock({ integration, cfg, rule, db }, locked, held.version),
       );
     } catch (err) {
       // Another process holds the lock for too long: serve what we hold if it has not expired.
@@ -73,12 +73,12 @@ export class ServiceTokens {
   }
 
   private async underLock(
-    { integration, cfg, minValidityMs, db }: LockedRequest,
+    { integration, cfg, rule, db }: LockedRequest,
     locked: ServiceTokenRow | undefined,
     seenVersion: number,
   ): Promise<ServiceTokenResult> {
     if (!locked) return { outcome: "failed", error: errors.integrationNotFound(integration.name) };
-    if (locked.version !== seenVersion || this.validFor(locked, minValidityMs)) {
+    if (locked.version !== seenVersion || this.keeps(rule, locked)) {
       this.count("skipped");
       // Changed meanwhile yet still empty: whoever changed it got no token either.
       if (ServiceTokenStore.isPlaceholder(locked)) {
@@ -110,10 +110,9 @@ export class ServiceTokens {
     return { outcome: "obtained", row };
   }
 
-  private validFor(row: ServiceTokenRow, minValidityMs: number): boolean {
-    return (
-      !ServiceTokenStore.isPlaceholder(row) && Number(row.expires_at) - this.options.now() >= minValidityMs
-    );
+  /** A stored token the rule lets be served as it is. */
+  private keeps(rule: RenewalRule, row: ServiceTokenRow): boolean {
+    return !ServiceTokenStore.isPlaceholder(row) && !rule(serviceTokenTimes(row), this.options.now());
   }
 
   private count(outcome: RefreshOutcome): void {
