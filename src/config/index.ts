@@ -39,6 +39,11 @@ export interface HubConfig {
   appResultMaxBytes: number;
   /** GATEHOUSE_APP_UID_BASE: under a root hub, app i runs as uid and gid base + i. */
   appUidBase: number;
+  /**
+   * GATEHOUSE_CACHE_TTL_SECONDS: the longest an in-process cache entry lives even if no change is heard (the
+   * safety TTL of the token API's caches; the change feed drops entries sooner). 0 turns the caches off.
+   */
+  cacheTtlSeconds: number;
 }
 
 /** A configuration the hub cannot start with; the message names the variable. */
@@ -122,6 +127,11 @@ const parsers = {
     .int("must be a whole number")
     .min(1000, "must be at least 1000 (below are the host's system users)")
     .max(MAX_APP_UID_BASE, `must be at most ${MAX_APP_UID_BASE}`),
+  GATEHOUSE_CACHE_TTL_SECONDS: z.coerce
+    .number()
+    .int("must be a whole number of seconds")
+    .min(0, "must be 0 (caches off) or more")
+    .max(3600, "must be at most 3600 (an hour)"),
 };
 
 type Variable = keyof typeof parsers;
@@ -197,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     appSandbox: read(env, "GATEHOUSE_APP_SANDBOX") ?? "auto",
     appResultMaxBytes: read(env, "GATEHOUSE_APP_RESULT_MAX_BYTES") ?? DEFAULT_RESULT_MAX_BYTES,
     appUidBase: read(env, "GATEHOUSE_APP_UID_BASE") ?? DEFAULT_APP_UID_BASE,
+    cacheTtlSeconds: read(env, "GATEHOUSE_CACHE_TTL_SECONDS") ?? 30,
   };
 }
 

@@ -21,7 +21,7 @@ export class AppTokens {
   /** `apps`: which integrations each loaded app lists (read per call); null: an app is known when an
    *  integration names it. */
   constructor(
-    private readonly integrations: IntegrationStore,
+    private readonly integrations: Pick<IntegrationStore, "get">,
     private readonly tokens: TokenService,
     private readonly apps: () => AppDirectory | null,
   ) {}

@@ -42,12 +42,14 @@ export const authentication = fp(
     app.decorateRequest("user", null);
     app.decorateRequest("sessionId", null);
     app.decorateRequest("authMethod", null);
-    const { accounts, config } = app;
+    // The lookups go through the credential cache (credentialCache.ts), coherent across hubs.
+    const { config } = app;
+    const { credentials } = app.caches;
 
     app.addHook("onRequest", async (request) => {
       const bearer = bearerToken(request);
       if (bearer !== undefined) {
-        const user = bearer ? await accounts.userForPersonalAccessToken(bearer) : null;
+        const user = bearer ? await credentials.userForPersonalAccessToken(bearer) : null;
         if (!user) throw httpErrors.unauthenticated("The bearer token is not a valid personal access token");
         request.user = user;
         request.authMethod = "token";
@@ -55,7 +57,7 @@ export const authentication = fp(
       }
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie) {
-        const session = await accounts.session(cookie);
+        const session = await credentials.session(cookie);
         if (session) {
           request.user = session.user;
           request.sessionId = session.sessionId;
@@ -74,7 +76,7 @@ export const authentication = fp(
   },
   {
     name: "gatehouse-authentication",
-    dependencies: ["gatehouse-core", "gatehouse-accounts", "@fastify/cookie"],
+    dependencies: ["gatehouse-core", "gatehouse-accounts", "gatehouse-caches", "@fastify/cookie"],
   },
 );
 

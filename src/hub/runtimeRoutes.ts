@@ -25,7 +25,7 @@ function presentedCapability(request: FastifyRequest): string | null {
 export const runtimeRoutes: FastifyPluginAsync = async (app) => {
   const { invocations } = app;
   // The registry, not the token API's directory: only the apps this hub runs present capabilities here.
-  const appTokens = new AppTokens(app.integrations, app.tokens, () => app.appRegistry);
+  const appTokens = new AppTokens(app.cachedIntegrations, app.tokens, () => app.appRegistry);
 
   app.post(
     "/api/runtime/token",

@@ -20,6 +20,7 @@ import type { AppReloads } from "./appReloads.ts";
 import { appRoutes } from "./appRoutes.ts";
 import { appsPlugin } from "./apps.ts";
 import { authentication, authRoutes, bootstrapAdmin } from "./auth.ts";
+import { cachesPlugin } from "./caches.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./favicon.ts";
 import { createLogger } from "./logger.ts";
@@ -51,7 +52,7 @@ const APPS = "gatehouse-apps";
 
 /** The API's areas: each route file and what it reads (see services.ts and apps.ts). */
 const ROUTES = [
-  routes("ops-routes", [CORE, "gatehouse-metrics"], opsRoutes),
+  routes("ops-routes", [CORE, "gatehouse-metrics", "gatehouse-caches"], opsRoutes),
   routes("auth-routes", [CORE, "gatehouse-accounts", "gatehouse-authentication"], authRoutes),
   routes("admin-routes", [CORE, VAULT, APPS], adminRoutes),
   routes("connect-routes", [CORE, VAULT, APPS, "gatehouse-metrics"], connectRoutes),
@@ -154,6 +155,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     await app.register(corePlugin, { config, store, keyRing, now });
     await app.register(metricsPlugin);
     await app.register(accountsPlugin);
+    await app.register(cachesPlugin);
     await app.register(vaultPlugin, { tokenService: deps.tokenService });
     if (!deps.skipAdminBootstrap) await bootstrapAdmin(app.accounts, config, logger);
 
@@ -231,6 +233,8 @@ function servicesOf(app: FastifyInstance): HubServices {
     states: app.oauthStates,
     metrics: app.metrics,
     oauthConfigFor: app.oauthConfigFor,
+    changeFeed: app.changeFeed,
+    caches: app.caches,
     apps: app.appDirectory,
     now: app.now,
   };

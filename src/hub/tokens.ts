@@ -9,7 +9,7 @@ const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 /** The token API for app code and scripts (in /api/openapi.json, tag "tokens"). */
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
   const { metrics } = app;
-  const appTokens = new AppTokens(app.integrations, app.tokens, () => app.appDirectory);
+  const appTokens = new AppTokens(app.cachedIntegrations, app.tokens, () => app.appDirectory);
 
   app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: string } }>(
     "/api/apps/:app/integrations/:name/token",

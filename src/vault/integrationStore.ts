@@ -205,7 +205,14 @@ export class IntegrationStore {
     };
   }
 
+  /**
+   * The row as an Integration whose `clientSecret` is opened when it is read — only when a call to the
+   * provider needs it — and never kept in plaintext (what the integration cache holds is the sealed value).
+   */
   private toIntegration(row: Selectable<IntegrationsTable>): Integration {
+    const { keyRing } = this;
+    const sealed = row.client_secret_enc;
+    const secretAad = aad.integrationClientSecret(row.id);
     return {
       id: row.id,
       name: row.name,
@@ -219,9 +226,9 @@ export class IntegrationStore {
       introspectionUrl: row.introspection_url,
       issuer: row.issuer,
       clientId: row.client_id,
-      clientSecret: row.client_secret_enc
-        ? this.keyRing.decrypt(row.client_secret_enc, aad.integrationClientSecret(row.id))
-        : null,
+      get clientSecret() {
+        return sealed ? keyRing.decrypt(sealed, secretAad) : null;
+      },
       scopes: storedScopes(row.scopes),
       tokenEndpointAuthMethod: row.token_endpoint_auth_method,
       pkce: Boolean(row.pkce),

@@ -3,6 +3,7 @@ import type { Database } from "../db/schema.ts";
 import { errorCodeOf, errors } from "../errors.ts";
 import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import { providerUnavailable } from "./errors.ts";
+import type { HeldTokens } from "./heldTokens.ts";
 import type { Integration } from "./integrationStore.ts";
 import { isTransient } from "./retry.ts";
 import type { RenewalRule } from "./renewal.ts";
@@ -30,6 +31,8 @@ interface LockedRequest {
 
 export interface ServiceTokensOptions extends TokenSourceOptions {
   tokens: ServiceTokenStore;
+  /** The in-memory tokens of the token API (absent: every read goes to the database). */
+  held?: HeldTokens;
 }
 
 /**
@@ -47,9 +50,12 @@ export class ServiceTokens {
         `${integration.name} is not a client-credentials integration`,
       );
     }
-    const { tokens, now } = this.options;
+    const { tokens, now, held: heldTokens } = this.options;
+    const cached = heldTokens?.serviceToken(integration.id, rule);
+    if (cached) return cached;
+    const ticket = heldTokens?.ticket() ?? 0;
     const stored = await tokens.read(integration.id);
-    if (stored && this.keeps(rule, stored)) return tokens.toResult(stored);
+    if (stored && this.keeps(rule, stored)) return this.serve(stored, ticket);
     // The lock needs a row to lock.
     const held = stored ?? (await tokens.readOrPlaceholder(integration.id));
     if (!held) throw errors.integrationNotFound(integration.name);
@@ -69,7 +75,14 @@ export class ServiceTokens {
       throw providerUnavailable(integration, err);
     }
     if (result.outcome === "failed") throw result.error;
-    return tokens.toResult(result.row);
+    return this.serve(result.row, ticket);
+  }
+
+  /** The row's token, held in memory for the next request when nothing changed since `ticket`. */
+  private serve(row: ServiceTokenRow, ticket: number): AccessTokenResult {
+    const result = this.options.tokens.toResult(row);
+    this.options.held?.holdServiceToken(row, result, ticket);
+    return result;
   }
 
   private async underLock(

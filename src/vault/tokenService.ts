@@ -1,6 +1,7 @@
 import type { AccountIdentity } from "../oauth/identity.ts";
 import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import { ConnectionStore, type ConnectionSummary } from "./connectionStore.ts";
+import type { HeldTokens } from "./heldTokens.ts";
 import { IntegrationStore, type Integration } from "./integrationStore.ts";
 import { RefreshCoordinator } from "./refreshCoordinator.ts";
 import { forcedRenewal, validFor, type RenewalRule } from "./renewal.ts";
@@ -30,6 +31,8 @@ export interface TokenServiceOptions {
   /** Timeout of each revocation call at disconnect (best effort). Default 3 s. */
   revocationTimeoutMs?: number;
   oauth?: OAuthSteps;
+  /** The token API's in-memory tokens (the hub passes them; absent: every read goes to the database). */
+  heldTokens?: HeldTokens;
 }
 
 const DEFAULT_MIN_VALIDITY_SECONDS = 60;
@@ -54,7 +57,7 @@ export class TokenService {
     const coordinator = new RefreshCoordinator(store, { leaseMs: options.leaseMs ?? 30_000, now });
     const upstream = new Upstream({ oauth: options.oauth, retry: options.retry, metrics, logger, now });
     const serviceTokenStore = new ServiceTokenStore(store, keyRing, now);
-    const sources = { coordinator, upstream, oauthConfigFor, metrics, logger, now };
+    const sources = { coordinator, upstream, oauthConfigFor, metrics, logger, now, held: options.heldTokens };
     this.connections = new ConnectionStore(store, keyRing, now);
     this.userTokens = new UserTokens({
       ...sources,

@@ -4,6 +4,7 @@ import { errorCodeOf } from "../errors.ts";
 import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import { connectionTimes, type ConnectionRow, type ConnectionStore } from "./connectionStore.ts";
 import { loginRequired, providerUnavailable, type LoginReason } from "./errors.ts";
+import type { HeldTokens } from "./heldTokens.ts";
 import type { Integration, IntegrationStore } from "./integrationStore.ts";
 import type { RenewalRule } from "./renewal.ts";
 import { isTransient } from "./retry.ts";
@@ -75,6 +76,8 @@ interface LockedRefresh {
 export interface UserTokensOptions extends TokenSourceOptions {
   connections: ConnectionStore;
   integrations: IntegrationStore;
+  /** The in-memory tokens of the token API (absent: every read goes to the database). */
+  held?: HeldTokens;
 }
 
 /**
@@ -92,14 +95,17 @@ export class UserTokens {
    * is served even if the rule wanted it renewed.
    */
   async get(integration: Integration, userId: string, rule: RenewalRule): Promise<AccessTokenResult> {
-    const { connections, now } = this.options;
+    const { connections, now, held } = this.options;
+    const cached = held?.userToken(integration.id, userId, rule);
+    if (cached) return cached;
+    const ticket = held?.ticket() ?? 0;
     const row = await connections.find(integration.id, userId);
     const decision = decideRefresh(row, row?.version ?? 0, rule, now());
     if (!row || decision === "gone") throw loginRequired(integration, "not_connected");
     if (decision === "reconnect_required") throw loginRequired(integration, "reconnect_required");
-    if (decision === "fresh") return connections.toResult(row);
+    if (decision === "fresh") return this.serve(row, ticket);
     try {
-      return connections.toResult(settle(integration, await this.refresh(integration, row, rule)));
+      return this.serve(settle(integration, await this.refresh(integration, row, rule)), ticket);
     } catch (err) {
       // Another process holds the refresh lock for too long: what we hold is still the best answer.
       if (errorCodeOf(err) !== "refresh_busy") throw err;
@@ -130,6 +136,13 @@ export class UserTokens {
     } catch {
       return "failed";
     }
+  }
+
+  /** The row's token, held in memory for the next request when nothing changed since `ticket`. */
+  private serve(row: ConnectionRow, ticket: number): AccessTokenResult {
+    const result = this.options.connections.toResult(row);
+    this.options.held?.holdUserToken(row, result, ticket);
+    return result;
   }
 
   private async refresh(
