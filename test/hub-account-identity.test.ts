@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { emulatorUsers } from "../src/emulators/shared/users.ts";
 import { forEachDatabase } from "./helpers/databases.ts";
+import { updateConnections } from "./helpers/directWrites.ts";
 import { startTestHub, type HubClient, type TestHub } from "./helpers/hub.ts";
 
 interface ConnectionView {
@@ -67,11 +68,7 @@ forEachDatabase("connected account identity", (_getStore, database) => {
     const integration = (await integrations.get("bentley-itwin"))!;
     const user = (await accounts.findByEmail("alice@example.com"))!;
     // A forced refresh of a token issued more than a few seconds ago.
-    await database.store.db
-      .updateTable("connections")
-      .set({ connected_at: Date.now() - 60_000 })
-      .where("user_id", "=", user.id)
-      .execute();
+    await updateConnections(database.store.db, { connected_at: Date.now() - 60_000 }, { userId: user.id });
     await tokens.forceRefreshUserToken(integration, user.id);
     const after = await connection("bentley-itwin");
     expect(after?.lastRefreshedAt).not.toBeNull();
