@@ -23,6 +23,7 @@ import { authentication, authRoutes, bootstrapAdmin } from "./auth.ts";
 import { cachesPlugin } from "./caches.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./favicon.ts";
+import { AccessLog } from "./accessLog.ts";
 import { createLogger } from "./logger.ts";
 import { connectRoutes } from "./oauth.ts";
 import { opsRoutes } from "./ops.ts";
@@ -133,8 +134,11 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     const keyRing =
       deps.keyRing ?? loadKeyRing({ env: config.encryptionKeys ?? undefined, dataDir: config.dataDir });
     const logger = createLogger(config.logLevel, deps.logDestination);
+    const accessLog = new AccessLog(logger);
     const instance = Fastify({
       loggerInstance: logger,
+      // A line per request at debug, a summary per minute at info (accessLog.ts).
+      logController: accessLog,
       bodyLimit: BODY_LIMIT,
       // X-Forwarded-* only when told (GATEHOUSE_TRUST_PROXY): otherwise any client could pick its address.
       // (A hop count is a number at runtime; Fastify's types only list the other forms.)
@@ -148,6 +152,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     }) as unknown as FastifyInstance;
     app = instance;
     app.setErrorHandler(problemErrorHandler);
+    app.addHook("onClose", async () => accessLog.close());
     app.setNotFoundHandler((request, reply) =>
       sendProblem(reply, problem("not_found", `No route ${request.method} ${request.url.split("?")[0]}`)),
     );
