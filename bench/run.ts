@@ -33,12 +33,14 @@ import {
   viewE2eRows,
 } from "./lib/benches.ts";
 import { BARE_HTTP, startBare, startBenchHub } from "./lib/servers.ts";
+import { revocationRows } from "./lib/revocation.ts";
 import { tokenApiRows } from "./lib/tokenApi.ts";
 import { tokenProfileRows } from "./lib/tokenProfile.ts";
 
 export const ROW_NAMES = [
   "token_api",
   "token_profile",
+  "revocation_propagation_ms",
   "refresh_storm",
   "scale",
   "view_e2e",
@@ -142,6 +144,7 @@ async function main(): Promise<number> {
         { quick, log },
       ),
     );
+    await run("revocation_propagation_ms", () => revocationRows(ctx));
     await run("refresh_storm", () => refreshStormRows(ctx));
     await run("scale", async () => [...(await scaleRows(ctx)), ...(await refresherRows(ctx))]);
     await run("cold_start_ms", () => coldStartRows(ctx));
