@@ -120,6 +120,7 @@ async function main(): Promise<number> {
 
     await run("token_api", async () => {
       sqliteHub = await startBenchHub(sqliteUrl, sqliteSeed!);
+      const quietSqlite = await startBenchHub(sqliteUrl, sqliteSeed!, { env: { LOG_LEVEL: "warn" } });
       try {
         return await tokenApiRows({
           quick,
@@ -129,10 +130,12 @@ async function main(): Promise<number> {
           ],
           bareFastify: ctx.bare,
           bareHttp: ctx.bareHttp,
+          quietSqlite,
           log,
         });
       } finally {
         await sqliteHub.stop();
+        await quietSqlite.stop();
       }
     });
     await run("token_profile", () =>

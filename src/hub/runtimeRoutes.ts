@@ -6,8 +6,22 @@ import { jsonSchema } from "./schemas.ts";
 
 const runtimeTokenBody = z.strictObject({
   integration: z.string().min(1).max(64),
-  minValidity: z.number().int().min(0).max(86_400).optional(),
-  forceRefresh: z.boolean().optional(),
+  minValidity: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .optional()
+    .describe(
+      "Seconds the token should stay valid (default 60), capped at half the lifetime the provider issues",
+    ),
+  forceRefresh: z
+    .boolean()
+    .optional()
+    .describe(
+      "After a 401: refresh at the provider, once per invocation and integration, and not when the " +
+        "connection's token was issued in the last few seconds (then that token is answered)",
+    ),
 });
 
 /** The capability an app process presents: `X-Gatehouse-Capability`, or `Authorization: Capability <value>`. */
