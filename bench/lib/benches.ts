@@ -134,13 +134,24 @@ export async function refresherRows(ctx: BenchContext): Promise<BenchRow[]> {
     const store = await openDatabase(ctx.databaseUrl, { poolMax: 20, migrate: false });
     const service = new TokenService({ store, keyRing: ctx.seed.keyRing, oauthConfigFor });
     const soon = { ...tokens, expiresAt: Date.now() + 30_000 };
+    const userIds: string[] = [];
     for (let i = 0; i < n; i += 100) {
       await Promise.all(
         Array.from({ length: Math.min(100, n - i) }, async () => {
           const userId = await createUser(store, `refresher-${randomUUID()}@example.com`);
           await service.saveConnection(ctx.seed.integration, userId, soon);
+          userIds.push(userId);
         }),
       );
+    }
+    // Tokens issued an hour before they expire: a 30-second-old one would not be due (the margin is capped
+    // at half the issued lifetime). No hub has read these connections, so nothing cached needs telling.
+    for (let i = 0; i < userIds.length; i += 500) {
+      await store.db
+        .updateTable("connections")
+        .set({ connected_at: soon.expiresAt - 3_600_000 })
+        .where("user_id", "in", userIds.slice(i, i + 500))
+        .execute();
     }
     await ctx.emulators.resetStats();
     const refresher = startBackgroundRefresher({
