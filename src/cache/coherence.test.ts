@@ -3,11 +3,12 @@ import type { ChangeFeed, FeedEvent } from "../db/changeFeed.ts";
 import { CacheCoherence, tagOf } from "./coherence.ts";
 
 /** A feed driven by the test: `emit` delivers an event, `live` is set directly. */
-function fakeFeed() {
+function fakeFeed(transport: "notify" | "table" = "notify") {
   const listeners = new Set<(event: FeedEvent) => void>();
   const feed = {
     live: true,
     polls: 0,
+    status: () => ({ state: "live", transport, since: 0, losses: 0 }),
     subscribe(listener: (event: FeedEvent) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -88,6 +89,16 @@ describe("CacheCoherence", () => {
     expect(off.coherence.usable()).toBe(false);
     off.cache.set("a", "1", NOW + 1000, []);
     expect(off.cache.size).toBe(0);
+  });
+
+  it("reads SQLite's table once per turn of the event loop, however many caches a request looks in", async () => {
+    const feed = fakeFeed("table");
+    const coherence = new CacheCoherence(feed as unknown as ChangeFeed, { ttlMs: 30_000, now: () => NOW });
+    expect([coherence.usable(), coherence.usable(), coherence.usable()]).toEqual([true, true, true]);
+    expect(feed.polls).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    coherence.usable();
+    expect(feed.polls).toBe(2);
   });
 
   it("an entry lives until the safety TTL, or its own end when sooner", () => {

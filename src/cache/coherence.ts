@@ -65,6 +65,13 @@ export class CacheCoherence {
   private readonly ttlMs: number;
   private readonly rememberDrops: number;
   readonly now: () => number;
+  /** SQLite's feed reads its table when polled; PostgreSQL's hears notifications without being asked. */
+  private readonly pollsTable: boolean;
+  /** Set by a poll, cleared at the end of the event loop's turn (setImmediate). */
+  private polledThisTurn = false;
+  private readonly endTurn = () => {
+    this.polledThisTurn = false;
+  };
 
   constructor(
     private readonly feed: ChangeFeed | null,
@@ -73,6 +80,7 @@ export class CacheCoherence {
     this.ttlMs = feed ? Math.max(0, options.ttlMs) : 0;
     this.now = options.now;
     this.rememberDrops = options.rememberDrops ?? 4096;
+    this.pollsTable = feed?.status().transport === "table";
     feed?.subscribe((event) => this.apply(event));
   }
 
@@ -89,10 +97,21 @@ export class CacheCoherence {
   /**
    * Call before reading a cache: applies what the feed has to tell (SQLite reads it here, synchronously) and
    * says whether the cache may be used now.
+   *
+   * SQLite's read runs once per turn of the event loop: a token read looks in three caches, and the read, a
+   * few microseconds, took a sixth of a warm token read's CPU when run for each. What runs in one turn is
+   * concurrent (no request answered in it was sent after another's answer), so a change committed during
+   * the turn may be heard from the next one.
    */
   usable(): boolean {
     if (this.ttlMs === 0 || !this.feed) return false;
-    this.feed.poll();
+    if (!this.pollsTable) {
+      this.feed.poll();
+    } else if (!this.polledThisTurn) {
+      this.polledThisTurn = true;
+      setImmediate(this.endTurn);
+      this.feed.poll();
+    }
     return this.feed.live;
   }
 

@@ -14,6 +14,7 @@ function setup() {
   const feed = {
     live: true,
     poll() {},
+    status: () => ({ state: "live", transport: "notify", since: 0, losses: 0 }),
     subscribe: (l: (event: FeedEvent) => void) => ((listener = l), () => {}),
   } as unknown as ChangeFeed;
   const coherence = new CacheCoherence(feed, { ttlMs: 30_000, now: () => now });
