@@ -7,13 +7,16 @@
  *   npm run bench -- --rows token_api,scale        only these rows (also BENCH_ROWS=…)
  *   npm run bench -- --soak                        adds the 60 s soak (or --rows soak)
  *
- * Rows: token_api, refresh_storm, scale, view_e2e, app_start_ms, cold_start_ms, soak. PostgreSQL: GATEHOUSE_TEST_PG_URL
- * when set, else a throwaway cluster like the test suite's. Hubs run as `gatehouse start` child processes
- * and the emulators as `gatehouse emulate`, so this process only generates load.
+ * Rows: token_api, token_profile, revocation_propagation_ms, refresh_storm, scale, view_e2e, app_start_ms,
+ * cold_start_ms, soak. PostgreSQL: GATEHOUSE_TEST_PG_URL when set, else a throwaway cluster like the test
+ * suite's; SQLite: a file in a temp directory. Hubs run as `gatehouse start` child processes at the default
+ * log level and the emulators as `gatehouse emulate`; the load comes from wrk (Debian's `wrk`) where it is
+ * installed, else autocannon in this process — each row names its load.
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startBenchPostgres, type BenchPostgres } from "./lib/pg.ts";
 import { startEmulatorProcess, type Child, type EmulatorProcess } from "../test/helpers/hubProcesses.ts";
@@ -26,15 +29,18 @@ import {
   refresherRows,
   scaleRows,
   soakRows,
-  startBareWithFloor,
-  startBenchHub,
-  tokenApiRows,
   appStartRows,
   viewE2eRows,
 } from "./lib/benches.ts";
+import { BARE_HTTP, startBare, startBenchHub } from "./lib/servers.ts";
+import { revocationRows } from "./lib/revocation.ts";
+import { tokenApiRows } from "./lib/tokenApi.ts";
+import { tokenProfileRows } from "./lib/tokenProfile.ts";
 
 export const ROW_NAMES = [
   "token_api",
+  "token_profile",
+  "revocation_propagation_ms",
   "refresh_storm",
   "scale",
   "view_e2e",
@@ -80,6 +86,11 @@ async function main(): Promise<number> {
   let seed: BenchSeed | undefined;
   let hub: Child | undefined;
   let bare: Child | undefined;
+  let bareHttp: Child | undefined;
+  let sqliteSeed: BenchSeed | undefined;
+  let sqliteHub: Child | undefined;
+  const sqliteDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-sqlite-"));
+  const sqliteUrl = `sqlite:${join(sqliteDir, "bench.db")}`;
   const run = async (name: RowName, body: () => Promise<BenchRow[]>) => {
     if (!selected.has(name)) return;
     log(`${name}…`);
@@ -100,10 +111,43 @@ async function main(): Promise<number> {
     seed = await seedBench(databaseUrl, emulators.bentley);
     await bulkSeedConnections(seed.store, seed.integration.id, 1_000);
     hub = await startBenchHub(databaseUrl, seed);
-    bare = await startBareWithFloor(databaseUrl, seed);
-    const ctx = { quick, databaseUrl, seed, hub, bare, emulators, pg, log };
+    bare = await startBare();
+    bareHttp = await startBare(BARE_HTTP);
+    if (selected.has("token_api") || selected.has("token_profile")) {
+      sqliteSeed = await seedBench(sqliteUrl, emulators.bentley);
+    }
+    const ctx = { quick, databaseUrl, seed, hub, bare, bareHttp, emulators, pg, log };
 
-    await run("token_api", () => tokenApiRows(ctx));
+    await run("token_api", async () => {
+      sqliteHub = await startBenchHub(sqliteUrl, sqliteSeed!);
+      const quietSqlite = await startBenchHub(sqliteUrl, sqliteSeed!, { env: { LOG_LEVEL: "warn" } });
+      try {
+        return await tokenApiRows({
+          quick,
+          hubs: [
+            { dialect: "sqlite", hub: sqliteHub, seed: sqliteSeed! },
+            { dialect: "postgres", hub: ctx.hub, seed: ctx.seed },
+          ],
+          bareFastify: ctx.bare,
+          bareHttp: ctx.bareHttp,
+          quietSqlite,
+          log,
+        });
+      } finally {
+        await sqliteHub.stop();
+        await quietSqlite.stop();
+      }
+    });
+    await run("token_profile", () =>
+      tokenProfileRows(
+        [
+          { dialect: "sqlite", databaseUrl: sqliteUrl, seed: sqliteSeed! },
+          { dialect: "postgres", databaseUrl, seed: ctx.seed },
+        ],
+        { quick, log },
+      ),
+    );
+    await run("revocation_propagation_ms", () => revocationRows(ctx));
     await run("refresh_storm", () => refreshStormRows(ctx));
     await run("scale", async () => [...(await scaleRows(ctx)), ...(await refresherRows(ctx))]);
     await run("cold_start_ms", () => coldStartRows(ctx));
@@ -113,6 +157,10 @@ async function main(): Promise<number> {
   } finally {
     await hub?.stop();
     await bare?.stop();
+    await bareHttp?.stop();
+    await sqliteHub?.stop();
+    await sqliteSeed?.store.close();
+    rmSync(sqliteDir, { recursive: true, force: true });
     await seed?.store.close();
     await emulators?.stop();
     await pg?.stop();

@@ -13,6 +13,7 @@ import { CapabilityStore } from "../src/apps/capabilities.ts";
 import type { AppRegistry } from "../src/apps/registry.ts";
 import type { DataResultJSON } from "../src/sdk/results.ts";
 import { startTestHub, type HubClient, type TestHub } from "./helpers/hub.ts";
+import { updateConnections } from "./helpers/directWrites.ts";
 import { useEmulatorHostMap } from "./helpers/appsHub.ts";
 
 const CANARY = `canary-${randomBytes(8).toString("hex")}`;
@@ -375,6 +376,8 @@ describe("forced refresh", () => {
     const before = (
       await alice.get<{ accessToken: string }>("/api/apps/alpha/integrations/bentley-itwin/token")
     ).body.accessToken;
+    // A token issued a minute ago: one issued within the last few seconds is what a forced refresh returns.
+    await updateConnections(t.hub.services.store.db, { connected_at: Date.now() - 60_000 });
     const refreshes = () => t.emulators!.bentley.stats().token.refresh_token.ok;
     const counted = refreshes();
     const res = await run(alice, "alpha", "forced");

@@ -155,7 +155,7 @@ async function migrateAllTheWay(store: Store): Promise<void> {
   expect((await store.db.introspection.getTables()).map((t) => t.name)).toEqual([]);
   const up = await migrator.migrateToLatest();
   expect(up.error).toBeUndefined();
-  expect((await store.db.introspection.getTables()).length).toBe(8);
+  expect((await store.db.introspection.getTables()).length).toBe(9);
 }
 
 describe("migrations down and up again", () => {

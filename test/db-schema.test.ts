@@ -129,6 +129,7 @@ forEachDatabase("schema", (getStore, target) => {
       [
         "app_capabilities",
         "audit_events",
+        "change_feed",
         "connections",
         "integrations",
         "oauth_states",

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { FailureKind } from "../src/emulators/shared/knobs.ts";
 import { forEachDatabase } from "./helpers/databases.ts";
+import { updateConnections } from "./helpers/directWrites.ts";
 import { startTestHub, type HubClient, type TestHub } from "./helpers/hub.ts";
 
 const TOKEN = "/api/apps/itwin-browser/integrations/bentley-itwin/token";
@@ -24,10 +25,7 @@ forEachDatabase("provider faults at the token endpoint", (getStore, database) =>
   });
 
   async function expire(): Promise<void> {
-    await getStore()
-      .db.updateTable("connections")
-      .set({ expires_at: Date.now() - 1_000 })
-      .execute();
+    await updateConnections(getStore().db, { expires_at: Date.now() - 1_000 });
   }
 
   async function connectionStatus(): Promise<string | undefined> {

@@ -14,6 +14,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulators, type Emulators } from "../src/emulators/index.ts";
 import { createPgDatabase } from "./helpers/databases.ts";
+import { updateConnections, updateIntegration } from "./helpers/directWrites.ts";
 import { startHubCluster, TOKEN_PATH, type HubCluster } from "./helpers/hubCluster.ts";
 import type { HubClient } from "./helpers/hub.ts";
 import http from "node:http";
@@ -63,11 +64,11 @@ describe.skipIf(!pgUrl)("SIGKILL of a hub during refresh storms", () => {
     );
 
   async function expire(): Promise<void> {
-    await cluster.store.db
-      .updateTable("connections")
-      .set({ expires_at: Date.now() - 1_000 })
-      .where("user_id", "=", cluster.aliceId)
-      .execute();
+    await updateConnections(
+      cluster.store.db,
+      { expires_at: Date.now() - 1_000 },
+      { userId: cluster.aliceId },
+    );
   }
 
   async function connectionStatus(): Promise<string | undefined> {
@@ -151,18 +152,12 @@ describe.skipIf(!pgUrl)("SIGKILL of a hub during refresh storms", () => {
         .where("id", "=", cluster.integration.id)
         .executeTakeFirstOrThrow();
       tokenUrl = row.token_url;
-      await cluster.store.db
-        .updateTable("integrations")
-        .set({ token_url: `${hold.url}${new URL(tokenUrl).pathname}` })
-        .where("id", "=", cluster.integration.id)
-        .execute();
+      await updateIntegration(cluster.store.db, cluster.integration.id, {
+        token_url: `${hold.url}${new URL(tokenUrl).pathname}`,
+      });
     });
     afterAll(async () => {
-      await cluster.store.db
-        .updateTable("integrations")
-        .set({ token_url: tokenUrl })
-        .where("id", "=", cluster.integration.id)
-        .execute();
+      await updateIntegration(cluster.store.db, cluster.integration.id, { token_url: tokenUrl });
       await hold?.close();
     });
 

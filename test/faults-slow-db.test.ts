@@ -6,6 +6,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase } from "../src/db/index.ts";
 import { createPgDatabase } from "./helpers/databases.ts";
+import { updateConnections } from "./helpers/directWrites.ts";
 import { startTestHub, type HubClient, type TestHub } from "./helpers/hub.ts";
 
 const pgUrl = inject("pgUrl");
@@ -77,10 +78,7 @@ describe.skipIf(!pgUrl)(`PostgreSQL ${DELAY_MS * 2} ms away`, () => {
   }, 60_000);
 
   it("a storm of 100 requests on an expired token: all 200, one refresh at the provider", async () => {
-    await t.hub.services.store.db
-      .updateTable("connections")
-      .set({ expires_at: Date.now() - 1_000 })
-      .execute();
+    await updateConnections(t.hub.services.store.db, { expires_at: Date.now() - 1_000 });
     const bentley = t.emulators!.bentley;
     bentley.resetStats();
     const started = Date.now();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { emulatorUsers } from "../src/emulators/shared/users.ts";
 import { forEachDatabase } from "./helpers/databases.ts";
+import { updateConnections } from "./helpers/directWrites.ts";
 import { startTestHub, type HubClient, type TestHub } from "./helpers/hub.ts";
 
 interface ConnectionView {
@@ -66,8 +67,9 @@ forEachDatabase("connected account identity", (_getStore, database) => {
     const { integrations, tokens, accounts } = t.hub.services;
     const integration = (await integrations.get("bentley-itwin"))!;
     const user = (await accounts.findByEmail("alice@example.com"))!;
-    // Asking for more validity than any token has forces a refresh.
-    await tokens.getUserToken(integration, user.id, { minValiditySeconds: 10 * 365 * 86_400 });
+    // A forced refresh of a token issued more than a few seconds ago.
+    await updateConnections(database.store.db, { connected_at: Date.now() - 60_000 }, { userId: user.id });
+    await tokens.forceRefreshUserToken(integration, user.id);
     const after = await connection("bentley-itwin");
     expect(after?.lastRefreshedAt).not.toBeNull();
     expect(after?.account).toEqual({ subject: ALICE.id, email: "alice@example.com", name: "Alice Anders" });

@@ -31,6 +31,7 @@ describe("configuration from the environment", () => {
       appResultMaxBytes: 5 * 1024 * 1024,
       appUidBase: 1_900_000_000,
       appPython: null,
+      cacheTtlSeconds: 30,
     });
     expect(config.appsDirs).toEqual([resolve("./apps")]);
     expect(callbackUrl(config)).toBe("http://localhost:8080/api/integrations/oauth2/callback/");
@@ -60,8 +61,10 @@ describe("configuration from the environment", () => {
       GATEHOUSE_APP_SANDBOX: "required",
       GATEHOUSE_APP_RESULT_MAX_BYTES: "1048576",
       GATEHOUSE_APP_UID_BASE: "500000",
+      GATEHOUSE_CACHE_TTL_SECONDS: "0",
     });
     expect(config).toMatchObject({
+      cacheTtlSeconds: 0,
       appSandbox: "required",
       appResultMaxBytes: 1_048_576,
       appUidBase: 500_000,
@@ -97,6 +100,9 @@ describe("configuration from the environment", () => {
     const cases: [NodeJS.ProcessEnv, string][] = [
       [{ PORT: "eighty" }, "PORT"],
       [{ PORT: "70000" }, "PORT"],
+      [{ GATEHOUSE_CACHE_TTL_SECONDS: "-1" }, "GATEHOUSE_CACHE_TTL_SECONDS"],
+      [{ GATEHOUSE_CACHE_TTL_SECONDS: "1.5" }, "GATEHOUSE_CACHE_TTL_SECONDS"],
+      [{ GATEHOUSE_CACHE_TTL_SECONDS: "86400" }, "GATEHOUSE_CACHE_TTL_SECONDS"],
       [{ GATEHOUSE_PUBLIC_URL: "ftp://hub" }, "GATEHOUSE_PUBLIC_URL"],
       [{ GATEHOUSE_PUBLIC_URL: "hub.example.com" }, "GATEHOUSE_PUBLIC_URL"],
       [{ GATEHOUSE_PUBLIC_URL: "https://hub.example.com/?x=1" }, "GATEHOUSE_PUBLIC_URL"],

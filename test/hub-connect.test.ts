@@ -181,19 +181,34 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const bentley = t.emulators!.bentley;
     bentley.resetStats();
     const before = (await alice.get<TokenAnswer>(TOKEN_PATH)).body;
-    // The emulator's tokens live an hour: asking for two hours of validity forces a refresh.
-    const res = await alice.get<TokenAnswer>(`${TOKEN_PATH}?minValidity=7200`);
-    expect(res.status, res.text).toBe(200);
-    expect(res.body.accessToken).not.toBe(before.accessToken);
-    expect(bentley.stats().token.refresh_token.ok).toBe(1);
-    // The new token works at the API, and is what the next plain request gets, without another refresh.
-    const itwins = await fetch(`${bentley.url}/itwins/`, {
-      headers: { authorization: `Bearer ${res.body.accessToken}` },
-    });
-    expect(itwins.status).toBe(200);
-    await itwins.body?.cancel();
-    expect((await alice.get<TokenAnswer>(TOKEN_PATH)).body.accessToken).toBe(res.body.accessToken);
-    expect(bentley.stats().token.refresh_token.ok).toBe(1);
+    // The emulator's tokens live an hour: two hours asked of one are capped at half its lifetime.
+    expect((await alice.get<TokenAnswer>(`${TOKEN_PATH}?minValidity=7200`)).body.accessToken).toBe(
+      before.accessToken,
+    );
+    expect(bentley.stats().token.refresh_token.ok).toBe(0);
+    try {
+      // The hub's clock 59½ minutes on: 30 s left, less than the default 60 s.
+      clockOffset = new Date(before.expiresAt).getTime() - Date.now() - 30_000;
+      const res = await alice.get<TokenAnswer>(TOKEN_PATH);
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.accessToken).not.toBe(before.accessToken);
+      expect(bentley.stats().token.refresh_token.ok).toBe(1);
+      // The new token works at the API, and is what the next requests get — whatever they ask — without
+      // another refresh.
+      const itwins = await fetch(`${bentley.url}/itwins/`, {
+        headers: { authorization: `Bearer ${res.body.accessToken}` },
+      });
+      expect(itwins.status).toBe(200);
+      await itwins.body?.cancel();
+      for (const query of ["", "?minValidity=7200", "?minValidity=86400"]) {
+        expect((await alice.get<TokenAnswer>(`${TOKEN_PATH}${query}`)).body.accessToken).toBe(
+          res.body.accessToken,
+        );
+      }
+      expect(bentley.stats().token.refresh_token.ok).toBe(1);
+    } finally {
+      clockOffset = 0;
+    }
   });
 
   it("serves a still-valid token while the provider is down, 503 once it has expired; stays connected", async () => {
@@ -201,7 +216,9 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const current = (await alice.get<TokenAnswer>(TOKEN_PATH)).body;
     bentley.knobs.set({ failure: { target: "token", kind: "5xx" } });
     try {
-      const stillValid = await alice.get<TokenAnswer>(`${TOKEN_PATH}?minValidity=7200`);
+      // 30 s left: due for a refresh, which fails, so the still-valid token is served.
+      clockOffset = new Date(current.expiresAt).getTime() - Date.now() - 30_000;
+      const stillValid = await alice.get<TokenAnswer>(TOKEN_PATH);
       expect(stillValid.status, stillValid.text).toBe(200);
       expect(stillValid.body.accessToken).toBe(current.accessToken);
       clockOffset = 2 * 60 * 60 * 1000; // the hub now sees the token as expired
@@ -221,10 +238,13 @@ forEachDatabase("connect flow and token API", (_getStore, database) => {
     const bentley = t.emulators!.bentley;
     bentley.knobs.set({ failure: { target: "token", kind: "invalid_grant", count: 1 } });
     try {
-      const res = await alice.get(`${TOKEN_PATH}?minValidity=7200`);
+      const current = (await alice.get<TokenAnswer>(TOKEN_PATH)).body;
+      clockOffset = new Date(current.expiresAt).getTime() - Date.now() - 30_000;
+      const res = await alice.get(TOKEN_PATH);
       const problem = expectProblem(res, 401, "login_required");
       expect(problem.loginUrl).toBe("/api/integrations/oauth2/login/bentley-itwin?app=itwin-browser");
     } finally {
+      clockOffset = 0;
       bentley.knobs.set({ failure: null });
     }
     const connections = await alice.get<{ integration: string; status: string }[]>("/api/me/connections");

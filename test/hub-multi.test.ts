@@ -30,8 +30,9 @@ forEachDatabase("two hubs on one database", (_getStore, database) => {
     const script = b.client();
     script.bearer = pat.body.token;
     expect((await script.get<{ email: string }>("/api/me")).body.email).toBe("alice@example.com");
-    // Signing out on B ends the session on A too.
+    // Signing out on B ends the session on A too, once A has heard of it (the change feed; no sleeping).
     await onB.post("/api/auth/logout");
+    await a.hub.services.changeFeed?.caughtUp();
     expect((await onA.get("/api/me")).status).toBe(401);
   });
 

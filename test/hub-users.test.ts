@@ -60,6 +60,8 @@ forEachDatabase("users and personal access tokens on two hubs", (_getStore, data
     });
     expect(disabled.status).toBe(200);
     expect(disabled.body.disabled).toBe(true);
+    // Hub A hears the change through the change feed (its caches held this user's session and token).
+    await a.hub.services.changeFeed?.caughtUp();
     for (const hub of [a, b]) {
       expect((await bearer(hub, pat.body.token).get<Problem>("/api/me")).body.code).toBe("token_revoked");
     }

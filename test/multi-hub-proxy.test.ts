@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startEmulators, type Emulators } from "../src/emulators/index.ts";
 import { createPgDatabase } from "./helpers/databases.ts";
+import { updateConnections } from "./helpers/directWrites.ts";
 import { startHubCluster, TOKEN_PATH, type HubCluster } from "./helpers/hubCluster.ts";
 import { HubClient } from "./helpers/hub.ts";
 
@@ -76,11 +77,11 @@ describe.skipIf(!pgUrl)(`${HUBS} hub processes behind one URL on PostgreSQL`, ()
   });
 
   it("SIGKILL of one hub mid-storm: the others finish every request, with one refresh upstream", async () => {
-    await cluster.store.db
-      .updateTable("connections")
-      .set({ expires_at: Date.now() - 1_000 })
-      .where("user_id", "=", cluster.aliceId)
-      .execute();
+    await updateConnections(
+      cluster.store.db,
+      { expires_at: Date.now() - 1_000 },
+      { userId: cluster.aliceId },
+    );
     emulators.bentley.knobs.set({ latency: { target: "token", ms: 300 } });
     emulators.bentley.resetStats();
     try {

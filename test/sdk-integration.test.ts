@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   IntegrationNotAssignedError,
   IntegrationNotFoundError,
@@ -17,6 +17,7 @@ import {
   resolveUrl,
 } from "../src/sdk/index.ts";
 import { runInInvocation, type InvocationContext } from "../src/sdk/invocation.ts";
+import { FORCED_REFRESH_MIN_INTERVAL_MS } from "../src/vault/renewal.ts";
 
 interface TokenCall {
   capability: string | undefined;
@@ -184,6 +185,50 @@ describe("fetch", () => {
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(err).toMatchObject({ providerStatus: 401, providerCode: "InvalidToken" });
     expect(tokenCalls.filter((c) => c.body.forceRefresh)).toHaveLength(1);
+  });
+
+  it("calls refused together share one forced refresh, and retry with its token", async () => {
+    const unauthorized = { status: 401, body: { error: { code: "InvalidToken", message: "expired" } } };
+    apiScript.set("/itwins/", [unauthorized, unauthorized, unauthorized]);
+    const statuses = await inView(async () => {
+      const integration = new OAuth2Integration("i");
+      await integration.getAccessToken();
+      const answers = await Promise.all(
+        [1, 2, 3].map(() => integration.fetch("https://api.bentley.com/itwins/")),
+      );
+      return answers.map((a) => a.status);
+    });
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(tokenCalls.map((c) => c.body.forceRefresh ?? false)).toEqual([false, true]);
+    expect(new Set(apiCalls.slice(3).map((c) => c.authorization)).size).toBe(1);
+    expect(apiCalls[3]!.authorization).not.toBe(apiCalls[0]!.authorization);
+  });
+
+  it("forces a refresh at most once per integration every few seconds in an invocation", async () => {
+    const unauthorized = { status: 401, body: { error: { code: "InvalidToken", message: "no" } } };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(1_800_000_000_000);
+      await inView(async () => {
+        const integration = new OAuth2Integration("i");
+        apiScript.set("/a", [unauthorized]);
+        expect((await integration.fetch("https://api.bentley.com/a")).status).toBe(200);
+        // Refused again with the token just forced, within the interval: no second refresh, no retry.
+        apiScript.set("/b", [unauthorized]);
+        vi.setSystemTime(1_800_000_000_000 + FORCED_REFRESH_MIN_INTERVAL_MS - 1);
+        await expect(integration.fetch("https://api.bentley.com/b")).rejects.toMatchObject({
+          providerStatus: 401,
+        });
+        expect(apiCalls.filter((c) => c.path === "/b")).toHaveLength(1);
+        // Past the interval, a 401 forces a refresh again.
+        apiScript.set("/c", [unauthorized]);
+        vi.setSystemTime(1_800_000_000_000 + FORCED_REFRESH_MIN_INTERVAL_MS);
+        expect((await integration.fetch("https://api.bentley.com/c")).status).toBe(200);
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(tokenCalls.map((c) => c.body.forceRefresh ?? false)).toEqual([false, true, true]);
   });
 
   it("honours a short Retry-After and refuses to wait for a long one", async () => {

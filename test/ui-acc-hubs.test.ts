@@ -8,6 +8,7 @@ import {
   signInThroughUi,
   type ConsoleProblem,
 } from "./helpers/chromium.ts";
+import { updateConnections } from "./helpers/directWrites.ts";
 import { useHubInBrowser } from "./helpers/hubInBrowser.ts";
 import { DEMO_PASSWORD } from "./helpers/hub.ts";
 
@@ -77,10 +78,7 @@ describe("acc-hubs in the browser", () => {
   it("shows the login button again when a view answers login_required, and recovers after logging in", async () => {
     // The hub cannot refresh this connection any more (no refresh token, access token expired), but the
     // app page still lists it as connected: the view runs and the hub answers 401 login_required.
-    await ui.hub.hub.services.store.db
-      .updateTable("connections")
-      .set({ refresh_token_enc: null, expires_at: 0 })
-      .execute();
+    await updateConnections(ui.hub.hub.services.store.db, { refresh_token_enc: null, expires_at: 0 });
     await ui.page.reload();
     await login().waitFor();
     expect(await ui.page.getByRole("table", { name: "Get ACC hubs" }).count()).toBe(0);

@@ -9,6 +9,7 @@ import {
   type ConsoleProblem,
 } from "./helpers/chromium.ts";
 import { DATE_TIME_FORMAT } from "../web/src/api.ts";
+import { updateConnections } from "./helpers/directWrites.ts";
 import { openWindow, useHubInBrowser } from "./helpers/hubInBrowser.ts";
 import { DEMO_PASSWORD } from "./helpers/hub.ts";
 
@@ -104,10 +105,7 @@ describe("the account page", () => {
     await page.getByRole("link", { name: "Connect autodesk-aps" }).click();
     await signInAtEmulator(page, ui.hub.url, ALICE, "/account");
     await expect.poll(() => row("autodesk-aps").textContent()).toContain("Connected");
-    await ui.hub.hub.services.store.db
-      .updateTable("connections")
-      .set({ status: "reconnect_required" })
-      .execute();
+    await updateConnections(ui.hub.hub.services.store.db, { status: "reconnect_required" });
     await page.reload();
     await expect.poll(() => row("autodesk-aps").textContent()).toContain("Reconnect required");
     const reconnect = page.getByRole("link", { name: "Reconnect autodesk-aps" });

@@ -75,7 +75,7 @@ forEachDatabase("vault with the Bentley emulator", (getStore, target) => {
     service = newService();
   });
 
-  it("serves the token from a real code exchange, refreshes it once when asked for more validity", async () => {
+  it("serves the token from a real code exchange, refreshes it once when forced", async () => {
     const { userId, accessToken, refreshToken } = await connectedUser();
     expect(refreshToken).not.toBe("");
     emulators.bentley.resetStats();
@@ -83,9 +83,15 @@ forEachDatabase("vault with the Bentley emulator", (getStore, target) => {
     const stored = await service.getUserToken(integration, userId);
     expect(stored.accessToken).toBe(accessToken);
     expect(await itwinsStatus(stored.accessToken)).toBe(200);
+    // More validity than the token's lifetime (3600 s) is capped at half of it: no refresh.
+    expect((await service.getUserToken(integration, userId, { minValiditySeconds: 7200 })).accessToken).toBe(
+      accessToken,
+    );
+    expect(emulators.bentley.stats().token.refresh_token).toEqual({ ok: 0, error: 0 });
 
-    // Asking for more validity than the token's lifetime (3600 s) forces a refresh.
-    const refreshed = await service.getUserToken(integration, userId, { minValiditySeconds: 7200 });
+    // A forced refresh renews it (the vault's clock a few seconds on: a token issued just now is kept).
+    const later = newService(getStore(), () => Date.now() + 6_000);
+    const refreshed = await later.forceRefreshUserToken(integration, userId);
     expect(refreshed.accessToken).not.toBe(accessToken);
     expect(await itwinsStatus(refreshed.accessToken)).toBe(200);
     expect(emulators.bentley.stats().token.refresh_token).toEqual({ ok: 1, error: 0 });
@@ -136,7 +142,8 @@ forEachDatabase("vault with the Bentley emulator", (getStore, target) => {
     const { userId, accessToken } = await connectedUser();
     emulators.bentley.knobs.set({ failure: { target: "token", kind: "5xx", status: 503 } });
 
-    const held = await service.getUserToken(integration, userId, { minValiditySeconds: 7200 });
+    const later = newService(getStore(), () => Date.now() + 6_000);
+    const held = await later.forceRefreshUserToken(integration, userId);
     expect(held.accessToken).toBe(accessToken);
     expect(await statusOf(userId)).toBe("connected");
 
@@ -207,10 +214,16 @@ forEachDatabase("vault with the Bentley emulator", (getStore, target) => {
     const users = [await connectedUser(), await connectedUser()];
     emulators.bentley.resetStats();
     const other = newService(await target.open());
-    // Everything expiring within two hours is due: both fresh connections (3600 s) are.
+    // Every connection in the last ten minutes of its hour: due for a refresher looking 20 minutes ahead.
+    const expiresAt = Date.now() + 600_000;
+    await getStore()
+      .db.updateTable("connections")
+      .set({ expires_at: expiresAt, connected_at: expiresAt - 3_600_000, last_refreshed_at: null })
+      .where("integration_id", "=", integration.id)
+      .execute();
     const options = {
       intervalMs: 3_600_000,
-      refreshAheadSeconds: 7200,
+      refreshAheadSeconds: 1200,
       maxPerIntegrationPerSecond: 50,
       batchSize: 1000,
     };

@@ -11,6 +11,8 @@ export interface BenchRow {
   ratio: number | null;
   /** The goal, e.g. ">= 0.8 ratio" or "<= 150 ms"; null when the row is reported only. */
   target: string | null;
+  /** How the load was made, where it matters: the tool and its connections (e.g. "wrk -t1 -c50, 15 s ×2"). */
+  load?: string;
 }
 
 export function row(
@@ -18,14 +20,23 @@ export function row(
   metric: string,
   value: number,
   unit: string,
-  options: { baseline?: number | null; target?: string | null } = {},
+  options: { baseline?: number | null; target?: string | null; load?: string } = {},
 ): BenchRow {
   const baseline = options.baseline ?? null;
   const ratio =
     baseline === null || baseline === 0 || !Number.isFinite(value)
       ? null
       : Math.round((value / baseline) * 1000) / 1000;
-  return { name, metric, value, unit, baseline, ratio, target: options.target ?? null };
+  return {
+    name,
+    metric,
+    value,
+    unit,
+    baseline,
+    ratio,
+    target: options.target ?? null,
+    ...(options.load ? { load: options.load } : {}),
+  };
 }
 
 /**
@@ -44,7 +55,7 @@ export function meets(r: BenchRow): boolean | null {
 }
 
 export function formatTable(rows: BenchRow[]): string {
-  const header = ["row", "metric", "value", "unit", "baseline", "ratio", "target", "met"];
+  const header = ["row", "metric", "value", "unit", "baseline", "ratio", "target", "met", "load"];
   const lines = rows.map((r) => {
     const met = meets(r);
     return [
@@ -56,6 +67,7 @@ export function formatTable(rows: BenchRow[]): string {
       r.ratio === null ? "" : String(r.ratio),
       r.target ?? "",
       met === null ? "" : met ? "yes" : "NO",
+      r.load ?? "",
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

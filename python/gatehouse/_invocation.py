@@ -35,6 +35,8 @@ class InvocationContext:
     host_map: Mapping[str, str]
     #: Tokens already obtained in this invocation, by integration name.
     tokens: dict[str, CachedToken] = field(default_factory=dict)
+    #: When each integration's latest forced refresh was asked for (``clock`` seconds).
+    forced_at: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: Seconds since the epoch; tests replace it.
     clock: Callable[[], float] = time.time

@@ -17,6 +17,9 @@ INTEGRATION_NAME = re.compile(r"[a-z0-9_-]{1,64}")
 DEFAULT_MIN_VALIDITY_SECONDS = 60
 #: Cached tokens are reused while valid for at least this long.
 REUSE_MARGIN_SECONDS = 30
+#: A forced refresh is asked for at most this often per integration in an invocation (the hub's rule too:
+#: FORCED_REFRESH_MIN_INTERVAL_MS in src/vault/renewal.ts); within it the token just refreshed is returned.
+FORCED_REFRESH_MIN_INTERVAL_SECONDS = 5
 
 
 class OAuth2Integration:
@@ -42,7 +45,9 @@ class OAuth2Integration:
     def get_access_token(self, *, min_validity: float | None = None, force_refresh: bool = False) -> str:
         """An access token valid for at least ``min_validity`` seconds (default 60), for the user running
         the view. Reused within the invocation while it stays valid long enough; ``force_refresh=True``
-        asks the hub for a fresh one (honoured once per invocation and integration), e.g. after a 401.
+        asks the hub for a fresh one, e.g. after a 401 — at most once per integration every few seconds
+        (``FORCED_REFRESH_MIN_INTERVAL_SECONDS``; meanwhile the token just refreshed is returned), and the
+        hub honours it once per invocation and integration.
 
         Raises LoginRequiredError (the user must connect first; ``login_url``), IntegrationNotFoundError,
         IntegrationNotAssignedError, ProviderUnavailableError.
@@ -50,7 +55,18 @@ class OAuth2Integration:
         if min_validity is not None and (not _js.is_finite_number(min_validity) or min_validity < 0):
             raise ValueError("get_access_token: min_validity must be a number of seconds")
         context = self._invocation()
-        if not force_refresh:
+        asked_at = context.clock()
+        if force_refresh:
+            with context.lock:
+                last = context.forced_at.get(self.name)
+                cached = context.tokens.get(self.name)
+            if (
+                cached is not None
+                and last is not None
+                and asked_at - last < FORCED_REFRESH_MIN_INTERVAL_SECONDS
+            ):
+                return cached.access_token
+        else:
             wanted = max(
                 DEFAULT_MIN_VALIDITY_SECONDS if min_validity is None else min_validity, REUSE_MARGIN_SECONDS
             )
@@ -67,6 +83,8 @@ class OAuth2Integration:
         )
         with context.lock:
             context.tokens[self.name] = token
+            if force_refresh:
+                context.forced_at[self.name] = asked_at
         return token.access_token
 
     def __repr__(self) -> str:

@@ -142,6 +142,25 @@ class Exchange(unittest.TestCase):
         self.assertEqual(self.in_view(hub.url, view), ["cached", "fresh", "fresh"])
         self.assertEqual(hub.seen[1].json(), {"integration": "seequent-evo", "forceRefresh": True})
 
+    def test_force_refresh_at_most_once_per_integration_every_few_seconds(self) -> None:
+        hub = self.hub(lambda seen: token_answer(f"t{len(hub.seen)}"))
+        clock = Clock(1_000)
+        evo = vkt.external.OAuth2Integration("seequent-evo")
+        aps = vkt.external.OAuth2Integration("autodesk-aps")
+        interval = vkt.external.FORCED_REFRESH_MIN_INTERVAL_SECONDS
+
+        def view() -> list[str]:
+            tokens = [evo.get_access_token(force_refresh=True)]
+            clock.now += interval - 0.1  # within the interval: the token just refreshed, no hub call
+            tokens.append(evo.get_access_token(force_refresh=True))
+            tokens.append(aps.get_access_token(force_refresh=True))  # another integration: its own
+            clock.now += 0.1
+            tokens.append(evo.get_access_token(force_refresh=True))
+            return tokens
+
+        self.assertEqual(self.in_view(hub.url, view, clock), ["t1", "t1", "t2", "t3"])
+        self.assertEqual([s.json().get("forceRefresh") for s in hub.seen], [True, True, True])
+
     def test_problem_details_become_the_sdk_errors(self) -> None:
         hub = self.hub(
             lambda seen: problem(403, "integration_not_assigned", "x is not available to the app y")

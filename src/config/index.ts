@@ -57,6 +57,11 @@ export interface HubConfig {
   localLogin: boolean;
   /** GATEHOUSE_AUDIT_RETENTION_DAYS: audit events and revoked-token tombstones are kept this long. */
   auditRetentionDays: number;
+  /**
+   * GATEHOUSE_CACHE_TTL_SECONDS: the longest an in-process cache entry lives even if no change is heard (the
+   * safety TTL of the token API's caches; the change feed drops entries sooner). 0 turns the caches off.
+   */
+  cacheTtlSeconds: number;
 }
 
 export interface LoadConfigOptions {
@@ -140,6 +145,11 @@ const parsers = {
     .string()
     .max(4096, "must be at most 4096 characters")
     .regex(/^[^\0\n]+$/, "must be a path or a command name on one line"),
+  GATEHOUSE_CACHE_TTL_SECONDS: z.coerce
+    .number()
+    .int("must be a whole number of seconds")
+    .min(0, "must be 0 (caches off) or more")
+    .max(3600, "must be at most 3600 (an hour)"),
 };
 
 type Variable = keyof typeof parsers;
@@ -214,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     oidc,
     localLogin,
     auditRetentionDays: read(env, "GATEHOUSE_AUDIT_RETENTION_DAYS") ?? 365,
+    cacheTtlSeconds: read(env, "GATEHOUSE_CACHE_TTL_SECONDS") ?? 30,
   };
 }
 

@@ -16,6 +16,16 @@ export interface Store {
   dialect: Dialect;
   /** Closes the connection(s); safe to call more than once. */
   close(): Promise<void>;
+  /**
+   * SQLite: the better-sqlite3 handle under `db`, for the change feed's per-read check, which must be
+   * synchronous (microseconds) rather than queue behind Kysely's single connection.
+   */
+  sqlite?: SqliteDatabase.Database;
+  /**
+   * PostgreSQL: a new client outside the pool, with the pool's settings, for a session that must stay
+   * open on its own (the change feed's LISTEN). The caller connects and ends it.
+   */
+  newPgClient?: (applicationName: string) => pg.Client;
 }
 
 export interface OpenDatabaseOptions {
@@ -145,7 +155,7 @@ function openSqlite(path: string): Opened {
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return {
-    store: { db, dialect: "sqlite", close: closeOnce(db) },
+    store: { db, dialect: "sqlite", close: closeOnce(db), sqlite: database },
     migrate: () => migrateSqliteExclusively(database, db),
   };
 }
@@ -216,6 +226,7 @@ function hasParam(connectionString: string, name: string): boolean {
 }
 
 function openPostgres(connectionString: string, poolMax: number): Opened {
+  const ownName = hasParam(connectionString, "application_name");
   const pool = new pg.Pool({
     connectionString,
     max: poolMax,
@@ -224,9 +235,17 @@ function openPostgres(connectionString: string, poolMax: number): Opened {
     connectionTimeoutMillis: 20_000,
     keepAlive: true,
     // Names hub sessions in pg_stat_activity; a URL's own application_name wins.
-    ...(hasParam(connectionString, "application_name") ? {} : { application_name: "gatehouse" }),
+    ...(ownName ? {} : { application_name: "gatehouse" }),
     types: pgTypes,
   });
+  const newPgClient = (applicationName: string) =>
+    new pg.Client({
+      connectionString,
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+      ...(ownName ? {} : { application_name: applicationName }),
+      types: pgTypes,
+    });
   // An idle client losing its server (restart, failover) emits here; without a listener the process
   // would crash. The pool drops that client and the next query opens a new one.
   pool.on("error", () => {});
@@ -236,7 +255,7 @@ function openPostgres(connectionString: string, poolMax: number): Opened {
   pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
-    store: { db, dialect: "postgres", close: closeOnce(db) },
+    store: { db, dialect: "postgres", close: closeOnce(db), newPgClient },
     // Kysely's migrator holds a PostgreSQL advisory lock and runs each migration in a transaction.
     migrate: () => migrateToLatest(db),
   };

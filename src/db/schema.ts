@@ -1,11 +1,11 @@
+import type { Generated } from "kysely";
+
 /**
  * The database schema as Kysely sees it. Times are epoch milliseconds (BIGINT on PostgreSQL, parsed to
  * number), lists are JSON text, booleans are 0/1 integers: one representation on both dialects.
  * Columns ending in `_enc` hold vault ciphertext (see src/vault/cipher.ts); `key_id` names the key that
  * encrypted the row, so rotation can find rows still under an old key without decrypting anything.
  */
-
-import type { Generated } from "kysely";
 
 export type { Role } from "../api/identity.ts";
 import type { Role } from "../api/identity.ts";
@@ -187,6 +187,17 @@ export interface AppCapabilitiesTable {
   expires_at: number;
 }
 
+/**
+ * The change feed on SQLite (0003; src/db/changeFeed.ts): one row per change that in-process caches must
+ * hear, in the transaction of the change. Pruned after an hour. Unused on PostgreSQL (NOTIFY instead).
+ */
+export interface ChangeFeedTable {
+  seq: Generated<number>;
+  kind: string;
+  key: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_identities: UserIdentitiesTable;
@@ -199,4 +210,5 @@ export interface Database {
   service_tokens: ServiceTokensTable;
   oauth_states: OAuthStatesTable;
   app_capabilities: AppCapabilitiesTable;
+  change_feed: ChangeFeedTable;
 }

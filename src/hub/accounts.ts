@@ -227,7 +227,7 @@ export class AccountStore {
       .executeTakeFirst();
     if (!row) return null;
     if (Number(row.expires_at) <= this.now()) {
-      await this.db.deleteFrom("sessions").where("id", "=", sessionId).execute();
+      await this.deleteSession(sessionId);
       return null;
     }
     return {

@@ -1,5 +1,5 @@
 import { GatehouseError, errors } from "../errors.ts";
-import type { IntegrationStore } from "../vault/integrationStore.ts";
+import type { Integration, IntegrationStore } from "../vault/integrationStore.ts";
 import type { AccessTokenResult } from "../vault/storage.ts";
 import type { TokenService } from "../vault/tokenService.ts";
 import { checkAssignment } from "./assignment.ts";
@@ -21,7 +21,7 @@ export class AppTokens {
   /** `apps`: which integrations each loaded app lists (read per call); null: an app is known when an
    *  integration names it. */
   constructor(
-    private readonly integrations: IntegrationStore,
+    private readonly integrations: Pick<IntegrationStore, "get">,
     private readonly tokens: TokenService,
     private readonly apps: () => AppDirectory | null,
     /** Told of every token handed out (the audit trail's per-minute issuance counter); cheap, synchronous. */
@@ -33,21 +33,44 @@ export class AppTokens {
    * `app` may use it. Throws 404 integration_not_found, 403 integration_not_assigned, 401 login_required
    * (with the `loginUrl` that connects it for this app) or 503 provider_unavailable.
    */
-  async tokenForApp(
+  tokenForApp(
     app: string,
     integration: string,
     userId: string,
     options: AppTokenOptions = {},
   ): Promise<AccessTokenResult> {
-    const { integrations, tokens } = this;
-    const found = await integrations.get(integration);
+    const { tokens } = this;
+    return this.serve(app, integration, userId, (found) =>
+      found.grantType === "client_credentials"
+        ? tokens.getServiceToken(found, options)
+        : tokens.getUserToken(found, userId, options),
+    );
+  }
+
+  /**
+   * As tokenForApp, refreshed at the provider first — unless this connection's token was issued within the
+   * last few seconds (by another forced refresh, on any hub): an app whose call was answered 401.
+   */
+  forcedTokenForApp(app: string, integration: string, userId: string): Promise<AccessTokenResult> {
+    const { tokens } = this;
+    return this.serve(app, integration, userId, (found) =>
+      found.grantType === "client_credentials"
+        ? tokens.forceRefreshServiceToken(found)
+        : tokens.forceRefreshUserToken(found, userId),
+    );
+  }
+
+  private async serve(
+    app: string,
+    integration: string,
+    userId: string,
+    get: (found: Integration) => Promise<AccessTokenResult>,
+  ): Promise<AccessTokenResult> {
+    const found = await this.integrations.get(integration);
     if (!found) throw errors.integrationNotFound(integration);
     checkAssignment(this.apps(), found, app);
     try {
-      const token =
-        found.grantType === "client_credentials"
-          ? await tokens.getServiceToken(found, options)
-          : await tokens.getUserToken(found, userId, options);
+      const token = await get(found);
       this.issued?.(app, found.name, userId);
       return token;
     } catch (err) {

@@ -45,12 +45,14 @@ export const authentication = fp(
     app.decorateRequest("authMethod", null);
     app.decorateRequest("pat", null);
     app.decorateRequest("signedInWith", null);
-    const { accounts, config, tokenRefusals } = app;
+    // The lookups go through the credential cache (credentialCache.ts), coherent across hubs.
+    const { config, tokenRefusals } = app;
+    const { credentials } = app.caches;
 
     app.addHook("onRequest", async (request) => {
       const bearer = bearerToken(request);
       if (bearer !== undefined) {
-        const credential = bearer ? await accounts.userForPersonalAccessToken(bearer) : null;
+        const credential = bearer ? await credentials.userForPersonalAccessToken(bearer) : null;
         if (!credential) throw await tokenRefusals.explain(bearer ?? "", { ip: request.ip });
         request.user = credential.user;
         request.authMethod = "token";
@@ -60,7 +62,7 @@ export const authentication = fp(
       }
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie) {
-        const session = await accounts.session(cookie);
+        const session = await credentials.session(cookie);
         if (session) {
           request.user = session.user;
           request.sessionId = session.sessionId;
@@ -81,7 +83,7 @@ export const authentication = fp(
   },
   {
     name: "gatehouse-authentication",
-    dependencies: ["gatehouse-core", "gatehouse-accounts", "@fastify/cookie"],
+    dependencies: ["gatehouse-core", "gatehouse-accounts", "gatehouse-caches", "@fastify/cookie"],
   },
 );
 

@@ -1,8 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import type { AppRegistry } from "../apps/registry.ts";
+import type { ChangeFeed } from "../db/changeFeed.ts";
+import type { HubCaches } from "./caches.ts";
 import type { HubConfig } from "../config/index.ts";
 import type { Role } from "../db/schema.ts";
 import type { OAuthClientConfig } from "../oauth/index.ts";
+import type { CachedIntegrations } from "../vault/cachedIntegrations.ts";
 import type { Integration, IntegrationStore } from "../vault/integrationStore.ts";
 import type { SecretCipher } from "../vault/storage.ts";
 import type { TokenService } from "../vault/tokenService.ts";
@@ -42,6 +45,9 @@ export interface HubServices {
   states: OAuthStateStore;
   metrics: HubMetrics;
   oauthConfigFor: (integration: Integration) => OAuthClientConfig;
+  /** The change feed the hub's caches listen to (null: caches off); tests await `caughtUp()` on it. */
+  changeFeed: ChangeFeed | null;
+  caches: HubCaches;
   /** The apps layer's directory (the app registry), or null without app directories. */
   apps: AppDirectory | null;
   now: () => number;
@@ -62,7 +68,11 @@ declare module "fastify" {
     userLifecycle: UserLifecycle;
     /** Sign-in through the OpenID provider (null without GATEHOUSE_OIDC_ISSUER). */
     oidcSignIn: OidcSignIn | null;
+    changeFeed: ChangeFeed | null;
+    caches: HubCaches;
     integrations: IntegrationStore;
+    /** Integrations by name through the cache (the token routes' reads). */
+    cachedIntegrations: CachedIntegrations;
     tokens: TokenService;
     oauthStates: OAuthStateStore;
     oauthConfigFor: (integration: Integration) => OAuthClientConfig;

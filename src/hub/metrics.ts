@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { CacheCoherence } from "../cache/coherence.ts";
+import type { ChangeFeed } from "../db/changeFeed.ts";
 import type { RefreshOutcome, TokenMetrics, UpstreamOperation } from "../vault/upstream.ts";
 
 /**
@@ -57,6 +59,52 @@ export class HubMetrics implements TokenMetrics {
   /** TokenMetrics: one upstream call and how long it took. */
   upstreamLatency(seconds: number, operation: UpstreamOperation | "code_exchange"): void {
     this.upstream.observe({ operation }, seconds);
+  }
+
+  /**
+   * Reports the caches and the change feed at each scrape: entries and bytes per cache, lookups by result
+   * (hits, misses, bypassed), whether the feed is live and how often its listener was lost.
+   */
+  watchCaches(coherence: CacheCoherence, feed: ChangeFeed | null): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "gatehouse_cache_entries",
+      help: "Entries held per in-process cache",
+      labelNames: ["cache"],
+      registers,
+      collect() {
+        for (const cache of coherence.stats()) this.set({ cache: cache.name }, cache.entries);
+      },
+    });
+    new Counter({
+      name: "gatehouse_cache_lookups_total",
+      help: "Cache lookups by result: hits, misses, bypassed (caches off or the change feed down)",
+      labelNames: ["cache", "result"],
+      registers,
+      collect() {
+        this.reset();
+        for (const cache of coherence.stats()) {
+          const lookups: Record<string, number> = { ...cache.lookups };
+          for (const [result, n] of Object.entries(lookups)) this.inc({ cache: cache.name, result }, n);
+        }
+      },
+    });
+    new Gauge({
+      name: "gatehouse_change_feed_live",
+      help: "1 while the change feed hears every change (caches on), 0 while its listener is down",
+      registers,
+      collect() {
+        this.set(feed?.live ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "gatehouse_change_feed_losses",
+      help: "Times the change feed's listener was lost since the hub started",
+      registers,
+      collect() {
+        this.set(feed?.status().losses ?? 0);
+      },
+    });
   }
 
   setOpenConnections(count: number): void {

@@ -4,13 +4,24 @@ import { GatehouseError } from "../errors.ts";
 import { AppTokens, tokenAnswer, tokenResponses } from "./appTokens.ts";
 import { jsonSchema } from "./schemas.ts";
 
-/** A forced refresh asks for a token valid this long: longer than any provider issues, so it always refreshes. */
-const FORCE_REFRESH_SECONDS = 10 * 365 * 86_400;
-
 const runtimeTokenBody = z.strictObject({
   integration: z.string().min(1).max(64),
-  minValidity: z.number().int().min(0).max(86_400).optional(),
-  forceRefresh: z.boolean().optional(),
+  minValidity: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .optional()
+    .describe(
+      "Seconds the token should stay valid (default 60), capped at half the lifetime the provider issues",
+    ),
+  forceRefresh: z
+    .boolean()
+    .optional()
+    .describe(
+      "After a 401: refresh at the provider, once per invocation and integration, and not when the " +
+        "connection's token was issued in the last few seconds (then that token is answered)",
+    ),
 });
 
 /** The capability an app process presents: `X-Gatehouse-Capability`, or `Authorization: Capability <value>`. */
@@ -29,7 +40,7 @@ export const runtimeRoutes: FastifyPluginAsync = async (app) => {
   const { invocations } = app;
   // The registry, not the token API's directory: only the apps this hub runs present capabilities here.
   const appTokens = new AppTokens(
-    app.integrations,
+    app.cachedIntegrations,
     app.tokens,
     () => app.appRegistry,
     (a, i, u) => app.issuance.count(a, i, u),
@@ -56,11 +67,15 @@ export const runtimeRoutes: FastifyPluginAsync = async (app) => {
         );
       }
       const body = runtimeTokenBody.parse(request.body);
+      // Once per invocation and integration (a provider that keeps answering 401 cannot make a view refresh
+      // in a loop), and at most once per connection every few seconds across hubs (the vault's rule).
       const forced =
         body.forceRefresh === true && invocations.takeForcedRefresh(grant.invocationId, body.integration);
-      const token = await appTokens.tokenForApp(grant.app, body.integration, grant.userId, {
-        minValiditySeconds: forced ? FORCE_REFRESH_SECONDS : (body.minValidity ?? 60),
-      });
+      const token = forced
+        ? await appTokens.forcedTokenForApp(grant.app, body.integration, grant.userId)
+        : await appTokens.tokenForApp(grant.app, body.integration, grant.userId, {
+            minValiditySeconds: body.minValidity ?? 60,
+          });
       return tokenAnswer(token);
     },
   );

@@ -22,11 +22,13 @@ import { appsPlugin } from "./apps.ts";
 import { auditRoutes } from "./auditRoutes.ts";
 import { authentication, bootstrapAdmin } from "./auth.ts";
 import { authRoutes } from "./authRoutes.ts";
+import { cachesPlugin } from "./caches.ts";
 import { oidcRoutes } from "./oidcRoutes.ts";
 import { patRoutes } from "./patRoutes.ts";
 import { userRoutes } from "./userRoutes.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./favicon.ts";
+import { AccessLog } from "./accessLog.ts";
 import { createLogger } from "./logger.ts";
 import { connectRoutes } from "./oauth.ts";
 import { opsRoutes } from "./ops.ts";
@@ -59,7 +61,7 @@ const ACCOUNTS = "gatehouse-accounts";
 
 /** The API's areas: each route file and what it reads (see services.ts and apps.ts). */
 const ROUTES = [
-  routes("ops-routes", [CORE, "gatehouse-metrics"], opsRoutes),
+  routes("ops-routes", [CORE, "gatehouse-metrics", "gatehouse-caches"], opsRoutes),
   routes("auth-routes", [CORE, ACCOUNTS, "gatehouse-authentication"], authRoutes),
   routes("oidc-routes", [CORE, ACCOUNTS, "gatehouse-oidc", "gatehouse-authentication"], oidcRoutes),
   routes("pat-routes", [CORE, ACCOUNTS, "gatehouse-authentication"], patRoutes),
@@ -144,8 +146,11 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     const keyRing =
       deps.keyRing ?? loadKeyRing({ env: config.encryptionKeys ?? undefined, dataDir: config.dataDir });
     const logger = createLogger(config.logLevel, deps.logDestination);
+    const accessLog = new AccessLog(logger);
     const instance = Fastify({
       loggerInstance: logger,
+      // A line per request at debug, a summary per minute at info (accessLog.ts).
+      logController: accessLog,
       bodyLimit: BODY_LIMIT,
       // X-Forwarded-* only when told (GATEHOUSE_TRUST_PROXY): otherwise any client could pick its address.
       // (A hop count is a number at runtime; Fastify's types only list the other forms.)
@@ -159,6 +164,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     }) as unknown as FastifyInstance;
     app = instance;
     app.setErrorHandler(problemErrorHandler);
+    app.addHook("onClose", async () => accessLog.close());
     app.setNotFoundHandler((request, reply) =>
       sendProblem(reply, problem("not_found", `No route ${request.method} ${request.url.split("?")[0]}`)),
     );
@@ -168,6 +174,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     await app.register(auditPlugin);
     await app.register(accountsPlugin);
     await app.register(oidcPlugin);
+    await app.register(cachesPlugin);
     await app.register(vaultPlugin, { tokenService: deps.tokenService });
     if (!deps.skipAdminBootstrap) await bootstrapAdmin(app.accounts, config, logger);
 
@@ -247,6 +254,8 @@ function servicesOf(app: FastifyInstance): HubServices {
     states: app.oauthStates,
     metrics: app.metrics,
     oauthConfigFor: app.oauthConfigFor,
+    changeFeed: app.changeFeed,
+    caches: app.caches,
     apps: app.appDirectory,
     now: app.now,
   };

@@ -1,5 +1,7 @@
 import fp from "fastify-plugin";
 import type { HubConfig } from "../config/index.ts";
+import type { Store } from "../db/index.ts";
+import { CachedIntegrations } from "../vault/cachedIntegrations.ts";
 import { IntegrationStore } from "../vault/integrationStore.ts";
 import { OAuthStateStore } from "../vault/oauthStates.ts";
 import type { SecretCipher, VaultStore } from "../vault/storage.ts";
@@ -19,7 +21,8 @@ import { oauthConfigFor } from "./oauthConfig.ts";
  * decorations (`app.integrations`, `app.tokens`, …); nothing changes them after registration.
  */
 
-export type HubStore = VaultStore & { close(): Promise<void> };
+/** The database as the hub uses it: src/db's Store (the change feed needs its SQLite or PostgreSQL handle). */
+export type HubStore = VaultStore & Pick<Store, "close" | "sqlite" | "newPgClient">;
 
 export interface CoreOptions {
   config: HubConfig;
@@ -115,17 +118,22 @@ export const accountsPlugin = fp(
 export interface VaultPluginOptions {
   /** Overrides for the token service (retry policy, lease, OAuth steps) — tests. */
   tokenService?: Partial<
-    Omit<TokenServiceOptions, "store" | "keyRing" | "oauthConfigFor" | "metrics" | "logger">
+    Omit<TokenServiceOptions, "store" | "keyRing" | "oauthConfigFor" | "metrics" | "logger" | "heldTokens">
   >;
 }
 
-/** The vault: integrations, tokens and pending authorizations, each sealed under the key ring. */
+/**
+ * The vault: integrations, tokens and pending authorizations, each sealed under the key ring; the token
+ * API's reads go through the caches (caches.ts).
+ */
 export const vaultPlugin = fp<VaultPluginOptions>(
   async (app, options) => {
-    const { config, store, keyRing, now } = app;
+    const { config, store, keyRing, now, caches } = app;
     const configFor = oauthConfigFor.bind(null, config);
+    const integrations = new IntegrationStore(store, keyRing, now);
     app.decorate("oauthConfigFor", configFor);
-    app.decorate("integrations", new IntegrationStore(store, keyRing, now));
+    app.decorate("integrations", integrations);
+    app.decorate("cachedIntegrations", new CachedIntegrations(integrations, caches.coherence));
     app.decorate("oauthStates", new OAuthStateStore(store.db, keyRing, now));
     app.decorate(
       "tokens",
@@ -137,10 +145,11 @@ export const vaultPlugin = fp<VaultPluginOptions>(
         oauthConfigFor: configFor,
         metrics: app.metrics,
         logger: app.log.child({ module: "vault" }),
+        heldTokens: caches.heldTokens,
       }),
     );
   },
-  { name: "gatehouse-vault", dependencies: ["gatehouse-core", "gatehouse-metrics"] },
+  { name: "gatehouse-vault", dependencies: ["gatehouse-core", "gatehouse-metrics", "gatehouse-caches"] },
 );
 
 /** Sign-in through the OpenID provider of GATEHOUSE_OIDC_* (or the sandbox's emulator), when there is one. */

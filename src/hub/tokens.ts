@@ -10,7 +10,7 @@ const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
   const { metrics } = app;
   const appTokens = new AppTokens(
-    app.integrations,
+    app.cachedIntegrations,
     app.tokens,
     () => app.appDirectory,
     (a, i, u) => app.issuance.count(a, i, u),
@@ -23,6 +23,10 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ["tokens"],
         summary: "A valid access token for the signed-in user (refreshed first when needed)",
+        description:
+          "The token is valid for at least `min(minValidity, half the lifetime the provider issues)` seconds: " +
+          "a caller's margin never makes a refresh loop against a provider that issues shorter tokens (one " +
+          "upstream refresh per expiry). A client-credentials integration answers its service token.",
         params: { type: "object", properties: { app: segment, name: segment }, required: ["app", "name"] },
         querystring: {
           type: "object",
@@ -30,7 +34,9 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
             minValidity: {
               type: "string",
               pattern: "^[0-9]{1,5}$",
-              description: "Seconds the token must stay valid (0–86400, default 60)",
+              description:
+                "Seconds the token should stay valid (0–86400, default 60), capped at half the lifetime of the " +
+                "token the provider issues",
             },
           },
           additionalProperties: false,

@@ -5,6 +5,8 @@ import { toTokenSet } from "./tokenSet.ts";
 /** Options for `clientCredentials`. */
 export interface ClientCredentialsOptions {
   scopes: readonly string[];
+  /** Epoch ms the request is sent, by the caller's clock (`expires_in` counts from it). Default now. */
+  now?: number;
 }
 
 /** Sends the client-credentials grant (the app as itself) to the token endpoint; returns the raw answer. */
@@ -23,7 +25,7 @@ export async function clientCredentialsRequest(
 export async function processClientCredentialsResponse(
   cfg: OAuthClientConfig,
   response: Response,
-  options: ClientCredentialsOptions & { now?: number },
+  options: ClientCredentialsOptions,
 ): Promise<TokenSet> {
   const ctx = createOAuthContext(cfg);
   const answer = await check(response, (r) => oauth.processClientCredentialsResponse(ctx.as, ctx.client, r));
@@ -38,7 +40,7 @@ export async function clientCredentials(
   cfg: OAuthClientConfig,
   options: ClientCredentialsOptions,
 ): Promise<TokenSet> {
-  const now = Date.now();
+  const now = options.now ?? Date.now();
   const response = await clientCredentialsRequest(cfg, options);
   return processClientCredentialsResponse(cfg, response, { ...options, now });
 }

@@ -9,6 +9,8 @@ export interface RefreshOptions {
   scopes?: readonly string[];
   /** Reported when neither the answer nor `scopes` names any (typically the scopes stored with the token). */
   fallbackScopes?: readonly string[];
+  /** Epoch ms the request is sent, by the caller's clock (`expires_in` counts from it). Default now. */
+  now?: number;
 }
 
 /** Sends the refresh-token grant to the token endpoint; returns the raw answer. */
@@ -36,7 +38,7 @@ export async function processRefreshResponse(
   cfg: OAuthClientConfig,
   response: Response,
   previousRefreshToken: string,
-  options: RefreshOptions & { now?: number } = {},
+  options: RefreshOptions = {},
 ): Promise<TokenSet> {
   const ctx = createOAuthContext(cfg);
   const answer = await check(response, (r) => oauth.processRefreshTokenResponse(ctx.as, ctx.client, r));
@@ -56,7 +58,7 @@ export async function refreshTokens(
   refreshToken: string,
   options: RefreshOptions = {},
 ): Promise<TokenSet> {
-  const now = Date.now();
+  const now = options.now ?? Date.now();
   const response = await refreshRequest(cfg, refreshToken, options);
   return processRefreshResponse(cfg, response, refreshToken, { ...options, now });
 }

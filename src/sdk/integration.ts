@@ -8,6 +8,7 @@ import {
   ProviderUnavailableError,
 } from "./errors.ts";
 import { INTEGRATION_NAME } from "../names.ts";
+import { FORCED_REFRESH_MIN_INTERVAL_MS } from "../vault/renewal.ts";
 import { explainProviderError, providerErrorOf } from "./explain.ts";
 import { currentInvocation, resolveUrl, type InvocationContext } from "./invocation.ts";
 
@@ -25,6 +26,13 @@ const MAX_RETRY_AFTER_MS = 10_000;
 const MAX_429_RETRIES = 3;
 /** Cached tokens are reused while valid for at least this long. */
 const REUSE_MARGIN_MS = 30_000;
+
+/** An invocation's latest forced refresh of an integration: when it was asked for, and its token. */
+interface ForcedRefresh {
+  at: number;
+  token: Promise<string>;
+}
+const forcedRefreshes = new WeakMap<InvocationContext, Map<string, ForcedRefresh>>();
 
 export interface IntegrationFetchInit extends RequestInit {
   /** Per-request timeout (default 30 s); ignored when `signal` is given. */
@@ -88,7 +96,7 @@ export class OAuth2Integration {
 
   /**
    * `fetch` with the bearer token added and the URL passed through `resolveUrl`. A 401 causes one forced
-   * refresh and one retry; a 429 is retried after its Retry-After when that is short (at most 10 s, 3 times);
+   * refresh (shared by the calls refused within a few seconds) and one retry; a 429 is retried after its Retry-After when that is short (at most 10 s, 3 times);
    * any other non-2xx answer throws ProviderHttpError with the status, the parsed body and an explanation.
    */
   async fetch(url: string | URL, init: IntegrationFetchInit = {}): Promise<Response> {
@@ -117,10 +125,13 @@ export class OAuth2Integration {
       }
       if (response.ok) return response;
       if (response.status === 401 && !refreshed) {
-        await response.body?.cancel();
         refreshed = true;
-        token = await this.requestToken(context, { forceRefresh: true });
-        continue;
+        const renewed = await this.renewedToken(context, token);
+        if (renewed !== null) {
+          await response.body?.cancel();
+          token = renewed;
+          continue;
+        }
       }
       if (response.status === 429 && rateLimited < MAX_429_RETRIES) {
         const wait = retryAfterMs(response.headers.get("retry-after")) ?? 1000;
@@ -141,6 +152,25 @@ export class OAuth2Integration {
         providerErrorOf(body).code,
       );
     }
+  }
+
+  /**
+   * The token to retry with after `refused` was answered 401: a forced refresh at most once per integration
+   * every few seconds in this invocation (the hub's rule too, src/vault/renewal.ts). Calls refused within
+   * that interval share the refresh under way and retry with its token — unless it is the token refused
+   * (null: the provider refuses even a fresh token, so retrying cannot help).
+   */
+  private async renewedToken(context: InvocationContext, refused: string): Promise<string | null> {
+    let forced = forcedRefreshes.get(context);
+    if (!forced) forcedRefreshes.set(context, (forced = new Map<string, ForcedRefresh>()));
+    const last = forced.get(this.name);
+    if (last && Date.now() - last.at < FORCED_REFRESH_MIN_INTERVAL_MS) {
+      const token = await last.token;
+      return token === refused ? null : token;
+    }
+    const token = this.requestToken(context, { forceRefresh: true });
+    forced.set(this.name, { at: Date.now(), token });
+    return token;
   }
 
   private async requestToken(

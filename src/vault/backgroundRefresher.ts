@@ -1,3 +1,4 @@
+import { forcedRenewal, validFor, type RenewalRule } from "./renewal.ts";
 import type { VaultStore } from "./storage.ts";
 import { sleep } from "./retry.ts";
 import type { TokenService } from "./tokenService.ts";
@@ -73,15 +74,15 @@ export function startBackgroundRefresher(options: BackgroundRefresherOptions): B
         .orderBy("expires_at")
         .limit(batchSize)
         .execute()
-    ).map((row) => ({ ...row, minValiditySeconds: aheadSeconds }));
+    ).map((row) => ({ ...row, rule: validFor(aheadSeconds * 1000) }));
     if (idleMs !== null && due.length < batchSize) {
       const seen = new Set(due.map((row) => row.id));
       const idle = await candidates()
         .where((eb) => eb(eb.fn.coalesce("last_refreshed_at", "connected_at"), "<", at - idleMs))
         .limit(batchSize - due.length)
         .execute();
-      // An infinite validity requirement: refreshed whatever its expiry.
-      for (const row of idle) if (!seen.has(row.id)) due.push({ ...row, minValiditySeconds: Infinity });
+      // Refreshed whatever its expiry.
+      for (const row of idle) if (!seen.has(row.id)) due.push({ ...row, rule: forcedRenewal() });
     }
     const result: RefresherPass = { examined: due.length, refreshed: 0, fresh: 0, failed: 0 };
     const byIntegration = new Map<string, Due[]>();
@@ -99,10 +100,7 @@ export function startBackgroundRefresher(options: BackgroundRefresherOptions): B
           if (index > 0) await sleep(spacingMs);
           // The version found by the query: if another process refreshes it meanwhile, it is left alone.
           const refresh = slots.run(() =>
-            options.tokenService.refreshConnection(row.id, {
-              minValiditySeconds: row.minValiditySeconds,
-              expectedVersion: row.version,
-            }),
+            options.tokenService.refreshConnection(row.id, { rule: row.rule, expectedVersion: row.version }),
           );
           started.push(
             refresh.then(
@@ -162,7 +160,7 @@ interface Due {
   id: string;
   integration_id: string;
   version: number;
-  minValiditySeconds: number;
+  rule: RenewalRule;
 }
 
 /** At most `limit` tasks at once; the rest wait their turn in order. */

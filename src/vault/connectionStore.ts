@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
+import { inTransaction, publishChange, type Change } from "../db/changeFeed.ts";
 import type { ConnectionsTable, Database } from "../db/schema.ts";
 import { identityFromTokens, type AccountIdentity } from "../oauth/identity.ts";
 import type { TokenSet } from "../oauth/index.ts";
 import { accountColumns, identityFromRow, knownAccountColumns } from "./accountIdentity.ts";
 import { aad } from "./aad.ts";
 import type { Integration } from "./integrationStore.ts";
+import { timesOf, type TokenTimes } from "./renewal.ts";
 import {
   accessTokenResult,
   isUniqueViolation,
@@ -19,6 +21,13 @@ import {
 } from "./storage.ts";
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
+
+const connectionChanged = (id: string): Change => ({ kind: "connection_changed", key: id });
+
+/** When the row's access token was issued (its last refresh, else the connect) and when it expires. */
+export function connectionTimes(row: ConnectionRow): TokenTimes {
+  return timesOf(row.expires_at, row.last_refreshed_at ?? row.connected_at);
+}
 
 export interface ConnectionSummary {
   integration: string;
@@ -90,15 +99,19 @@ export class ConnectionStore {
     for (let attempt = 0; attempt < 2; attempt++) {
       const existing = await this.find(integration.id, userId);
       if (existing) {
-        await db
-          .updateTable("connections")
-          .set((eb) => ({
-            ...this.sealTokens(existing.id, tokens.accessToken, tokens.refreshToken),
-            ...fields,
-            version: eb("version", "+", 1),
-          }))
-          .where("id", "=", existing.id)
-          .execute();
+        // A reconnect: every hub's cached token of the old grant goes.
+        await inTransaction(db, async (trx) => {
+          await trx
+            .updateTable("connections")
+            .set((eb) => ({
+              ...this.sealTokens(existing.id, tokens.accessToken, tokens.refreshToken),
+              ...fields,
+              version: eb("version", "+", 1),
+            }))
+            .where("id", "=", existing.id)
+            .execute();
+          await publishChange(trx, connectionChanged(existing.id));
+        });
         return;
       }
       const id = randomUUID();
@@ -132,21 +145,27 @@ export class ConnectionStore {
     tokens: TokenSet,
     refreshToken: string,
   ): Promise<ConnectionRow | null> {
-    const { columns, stored } = await writeUnderLock(db, "connections", row, {
-      ...this.sealTokens(row.id, tokens.accessToken, tokens.refreshToken ?? refreshToken),
-      token_type: tokens.tokenType,
-      scopes: JSON.stringify(tokens.scopes.length > 0 ? tokens.scopes : storedScopes(row.scopes)),
-      expires_at: storedExpiry(tokens.expiresAt),
-      last_refreshed_at: this.now(),
-      // A refresh does not change the account: only what the new answer knows is updated.
-      ...knownAccountColumns(identityFromTokens(tokens)),
-    });
+    const { columns, stored } = await writeUnderLock(
+      db,
+      "connections",
+      row,
+      {
+        ...this.sealTokens(row.id, tokens.accessToken, tokens.refreshToken ?? refreshToken),
+        token_type: tokens.tokenType,
+        scopes: JSON.stringify(tokens.scopes.length > 0 ? tokens.scopes : storedScopes(row.scopes)),
+        expires_at: storedExpiry(tokens.expiresAt),
+        last_refreshed_at: this.now(),
+        // A refresh does not change the account: only what the new answer knows is updated.
+        ...knownAccountColumns(identityFromTokens(tokens)),
+      },
+      connectionChanged(row.id),
+    );
     return stored ? { ...row, ...columns } : null;
   }
 
   /** The provider refused the grant (or nothing can renew it): the user must connect again. */
   async markReconnectRequired(db: Kysely<Database>, row: ConnectionRow): Promise<void> {
-    await writeUnderLock(db, "connections", row, { status: "reconnect_required" });
+    await writeUnderLock(db, "connections", row, { status: "reconnect_required" }, connectionChanged(row.id));
   }
 
   async list(userId: string): Promise<ConnectionSummary[]> {
@@ -189,8 +208,24 @@ export class ConnectionStore {
       .execute();
   }
 
-  async delete(ids: string[]): Promise<void> {
-    if (ids.length > 0) await this.store.db.deleteFrom("connections").where("id", "in", ids).execute();
+  /** Deletes one connection (a disconnect); every hub's cached token of it goes. */
+  async delete(row: ConnectionRow): Promise<void> {
+    await inTransaction(this.store.db, async (trx) => {
+      await trx.deleteFrom("connections").where("id", "=", row.id).execute();
+      await publishChange(trx, connectionChanged(row.id));
+    });
+  }
+
+  /**
+   * Deletes a batch of an integration's connections (the integration is being deleted). One change for the
+   * batch: every hub drops the integration's cached tokens, rather than hearing a hundred notifications.
+   */
+  async deleteBatch(integrationId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await inTransaction(this.store.db, async (trx) => {
+      await trx.deleteFrom("connections").where("id", "in", ids).execute();
+      await publishChange(trx, { kind: "integration_changed", key: integrationId });
+    });
   }
 
   openAccessToken(row: ConnectionRow): string {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
+import { inTransaction, publishChange } from "../db/changeFeed.ts";
 import { GatehouseError, errors } from "../errors.ts";
 import type { GrantType, IntegrationsTable, TokenEndpointAuthMethod } from "../db/schema.ts";
 import { aad } from "./aad.ts";
@@ -124,16 +125,19 @@ export class IntegrationStore {
     const secretChanged = patch.clientSecret !== undefined;
     const secret = secretChanged ? this.sealSecret(current.id, next.clientSecret) : undefined;
     try {
-      const result = await this.store.db
-        .updateTable("integrations")
-        .set({
-          ...this.columns(next),
-          ...(secret ? { client_secret_enc: secret.enc, key_id: secret.keyId } : {}),
-          updated_at: next.updatedAt,
-        })
-        .where("id", "=", current.id)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) throw errors.integrationNotFound(name);
+      await inTransaction(this.store.db, async (trx) => {
+        const result = await trx
+          .updateTable("integrations")
+          .set({
+            ...this.columns(next),
+            ...(secret ? { client_secret_enc: secret.enc, key_id: secret.keyId } : {}),
+            updated_at: next.updatedAt,
+          })
+          .where("id", "=", current.id)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) throw errors.integrationNotFound(name);
+        await publishChange(trx, { kind: "integration_changed", key: current.id });
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw exists(next.name);
       throw err;
@@ -150,10 +154,11 @@ export class IntegrationStore {
       .executeTakeFirst();
     if (!row) throw errors.integrationNotFound(name);
     // Explicit deletes rather than trusting ON DELETE CASCADE: SQLite enforces it only with foreign_keys on.
-    await this.store.db.transaction().execute(async (trx) => {
+    await inTransaction(this.store.db, async (trx) => {
       await trx.deleteFrom("connections").where("integration_id", "=", row.id).execute();
       await trx.deleteFrom("service_tokens").where("integration_id", "=", row.id).execute();
       await trx.deleteFrom("integrations").where("id", "=", row.id).execute();
+      await publishChange(trx, { kind: "integration_changed", key: row.id });
     });
   }
 
@@ -200,7 +205,14 @@ export class IntegrationStore {
     };
   }
 
+  /**
+   * The row as an Integration whose `clientSecret` is opened when it is read — only when a call to the
+   * provider needs it — and never kept in plaintext (what the integration cache holds is the sealed value).
+   */
   private toIntegration(row: Selectable<IntegrationsTable>): Integration {
+    const { keyRing } = this;
+    const sealed = row.client_secret_enc;
+    const secretAad = aad.integrationClientSecret(row.id);
     return {
       id: row.id,
       name: row.name,
@@ -214,9 +226,9 @@ export class IntegrationStore {
       introspectionUrl: row.introspection_url,
       issuer: row.issuer,
       clientId: row.client_id,
-      clientSecret: row.client_secret_enc
-        ? this.keyRing.decrypt(row.client_secret_enc, aad.integrationClientSecret(row.id))
-        : null,
+      get clientSecret() {
+        return sealed ? keyRing.decrypt(sealed, secretAad) : null;
+      },
       scopes: storedScopes(row.scopes),
       tokenEndpointAuthMethod: row.token_endpoint_auth_method,
       pkce: Boolean(row.pkce),

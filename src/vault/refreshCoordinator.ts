@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql, type Kysely } from "kysely";
+import { inTransaction } from "../db/changeFeed.ts";
 import type { Database } from "../db/schema.ts";
 import type { ConnectionRow } from "./connectionStore.ts";
 import { refreshBusy } from "./errors.ts";
@@ -120,7 +121,8 @@ export class RefreshCoordinator {
     work: LockedWork<Row, T>,
   ): Promise<T> {
     try {
-      return await this.store.db.transaction().execute(async (trx) => {
+      // inTransaction: the refresh's published change reaches this hub's caches as it commits.
+      return await inTransaction(this.store.db, async (trx) => {
         // Bound the wait for another process's refresh; a stuck holder must not hang every request.
         await sql`SET LOCAL lock_timeout = ${sql.raw(String(Math.ceil(this.leaseMs)))}`.execute(trx);
         const row = await table.readForUpdate(trx);

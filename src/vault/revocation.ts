@@ -31,7 +31,7 @@ export class Revocation {
     if (!row) return false;
     const cfg = await this.revocationConfig(integration);
     if (cfg) await this.revokeConnection(cfg, row);
-    await connections.delete([row.id]);
+    await connections.delete(row);
     return true;
   }
 
@@ -59,7 +59,10 @@ export class Revocation {
       if (revokeWith) {
         await mapLimited(batch, REVOKE_CONCURRENCY, (row) => this.revokeConnection(revokeWith, row));
       }
-      await connections.delete(batch.map((row) => row.id));
+      await connections.deleteBatch(
+        integration.id,
+        batch.map((row) => row.id),
+      );
     }
     const service = await serviceTokens.read(integration.id);
     if (service && cfg && !ServiceTokenStore.isPlaceholder(service)) {

@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from "kysely";
+import { inTransaction, publishChange, type Change } from "../db/changeFeed.ts";
 import type { Database, ServiceTokensTable } from "../db/schema.ts";
 import type { TokenSet } from "../oauth/index.ts";
 import { aad } from "./aad.ts";
+import { timesOf, type TokenTimes } from "./renewal.ts";
 import {
   accessTokenResult,
   seal,
@@ -13,6 +15,16 @@ import {
 } from "./storage.ts";
 
 export type ServiceTokenRow = Selectable<ServiceTokensTable>;
+
+const serviceTokenChanged = (integrationId: string): Change => ({
+  kind: "service_token_changed",
+  key: integrationId,
+});
+
+/** When the row's token was obtained and when it expires. */
+export function serviceTokenTimes(row: ServiceTokenRow): TokenTimes {
+  return timesOf(row.expires_at, row.obtained_at);
+}
 
 /**
  * Client-credentials tokens: one row per integration, the access token sealed under the integration's id.
@@ -65,19 +77,28 @@ export class ServiceTokenStore {
     tokens: TokenSet,
   ): Promise<{ row: ServiceTokenRow; stored: boolean }> {
     const sealed = seal(this.cipher, tokens.accessToken, aad.serviceAccessToken(row.integration_id));
-    const { columns, stored } = await writeUnderLock(db, "service_tokens", row, {
-      access_token_enc: sealed.enc,
-      key_id: sealed.keyId,
-      token_type: tokens.tokenType,
-      scopes: JSON.stringify(tokens.scopes),
-      expires_at: storedExpiry(tokens.expiresAt),
-      obtained_at: this.now(),
-    });
+    const { columns, stored } = await writeUnderLock(
+      db,
+      "service_tokens",
+      row,
+      {
+        access_token_enc: sealed.enc,
+        key_id: sealed.keyId,
+        token_type: tokens.tokenType,
+        scopes: JSON.stringify(tokens.scopes),
+        expires_at: storedExpiry(tokens.expiresAt),
+        obtained_at: this.now(),
+      },
+      serviceTokenChanged(row.integration_id),
+    );
     return { row: { ...row, ...columns }, stored };
   }
 
   async delete(integrationId: string): Promise<void> {
-    await this.store.db.deleteFrom("service_tokens").where("integration_id", "=", integrationId).execute();
+    await inTransaction(this.store.db, async (trx) => {
+      await trx.deleteFrom("service_tokens").where("integration_id", "=", integrationId).execute();
+      await publishChange(trx, serviceTokenChanged(integrationId));
+    });
   }
 
   /** The placeholder row holds no token yet. */

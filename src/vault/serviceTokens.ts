@@ -3,9 +3,11 @@ import type { Database } from "../db/schema.ts";
 import { errorCodeOf, errors } from "../errors.ts";
 import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import { providerUnavailable } from "./errors.ts";
+import type { HeldTokens } from "./heldTokens.ts";
 import type { Integration } from "./integrationStore.ts";
 import { isTransient } from "./retry.ts";
-import { ServiceTokenStore, type ServiceTokenRow } from "./serviceTokenStore.ts";
+import type { RenewalRule } from "./renewal.ts";
+import { ServiceTokenStore, serviceTokenTimes, type ServiceTokenRow } from "./serviceTokenStore.ts";
 import type { AccessTokenResult } from "./storage.ts";
 import type { RefreshOutcome, TokenSourceOptions } from "./upstream.ts";
 
@@ -23,12 +25,14 @@ export type ServiceTokenResult =
 interface LockedRequest {
   integration: Integration;
   cfg: OAuthClientConfig;
-  minValidityMs: number;
+  rule: RenewalRule;
   db: Kysely<Database>;
 }
 
 export interface ServiceTokensOptions extends TokenSourceOptions {
   tokens: ServiceTokenStore;
+  /** The in-memory tokens of the token API (absent: every read goes to the database). */
+  held?: HeldTokens;
 }
 
 /**
@@ -38,18 +42,20 @@ export interface ServiceTokensOptions extends TokenSourceOptions {
 export class ServiceTokens {
   constructor(private readonly options: ServiceTokensOptions) {}
 
-  /** The integration's token, valid for at least `minValiditySeconds`. */
-  async get(integration: Integration, minValiditySeconds: number): Promise<AccessTokenResult> {
+  /** The integration's token, obtained anew first when `rule` says so (renewal.ts). */
+  async get(integration: Integration, rule: RenewalRule): Promise<AccessTokenResult> {
     if (integration.grantType !== "client_credentials") {
       throw errors.grantMismatch(
         integration.name,
         `${integration.name} is not a client-credentials integration`,
       );
     }
-    const { tokens, now } = this.options;
-    const minValidityMs = minValiditySeconds * 1000;
+    const { tokens, now, held: heldTokens } = this.options;
+    const cached = heldTokens?.serviceToken(integration.id, rule);
+    if (cached) return cached;
+    const ticket = heldTokens?.ticket() ?? 0;
     const stored = await tokens.read(integration.id);
-    if (stored && this.validFor(stored, minValidityMs)) return tokens.toResult(stored);
+    if (stored && this.keeps(rule, stored)) return this.serve(stored, ticket);
     // The lock needs a row to lock.
     const held = stored ?? (await tokens.readOrPlaceholder(integration.id));
     if (!held) throw errors.integrationNotFound(integration.name);
@@ -58,7 +64,7 @@ export class ServiceTokens {
     let result: ServiceTokenResult;
     try {
       result = await this.options.coordinator.withServiceToken(integration.id, held.version, (locked, db) =>
-        this.underLock({ integration, cfg, minValidityMs, db }, locked, held.version),
+        this.underLock({ integration, cfg, rule, db }, locked, held.version),
       );
     } catch (err) {
       // Another process holds the lock for too long: serve what we hold if it has not expired.
@@ -69,16 +75,23 @@ export class ServiceTokens {
       throw providerUnavailable(integration, err);
     }
     if (result.outcome === "failed") throw result.error;
-    return tokens.toResult(result.row);
+    return this.serve(result.row, ticket);
+  }
+
+  /** The row's token, held in memory for the next request when nothing changed since `ticket`. */
+  private serve(row: ServiceTokenRow, ticket: number): AccessTokenResult {
+    const result = this.options.tokens.toResult(row);
+    this.options.held?.holdServiceToken(row, result, ticket);
+    return result;
   }
 
   private async underLock(
-    { integration, cfg, minValidityMs, db }: LockedRequest,
+    { integration, cfg, rule, db }: LockedRequest,
     locked: ServiceTokenRow | undefined,
     seenVersion: number,
   ): Promise<ServiceTokenResult> {
     if (!locked) return { outcome: "failed", error: errors.integrationNotFound(integration.name) };
-    if (locked.version !== seenVersion || this.validFor(locked, minValidityMs)) {
+    if (locked.version !== seenVersion || this.keeps(rule, locked)) {
       this.count("skipped");
       // Changed meanwhile yet still empty: whoever changed it got no token either.
       if (ServiceTokenStore.isPlaceholder(locked)) {
@@ -110,10 +123,9 @@ export class ServiceTokens {
     return { outcome: "obtained", row };
   }
 
-  private validFor(row: ServiceTokenRow, minValidityMs: number): boolean {
-    return (
-      !ServiceTokenStore.isPlaceholder(row) && Number(row.expires_at) - this.options.now() >= minValidityMs
-    );
+  /** A stored token the rule lets be served as it is. */
+  private keeps(rule: RenewalRule, row: ServiceTokenRow): boolean {
+    return !ServiceTokenStore.isPlaceholder(row) && !rule(serviceTokenTimes(row), this.options.now());
   }
 
   private count(outcome: RefreshOutcome): void {

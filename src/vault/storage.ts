@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from "kysely";
+import { inTransaction, publishChange, type Change } from "../db/changeFeed.ts";
 import type { Database } from "../db/schema.ts";
 import { keyIdOf } from "./cipher.ts";
 
@@ -40,14 +41,16 @@ type LockedTable = keyof typeof LOCKED_ROW_KEY;
 /**
  * A write under the refresh lock: `values`, the next version and the lease released, in one statement
  * that matches only while the row is still at the version the writer read — so a write after a lost lease
- * changes nothing. Returns the row's new columns, and whether they were stored (false: the row had moved
- * on).
+ * changes nothing — and, when it matched, `change` published in the same transaction (every hub's cached
+ * copy of the row goes). Returns the row's new columns, and whether they were stored (false: the row had
+ * moved on).
  */
 export async function writeUnderLock<T extends LockedTable>(
   db: Kysely<Database>,
   table: T,
   row: { version: number } & Record<(typeof LOCKED_ROW_KEY)[T], string>,
   values: Updateable<Database[T]>,
+  change: Change,
 ) {
   const name: LockedTable = table;
   const key: string = LOCKED_ROW_KEY[table];
@@ -60,15 +63,20 @@ export async function writeUnderLock<T extends LockedTable>(
   };
   // The two tables differ in their key column only; the statement is the same for both (typed per table
   // by the signature above), so it is built untyped, as the key rotation's cross-table loop is.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const loose = db as unknown as Kysely<any>;
-  const result = await loose
-    .updateTable(name)
-    .set(written as Record<string, unknown>)
-    .where(key, "=", id)
-    .where("version", "=", row.version)
-    .executeTakeFirst();
-  return { columns: written, stored: result.numUpdatedRows === 1n };
+  const stored = await inTransaction(db, async (trx) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const loose = trx as unknown as Kysely<any>;
+    const result = await loose
+      .updateTable(name)
+      .set(written as Record<string, unknown>)
+      .where(key, "=", id)
+      .where("version", "=", row.version)
+      .executeTakeFirst();
+    if (result.numUpdatedRows !== 1n) return false;
+    await publishChange(trx, change);
+    return true;
+  });
+  return { columns: written, stored };
 }
 
 /** An access token as the vault hands it out, from its opened value and its row. */

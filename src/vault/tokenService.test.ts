@@ -67,10 +67,45 @@ forEachDatabase("TokenService", (getStore, target) => {
       expect(v.cipher.decrypt(after.refresh_token_enc!, aad.connectionRefreshToken(after.id))).toBe(
         tokens.refreshToken,
       );
-      // And it still works for the next refresh.
-      await v.service.getUserToken(v.integration, userId, { minValiditySeconds: 7200 });
+      // And it still works for the next refresh, once that token nears its end too.
+      const expiresAt = Date.now() + 10_000;
+      await v.store.db
+        .updateTable("connections")
+        .set({ expires_at: expiresAt, last_refreshed_at: expiresAt - 3_600_000 })
+        .where("id", "=", after.id)
+        .execute();
+      await v.service.getUserToken(v.integration, userId);
       expect(v.idp.calls.refresh_token).toBe(2);
       expect((await v.connectionOf(userId)).status).toBe("connected");
+    });
+
+    it("one refresh per expiry when the provider's tokens live shorter than the margin asked", async () => {
+      v.idp.lifetimeSeconds = 5;
+      const { userId } = await v.connect(-1, { lifetimeSeconds: 5 });
+      const a = v.newService(v.store);
+      const b = v.newService(v.otherProcess);
+      // Each freshly refreshed 5-second token is "valid for less than" 60 s or a day: without the cap at half
+      // the lifetime every wave of callers would refresh again.
+      for (const minValiditySeconds of [60, 86_400, 3]) {
+        const results = await Promise.all([
+          ...Array.from({ length: 20 }, () => a.getUserToken(v.integration, userId, { minValiditySeconds })),
+          ...Array.from({ length: 20 }, () => b.getUserToken(v.integration, userId, { minValiditySeconds })),
+        ]);
+        expect(new Set(results.map((r) => r.accessToken)).size).toBe(1);
+      }
+      expect(v.idp.calls.refresh_token).toBe(1);
+    });
+
+    it("a forced refresh renews a valid token once; more within a few seconds get that same token", async () => {
+      const { userId, tokens } = await v.connect(1800);
+      const forced = await v.service.forceRefreshUserToken(v.integration, userId);
+      expect(forced.accessToken).not.toBe(tokens.accessToken);
+      const again = await Promise.all([
+        v.service.forceRefreshUserToken(v.integration, userId),
+        v.newService(v.otherProcess).forceRefreshUserToken(v.integration, userId),
+      ]);
+      expect(again.map((r) => r.accessToken)).toEqual([forced.accessToken, forced.accessToken]);
+      expect(v.idp.calls.refresh_token).toBe(1);
     });
 
     it("coalesces 500 concurrent requests in one process into one refresh", async () => {

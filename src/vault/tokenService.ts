@@ -1,8 +1,10 @@
 import type { AccountIdentity } from "../oauth/identity.ts";
 import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import { ConnectionStore, type ConnectionSummary } from "./connectionStore.ts";
+import type { HeldTokens } from "./heldTokens.ts";
 import { IntegrationStore, type Integration } from "./integrationStore.ts";
 import { RefreshCoordinator } from "./refreshCoordinator.ts";
+import { forcedRenewal, validFor, type RenewalRule } from "./renewal.ts";
 import type { RetryPolicy } from "./retry.ts";
 import { Revocation } from "./revocation.ts";
 import { ServiceTokens } from "./serviceTokens.ts";
@@ -12,6 +14,7 @@ import { Upstream, type OAuthSteps, type TokenMetrics, type VaultLogger } from "
 import { UserTokens } from "./userTokens.ts";
 
 export type { AccessTokenResult } from "./storage.ts";
+export type { RenewalRule } from "./renewal.ts";
 export type { ConnectionSummary } from "./connectionStore.ts";
 export type { OAuthSteps, RefreshOutcome, TokenMetrics, UpstreamOperation, VaultLogger } from "./upstream.ts";
 
@@ -28,9 +31,13 @@ export interface TokenServiceOptions {
   /** Timeout of each revocation call at disconnect (best effort). Default 3 s. */
   revocationTimeoutMs?: number;
   oauth?: OAuthSteps;
+  /** The token API's in-memory tokens (the hub passes them; absent: every read goes to the database). */
+  heldTokens?: HeldTokens;
 }
 
 const DEFAULT_MIN_VALIDITY_SECONDS = 60;
+const marginMs = (options: { minValiditySeconds?: number }): number =>
+  (options.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS) * 1000;
 
 /**
  * The token vault's front door, wiring its parts: connections from a code exchange (ConnectionStore),
@@ -50,7 +57,7 @@ export class TokenService {
     const coordinator = new RefreshCoordinator(store, { leaseMs: options.leaseMs ?? 30_000, now });
     const upstream = new Upstream({ oauth: options.oauth, retry: options.retry, metrics, logger, now });
     const serviceTokenStore = new ServiceTokenStore(store, keyRing, now);
-    const sources = { coordinator, upstream, oauthConfigFor, metrics, logger, now };
+    const sources = { coordinator, upstream, oauthConfigFor, metrics, logger, now, held: options.heldTokens };
     this.connections = new ConnectionStore(store, keyRing, now);
     this.userTokens = new UserTokens({
       ...sources,
@@ -82,35 +89,46 @@ export class TokenService {
   }
 
   /**
-   * An access token valid for at least `minValiditySeconds` (default 60), refreshed first when needed.
-   * Throws login_required (401) or provider_unavailable (503); see UserTokens.get.
+   * An access token valid for at least `min(minValiditySeconds, half the lifetime of the token the provider
+   * issued)` (default 60 s; renewal.ts), refreshed first when needed. Throws login_required (401) or
+   * provider_unavailable (503); see UserTokens.get.
    */
   getUserToken(
     integration: Integration,
     userId: string,
     options: { minValiditySeconds?: number } = {},
   ): Promise<AccessTokenResult> {
-    return this.userTokens.get(
-      integration,
-      userId,
-      options.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS,
-    );
+    return this.userTokens.get(integration, userId, validFor(marginMs(options)));
+  }
+
+  /**
+   * A token the provider issued within the last few seconds (FORCED_REFRESH_MIN_INTERVAL_MS): refreshed now
+   * unless another request for this connection — on any hub — just did. For an app whose call was answered
+   * 401 with the token it had.
+   */
+  forceRefreshUserToken(integration: Integration, userId: string): Promise<AccessTokenResult> {
+    return this.userTokens.get(integration, userId, forcedRenewal());
   }
 
   /** The background refresher's entry; see UserTokens.refreshInBackground. Never throws. */
   refreshConnection(
     connectionId: string,
-    options: { minValiditySeconds: number; expectedVersion?: number },
+    options: { rule: RenewalRule; expectedVersion?: number },
   ): Promise<"refreshed" | "fresh" | "failed" | "gone"> {
     return this.userTokens.refreshInBackground(connectionId, options);
   }
 
-  /** The integration's client-credentials token, valid for at least `minValiditySeconds` (default 60). */
+  /** The integration's client-credentials token, valid as getUserToken's (default 60 s, capped likewise). */
   getServiceToken(
     integration: Integration,
     options: { minValiditySeconds?: number } = {},
   ): Promise<AccessTokenResult> {
-    return this.serviceTokens.get(integration, options.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_SECONDS);
+    return this.serviceTokens.get(integration, validFor(marginMs(options)));
+  }
+
+  /** The integration's client-credentials token obtained anew, as forceRefreshUserToken. */
+  forceRefreshServiceToken(integration: Integration): Promise<AccessTokenResult> {
+    return this.serviceTokens.get(integration, forcedRenewal());
   }
 
   listConnections(userId: string): Promise<ConnectionSummary[]> {

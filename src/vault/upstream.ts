@@ -85,7 +85,11 @@ export class Upstream {
     log: Record<string, unknown>,
   ): Promise<TokenSet> {
     return withRetry(
-      () => this.timed("refresh", () => this.oauth.refreshTokens(cfg, refreshToken, { fallbackScopes })),
+      // The vault's clock: `expires_in` and the stored issue time then count from the same instant.
+      () =>
+        this.timed("refresh", () =>
+          this.oauth.refreshTokens(cfg, refreshToken, { fallbackScopes, now: this.options.now() }),
+        ),
       {
         policy: this.policy,
         now: this.options.now,
@@ -101,7 +105,10 @@ export class Upstream {
   /** Client-credentials grant, retried while transient. */
   clientCredentials(cfg: OAuthClientConfig, scopes: string[]): Promise<TokenSet> {
     return withRetry(
-      () => this.timed("client_credentials", () => this.oauth.clientCredentials(cfg, { scopes })),
+      () =>
+        this.timed("client_credentials", () =>
+          this.oauth.clientCredentials(cfg, { scopes, now: this.options.now() }),
+        ),
       { policy: this.policy, now: this.options.now },
     );
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ConnectionRow } from "./connectionStore.ts";
+import { forcedRenewal, validFor } from "./renewal.ts";
 import { decideRefresh } from "./userTokens.ts";
 
 const NOW = 1_000_000;
@@ -16,7 +17,8 @@ function row(overrides: Partial<ConnectionRow> = {}): ConnectionRow {
     token_type: "Bearer",
     scopes: "[]",
     expires_at: NOW + 30_000,
-    connected_at: 0,
+    // Issued an hour before it expires: the margin asked (a minute) is not capped.
+    connected_at: NOW + 30_000 - 3_600_000,
     last_refreshed_at: null,
     version: 3,
     refresh_lease_owner: null,
@@ -31,34 +33,50 @@ function row(overrides: Partial<ConnectionRow> = {}): ConnectionRow {
 
 describe("decideRefresh", () => {
   it("refreshes a token valid for less than asked", () => {
-    expect(decideRefresh(row(), 3, MINUTE, NOW)).toBe("refresh");
+    expect(decideRefresh(row(), 3, validFor(MINUTE), NOW)).toBe("refresh");
   });
 
   it("leaves a token valid long enough, to the millisecond", () => {
-    expect(decideRefresh(row({ expires_at: NOW + MINUTE }), 3, MINUTE, NOW)).toBe("fresh");
-    expect(decideRefresh(row({ expires_at: NOW + MINUTE - 1 }), 3, MINUTE, NOW)).toBe("refresh");
+    expect(decideRefresh(row({ expires_at: NOW + MINUTE }), 3, validFor(MINUTE), NOW)).toBe("fresh");
+    expect(decideRefresh(row({ expires_at: NOW + MINUTE - 1 }), 3, validFor(MINUTE), NOW)).toBe("refresh");
   });
 
   it("treats a row at another version than the caller read as refreshed by someone else", () => {
-    expect(decideRefresh(row({ version: 4 }), 3, MINUTE, NOW)).toBe("fresh");
+    expect(decideRefresh(row({ version: 4 }), 3, validFor(MINUTE), NOW)).toBe("fresh");
   });
 
   it("names a missing connection and one marked for reconnecting", () => {
-    expect(decideRefresh(undefined, 3, MINUTE, NOW)).toBe("gone");
-    expect(decideRefresh(row({ status: "reconnect_required", version: 9 }), 3, MINUTE, NOW)).toBe(
+    expect(decideRefresh(undefined, 3, validFor(MINUTE), NOW)).toBe("gone");
+    expect(decideRefresh(row({ status: "reconnect_required", version: 9 }), 3, validFor(MINUTE), NOW)).toBe(
       "reconnect_required",
     );
   });
 
   it("without a refresh token: serves the held token until it expires, then gives up", () => {
-    expect(decideRefresh(row({ refresh_token_enc: null }), 3, MINUTE, NOW)).toBe("serve_held");
-    expect(decideRefresh(row({ refresh_token_enc: null, expires_at: NOW }), 3, MINUTE, NOW)).toBe(
+    expect(decideRefresh(row({ refresh_token_enc: null }), 3, validFor(MINUTE), NOW)).toBe("serve_held");
+    expect(decideRefresh(row({ refresh_token_enc: null, expires_at: NOW }), 3, validFor(MINUTE), NOW)).toBe(
       "no_refresh_token",
     );
   });
 
+  it("caps the margin at half the token's lifetime: a fresh 5-second token is not refreshed again", () => {
+    const short = row({ connected_at: NOW - 1_000, expires_at: NOW + 4_000 });
+    expect(decideRefresh(short, 3, validFor(MINUTE), NOW)).toBe("fresh");
+    const halfGone = row({ connected_at: NOW - 2_600, expires_at: NOW + 2_400 });
+    expect(decideRefresh(halfGone, 3, validFor(MINUTE), NOW)).toBe("refresh");
+    // The last refresh is when the token was issued, not the connect.
+    const refreshed = row({ connected_at: 0, last_refreshed_at: NOW - 1_000, expires_at: NOW + 4_000 });
+    expect(decideRefresh(refreshed, 3, validFor(MINUTE), NOW)).toBe("fresh");
+  });
+
+  it("a forced refresh renews a valid token, but not one issued a moment ago", () => {
+    expect(decideRefresh(row({ expires_at: NOW + 3_600_000 }), 3, forcedRenewal(), NOW)).toBe("refresh");
+    const justIssued = row({ last_refreshed_at: NOW - 1_000, expires_at: NOW + 3_599_000 });
+    expect(decideRefresh(justIssued, 3, forcedRenewal(), NOW)).toBe("fresh");
+  });
+
   it("reads expires_at as a number whatever the driver returned (PostgreSQL bigint as text)", () => {
     const fromPg = row({ expires_at: String(NOW + 2 * MINUTE) as unknown as number });
-    expect(decideRefresh(fromPg, 3, MINUTE, NOW)).toBe("fresh");
+    expect(decideRefresh(fromPg, 3, validFor(MINUTE), NOW)).toBe("fresh");
   });
 });

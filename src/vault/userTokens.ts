@@ -2,9 +2,11 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { errorCodeOf } from "../errors.ts";
 import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
-import type { ConnectionRow, ConnectionStore } from "./connectionStore.ts";
+import { connectionTimes, type ConnectionRow, type ConnectionStore } from "./connectionStore.ts";
 import { loginRequired, providerUnavailable, type LoginReason } from "./errors.ts";
+import type { HeldTokens } from "./heldTokens.ts";
 import type { Integration, IntegrationStore } from "./integrationStore.ts";
+import type { RenewalRule } from "./renewal.ts";
 import { isTransient } from "./retry.ts";
 import { storedScopes, type AccessTokenResult } from "./storage.ts";
 import type { RefreshOutcome, TokenSourceOptions } from "./upstream.ts";
@@ -15,7 +17,7 @@ export type RefreshDecision =
   | "gone"
   /** Marked for reconnecting: only the user can fix it. */
   | "reconnect_required"
-  /** Valid long enough, or changed since the caller read it (someone else refreshed): use it as it is. */
+  /** The rule keeps it, or it changed since the caller read it (someone else refreshed): use it as it is. */
   | "fresh"
   /** Nothing to refresh with, but the token held has not expired: serve it. */
   | "serve_held"
@@ -24,18 +26,19 @@ export type RefreshDecision =
   | "refresh";
 
 /**
- * The refresh rule. `seenVersion` is the version the caller read before asking for the lock: a row at
- * another version was written meanwhile, and that write is the refresh the caller wanted.
+ * What a row calls for under `rule` (renewal.ts: a validity capped at half the token's lifetime, or a forced
+ * refresh). `seenVersion` is the version the caller read before asking for the lock: a row at another
+ * version was written meanwhile, and that write is the refresh the caller wanted.
  */
 export function decideRefresh(
   row: ConnectionRow | undefined,
   seenVersion: number,
-  minValidityMs: number,
+  rule: RenewalRule,
   now: number,
 ): RefreshDecision {
   if (!row) return "gone";
   if (row.status === "reconnect_required") return "reconnect_required";
-  if (row.version !== seenVersion || Number(row.expires_at) - now >= minValidityMs) return "fresh";
+  if (row.version !== seenVersion || !rule(connectionTimes(row), now)) return "fresh";
   if (!row.refresh_token_enc) return Number(row.expires_at) > now ? "serve_held" : "no_refresh_token";
   return "refresh";
 }
@@ -66,13 +69,15 @@ interface Refused {
 interface LockedRefresh {
   integration: Integration;
   cfg: OAuthClientConfig;
-  minValidityMs: number;
+  rule: RenewalRule;
   db: Kysely<Database>;
 }
 
 export interface UserTokensOptions extends TokenSourceOptions {
   connections: ConnectionStore;
   integrations: IntegrationStore;
+  /** The in-memory tokens of the token API (absent: every read goes to the database). */
+  held?: HeldTokens;
 }
 
 /**
@@ -85,24 +90,22 @@ export class UserTokens {
   constructor(private readonly options: UserTokensOptions) {}
 
   /**
-   * An access token valid for at least `minValiditySeconds`, refreshed first when needed. Throws
-   * login_required (401) or provider_unavailable (503). When the provider is down but the stored token has
-   * not expired, that token is served even if it is valid for less than asked.
+   * The connection's access token, refreshed first when `rule` says so. Throws login_required (401) or
+   * provider_unavailable (503). When the provider is down but the stored token has not expired, that token
+   * is served even if the rule wanted it renewed.
    */
-  async get(
-    integration: Integration,
-    userId: string,
-    minValiditySeconds: number,
-  ): Promise<AccessTokenResult> {
-    const { connections, now } = this.options;
-    const minValidityMs = minValiditySeconds * 1000;
+  async get(integration: Integration, userId: string, rule: RenewalRule): Promise<AccessTokenResult> {
+    const { connections, now, held } = this.options;
+    const cached = held?.userToken(integration.id, userId, rule);
+    if (cached) return cached;
+    const ticket = held?.ticket() ?? 0;
     const row = await connections.find(integration.id, userId);
-    const decision = decideRefresh(row, row?.version ?? 0, minValidityMs, now());
+    const decision = decideRefresh(row, row?.version ?? 0, rule, now());
     if (!row || decision === "gone") throw loginRequired(integration, "not_connected");
     if (decision === "reconnect_required") throw loginRequired(integration, "reconnect_required");
-    if (decision === "fresh") return connections.toResult(row);
+    if (decision === "fresh") return this.serve(row, ticket);
     try {
-      return connections.toResult(settle(integration, await this.refresh(integration, row, minValidityMs)));
+      return this.serve(settle(integration, await this.refresh(integration, row, rule)), ticket);
     } catch (err) {
       // Another process holds the refresh lock for too long: what we hold is still the best answer.
       if (errorCodeOf(err) !== "refresh_busy") throw err;
@@ -112,13 +115,13 @@ export class UserTokens {
   }
 
   /**
-   * Refreshes one connection if it expires within `minValiditySeconds` (the background refresher's entry).
-   * With `expectedVersion` (the version the caller found it at), a connection that has changed since —
-   * another process refreshed it — counts as fresh. Never throws: the answer says what happened.
+   * Refreshes one connection if `rule` says so (the background refresher's entry). With `expectedVersion`
+   * (the version the caller found it at), a connection that has changed since — another process refreshed
+   * it — counts as fresh. Never throws: the answer says what happened.
    */
   async refreshInBackground(
     connectionId: string,
-    options: { minValiditySeconds: number; expectedVersion?: number },
+    options: { rule: RenewalRule; expectedVersion?: number },
   ): Promise<"refreshed" | "fresh" | "failed" | "gone"> {
     const { connections, integrations, now } = this.options;
     const row = await connections.byId(connectionId);
@@ -126,25 +129,31 @@ export class UserTokens {
     if (options.expectedVersion !== undefined && row.version !== options.expectedVersion) return "fresh";
     const integration = await integrations.getById(row.integration_id);
     if (!integration) return "gone";
-    const minValidityMs = options.minValiditySeconds * 1000;
-    if (Number(row.expires_at) - now() >= minValidityMs) return "fresh";
+    if (!options.rule(connectionTimes(row), now())) return "fresh";
     try {
-      const after = settle(integration, await this.refresh(integration, row, minValidityMs));
+      const after = settle(integration, await this.refresh(integration, row, options.rule));
       return after.version !== row.version ? "refreshed" : "failed";
     } catch {
       return "failed";
     }
   }
 
+  /** The row's token, held in memory for the next request when nothing changed since `ticket`. */
+  private serve(row: ConnectionRow, ticket: number): AccessTokenResult {
+    const result = this.options.connections.toResult(row);
+    this.options.held?.holdUserToken(row, result, ticket);
+    return result;
+  }
+
   private async refresh(
     integration: Integration,
     row: ConnectionRow,
-    minValidityMs: number,
+    rule: RenewalRule,
   ): Promise<RefreshResult> {
     // Built before taking the lock: it may need the database, and a PostgreSQL lock holds a pool connection.
     const cfg = await this.options.oauthConfigFor(integration);
     return this.options.coordinator.withConnection(row.id, row.version, (locked, db) =>
-      this.underLock({ integration, cfg, minValidityMs, db }, locked, row.version),
+      this.underLock({ integration, cfg, rule, db }, locked, row.version),
     );
   }
 
@@ -176,7 +185,7 @@ export class UserTokens {
     row: ConnectionRow | undefined,
     seenVersion: number,
   ): Promise<RefreshResult | Refused> {
-    const decision = decideRefresh(row, seenVersion, run.minValidityMs, this.options.now());
+    const decision = decideRefresh(row, seenVersion, run.rule, this.options.now());
     if (!row || decision === "gone") return { outcome: "login_required", reason: "not_connected" };
     switch (decision) {
       case "reconnect_required":

@@ -30,8 +30,15 @@ export interface VaultSuite {
   /** A fresh TokenService per test. */
   service: TokenService;
   newService(on?: Store): TokenService;
-  /** A connection as a code exchange leaves it, expiring in `expiresInSeconds`. */
-  connect(expiresInSeconds: number): Promise<{ userId: string; tokens: TokenSet }>;
+  /**
+   * A connection as a code exchange leaves it, expiring in `expiresInSeconds`: its token was issued with a
+   * lifetime of `lifetimeSeconds` (default one hour, as the platforms issue), so a minute left is a token
+   * near the end of its life rather than a freshly issued short one (renewal.ts caps margins at half).
+   */
+  connect(
+    expiresInSeconds: number,
+    options?: { lifetimeSeconds?: number },
+  ): Promise<{ userId: string; tokens: TokenSet }>;
   connectionOf(userId: string): Promise<ConnectionRow>;
 }
 
@@ -48,7 +55,7 @@ export function useVaultSuite(getStore: () => Store, target: TestDatabase): Vaul
         metrics: { refreshes: (outcome) => suite.outcomes.push(outcome) },
       });
     },
-    async connect(expiresInSeconds: number) {
+    async connect(expiresInSeconds: number, options: { lifetimeSeconds?: number } = {}) {
       const userId = await createUser(suite.store);
       const issued = suite.idp.issue();
       const tokens: TokenSet = {
@@ -60,6 +67,13 @@ export function useVaultSuite(getStore: () => Store, target: TestDatabase): Vaul
         idToken: null,
       };
       await suite.service.saveConnection(suite.integration, userId, tokens);
+      // The token's issue time is the connect: move it to where a token of that lifetime was issued.
+      const lifetimeMs = (options.lifetimeSeconds ?? 3600) * 1000;
+      await suite.store.db
+        .updateTable("connections")
+        .set({ connected_at: tokens.expiresAt - lifetimeMs })
+        .where("user_id", "=", userId)
+        .execute();
       return { userId, tokens };
     },
     connectionOf(userId: string) {

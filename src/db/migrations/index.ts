@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./0001_initial.ts";
 import * as connectionAccount from "./0002_connection_account.ts";
+import * as changeFeed from "./0003_change_feed.ts";
 import * as identityAudit from "./0004_identity_audit.ts";
 
 /**
@@ -10,6 +11,7 @@ import * as identityAudit from "./0004_identity_audit.ts";
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_connection_account": connectionAccount,
+  "0003_change_feed": changeFeed,
   "0004_identity_audit": identityAudit,
 };
 

@@ -1,0 +1,48 @@
+import type { BoundedCache } from "../cache/boundedCache.ts";
+import { tagOf, type CacheCoherence } from "../cache/coherence.ts";
+import type { Integration, IntegrationStore } from "./integrationStore.ts";
+
+/**
+ * Integrations by name for the token API, in memory between changes. What is held is the store's
+ * Integration, whose client secret stays sealed until a call to the provider reads it (integrationStore.ts);
+ * frozen, since every request shares it. An entry goes at the safety TTL or when the integration changes
+ * (renamed, updated or deleted: `integration_changed`). Unknown names are not remembered.
+ */
+export class CachedIntegrations {
+  private readonly byName: BoundedCache<Integration>;
+
+  constructor(
+    private readonly store: IntegrationStore,
+    private readonly coherence: CacheCoherence,
+    maxEntries = 1_000,
+  ) {
+    this.byName = coherence.cache("integrations", { maxEntries });
+  }
+
+  async get(name: string): Promise<Integration | null> {
+    const { coherence } = this;
+    if (!coherence.usable()) {
+      coherence.count("integrations", "bypassed");
+      return this.store.get(name);
+    }
+    const held = this.byName.get(name, coherence.now());
+    if (held) {
+      coherence.count("integrations", "hits");
+      return held;
+    }
+    coherence.count("integrations", "misses");
+    const ticket = coherence.ticket();
+    const found = await this.store.get(name);
+    if (found) {
+      const tags = [tagOf.integration(found.id)];
+      if (coherence.mayStore(ticket, tags)) this.byName.set(name, freeze(found), coherence.expiry(), tags);
+    }
+    return found;
+  }
+}
+
+function freeze(integration: Integration): Integration {
+  Object.freeze(integration.apps);
+  Object.freeze(integration.scopes);
+  return Object.freeze(integration);
+}

@@ -1,0 +1,97 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { CacheCoherence } from "../cache/coherence.ts";
+import type { ChangeFeed, FeedEvent } from "../db/changeFeed.ts";
+import type { ConnectionRow } from "./connectionStore.ts";
+import { HeldTokens } from "./heldTokens.ts";
+import { forcedRenewal, validFor } from "./renewal.ts";
+
+const NOW = 1_800_000_000_000;
+let now = NOW;
+
+function setup() {
+  let listener: (event: FeedEvent) => void = () => {};
+  const feed = {
+    live: true,
+    poll() {},
+    status: () => ({ state: "live", transport: "notify", since: 0, losses: 0 }),
+    subscribe: (l: (event: FeedEvent) => void) => ((listener = l), () => {}),
+  } as unknown as ChangeFeed;
+  const coherence = new CacheCoherence(feed, { ttlMs: 30_000, now: () => now });
+  return { held: new HeldTokens(coherence), emit: (event: FeedEvent) => listener(event) };
+}
+
+const row = (overrides: Partial<ConnectionRow> = {}): ConnectionRow => ({
+  id: "c1",
+  integration_id: "i1",
+  user_id: "u1",
+  status: "connected",
+  access_token_enc: "v1.k.n.a",
+  refresh_token_enc: "v1.k.n.r",
+  token_type: "Bearer",
+  scopes: '["s"]',
+  expires_at: NOW + 3_600_000,
+  connected_at: NOW,
+  last_refreshed_at: null,
+  version: 1,
+  refresh_lease_owner: null,
+  refresh_lease_until: null,
+  key_id: "k",
+  account_subject: null,
+  account_email: null,
+  account_name: null,
+  ...overrides,
+});
+
+const result = {
+  accessToken: "AT-secret-1",
+  tokenType: "Bearer" as const,
+  expiresAt: NOW + 3_600_000,
+  scopes: ["s"],
+};
+
+describe("HeldTokens", () => {
+  it("serves a held token while the rule keeps it, never past its expiry or the safety TTL", () => {
+    now = NOW;
+    const { held } = setup();
+    held.holdUserToken(row(), result, held.ticket());
+    expect(held.userToken("i1", "u1", validFor(60_000))).toEqual(result);
+    // A forced refresh of a token issued just now is served from memory; of one issued a minute ago, not.
+    expect(held.userToken("i1", "u1", forcedRenewal())).toEqual(result);
+    const older = setup().held;
+    older.holdUserToken(row({ connected_at: NOW - 60_000 }), result, older.ticket());
+    expect(older.userToken("i1", "u1", forcedRenewal())).toBeNull();
+    now = NOW + 29_999;
+    expect(held.userToken("i1", "u1", validFor(60_000))).toEqual(result);
+    now = NOW + 30_000;
+    expect(held.userToken("i1", "u1", validFor(60_000))).toBeNull();
+  });
+
+  it("drops the token of a connection, integration or user that changed", () => {
+    now = NOW;
+    for (const change of [
+      { kind: "connection_changed", key: "c1" },
+      { kind: "integration_changed", key: "i1" },
+      { kind: "user_changed", key: "u1" },
+    ] as const) {
+      const { held, emit } = setup();
+      held.holdUserToken(row(), result, held.ticket());
+      emit({ type: "change", change });
+      expect(held.userToken("i1", "u1", validFor(0))).toBeNull();
+    }
+  });
+
+  it("holds nothing for a connection that needs reconnecting", () => {
+    const { held } = setup();
+    held.holdUserToken(row({ status: "reconnect_required" }), result, held.ticket());
+    expect(held.userToken("i1", "u1", validFor(0))).toBeNull();
+  });
+
+  it("never shows the plaintext in JSON or util.inspect (what a logger would print)", () => {
+    now = NOW;
+    const { held } = setup();
+    held.holdUserToken(row(), result, held.ticket());
+    const text = `${JSON.stringify(held)} ${inspect(held, { depth: 10, showHidden: true })}`;
+    expect(text).not.toContain("AT-secret-1");
+  });
+});
