@@ -419,16 +419,18 @@ describe("failures", () => {
   it("a hanging or spinning view times out, and the next call to the same app succeeds", async () => {
     const user = await t.newUser();
     const before = registry.viewTimeoutMs;
-    registry.setViewTimeout(1_500);
-    try {
-      for (const view of ["hang", "spin"]) {
+    for (const view of ["hang", "spin"]) {
+      // Short only for the view that never answers: the next call starts a fresh process, which on a
+      // loaded machine may take longer than 1.5 s, so it gets the normal timeout.
+      registry.setViewTimeout(1_500);
+      try {
         const res = await run(user, "alpha", view);
         expect(res.status).toBe(504);
         expect(res.body).toMatchObject({ code: "view_timeout" });
-        expect((await run(user, "alpha", "env")).status).toBe(200);
+      } finally {
+        registry.setViewTimeout(before);
       }
-    } finally {
-      registry.setViewTimeout(before);
+      expect((await run(user, "alpha", "env")).status).toBe(200);
     }
   });
 
