@@ -726,12 +726,14 @@ describe("knobs on the resource APIs", () => {
   });
 
   it("adds latency only where targeted", async () => {
-    emulators.bentley.knobs.set({ latency: { target: "api", ms: 3_000 } });
+    // The latency is twice the discovery request's allowance, so a latency wrongly added there fails it,
+    // while a correct answer has all of 10 s on a busy machine.
+    emulators.bentley.knobs.set({ latency: { target: "api", ms: 20_000 } });
     await expect(
       fetch(`${emulators.bentley.url}/itwins/`, { signal: AbortSignal.timeout(300) }),
     ).rejects.toThrow(/timeout|aborted/i);
     const discovery = await fetch(`${emulators.bentley.url}/.well-known/openid-configuration`, {
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(10_000),
     });
     expect(discovery.status).toBe(200);
   });
