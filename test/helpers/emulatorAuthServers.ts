@@ -1,5 +1,5 @@
 /**
- * The emulated authorization servers as the `emulators-auth-*` and `emulators-knobs` suites speak to them:
+ * The emulated authorization servers as the `emulators-*` suites speak to them:
  * all three emulators started for the file (with sandbox-web's redirect URI learnt after the start, as the
  * hub does), the two authorization servers described side by side, and the raw steps of sandbox-web's
  * code flow (sign-in through the real forms, exchange, refresh) with plain fetch, not the OAuth engine.
@@ -156,4 +156,20 @@ export function authServerSteps(p: Platform) {
   }
 
   return { url, authorizationUrl, webSignIn, exchange, refresh };
+}
+
+/** A raw GET (no redirects followed, 10 s hang guard): status, content type and body text. */
+export async function getRaw(
+  base: string,
+  path: string,
+  token?: string,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(`${base}${path}`, {
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    redirect: "manual",
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  return { status: response.status, type: response.headers.get("content-type") ?? "", text };
 }
