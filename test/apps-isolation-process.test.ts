@@ -7,7 +7,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GAMMA, runView, useIsolatedApps, valuesOf } from "./helpers/isolatedApps.ts";
+import { runView, valuesOf } from "./helpers/appsHub.ts";
+import { GAMMA, useIsolatedApps } from "./helpers/isolatedApps.ts";
 
 const iso = useIsolatedApps();
 

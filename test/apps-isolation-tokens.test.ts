@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CapabilityStore } from "../src/apps/capabilities.ts";
 import type { HubClient } from "./helpers/hub.ts";
-import { runView, useIsolatedApps, valuesOf } from "./helpers/isolatedApps.ts";
+import { runView, valuesOf } from "./helpers/appsHub.ts";
+import { useIsolatedApps } from "./helpers/isolatedApps.ts";
 
 const iso = useIsolatedApps();
 

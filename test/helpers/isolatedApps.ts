@@ -6,7 +6,7 @@
  * alpha's config lists it too. The hub's environment carries a canary secret the apps must never see.
  *
  *   const iso = useIsolatedApps();
- *   const res = await runView(await iso.t.newUser(), "alpha", "env");
+ *   const res = await runView(await iso.t.newUser(), "alpha", "env");   // runView: appsHub.ts
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -14,9 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import type { AppRegistry } from "../../src/apps/registry.ts";
-import type { DataResultJSON } from "../../src/sdk/results.ts";
 import { useEmulatorHostMap } from "./appsHub.ts";
-import { startTestHub, type HubClient, type TestHub } from "./hub.ts";
+import { startTestHub, type TestHub } from "./hub.ts";
 
 /** A secret in the hub's environment that no app process may see. */
 export const CANARY = `canary-${randomBytes(8).toString("hex")}`;
@@ -129,16 +128,6 @@ function writeApp(root: string, name: string, config: string, source: string): v
   writeFileSync(join(dir, "gatehouse.config.toml"), config);
   writeFileSync(join(dir, "app.ts"), source);
 }
-
-/** Runs `view` of `app` as `client`. */
-export const runView = (client: HubClient, app: string, view: string, params: Record<string, unknown> = {}) =>
-  client.post<DataResultJSON & { code?: string; detail?: string }>(`/api/apps/${app}/views/${view}`, {
-    params,
-  });
-
-/** A data result's first group as label → value. */
-export const valuesOf = (body: DataResultJSON) =>
-  Object.fromEntries(body.groups[0]!.items.map((item) => [item.label, item.value]));
 
 export interface IsolatedApps {
   readonly t: TestHub;
