@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RESULT_MAX_BYTES } from "../src/sdk/limits.ts";
 import { startHostileHub, type HostileHub, describeSandboxed } from "./helpers/hostileHub.ts";
 import { HOSTILE_LANGUAGES, inEveryLanguage } from "./helpers/hostileLanguages.ts";
+import { waitUntil } from "./helpers/waitUntil.ts";
 
 describeSandboxed("hostile apps against the runtime protocol and limits", () => {
   let h: HostileHub;
@@ -140,7 +141,7 @@ describeSandboxed("hostile apps against the runtime protocol and limits", () => 
         expect(other.status).toBe(200);
         // The output arrives on its own pipe, after the result: wait for the warning that the budget is spent.
         const warned = () => logged(/over its budget/).filter((entry) => entry.app === protocol);
-        for (let i = 0; i < 200 && warned().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        await waitUntil("the over-budget warning is logged", () => warned().length > 0);
         // The budget (src/apps/appLog.test.ts has its minute-by-minute rules on an injected clock).
         const lines = logged(/^app output$/).filter(
           (entry) => entry.app === protocol && String(entry.output).startsWith("flood line"),

@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { Migrator, NO_MIGRATIONS, sql } from "kysely";
 import { describe, expect, inject, it } from "vitest";
 import { GatehouseError } from "../src/errors.ts";
@@ -10,6 +9,7 @@ import { openDatabase, parseDatabaseUrl, type Store } from "../src/db/index.ts";
 import { migrationProvider, migrations } from "../src/db/migrations/index.ts";
 import { createPgDatabase } from "./helpers/databases.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
+import { HANG_GUARD_MS } from "./helpers/waitUntil.ts";
 
 /** Every migration, in the order they run: what a freshly opened database records. */
 const MIGRATIONS = Object.keys(migrations).sort();
@@ -181,17 +181,38 @@ describe("migrations down and up again", () => {
   });
 });
 
-/** Starts `count` processes that open `url` at the same moment; resolves to what each printed. */
+/** One child of openInProcesses: resolves to what it printed after `ready`, rejects if it fails. */
+function openerProcess(url: string): { ready: Promise<void>; go(): void; output: Promise<string> } {
+  const child = spawn(process.execPath, ["bin/run-ts.mjs", "test/helpers/openDatabaseProcess.ts", url], {
+    stdio: ["pipe", "pipe", "pipe"],
+    timeout: HANG_GUARD_MS, // killed if hung, so a stuck child never outlives the test
+  });
+  let stdout = "";
+  let stderr = "";
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    if (stdout.startsWith("ready\n")) markReady();
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const output = new Promise<string>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve(stdout.replace(/^ready\n/, "")) : reject(new Error(`exit ${code}: ${stderr}`)),
+    );
+  });
+  // A child that dies before it is ready must not leave the others waiting for it.
+  void output.catch(markReady);
+  return { ready, go: () => child.stdin.end("go\n"), output };
+}
+
+/** Starts `count` processes and, once all have loaded, lets them open `url` at once; what each printed. */
 async function openInProcesses(url: string, count: number): Promise<string[]> {
-  const run = promisify(execFile);
-  const startAt = Date.now() + 2_500;
-  return Promise.all(
-    Array.from({ length: count }, () =>
-      run(process.execPath, ["bin/run-ts.mjs", "test/helpers/openDatabaseProcess.ts", url, String(startAt)], {
-        timeout: 60_000,
-      }).then((r) => r.stdout),
-    ),
-  );
+  const children = Array.from({ length: count }, () => openerProcess(url));
+  await Promise.all(children.map((c) => c.ready));
+  for (const child of children) child.go();
+  return Promise.all(children.map((c) => c.output));
 }
 
 describe("hub processes starting together", () => {

@@ -217,11 +217,12 @@ describe.each(presetCases.filter((c) => c.id !== "seequent-evo"))("$id: wrong in
     try {
       const { start, callbackUrl } = await authorize(cfg(), userScopes(id));
       const params = validateCallback(cfg(), callbackUrl, start.state);
-      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      // The code's second passes on the emulator's clock (the knob), not by waiting for it.
+      emulator.knobs.set({ clockAheadSeconds: 2 });
       const options = { redirectUri: REDIRECT_URI, codeVerifier: start.codeVerifier };
       expect((await rejectedOAuthError(exchangeCode(cfg(), params, options))).code).toBe("invalid_grant");
     } finally {
-      emulator.knobs.set({ authorizationCodeLifetimeSeconds: null });
+      emulator.knobs.set({ authorizationCodeLifetimeSeconds: null, clockAheadSeconds: 0 });
     }
   });
 

@@ -24,6 +24,7 @@ import {
 import { connectAccount, HubClient } from "./helpers/hub.ts";
 import { freePort, startSandboxHub, type SandboxHub } from "./helpers/hubProcesses.ts";
 import { useTempDir } from "./helpers/tempDir.ts";
+import { waitUntil } from "./helpers/waitUntil.ts";
 
 const ALICE = "alice@example.com";
 const ITWINS_ACCEPT = { accept: "application/vnd.bentley.itwin-platform.v1+json" };
@@ -89,15 +90,6 @@ async function appToken(alice: HubClient, app: string, integration: string): Pro
   );
   expect(answer.status, answer.text).toBe(200);
   return answer.body;
-}
-
-/** Polls until `condition` holds; each round is a real request, so no fixed sleep decides the outcome. */
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("the sandbox hub restarted on the same data directory and ports", () => {
@@ -230,9 +222,12 @@ describe("the sandbox hub restarted on the same data directory and ports", () =>
       // Once the Evo access token from before the restart has expired (the emulator says so), the hub
       // refreshes it with the refresh token issued before the restart, and the view runs.
       const evoDiscovery = `${hub.seequent}/evo/identity/v2/discovery?service=evo`;
-      await waitUntil("the pre-restart Evo token has expired", async () => {
-        return (await statusWithBearer(evoDiscovery, before.evoToken.accessToken)) === 401;
-      });
+      // Each round is a real request; the hub runs in its own process, so its clock cannot be moved.
+      await waitUntil(
+        "the pre-restart Evo token has expired",
+        async () => (await statusWithBearer(evoDiscovery, before.evoToken.accessToken)) === 401,
+        { intervalMs: 100 },
+      );
       const refreshesBefore = (await bentleyStats()).token.refresh_token;
       expect((await runView(alice, "evo-workspaces", "workspaces")).type).toBe("table");
       const stats = await bentleyStats();

@@ -12,11 +12,14 @@ import { DATE_TIME_FORMAT } from "../web/src/api.ts";
 import { updateConnections } from "./helpers/directWrites.ts";
 import { openWindow, useHubInBrowser } from "./helpers/hubInBrowser.ts";
 import { DEMO_PASSWORD } from "./helpers/hub.ts";
+import { HANG_GUARD_MS } from "./helpers/waitUntil.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples", import.meta.url));
 const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 const BOB = { email: "bob@example.com", password: DEMO_PASSWORD };
 const TIME_ZONE = "Europe/Amsterdam";
+/** expect.poll gives up after 1 s by default, which a page on a loaded machine can take: a hang guard. */
+const UNTIL_SHOWN = { timeout: HANG_GUARD_MS };
 
 /** What the page should print for `iso` in the browser's zone and language (en-GB here). */
 const local = (iso: string) =>
@@ -54,7 +57,7 @@ describe("the account page", () => {
   it("connects from the account page and comes back to it, naming the account, in local time", async () => {
     await page.getByRole("link", { name: "Connect bentley-itwin" }).click();
     await signInAtEmulator(page, ui.hub.url, ALICE, "/account");
-    await expect.poll(() => row("bentley-itwin").textContent()).toContain("Connected");
+    await expect.poll(() => row("bentley-itwin").textContent(), UNTIL_SHOWN).toContain("Connected");
     const text = (await row("bentley-itwin").textContent()) ?? "";
     expect(text).toContain("Alice Anders · alice@example.com");
     const admin = await ui.hub.signIn("alice@example.com");
@@ -80,7 +83,7 @@ describe("the account page", () => {
     await page.getByRole("link", { name: "Reconnect bentley-itwin" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await signInAtEmulator(page, ui.hub.url, BOB, "/account");
-    await expect.poll(() => row("bentley-itwin").textContent()).toContain("bob@example.com");
+    await expect.poll(() => row("bentley-itwin").textContent(), UNTIL_SHOWN).toContain("bob@example.com");
     expect(await row("bentley-itwin").textContent()).not.toContain("alice@example.com");
   });
 
@@ -104,10 +107,10 @@ describe("the account page", () => {
   it("offers Reconnect first when a connection needs it", async () => {
     await page.getByRole("link", { name: "Connect autodesk-aps" }).click();
     await signInAtEmulator(page, ui.hub.url, ALICE, "/account");
-    await expect.poll(() => row("autodesk-aps").textContent()).toContain("Connected");
+    await expect.poll(() => row("autodesk-aps").textContent(), UNTIL_SHOWN).toContain("Connected");
     await updateConnections(ui.hub.hub.services.store.db, { status: "reconnect_required" });
     await page.reload();
-    await expect.poll(() => row("autodesk-aps").textContent()).toContain("Reconnect required");
+    await expect.poll(() => row("autodesk-aps").textContent(), UNTIL_SHOWN).toContain("Reconnect required");
     const reconnect = page.getByRole("link", { name: "Reconnect autodesk-aps" });
     expect(await reconnect.getAttribute("class")).toBe("button small");
     await screenshot(page, "account-4-reconnect-required");

@@ -1,4 +1,5 @@
-import type { TestHub } from "./hub.ts";
+import type { DataResultJSON } from "../../src/sdk/results.ts";
+import type { HubClient, TestHub } from "./hub.ts";
 
 /**
  * Points the SDK's host mapping at this test hub's emulators: they bound port 0, so the ports are known only
@@ -14,3 +15,13 @@ export function useEmulatorHostMap(t: TestHub): void {
     port(t.emulators.seequent.url),
   ];
 }
+
+/** Runs `view` of `app` as `client` through the hub's views API. */
+export const runView = (client: HubClient, app: string, view: string, params: Record<string, unknown> = {}) =>
+  client.post<DataResultJSON & { code?: string; detail?: string }>(`/api/apps/${app}/views/${view}`, {
+    params,
+  });
+
+/** A data result's first group as label → value. */
+export const valuesOf = (body: DataResultJSON) =>
+  Object.fromEntries(body.groups[0]!.items.map((item) => [item.label, item.value]));

@@ -92,7 +92,9 @@ export async function mountAuthorizationServer(
   profile: AuthServerProfile,
   deps: AuthorizationServerDeps,
 ): Promise<AuthorizationServer> {
-  const stored = await deps.state.authServer(deps.name, deps.clients);
+  // The clock knob moves this server's clock ahead: its verifier, introspection and stored models follow it.
+  const now = () => deps.knobs.now();
+  const stored = await deps.state.authServer(deps.name, deps.clients, deps.knobs);
   const { publicJwks } = stored.keys;
   let provider: Provider | null = null;
   let handle: ProviderCallback | null = null;
@@ -102,12 +104,14 @@ export async function mountAuthorizationServer(
     issuer: () => issuer,
     jwks: publicJwks,
     isRevoked: (jti) => stored.revoked.has(jti),
+    now,
   });
   const jwtEndpoints = jwtTokenEndpoints({
     clients: deps.clients,
     jwks: publicJwks,
     issuer: () => issuer,
     revoked: stored.revoked,
+    now,
   });
 
   await registerOidcRoutes(app, profile, {

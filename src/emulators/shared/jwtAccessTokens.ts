@@ -43,13 +43,19 @@ export function jwtTokenEndpoints(options: {
   jwks: JSONWebKeySet;
   issuer: () => string;
   revoked: RevocationList;
+  /** The emulator's clock, epoch ms: a token it calls expired is inactive here too. */
+  now: () => number;
 }): JwtTokenEndpoints {
   const keys = createLocalJWKSet(options.jwks);
 
   /** The payload of a token this server issued to `clientId`, still valid and not revoked; else null. */
   const ownActiveToken = async (token: string, clientId: string): Promise<JWTPayload | null> => {
     try {
-      const { payload } = await jwtVerify(token, keys, { issuer: options.issuer(), typ: "at+jwt" });
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: options.issuer(),
+        typ: "at+jwt",
+        currentDate: new Date(options.now()),
+      });
       if (payload.client_id !== clientId || options.revoked.has(payload.jti)) return null;
       return payload;
     } catch {

@@ -1,6 +1,6 @@
 /**
- * The emulator's knobs: how long access tokens live, whether refresh tokens rotate, added latency and
- * injected failures. Tests set them in code (`emulator.knobs.set(...)`) or over HTTP
+ * The emulator's knobs: how long access tokens live, whether refresh tokens rotate, how far its clock runs
+ * ahead, added latency and injected failures. Tests set them in code (`emulator.knobs.set(...)`) or over HTTP
  * (`PATCH /_emulator/knobs`); both go through the same schema, so a bad value is refused the same way.
  */
 import { z } from "zod";
@@ -37,6 +37,13 @@ export interface KnobSettings {
   authorizationCodeLifetimeSeconds: number | null;
   /** Each refresh returns a new refresh token and consumes the old one (reuse revokes the grant). */
   refreshRotation: boolean;
+  /**
+   * How many seconds the emulator's clock runs ahead of the machine's: what it issued ages by that much for
+   * its own checks (access-token verification, introspection, stored codes, sessions and refresh tokens),
+   * so a test expires a token by moving this clock instead of waiting. Tokens are still stamped with real
+   * time (oidc-provider's clock cannot be moved).
+   */
+  clockAheadSeconds: number;
   latency: AddedLatency | null;
   failure: InjectedFailure | null;
 }
@@ -47,6 +54,12 @@ export const knobPatchSchema = z.strictObject({
   accessTokenLifetimeSeconds: z.number().int().min(1).max(86_400).optional(),
   authorizationCodeLifetimeSeconds: z.number().int().min(1).max(3600).nullable().optional(),
   refreshRotation: z.boolean().optional(),
+  clockAheadSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(366 * 86_400)
+    .optional(),
   latency: z
     .strictObject({ target, ms: z.number().int().min(0).max(120_000) })
     .nullable()
@@ -80,6 +93,7 @@ function defaults(): KnobSettings {
     accessTokenLifetimeSeconds: DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
     authorizationCodeLifetimeSeconds: null,
     refreshRotation: true,
+    clockAheadSeconds: 0,
     latency: null,
     failure: null,
   };
@@ -111,7 +125,7 @@ export class EmulatorKnobs {
     return this.get();
   }
 
-  /** Back to the defaults: 3600 s tokens, rotation on, no latency, no failures. */
+  /** Back to the defaults: 3600 s tokens, rotation on, the machine's clock, no latency, no failures. */
   reset(): void {
     this.#settings = defaults();
   }
@@ -126,6 +140,11 @@ export class EmulatorKnobs {
 
   get refreshRotation(): boolean {
     return this.#settings.refreshRotation;
+  }
+
+  /** The emulator's clock: `now` (epoch ms, default the machine's) moved ahead by `clockAheadSeconds`. */
+  now(now: number = Date.now()): number {
+    return now + this.#settings.clockAheadSeconds * 1000;
   }
 
   /** The latency to add to a request of this kind, in ms (0 for none). */

@@ -21,6 +21,8 @@ export interface TokenVerifierOptions {
   isRevoked?: (jti: string | undefined) => boolean;
   /** Allowed clock skew in seconds (default 0: the emulator and its APIs share a clock). */
   clockToleranceSeconds?: number;
+  /** The emulator's clock, epoch ms (default the machine's; the clock knob moves it ahead). */
+  now?: () => number;
 }
 
 function scopesOf(payload: JWTPayload): string[] {
@@ -49,6 +51,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): VerifyAccess
         issuer: options.issuer(),
         typ: "at+jwt",
         clockTolerance: options.clockToleranceSeconds ?? 0,
+        currentDate: new Date(options.now?.() ?? Date.now()),
         requiredClaims: ["exp", "sub", "client_id"],
       }));
     } catch (error) {

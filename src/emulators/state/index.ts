@@ -24,6 +24,11 @@ export type { ServerKeys } from "./serverKeys.ts";
 export type { ClientDirectory } from "./oidcAdapter.ts";
 export { EmulatorStateError } from "./privateFiles.ts";
 
+/** Moves the state's clock for one server (the emulator's clock knob): `now(stateNow)` in epoch ms. */
+export interface ServerClock {
+  now(stateNow: number): number;
+}
+
 /** One authorization server's persistent parts. */
 export interface AuthServerState {
   adapter: AdapterFactory;
@@ -35,8 +40,11 @@ export interface EmulatorState {
   /** The absolute data directory, or null when the state is in memory. */
   readonly dataDir: string | null;
   readonly seeds: EmulatorSeeds;
-  /** The storage of the authorization server named `server` (its keys are generated on first use). */
-  authServer(server: string, clients: ClientDirectory): Promise<AuthServerState>;
+  /**
+   * The storage of the authorization server named `server` (its keys are generated on first use); with
+   * `clock`, its models expire by that clock rather than the state's.
+   */
+  authServer(server: string, clients: ClientDirectory, clock?: ServerClock): Promise<AuthServerState>;
   /** Deletes expired rows now (it also happens at open and every few hundred writes). */
   prune(): { models: number; revokedTokens: number };
   close(): void;
@@ -62,9 +70,10 @@ export function openEmulatorState(options: EmulatorStateOptions = {}): EmulatorS
   return {
     dataDir,
     seeds,
-    async authServer(server, clients) {
+    async authServer(server, clients, clock) {
+      const now: Clock = clock ? () => clock.now(database.now()) : database.now;
       return {
-        adapter: sqliteAdapterFactory(database, server, clients),
+        adapter: sqliteAdapterFactory(database, server, clients, now),
         revoked: revocationList(database, server),
         keys: await loadServerKeys(database, server),
       };

@@ -73,6 +73,20 @@ describe("sqliteAdapterFactory", () => {
     expect(database.prune()).toEqual({ models: 0, revokedTokens: 0 });
   });
 
+  it("expires rows by the server's own clock when one is given (the emulator's clock knob)", async () => {
+    const database = open();
+    let aheadMs = 0;
+    const ahead = sqliteAdapterFactory(database, "bentley", clients, () => clock() + aheadMs);
+    const other = sqliteAdapterFactory(database, "autodesk", clients);
+    await ahead("AuthorizationCode").upsert("code-1", { kind: "AuthorizationCode" }, 300);
+    await other("AuthorizationCode").upsert("code-1", { kind: "AuthorizationCode" }, 300);
+    aheadMs = 300_000;
+    expect(await ahead("AuthorizationCode").find("code-1")).toBeUndefined();
+    expect(await other("AuthorizationCode").find("code-1")).toBeDefined();
+    aheadMs = 0;
+    expect(await ahead("AuthorizationCode").find("code-1")).toBeDefined();
+  });
+
   it("keeps a row without expiry forever", async () => {
     const adapter = sqliteAdapterFactory(open(), "bentley", clients)("Grant");
     await adapter.upsert("g1", { accountId: "alice" }, undefined);

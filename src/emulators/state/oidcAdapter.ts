@@ -10,7 +10,7 @@
  */
 import type { Adapter, AdapterFactory, AdapterPayload, ClientMetadata } from "oidc-provider";
 import { z } from "zod";
-import type { StateDatabase } from "./database.ts";
+import type { Clock, StateDatabase } from "./database.ts";
 
 /** The models whose rows go when their grant is revoked (`revokeByGrantId`). */
 const GRANTABLE_MODELS = new Set([
@@ -41,13 +41,17 @@ function parsePayload(text: string): AdapterPayload | undefined {
 const optionalText = (value: unknown): string | null =>
   typeof value === "string" && value !== "" ? value : null;
 
-/** The adapter factory for the authorization server `server` (a database may hold several servers). */
+/**
+ * The adapter factory for the authorization server `server` (a database may hold several servers); rows
+ * expire by `now` (default the database's clock; an emulator whose clock knob runs ahead passes its own).
+ */
 export function sqliteAdapterFactory(
   database: StateDatabase,
   server: string,
   clients: ClientDirectory,
+  now: Clock = database.now,
 ): AdapterFactory {
-  const { sqlite, now } = database;
+  const { sqlite } = database;
   const upsert = sqlite.prepare(
     `INSERT INTO oidc_models (server, model, id, payload, grant_id, uid, user_code, expires_at)
      VALUES (@server, @model, @id, @payload, @grantId, @uid, @userCode, @expiresAt)
