@@ -49,12 +49,29 @@ let options: Parameters<typeof startSandboxHub>[0];
 let hub: SandboxHub | null = null;
 
 beforeAll(async () => {
-  options = {
-    dataDir: join(tmp(), "data"),
-    port: await freePort(),
-    emulatorPorts: [await freePort(), await freePort(), await freePort()],
-  };
+  options = { dataDir: join(tmp(), "data"), ...(await freePorts()) };
 });
+
+/** Four ports free a moment ago (the restart needs fixed ones, so port 0 will not do). */
+async function freePorts(): Promise<Pick<typeof options, "port" | "emulatorPorts">> {
+  return { port: await freePort(), emulatorPorts: [await freePort(), await freePort(), await freePort()] };
+}
+
+/**
+ * The first start, on ports that were free when probed: another process on the machine can take one
+ * before the hub binds it, so a start refused with EADDRINUSE tries again on fresh ones (the data
+ * directory is still empty then).
+ */
+async function firstStart(): Promise<SandboxHub> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSandboxHub(options);
+    } catch (error) {
+      if (attempt === 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+      options = { ...options, ...(await freePorts()) };
+    }
+  }
+}
 afterAll(async () => {
   await hub?.stop();
 });
@@ -107,7 +124,7 @@ describe("the sandbox hub restarted on the same data directory and ports", () =>
       };
 
       // ---- first run ----
-      hub = await startSandboxHub(options);
+      hub = await firstStart();
       {
         const alice = await new HubClient(hub.url).signIn(ALICE, "sandbox");
         for (const [integration, app] of [
