@@ -43,7 +43,7 @@ export default tseslint.config(
   {
     // The emulators' tests read platform bodies as loose JSON (about 220 findings with these rules on);
     // typing those bodies is a change of its own.
-    files: ["src/emulators/**/*.test.ts", "test/emulators-*.test.ts"],
+    files: ["src/emulators/**/*.test.ts", "test/emulators/**/*.test.ts"],
     rules: {
       "@typescript-eslint/no-unsafe-member-access": "off",
       "@typescript-eslint/no-unsafe-argument": "off",

@@ -1,5 +1,5 @@
 """The Python half of the SDK parity set (``test/fixtures/sdk-parity/README.md``): the fixtures that
-``test/sdk-parity.test.ts`` runs through the TypeScript SDK, run through this one."""
+``test/sdk/parity.test.ts`` runs through the TypeScript SDK, run through this one."""
 
 from __future__ import annotations
 

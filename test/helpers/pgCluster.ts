@@ -1,6 +1,6 @@
 /**
  * A dedicated throwaway PostgreSQL cluster for tests that stop and start the server under a running hub
- * (test/faults-postgres.test.ts): the shared one from test/setup/global.ts must stay up for everyone else.
+ * (test/faults/postgres.test.ts): the shared one from test/setup/global.ts must stay up for everyone else.
  * Same recipe as the setup (initdb as the `postgres` user when root, a SCRAM password on 127.0.0.1, no
  * fsync), on a fixed port so that a restarted server is found at the same URL.
  */

@@ -1,5 +1,5 @@
 /**
- * Child process for test/apps-sandbox-user.test.ts, run as an unprivileged uid (as a hub that is not root
+ * Child process for test/apps/sandbox-user.test.ts, run as an unprivileged uid (as a hub that is not root
  * runs): starts `probe.cjs` of the given directory through the app sandbox's launch() and prints what it
  * reported, with the sandbox mode, as one JSON line. Arguments: the probe directory, then the probe's own.
  */

@@ -1,5 +1,5 @@
 /**
- * One "hub process" of the cross-process refresh storm (test/refresh-storm.test.ts), run as
+ * One "hub process" of the cross-process refresh storm (test/vault/refresh-storm.test.ts), run as
  * `node --import tsx test/helpers/vaultStormWorker.ts`. It opens the shared database with its own
  * TokenService, prints `ready`, then for each `go <round>` line on stdin fires STORM_CONCURRENCY
  * concurrent getUserToken calls and prints one JSON line with the outcome. Tokens never leave the process:
