@@ -89,6 +89,10 @@ describe("failures", () => {
     const res = await runView(user, "alpha", "fail");
     expect(res.status).toBe(500);
     expect(res.body).toMatchObject({ code: "view_failed", detail: 'View "fail" failed: the app\'s own bug' });
+    // VIKTOR's UserError: the app's own words for the user, as 422 user_error (as for Python apps).
+    const refused = await runView(user, "alpha", "userError");
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: "user_error", detail: "Pick a width below 10 m" });
     const deep = await runView(user, "alpha", "tooDeep");
     expect(deep.body).toMatchObject({
       code: "invalid_result",

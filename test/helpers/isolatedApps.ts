@@ -22,7 +22,7 @@ export const CANARY = `canary-${randomBytes(8).toString("hex")}`;
 
 /** App code shared by alpha and beta: views that report what they could get, never throwing for it. */
 const APP_SOURCE = (views: string) => `
-import { defineApp, dataView, textField, DataResult, DataGroup, DataItem, OAuth2Integration, GatehouseSdkError } from "gatehouse/sdk";
+import { defineApp, dataView, textField, DataResult, DataGroup, DataItem, OAuth2Integration, GatehouseSdkError, UserError } from "gatehouse/sdk";
 import { readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
@@ -107,6 +107,7 @@ export default defineApp({
     spin: dataView("Spin", {}, () => { for (;;) {} }),
     crash: dataView("Crash", {}, () => { process.exit(7); }),
     fail: dataView("Fail", {}, () => { throw new Error("the app's own bug"); }),
+    userError: dataView("Refuse the inputs", {}, () => { throw new UserError("Pick a width below 10 m"); }),
     tooDeep: dataView("Too deep", {}, () => {
       const deep = new DataGroup(new DataItem("d", 1));
       const nest = (g: DataGroup, label: string) => new DataGroup(new DataItem(label, null, { subgroup: g }));
