@@ -45,19 +45,22 @@ export interface SandboxNote {
   realIssuer: string;
 }
 
+/** Endpoint URLs, issuer, scopes and auth method an integration starts from. Strings are "" when unknown. */
+export interface ProviderDefaults {
+  authorizationUrl: string;
+  tokenUrl: string;
+  revocationUrl: string;
+  introspectionUrl: string;
+  issuer: string;
+  scopes: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+}
+
 /** A preset as `GET /api/admin/providers` serves it. */
 export interface PresetView {
   id: ProviderId;
   displayName: string;
-  defaults: {
-    authorizationUrl: string;
-    tokenUrl: string;
-    revocationUrl: string;
-    introspectionUrl: string;
-    issuer: string;
-    scopes: string[];
-    tokenEndpointAuthMethod: TokenEndpointAuthMethod;
-  };
+  defaults: ProviderDefaults;
   scopeCatalog: { scope: string; description: string }[];
   grantTypes: string[];
   docsUrl: string;

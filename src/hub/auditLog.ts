@@ -1,19 +1,10 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { AuditEventsTable, Database } from "../db/schema.ts";
+import type { AuditEventView } from "../api/identity.ts";
 import type { AuditAction, AuditActor, AuditEntry, AuditTarget } from "./auditActions.ts";
 
-/** One event as the API and the export show it. */
-export interface AuditEvent {
-  id: string;
-  /** Epoch ms; for a counted event, the start of its bucket (a minute). */
-  at: number;
-  action: AuditAction;
-  actor: AuditActor;
-  target: AuditTarget | null;
-  details: Record<string, unknown>;
-  /** How many times it happened in its bucket (1 for events recorded one by one). */
-  count: number;
-}
+/** One event as the API and the export show it, its time in epoch ms (the start of a counted event's minute). */
+export type AuditEvent = Omit<AuditEventView, "at"> & { at: number };
 
 export interface AuditFilter {
   /** An action ("user.disabled"), or a family of them ("user"). */
@@ -30,15 +21,7 @@ export interface AuditFilter {
 }
 
 /** A counted event's bucket: what it is about, and how many to add. */
-export interface CountedEvent {
-  bucket: string;
-  at: number;
-  action: AuditAction;
-  actor: AuditActor;
-  target: AuditTarget | null;
-  details: Record<string, unknown>;
-  count: number;
-}
+export type CountedEvent = Omit<AuditEvent, "id"> & { bucket: string };
 
 export const AUDIT_PAGE_MAX = 500;
 const AUDIT_PAGE_DEFAULT = 100;

@@ -1,24 +1,13 @@
 /** The OAuth 2.0 grants a preset can be used with. */
 export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
 
-export type { ProviderId, TokenEndpointAuthMethod } from "../api/integrations.ts";
-import type { ProviderId, TokenEndpointAuthMethod } from "../api/integrations.ts";
+export type { ProviderDefaults, ProviderId, TokenEndpointAuthMethod } from "../api/integrations.ts";
+import type { ProviderDefaults, ProviderId } from "../api/integrations.ts";
 
 /** One scope the admin can pick, with what it grants in one line. */
 export interface ScopeDescription {
   scope: string;
   description: string;
-}
-
-/** Endpoint URLs, issuer, scopes and auth method an integration starts from. Strings are "" when unknown. */
-export interface ProviderDefaults {
-  authorizationUrl: string;
-  tokenUrl: string;
-  revocationUrl: string;
-  introspectionUrl: string;
-  issuer: string;
-  scopes: string[];
-  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
 }
 
 /**
