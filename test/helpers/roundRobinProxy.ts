@@ -70,7 +70,10 @@ export async function startRoundRobinProxy(upstreams: () => string[]): Promise<R
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => forward(req, res, Buffer.concat(chunks), 0));
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than any pause within a test: with 5 s, a socket left idle between two storms could be closed by
+  // the proxy just as a client (whose own idle limit follows the server's hint, minus a margin that late
+  // timers eat under load) sent its next request on it, and fetch rejected what no hub had failed.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (!address || typeof address !== "object") throw new Error("proxy has no port");
