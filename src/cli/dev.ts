@@ -151,16 +151,24 @@ export async function dev(
           `gatehouse dev: ${config} changed; the app reloads, but a new name, entry or integration list needs a restart of gatehouse dev.\n`,
         );
       }
-      reloading = reloading.then(async () => {
-        const started = Date.now();
-        await registry.restart(spec.name);
-        reloads.notify({ app: spec.name, at: Date.now(), error: app.loadError });
-        io.err.write(
-          app.loadError
-            ? `gatehouse dev: ${spec.name} failed to load: ${app.loadError}\n`
-            : `gatehouse dev: reloaded ${spec.name} in ${Date.now() - started} ms\n`,
-        );
-      });
+      // Reloads run one after another; one that fails is said and leaves the chain usable for the next save
+      // (and the stop, which waits for the last one).
+      reloading = reloading
+        .then(async () => {
+          const started = Date.now();
+          await registry.restart(spec.name);
+          reloads.notify({ app: spec.name, at: Date.now(), error: app.loadError });
+          io.err.write(
+            app.loadError
+              ? `gatehouse dev: ${spec.name} failed to load: ${app.loadError}\n`
+              : `gatehouse dev: reloaded ${spec.name} in ${Date.now() - started} ms\n`,
+          );
+        })
+        .catch((err: unknown) => {
+          io.err.write(
+            `gatehouse dev: reloading ${spec.name} failed: ${(err as Error).message ?? String(err)}\n`,
+          );
+        });
     });
 
     await (options.until ?? waitForSignal());

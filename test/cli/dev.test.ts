@@ -114,7 +114,7 @@ describe("gatehouse dev", () => {
       // The hub kept running: the same session still works.
       expect((await alice.get("/api/me")).status).toBe(200);
     } finally {
-      expect(await stop(run)).toBe(0);
+      expect(await stop(run), run.stderr().slice(-2000)).toBe(0);
     }
   });
 
@@ -157,7 +157,7 @@ describe("gatehouse dev", () => {
       await run.waitForStderr(/failed to load: app\.py[\s\S]*reloaded my-py-itwins/, 20_000);
       expect((await view()).status).toBe(200);
     } finally {
-      expect(await stop(run)).toBe(0);
+      expect(await stop(run), run.stderr().slice(-2000)).toBe(0);
     }
   });
 
@@ -177,7 +177,7 @@ describe("gatehouse dev", () => {
       expect(result.text).toContain("Hello, Ada!");
       expect(run.stderr()).not.toMatch(/failed to load/);
     } finally {
-      expect(await stop(run)).toBe(0);
+      expect(await stop(run), run.stderr().slice(-2000)).toBe(0);
     }
   });
 
