@@ -3,7 +3,7 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import type { DestinationStream } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import type { HubConfig } from "../config/index.ts";
 import { openDatabase } from "../db/index.ts";
 import { GatehouseError } from "../errors.ts";
@@ -30,6 +30,7 @@ import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./favicon.ts";
 import { AccessLog } from "./accessLog.ts";
 import { createLogger } from "./logger.ts";
+import { LazyRequestLogger } from "./requestLogger.ts";
 import { connectRoutes } from "./oauth.ts";
 import { opsRoutes } from "./ops.ts";
 import { runtimeRoutes } from "./runtimeRoutes.ts";
@@ -151,6 +152,9 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       loggerInstance: logger,
       // A line per request at debug, a summary per minute at info (accessLog.ts).
       logController: accessLog,
+      // Each request's child logger is made only if the request logs (requestLogger.ts).
+      childLoggerFactory: (parent, bindings, options) =>
+        new LazyRequestLogger(parent as Logger, bindings, options),
       bodyLimit: BODY_LIMIT,
       // X-Forwarded-* only when told (GATEHOUSE_TRUST_PROXY): otherwise any client could pick its address.
       // (A hop count is a number at runtime; Fastify's types only list the other forms.)
@@ -189,13 +193,16 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     });
     await app.register(authentication);
     // API answers are per user and often secret: never cached, never sniffed into something else.
-    app.addHook("onSend", async (request, reply) => {
+    // (A callback hook, not an async one: it runs on every answer, and a promise per answer shows in the bench.)
+    app.addHook("onSend", (request, reply, payload, done) => {
       // Without this a keep-alive connection busy when close() began stays open after its answer, and the
       // process waits on the client instead of exiting (a rolling restart behind a load balancer stalls).
       if (closing) void reply.header("connection", "close");
-      if (!request.url.startsWith("/api/")) return;
-      if (!reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
-      void reply.header("x-content-type-options", "nosniff");
+      if (request.url.startsWith("/api/")) {
+        if (!reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
+        void reply.header("x-content-type-options", "nosniff");
+      }
+      done(null, payload);
     });
 
     // Loads the apps (starting their processes) and serves their routes; the token routes ask it about apps.
