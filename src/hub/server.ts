@@ -30,6 +30,7 @@ import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./favicon.ts";
 import { AccessLog } from "./accessLog.ts";
 import { createLogger } from "./logger.ts";
+import { LazySchemas } from "./lazySchemas.ts";
 import { LazyRequestLogger } from "./requestLogger.ts";
 import { connectRoutes } from "./oauth.ts";
 import { opsRoutes } from "./ops.ts";
@@ -127,6 +128,8 @@ export interface Hub {
   services: HubServices;
   /** Listens on config.host:config.port (0 = any); returns the base URL actually bound. */
   listen(): Promise<string>;
+  /** Compiles the route schemas not used yet (listen() starts it in the background); throws a bad schema's error. */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -141,6 +144,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const ownsStore = !deps.store;
   const store = deps.store ?? (await openDatabase(config.databaseUrl));
   let app: FastifyInstance | undefined;
+  let schemas: LazySchemas;
   /** Set when close() begins: answers still in flight then end their keep-alive connection. */
   let closing = false;
   try {
@@ -148,6 +152,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       deps.keyRing ?? loadKeyRing({ env: config.encryptionKeys ?? undefined, dataDir: config.dataDir });
     const logger = createLogger(config.logLevel, deps.logDestination);
     const accessLog = new AccessLog(logger);
+    schemas = new LazySchemas();
     const instance = Fastify({
       loggerInstance: logger,
       // A line per request at debug, a summary per minute at info (accessLog.ts).
@@ -165,6 +170,8 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
         customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, useDefaults: true },
       },
       routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+      // Each route's validator and serializer compiled on first use or by warmUp() (lazySchemas.ts).
+      schemaController: { compilersFactory: schemas.compilersFactory },
     }) as unknown as FastifyInstance;
     app = instance;
     app.setErrorHandler(problemErrorHandler);
@@ -236,10 +243,14 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     app: ready,
     services,
     async listen() {
-      return ready.listen({ host: config.host, port: config.port });
+      const url = await ready.listen({ host: config.host, port: config.port });
+      schemas.warmUp().catch((err: unknown) => ready.log.error({ err }, "a route schema does not compile"));
+      return url;
     },
+    warmUp: () => schemas.warmUp(),
     async close() {
       closing = true;
+      schemas.stop();
       await refresher?.stop();
       await ready.close();
       if (ownsStore) await store.close();
