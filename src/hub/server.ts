@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify"
 import fp from "fastify-plugin";
 import type { DestinationStream, Logger } from "pino";
 import type { HubConfig } from "../config/index.ts";
+import { detectSandbox } from "../apps/sandbox/detect.ts";
 import { openDatabase } from "../db/index.ts";
 import { GatehouseError } from "../errors.ts";
 import { loadKeyRing } from "../vault/keyRing.ts";
@@ -141,6 +142,9 @@ export interface Hub {
  */
 export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<Hub> {
   const now = deps.now ?? Date.now;
+  // Probing bubblewrap spawns a process: begun now, it runs while the database opens (the apps plugin awaits it).
+  // (A failure is the apps plugin's to report; this early handle only keeps it from being "unhandled".)
+  detectSandbox(config.appSandbox, config.appUidBase).catch(() => {});
   const ownsStore = !deps.store;
   const store = deps.store ?? (await openDatabase(config.databaseUrl));
   let app: FastifyInstance | undefined;
