@@ -1,14 +1,16 @@
-// The CLI as one esbuild build of src/, kept in node_modules/.cache/gatehouse-cli/<stamp>/ and made again
-// when a source file changes. Loading the sources through tsx's loader costs every module a round trip
-// to the loader's thread: a hub took about three times as long to answer /readyz (bench cold_start_ms).
+// The CLI as one esbuild build of src/ and the packages it uses, kept in
+// node_modules/.cache/gatehouse-cli/<stamp>/ and made again when a source file changes. Loading the sources
+// through tsx's loader costs every module a round trip to the loader's thread, and resolving a few hundred
+// package files one by one costs as much again: a hub took about three times as long as a bare Fastify app
+// to answer /readyz (bench cold_start_ms).
 //
-// The build is plain JavaScript from the same sources, packages left to node_modules. Each module keeps
-// its own `import.meta.url` (the path of its source file), so the paths the code computes from it (the
-// web UI, the SDK, the examples, the Python runtime) are the same as when run from source.
+// The build is plain JavaScript from the same files. Each module keeps its own `import.meta.url`,
+// `__dirname` and `__filename` (its source file's), so the paths the code computes from them (the web UI,
+// the SDK, the Python runtime, a package's own files) are the same as when run from node_modules.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -18,7 +20,7 @@ const ENTRY = "src/cli/main.ts";
 /** Builds older than this, other than the current one, are removed (a running CLI may still load chunks). */
 const KEEP_OLD_MS = 24 * 3600_000;
 
-/** What the build depends on: every source file's path, size and time, the lock file, and Node's version. */
+/** What the build depends on: every source file's path, size and time, the lock file, this recipe, Node's version. */
 function stamp() {
   const hash = createHash("sha256").update(`${process.version}\0${ROOT}\0`);
   const walk = (dir) => {
@@ -34,7 +36,8 @@ function stamp() {
     }
   };
   walk(SRC);
-  for (const file of ["package.json", "package-lock.json"]) {
+  // The recipe (this file) too.
+  for (const file of ["package.json", "package-lock.json", "bin/cliBuild.mjs"]) {
     try {
       const { size, mtimeMs } = statSync(join(ROOT, file));
       hash.update(`${file}\0${size}\0${mtimeMs}\0`);
@@ -45,9 +48,12 @@ function stamp() {
   return hash.digest("hex").slice(0, 16);
 }
 
-/** Gives each module its own source file's URL for `import.meta.url`. */
-const ownMetaUrl = {
-  name: "gatehouse-own-import-meta-url",
+/** Packages left to node_modules: native ones, the bundler, and those only some commands load. */
+const EXTERNAL = ["better-sqlite3", "esbuild", "pg-native", "oidc-provider", "vite", "@vitejs/*", "tsx"];
+
+/** Where a module's file is, for what it computes from `import.meta.url`, `__dirname` and `__filename`. */
+const ownLocation = {
+  name: "gatehouse-own-location",
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, async (args) => ({
       contents: (await readFile(args.path, "utf8")).replaceAll(
@@ -56,8 +62,23 @@ const ownMetaUrl = {
       ),
       loader: "ts",
     }));
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, async (args) => {
+      const text = await readFile(args.path, "utf8");
+      if (!/__dirname|__filename|import\.meta\.url/.test(text)) return undefined;
+      return {
+        contents: text
+          .replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href))
+          .replaceAll("__dirname", JSON.stringify(dirname(args.path)))
+          .replaceAll("__filename", JSON.stringify(args.path)),
+        loader: "js",
+      };
+    });
   },
 };
+
+/** CommonJS packages in an ES module: `require` for what they load at run time (Node's built-ins, JSON). */
+const BANNER =
+  'import { createRequire as __gatehouseRequire } from "node:module"; const require = __gatehouseRequire(import.meta.url);';
 
 async function buildInto(dir) {
   const { build } = await import("esbuild");
@@ -72,10 +93,11 @@ async function buildInto(dir) {
     format: "esm",
     platform: "node",
     target: "node20",
-    packages: "external",
+    external: EXTERNAL,
+    banner: { js: BANNER },
     sourcemap: "linked",
     logLevel: "silent",
-    plugins: [ownMetaUrl],
+    plugins: [ownLocation],
   });
 }
 
