@@ -8,6 +8,8 @@ import { defineConfig } from "vitest/config";
  */
 /** A throwaway PostgreSQL 15 (or GATEHOUSE_TEST_PG_URL), shared by both projects of a run. */
 const PG = "test/setup/global.ts";
+/** The CLI's build, made once before the tests that start `gatehouse` processes (bin/cliBuild.mjs). */
+const CLI_BUILD = "test/setup/cliBuild.ts";
 
 export default defineConfig({
   test: {
@@ -18,7 +20,7 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"], globalSetup: [PG] } },
-      { extends: true, test: { name: "e2e", include: ["test/**/*.test.ts"], globalSetup: [PG] } },
+      { extends: true, test: { name: "e2e", include: ["test/**/*.test.ts"], globalSetup: [PG, CLI_BUILD] } },
     ],
   },
 });

@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources directly through tsx's loader, so there is no build step
-// between editing the hub and running it (and app entries in TypeScript load the same way).
-import { register } from "tsx/esm/api";
+// The CLI, from a build of the TypeScript sources made again whenever one changes (bin/cliBuild.mjs), so
+// there is still no build step between editing the hub and running it. GATEHOUSE_FROM_SOURCE=1 runs the
+// sources through tsx's loader instead.
+import { builtCli } from "./cliBuild.mjs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+const built = await builtCli();
+let main;
+if (built) {
+  ({ main } = await import(built));
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ main } = await import("../src/cli/main.ts"));
+}
 process.exitCode = await main(process.argv.slice(2));

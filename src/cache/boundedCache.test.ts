@@ -23,6 +23,24 @@ describe("BoundedCache", () => {
     expect(cache.get("c", NOW)).toBe("3");
   });
 
+  it("gives a read entry one second chance, not two", () => {
+    const cache = new BoundedCache<string>({ maxEntries: 3 });
+    for (const key of ["a", "b", "c"]) cache.set(key, key, NOW + 100, []);
+    cache.get("a", NOW);
+    cache.get("b", NOW);
+    cache.set("d", "d", NOW + 100, []); // a and b move back unmarked; c, never read, goes
+    expect(cache.get("c", NOW)).toBeUndefined();
+    cache.get("d", NOW);
+    cache.set("e", "e", NOW + 100, []); // d moves back; a, not read since its chance, goes
+    expect([cache.get("a", NOW), cache.get("b", NOW), cache.get("d", NOW), cache.get("e", NOW)]).toEqual([
+      undefined,
+      "b",
+      "d",
+      "e",
+    ]);
+    expect(cache.size).toBe(3);
+  });
+
   it("keeps its estimated bytes under the bound, and refuses a value bigger than all of it", () => {
     const cache = new BoundedCache<string>({ maxEntries: 100, maxBytes: 10, weigh: (v) => v.length });
     cache.set("a", "xxxx", NOW + 100, []);

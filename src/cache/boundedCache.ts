@@ -1,7 +1,9 @@
 /**
  * An in-process cache bounded in entries and in (estimated) bytes, with an expiry per entry and tags that
- * drop every entry carrying them at once. Least recently used entries go first when a bound is reached; an
- * expired entry is never returned and goes when it is next looked at.
+ * drop every entry carrying them at once. When a bound is reached the oldest entry not used since it was last
+ * passed over goes first (the "second chance" approximation of least recently used: a hit only sets a bit,
+ * where moving the entry in the map cost a delete and an insert on every read). An expired entry is never
+ * returned and goes when it is next looked at.
  *
  * It only stores and forgets: whether an entry may be stored at all, and when to drop which tags, is the
  * caller's (CacheCoherence, from the change feed).
@@ -20,10 +22,12 @@ interface Entry<V> {
   expiresAt: number;
   tags: readonly string[];
   bytes: number;
+  /** Read since it was stored or last passed over by eviction. */
+  used: boolean;
 }
 
 export class BoundedCache<V> {
-  /** Map order is recency order: a hit moves its entry to the end; eviction takes from the front. */
+  /** Map order is insertion order; eviction takes from the front, moving a used entry to the back once. */
   private readonly entries = new Map<string, Entry<V>>();
   private readonly byTag = new Map<string, Set<string>>();
   private bytes = 0;
@@ -45,8 +49,7 @@ export class BoundedCache<V> {
       this.delete(key);
       return undefined;
     }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    entry.used = true;
     return entry.value;
   }
 
@@ -55,7 +58,7 @@ export class BoundedCache<V> {
     this.delete(key);
     const bytes = this.weigh(value);
     if (this.maxEntries === 0 || bytes > this.maxBytes) return;
-    this.entries.set(key, { value, expiresAt, tags, bytes });
+    this.entries.set(key, { value, expiresAt, tags, bytes, used: false });
     this.bytes += bytes;
     for (const tag of tags) {
       let keys = this.byTag.get(tag);
@@ -63,9 +66,17 @@ export class BoundedCache<V> {
       keys.add(key);
     }
     while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const oldest = this.entries.keys().next();
+      const oldest = this.entries.entries().next();
       if (oldest.done) break;
-      this.delete(oldest.value);
+      const [oldestKey, entry] = oldest.value;
+      if (entry.used) {
+        // Its second chance: to the back, unmarked. Each entry gets one per pass, so this ends.
+        entry.used = false;
+        this.entries.delete(oldestKey);
+        this.entries.set(oldestKey, entry);
+        continue;
+      }
+      this.delete(oldestKey);
     }
   }
 

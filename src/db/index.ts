@@ -1,8 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import SqliteDatabase from "better-sqlite3";
+import type SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { GatehouseError } from "../errors.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
@@ -95,15 +95,18 @@ function parseInt8(value: string): number {
   return n;
 }
 
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") => {
-    if (oid === INT8_OID && format !== "binary") return parseInt8;
-    // pg types its parsers loosely (`any`); they turn the text of a column into its value.
-    return (format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format)) as (
-      value: string,
-    ) => unknown;
-  }) as typeof pg.types.getTypeParser,
-};
+/** pg's type parsers with BIGINT read as a number. */
+function pgTypes(driver: typeof pg) {
+  return {
+    getTypeParser: ((oid: number, format?: "text" | "binary") => {
+      if (oid === INT8_OID && format !== "binary") return parseInt8;
+      // pg types its parsers loosely (`any`); they turn the text of a column into its value.
+      return (
+        format === undefined ? driver.types.getTypeParser(oid) : driver.types.getTypeParser(oid, format)
+      ) as (value: string) => unknown;
+    }) as typeof pg.types.getTypeParser,
+  };
+}
 
 /** close() may be called by several owners (a hub and its test); only the first call closes. */
 function closeOnce(db: Kysely<Database>): () => Promise<void> {
@@ -139,7 +142,9 @@ function preparePrivateSqliteFiles(path: string): void {
   }
 }
 
-function openSqlite(path: string): Opened {
+// Each driver is loaded only for its own dialect: loading pg was a twentieth of a SQLite hub's start.
+async function openSqlite(path: string): Promise<Opened> {
+  const { default: SqliteDatabase } = await import("better-sqlite3");
   if (path !== ":memory:") preparePrivateSqliteFiles(path);
   const database = new SqliteDatabase(path);
   try {
@@ -225,7 +230,9 @@ function hasParam(connectionString: string, name: string): boolean {
   }
 }
 
-function openPostgres(connectionString: string, poolMax: number): Opened {
+async function openPostgres(connectionString: string, poolMax: number): Promise<Opened> {
+  const { default: pg } = await import("pg");
+  const types = pgTypes(pg);
   const ownName = hasParam(connectionString, "application_name");
   const pool = new pg.Pool({
     connectionString,
@@ -236,7 +243,7 @@ function openPostgres(connectionString: string, poolMax: number): Opened {
     keepAlive: true,
     // Names hub sessions in pg_stat_activity; a URL's own application_name wins.
     ...(ownName ? {} : { application_name: "gatehouse" }),
-    types: pgTypes,
+    types,
   });
   const newPgClient = (applicationName: string) =>
     new pg.Client({
@@ -244,7 +251,7 @@ function openPostgres(connectionString: string, poolMax: number): Opened {
       connectionTimeoutMillis: 10_000,
       keepAlive: true,
       ...(ownName ? {} : { application_name: applicationName }),
-      types: pgTypes,
+      types,
     });
   // An idle client losing its server (restart, failover) emits here; without a listener the process
   // would crash. The pool drops that client and the next query opens a new one.
@@ -289,8 +296,8 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   const target = parseDatabaseUrl(url);
   const { store, migrate } =
     target.dialect === "sqlite"
-      ? openSqlite(target.path)
-      : openPostgres(target.connectionString, options.poolMax ?? 10);
+      ? await openSqlite(target.path)
+      : await openPostgres(target.connectionString, options.poolMax ?? 10);
   if (options.migrate === false) return store;
   try {
     await migrate();

@@ -9,12 +9,18 @@ import type { AppDirectory } from "./context.ts";
  * Without an apps layer an app is known when an integration names it.
  */
 export function checkAssignment(apps: AppDirectory | null, integration: Integration, app: string): void {
-  const refuse = (why: string) => errors.integrationNotAssigned(integration.name, app, why);
-  if (!INTEGRATION_NAME.test(app)) throw refuse("that is not an app name");
-  if (!isAssigned(integration, app)) throw refuse("the integration is not assigned to it");
+  const why = refusal(apps, integration, app);
+  if (why !== null) throw errors.integrationNotAssigned(integration.name, app, why);
+}
+
+/** Why `app` may not use `integration`, or null when it may. (No closure: this runs on every token read.) */
+function refusal(apps: AppDirectory | null, integration: Integration, app: string): string | null {
+  if (!INTEGRATION_NAME.test(app)) return "that is not an app name";
+  if (!isAssigned(integration, app)) return "the integration is not assigned to it";
   const listed = apps?.integrationsOf(app);
-  if (listed === null) throw refuse("no such app is loaded");
+  if (listed === null) return "no such app is loaded";
   if (listed && !listed.includes(integration.name)) {
-    throw refuse("the app's gatehouse.config.toml does not list it in oauth2_integrations");
+    return "the app's gatehouse.config.toml does not list it in oauth2_integrations";
   }
+  return null;
 }

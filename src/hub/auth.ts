@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { HubConfig } from "../config/index.ts";
 import { GatehouseError } from "../errors.ts";
 import { SYSTEM_ACTOR } from "./auditActions.ts";
-import type { AccountStore } from "./accounts.ts";
+import type { AccountStore, PatCredential } from "./accounts.ts";
 import { checkPatRequest } from "./patScopes.ts";
 
 export const SESSION_COOKIE = "gatehouse_session";
@@ -31,6 +31,14 @@ function bearerToken(request: FastifyRequest): string | null | undefined {
   return match?.[1] ?? null;
 }
 
+/** Signs the request in with a personal access token, held to its scopes and apps for this route. */
+function useToken(request: FastifyRequest, credential: PatCredential): void {
+  request.user = credential.user;
+  request.authMethod = "token";
+  request.pat = credential.token;
+  checkPatRequest(credential.token, request);
+}
+
 /**
  * Who is calling: a personal access token (`Authorization: Bearer`) or the session cookie. On the root
  * instance (fastify-plugin) so every plugin sees `request.user`. A token is held to its scopes and apps
@@ -49,15 +57,11 @@ export const authentication = fp(
     const { config, tokenRefusals } = app;
     const { credentials } = app.caches;
 
-    app.addHook("onRequest", async (request) => {
-      const bearer = bearerToken(request);
+    const authenticate = async (request: FastifyRequest, bearer: string | null | undefined) => {
       if (bearer !== undefined) {
         const credential = bearer ? await credentials.userForPersonalAccessToken(bearer) : null;
         if (!credential) throw await tokenRefusals.explain(bearer ?? "", { ip: request.ip });
-        request.user = credential.user;
-        request.authMethod = "token";
-        request.pat = credential.token;
-        checkPatRequest(credential.token, request);
+        useToken(request, credential);
         return;
       }
       const cookie = request.cookies[SESSION_COOKIE];
@@ -79,6 +83,24 @@ export const authentication = fp(
         const origin = publicOrigin(config.publicUrl);
         if (isLogin ? sent !== undefined && sent !== origin : sent !== origin) throw csrfRejected();
       }
+    };
+
+    // A callback hook: a token the cache holds is accepted without a promise or a turn of the event loop
+    // (the token API's hot path); anything else takes the async path above.
+    app.addHook("onRequest", (request, _reply, done) => {
+      const bearer = bearerToken(request);
+      const held = bearer ? credentials.heldPersonalAccessToken(bearer) : undefined;
+      if (held) {
+        try {
+          useToken(request, held);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        done();
+        return;
+      }
+      authenticate(request, bearer).then(() => done(), done);
     });
   },
   {

@@ -107,14 +107,22 @@ export function requireRole(request: FastifyRequest, ...roles: Role[]): HubUser 
   return user;
 }
 
+/** A route hook's callback (callback hooks, not async ones: they run on every request, and cost no promise). */
+type HookDone = (error?: Error) => void;
+
 /** Route hook (preValidation): 401 before the body is even validated when nobody is signed in. */
-export const signedIn = async (request: FastifyRequest): Promise<void> => {
-  requireUser(request);
-};
+export function signedIn(request: FastifyRequest, _reply: unknown, done: HookDone): void {
+  done(request.user ? undefined : httpErrors.unauthenticated());
+}
 
 /** Route hook (preValidation): 401/403 before the body is validated unless the user has one of `roles`. */
 export function withRole(...roles: Role[]) {
-  return async (request: FastifyRequest): Promise<void> => {
-    requireRole(request, ...roles);
+  return (request: FastifyRequest, _reply: unknown, done: HookDone): void => {
+    try {
+      requireRole(request, ...roles);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   };
 }

@@ -56,6 +56,15 @@ export class CredentialCache {
     this.sessions = coherence.cache("sessions", { maxEntries });
   }
 
+  /**
+   * The token's user and grant when the cache holds it, without waiting: the authentication hook answers a
+   * held token synchronously. Undefined: not held (ask userForPersonalAccessToken, which also counts the miss).
+   */
+  heldPersonalAccessToken(token: string): PatCredential | undefined {
+    if (!this.coherence.usable()) return undefined;
+    return this.held("personal_access_tokens", this.tokens, hashToken(token));
+  }
+
   /** The token's user and grant, or null when it does not authenticate (AccountStore.userForPersonalAccessToken). */
   userForPersonalAccessToken(token: string): Promise<PatCredential | null> {
     const hash = hashToken(token);
@@ -82,6 +91,15 @@ export class CredentialCache {
     );
   }
 
+  /** A hit (counted), or undefined when the entry is not held. The caller has asked `usable()`. */
+  private held<V>(name: string, cache: BoundedCache<CachedCredential<V>>, key: string): V | undefined {
+    const { coherence } = this;
+    const held = cache.get(key, coherence.now());
+    if (!held) return undefined;
+    coherence.count(name, "hits");
+    return held.value;
+  }
+
   private async lookup<V>(
     name: string,
     cache: BoundedCache<CachedCredential<V>>,
@@ -95,11 +113,8 @@ export class CredentialCache {
       coherence.count(name, "bypassed");
       return load();
     }
-    const held = cache.get(key, coherence.now());
-    if (held) {
-      coherence.count(name, "hits");
-      return held.value;
-    }
+    const held = this.held(name, cache, key);
+    if (held !== undefined) return held;
     coherence.count(name, "misses");
     const ticket = coherence.ticket();
     const value = await load();

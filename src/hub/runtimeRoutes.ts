@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
-import { AppTokens, tokenAnswer, tokenResponses } from "./appTokens.ts";
+import { AppTokens, sendTokenAnswer, tokenResponses } from "./appTokens.ts";
 import { jsonSchema } from "./schemas.ts";
 
 const runtimeTokenBody = z.strictObject({
@@ -76,7 +76,7 @@ export const runtimeRoutes: FastifyPluginAsync = async (app) => {
         : await appTokens.tokenForApp(grant.app, body.integration, grant.userId, {
             minValiditySeconds: body.minValidity ?? 60,
           });
-      return tokenAnswer(token);
+      return sendTokenAnswer(reply, token);
     },
   );
 };

@@ -3,8 +3,9 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import type { DestinationStream } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import type { HubConfig } from "../config/index.ts";
+import { detectSandbox } from "../apps/sandbox/detect.ts";
 import { openDatabase } from "../db/index.ts";
 import { GatehouseError } from "../errors.ts";
 import { loadKeyRing } from "../vault/keyRing.ts";
@@ -30,6 +31,8 @@ import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./favicon.ts";
 import { AccessLog } from "./accessLog.ts";
 import { createLogger } from "./logger.ts";
+import { LazySchemas } from "./lazySchemas.ts";
+import { LazyRequestLogger } from "./requestLogger.ts";
 import { connectRoutes } from "./oauth.ts";
 import { opsRoutes } from "./ops.ts";
 import { runtimeRoutes } from "./runtimeRoutes.ts";
@@ -126,6 +129,8 @@ export interface Hub {
   services: HubServices;
   /** Listens on config.host:config.port (0 = any); returns the base URL actually bound. */
   listen(): Promise<string>;
+  /** Compiles the route schemas not used yet (listen() starts it in the background); throws a bad schema's error. */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -137,9 +142,13 @@ export interface Hub {
  */
 export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<Hub> {
   const now = deps.now ?? Date.now;
+  // Probing bubblewrap spawns a process: begun now, it runs while the database opens (the apps plugin awaits it).
+  // (A failure is the apps plugin's to report; this early handle only keeps it from being "unhandled".)
+  detectSandbox(config.appSandbox, config.appUidBase).catch(() => {});
   const ownsStore = !deps.store;
   const store = deps.store ?? (await openDatabase(config.databaseUrl));
   let app: FastifyInstance | undefined;
+  let schemas: LazySchemas;
   /** Set when close() begins: answers still in flight then end their keep-alive connection. */
   let closing = false;
   try {
@@ -147,10 +156,14 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       deps.keyRing ?? loadKeyRing({ env: config.encryptionKeys ?? undefined, dataDir: config.dataDir });
     const logger = createLogger(config.logLevel, deps.logDestination);
     const accessLog = new AccessLog(logger);
+    schemas = new LazySchemas();
     const instance = Fastify({
       loggerInstance: logger,
       // A line per request at debug, a summary per minute at info (accessLog.ts).
       logController: accessLog,
+      // Each request's child logger is made only if the request logs (requestLogger.ts).
+      childLoggerFactory: (parent, bindings, options) =>
+        new LazyRequestLogger(parent as Logger, bindings, options),
       bodyLimit: BODY_LIMIT,
       // X-Forwarded-* only when told (GATEHOUSE_TRUST_PROXY): otherwise any client could pick its address.
       // (A hop count is a number at runtime; Fastify's types only list the other forms.)
@@ -161,6 +174,8 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
         customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, useDefaults: true },
       },
       routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+      // Each route's validator and serializer compiled on first use or by warmUp() (lazySchemas.ts).
+      schemaController: { compilersFactory: schemas.compilersFactory },
     }) as unknown as FastifyInstance;
     app = instance;
     app.setErrorHandler(problemErrorHandler);
@@ -189,13 +204,16 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     });
     await app.register(authentication);
     // API answers are per user and often secret: never cached, never sniffed into something else.
-    app.addHook("onSend", async (request, reply) => {
+    // (A callback hook, not an async one: it runs on every answer, and a promise per answer shows in the bench.)
+    app.addHook("onSend", (request, reply, payload, done) => {
       // Without this a keep-alive connection busy when close() began stays open after its answer, and the
       // process waits on the client instead of exiting (a rolling restart behind a load balancer stalls).
       if (closing) void reply.header("connection", "close");
-      if (!request.url.startsWith("/api/")) return;
-      if (!reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
-      void reply.header("x-content-type-options", "nosniff");
+      if (request.url.startsWith("/api/")) {
+        if (!reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
+        void reply.header("x-content-type-options", "nosniff");
+      }
+      done(null, payload);
     });
 
     // Loads the apps (starting their processes) and serves their routes; the token routes ask it about apps.
@@ -229,10 +247,14 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     app: ready,
     services,
     async listen() {
-      return ready.listen({ host: config.host, port: config.port });
+      const url = await ready.listen({ host: config.host, port: config.port });
+      schemas.warmUp().catch((err: unknown) => ready.log.error({ err }, "a route schema does not compile"));
+      return url;
     },
+    warmUp: () => schemas.warmUp(),
     async close() {
       closing = true;
+      schemas.stop();
       await refresher?.stop();
       await ready.close();
       if (ownsStore) await store.close();

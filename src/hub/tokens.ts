@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { errorCodeOf } from "../errors.ts";
 import type { AccessTokenResult } from "../vault/storage.ts";
-import { AppTokens, tokenAnswer, tokenResponses } from "./appTokens.ts";
+import { AppTokens, sendTokenAnswer, tokenResponses } from "./appTokens.ts";
 import { requireUser, signedIn } from "./context.ts";
 
 const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
@@ -59,7 +59,7 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
         throw err;
       }
       metrics.tokenRequest("ok");
-      return tokenAnswer(token);
+      return sendTokenAnswer(reply, token);
     },
   );
 };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { hash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
 /**
  * Password hashing (scrypt) and token hashing (SHA-256).
@@ -73,7 +73,8 @@ export async function verifyPassword(password: string, encoded: string): Promise
 
 /** SHA-256 of a token, hex: how sessions, personal access tokens and OAuth states are stored. */
 export function hashToken(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("hex");
+  // The one-shot form: a third of createHash's cost, and it runs on every authenticated request.
+  return hash("sha256", value, "hex");
 }
 
 /** A random token of `bytes` bytes (default 32 = 256 bits), base64url without padding. */

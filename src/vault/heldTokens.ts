@@ -12,25 +12,29 @@ import type { AccessTokenResult } from "./storage.ts";
  * sits in a private field: JSON (what a logger writes) and `util.inspect` show neither it nor the scopes.
  */
 class HeldToken {
-  readonly #accessToken: string;
-  readonly #result: Omit<AccessTokenResult, "accessToken">;
+  /** One frozen answer, handed to every reader: the token route serialises it once (appTokens.ts). */
+  readonly #result: Readonly<AccessTokenResult>;
 
   constructor(
     result: AccessTokenResult,
     readonly times: TokenTimes,
   ) {
-    this.#accessToken = result.accessToken;
-    this.#result = { tokenType: result.tokenType, expiresAt: result.expiresAt, scopes: [...result.scopes] };
+    this.#result = Object.freeze({
+      accessToken: result.accessToken,
+      tokenType: result.tokenType,
+      expiresAt: result.expiresAt,
+      scopes: Object.freeze([...result.scopes]),
+    });
   }
 
-  /** A fresh answer object each time (callers may keep or change theirs). */
-  result(): AccessTokenResult {
-    return { accessToken: this.#accessToken, ...this.#result, scopes: [...this.#result.scopes] };
+  /** The same frozen object each time. */
+  result(): Readonly<AccessTokenResult> {
+    return this.#result;
   }
 
   /** An estimate of what it holds, for the cache's byte bound. */
   get bytes(): number {
-    return 2 * this.#accessToken.length + 64 * this.#result.scopes.length + 200;
+    return 2 * this.#result.accessToken.length + 64 * this.#result.scopes.length + 200;
   }
 
   toJSON(): string {

@@ -109,5 +109,6 @@ export interface AccessTokenResult {
   tokenType: "Bearer";
   /** Epoch ms. */
   expiresAt: number;
-  scopes: string[];
+  /** Read-only: a held token's answer is one frozen object shared by its readers. */
+  scopes: readonly string[];
 }

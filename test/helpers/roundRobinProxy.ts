@@ -19,9 +19,17 @@ export async function startRoundRobinProxy(upstreams: () => string[]): Promise<R
   const stats = { requests: 0, retries: 0, failed: 0, brokenResponses: 0 };
   let next = 0;
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, attempt: number): void => {
+  /** Attempt `attempt` of a request goes to the hub after the one before: a retry never lands on the hub that
+   *  just failed (as a load balancer's next-upstream rule), whatever other requests did meanwhile. */
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    attempt: number,
+    first = next++,
+  ): void => {
     const targets = upstreams();
-    const target = new URL(req.url ?? "/", targets[next++ % targets.length]);
+    const target = new URL(req.url ?? "/", targets[(first + attempt) % targets.length]);
     const idempotent = req.method === "GET" || req.method === "HEAD";
     let answered = false;
     const upstream = http.request(
@@ -54,7 +62,7 @@ export async function startRoundRobinProxy(upstreams: () => string[]): Promise<R
         stats.retries++;
         // Every hub was tried once: give a restarting one a moment.
         const delay = attempt >= targets.length ? 100 : 0;
-        setTimeout(() => forward(req, res, body, attempt + 1), delay);
+        setTimeout(() => forward(req, res, body, attempt + 1, first), delay);
         return;
       }
       stats.failed++;

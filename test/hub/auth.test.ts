@@ -64,6 +64,10 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     );
   });
 
+  it("compiles every route's request and answer schemas (on first use, or all at once by warmUp)", async () => {
+    await expect(t.hub.warmUp()).resolves.toBeUndefined();
+  });
+
   it("signs in, tells who is signed in, and signs out", async () => {
     const client = t.client();
     expectProblem(await client.get("/api/me"), 401, "unauthenticated");
