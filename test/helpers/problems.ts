@@ -3,17 +3,8 @@
  * browser lands on (the callback, the sign-in), whose code stands in `Error code: <code>…</code>`.
  */
 import { expect } from "vitest";
+import type { Problem } from "../../src/hub/problem.ts";
 import type { HubResponse } from "./hub.ts";
-
-/** The fields every problem document of the hub carries; a route may add its own. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  [field: string]: unknown;
-}
 
 /** Checks `res` is a problem with this status and code, whole and without a stack trace; returns its body. */
 export function expectProblem<T extends object = Record<string, unknown>>(

@@ -4,9 +4,17 @@
 // demoted, a disabled user is refused, and logout reaches the provider.
 import { expect, it } from "vitest";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { TEST_ADMIN } from "../helpers/hub.ts";
+import { TEST_ADMIN, type HubClient } from "../helpers/hub.ts";
 import { useOidcHub, type Me } from "../helpers/oidcHub.ts";
 import { pageOf } from "../helpers/problems.ts";
+
+/** The sign-out button's form post, as a browser sends it with `accept`. */
+const postSignOutForm = (client: HubClient, accept: string) =>
+  client.fetch("POST", "/api/auth/oidc/logout", {
+    raw: "",
+    contentType: "application/x-www-form-urlencoded",
+    headers: { accept },
+  });
 
 forEachDatabase("sign-in with a second OpenID provider", (_getStore, database) => {
   const oidc = useOidcHub(database, [
@@ -169,11 +177,7 @@ forEachDatabase("sign-in with a second OpenID provider", (_getStore, database) =
     expect(sealed.some((row) => row.id_token_enc?.startsWith("v1.") && row.key_id)).toBe(true);
     expect(JSON.stringify(sealed)).not.toMatch(/eyJ/);
     // As a browser's form post (Accept: text/html): a 303 to the provider.
-    const res = await dana.fetch("POST", "/api/auth/oidc/logout", {
-      raw: "",
-      contentType: "application/x-www-form-urlencoded",
-      headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
-    });
+    const res = await postSignOutForm(dana, "text/html,application/xhtml+xml,*/*;q=0.8");
     expect(res.status).toBe(303);
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
     const location = new URL(res.headers.get("location")!);
@@ -189,11 +193,7 @@ forEachDatabase("sign-in with a second OpenID provider", (_getStore, database) =
     expect(oidc.idp.endSessions.at(-1)).toMatchObject({ id_token_hint: hint, client_id: oidc.idp.clientId });
     // A password session signs out at the hub only.
     const alice = await oidc.t.signIn("alice@example.com");
-    const local = await alice.fetch("POST", "/api/auth/oidc/logout", {
-      raw: "",
-      contentType: "application/x-www-form-urlencoded",
-      headers: { accept: "text/html" },
-    });
+    const local = await postSignOutForm(alice, "text/html");
     expect(local.status).toBe(303);
     expect(local.headers.get("location")).toBe("/login");
     // The web UI asks by fetch (its CSP lets forms post to the hub only) and navigates to the answer.
