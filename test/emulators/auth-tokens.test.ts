@@ -2,16 +2,15 @@
 // introspection, client credentials and their refusals, the verifier the APIs use (expiry on the
 // emulator's clock, tampering), Seequent trusting Bentley's tokens, discovery, and Bentley's userinfo.
 import { decodeJwt } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AccessTokenError } from "../../src/emulators/shared/accessToken.ts";
 import { signInAtEmulator } from "../helpers/browser.ts";
 import {
   ALICE,
   ALICE_ID,
   WEB_REDIRECT,
-  authPlatforms,
-  authServerSteps,
   basic,
+  describeAuthServers,
   pkce,
   postForm,
   useEmulators,
@@ -19,13 +18,7 @@ import {
 
 const emulators = useEmulators();
 
-describe.each(authPlatforms(emulators))("$name authorization server: tokens", (p) => {
-  const { url, webSignIn, exchange, refresh } = authServerSteps(p);
-
-  afterEach(() => {
-    p.emulator().knobs.reset();
-  });
-
+describeAuthServers(emulators, "tokens", (p, { url, webSignIn, exchange, refresh }) => {
   it("revokes a refresh token, after which introspection says inactive", async () => {
     const { callback, verifier } = await webSignIn();
     const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();

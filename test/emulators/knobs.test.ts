@@ -2,24 +2,11 @@
 // on the resource APIs (in each platform's own error shape), hangs, resets, latency, refused knobs, the
 // knobs over HTTP, and the counts of token calls by grant type and outcome.
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  FORM,
-  authPlatforms,
-  authServerSteps,
-  basic,
-  postForm,
-  useEmulators,
-} from "../helpers/emulatorAuthServers.ts";
+import { FORM, basic, describeAuthServers, postForm, useEmulators } from "../helpers/emulatorAuthServers.ts";
 
 const emulators = useEmulators();
 
-describe.each(authPlatforms(emulators))("$name authorization server: knobs and stats", (p) => {
-  const { url, webSignIn, exchange, refresh } = authServerSteps(p);
-
-  afterEach(() => {
-    p.emulator().knobs.reset();
-  });
-
+describeAuthServers(emulators, "knobs and stats", (p, { url, webSignIn, exchange, refresh }) => {
   it("injects 503, 429 with Retry-After and invalid_grant at the token endpoint, then recovers", async () => {
     const call = () =>
       postForm(

@@ -10,7 +10,7 @@
  *     …
  *   });
  */
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, describe } from "vitest";
 import { startEmulators, type Emulator, type Emulators } from "../../src/emulators/index.ts";
 import { signInAtEmulator } from "./browser.ts";
 import { basic, pkce, postForm as postFormTyped, type FormAnswer } from "./emulatorOAuth.ts";
@@ -172,4 +172,21 @@ export async function getRaw(
   });
   const text = await response.text();
   return { status: response.status, type: response.headers.get("content-type") ?? "", text };
+}
+
+/**
+ * One describe block per authorization server ("<name> authorization server: <what>"), each test starting
+ * from the emulator's default knobs; `body` gets the platform and its protocol steps.
+ */
+export function describeAuthServers(
+  emulators: () => Emulators,
+  what: string,
+  body: (p: Platform, steps: ReturnType<typeof authServerSteps>) => void,
+): void {
+  describe.each(authPlatforms(emulators))(`$name authorization server: ${what}`, (p) => {
+    afterEach(() => {
+      p.emulator().knobs.reset();
+    });
+    body(p, authServerSteps(p));
+  });
 }
