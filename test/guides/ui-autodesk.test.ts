@@ -3,10 +3,9 @@ import { describe, expect, it } from "vitest";
 import { ACC_HUB_ID } from "../../src/emulators/shared/seedAutodesk.ts";
 import { hubProblems, screenshot, signInAtEmulator, signInThroughUi } from "../helpers/chromium.ts";
 import { openWindow, useHubInBrowser } from "../helpers/hubInBrowser.ts";
-import { DEMO_PASSWORD, TEST_ADMIN } from "../helpers/hub.ts";
+import { ALICE, TEST_ADMIN } from "../helpers/hub.ts";
 
 const GUIDE_APP = fileURLToPath(new URL("../fixtures/guide-aps", import.meta.url));
-const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 
 // The Autodesk Platform Services guide, followed literally in the sandbox: in the Administrator panel's
 // integrations, select Autodesk Platform Services, fill in the name aps-integration-1 and the app that uses

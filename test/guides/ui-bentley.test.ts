@@ -10,10 +10,9 @@ import {
   signInThroughUi,
 } from "../helpers/chromium.ts";
 import { openWindow, useHubInBrowser } from "../helpers/hubInBrowser.ts";
-import { DEMO_PASSWORD, TEST_ADMIN } from "../helpers/hub.ts";
+import { ALICE, TEST_ADMIN } from "../helpers/hub.ts";
 
 const GUIDE_APP = fileURLToPath(new URL("../fixtures/guide-itwin", import.meta.url));
-const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 
 /** One endpoint of the Bentley emulator as the start banner prints it ("    token URL         http://…"). */
 function printed(banner: string, label: string): string {

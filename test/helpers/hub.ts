@@ -26,6 +26,8 @@ import { signInAtEmulator } from "./browser.ts";
 
 export const TEST_ADMIN = { email: "admin@example.com", password: "admin-password-for-tests" };
 export const DEMO_PASSWORD = "sandbox";
+/** A demo user of the sandbox, with her emulator sign-in. */
+export const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 
 export interface TestHubOptions {
   /** An open store (e.g. forEachDatabase's); not closed by `close()`. Default: a fresh SQLite file. */
