@@ -21,7 +21,7 @@ const emulators = useEmulators();
 describeAuthServers(
   emulators,
   "the code flow",
-  (p, { url, authorizationUrl, webSignIn, exchange, refresh }) => {
+  (p, { url, authorizationUrl, webSignIn, exchange, webTokens, refresh }) => {
     it("runs the code flow with PKCE through the real forms, refreshes with rotation and refuses the old refresh token", async () => {
       const { callback, verifier } = await webSignIn();
       expect(`${callback.origin}${callback.pathname}`).toBe(WEB_REDIRECT);
@@ -79,8 +79,7 @@ describeAuthServers(
         : "issues a refresh token only with offline_access",
       async () => {
         const scope = p.name === "bentley" ? "openid itwin-platform" : "data:read";
-        const { callback, verifier } = await webSignIn(scope);
-        const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+        const set = await webTokens(scope);
         expect(typeof set.access_token).toBe("string");
         if (p.expectsRefreshWithoutOfflineAccess) expect(typeof set.refresh_token).toBe("string");
         else expect(set.refresh_token).toBeUndefined();
@@ -88,8 +87,7 @@ describeAuthServers(
     );
 
     it("accepts a narrower scope on refresh and refuses a wider one", async () => {
-      const { callback, verifier } = await webSignIn();
-      const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+      const set = await webTokens();
       const apiScope = p.name === "bentley" ? "itwin-platform" : "data:read";
       const wider = p.name === "bentley" ? "evo.file" : "bucket:delete";
       const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
@@ -113,8 +111,7 @@ describeAuthServers(
 
     it("keeps the refresh token when rotation is switched off", async () => {
       p.emulator().knobs.set({ refreshRotation: false });
-      const { callback, verifier } = await webSignIn();
-      const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+      const set = await webTokens();
       const first = await refresh(set.refresh_token);
       expect(first.status).toBe(200);
       const second = await refresh(set.refresh_token);

@@ -18,10 +18,9 @@ import {
 
 const emulators = useEmulators();
 
-describeAuthServers(emulators, "tokens", (p, { url, webSignIn, exchange, refresh }) => {
+describeAuthServers(emulators, "tokens", (p, { url, webTokens, refresh }) => {
   it("revokes a refresh token, after which introspection says inactive", async () => {
-    const { callback, verifier } = await webSignIn();
-    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const set = await webTokens();
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
 
     const before = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
@@ -48,8 +47,7 @@ describeAuthServers(emulators, "tokens", (p, { url, webSignIn, exchange, refresh
   });
 
   it("revokes an access token: introspection says inactive and the verifier refuses it", async () => {
-    const { callback, verifier } = await webSignIn();
-    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const set = await webTokens();
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
     await expect(p.emulator().verifyAccessToken(`Bearer ${set.access_token}`)).resolves.toBeTruthy();
 

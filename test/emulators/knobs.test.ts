@@ -6,7 +6,7 @@ import { FORM, basic, describeAuthServers, postForm, useEmulators } from "../hel
 
 const emulators = useEmulators();
 
-describeAuthServers(emulators, "knobs and stats", (p, { url, webSignIn, exchange, refresh }) => {
+describeAuthServers(emulators, "knobs and stats", (p, { url, webTokens, refresh }) => {
   it("injects 503, 429 with Retry-After and invalid_grant at the token endpoint, then recovers", async () => {
     const call = () =>
       postForm(
@@ -79,8 +79,7 @@ describeAuthServers(emulators, "knobs and stats", (p, { url, webSignIn, exchange
 
   it("counts token calls by grant type and outcome, and resets the counts", async () => {
     await fetch(url("/_emulator/stats/reset"), { method: "POST" });
-    const { callback, verifier } = await webSignIn();
-    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const set = await webTokens();
     await refresh(set.refresh_token);
     await refresh(set.refresh_token); // reuse: an error
     await postForm(

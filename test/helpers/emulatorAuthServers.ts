@@ -147,6 +147,12 @@ export function authServerSteps(p: Platform) {
     return postForm(url(p.paths.token), body, { authorization: basic("sandbox-web", "sandbox-web-secret") });
   }
 
+  /** Signs alice in (webSignIn) and exchanges the code; the token endpoint's JSON answer. */
+  async function webTokens(scope = p.userScope): Promise<ReturnType<LooseAnswer["json"]>> {
+    const { callback, verifier } = await webSignIn(scope);
+    return (await exchange(callback.searchParams.get("code")!, verifier)).json();
+  }
+
   async function refresh(refreshToken: string) {
     return postForm(
       url(p.paths.token),
@@ -155,7 +161,7 @@ export function authServerSteps(p: Platform) {
     );
   }
 
-  return { url, authorizationUrl, webSignIn, exchange, refresh };
+  return { url, authorizationUrl, webSignIn, exchange, webTokens, refresh };
 }
 
 /** A raw GET (no redirects followed, 10 s hang guard): status, content type and body text. */
