@@ -13,7 +13,8 @@ import { DEBIAN_PYTHON, pythonInterpreter } from "../../src/apps/python/interpre
 import { runView, valuesOf } from "../helpers/appsHub.ts";
 import { describeSandboxed } from "../helpers/hostileHub.ts";
 import { startTestHub } from "../helpers/hub.ts";
-import { BASIC, PRELUDE, writeApp } from "../helpers/pythonApps.ts";
+import { writeApp } from "../helpers/appFiles.ts";
+import { BASIC, PRELUDE } from "../helpers/pythonApps.ts";
 import { useTempDir } from "../helpers/tempDir.ts";
 
 const tmp = useTempDir("gatehouse-python-apps-");
