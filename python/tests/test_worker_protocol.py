@@ -14,8 +14,7 @@ class Violations(WorkerTestCase):
     """A frame the hub sends that breaks the protocol ends the worker (status 2), saying why in the log."""
 
     def assert_ends(self, data: bytes, reason: str) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.send_raw(data)
         self.assertIsNone(worker.read())
         status, _, err = worker.finish()
@@ -72,8 +71,7 @@ class Violations(WorkerTestCase):
                 self.assert_ends(data, reason)
 
     def test_an_id_still_in_flight_ends_the_worker(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("same", "blocks")
         worker.invoke("same", "echo")
         self.assertIsNone(worker.read())
@@ -82,8 +80,7 @@ class Violations(WorkerTestCase):
         self.assertIn('reuses the id "same"', err)
 
     def test_frames_split_and_joined_are_read_by_length(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         bodies = [
             json.dumps(
                 {

@@ -37,20 +37,17 @@ class Ready(WorkerTestCase):
         self.assertEqual([v["name"] for v in views][:4], ["echo", "tokens", "first", "second"])
 
     def test_ends_with_status_0_at_end_of_file(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         status, _, _ = worker.finish()
         self.assertEqual(status, 0)
 
     def test_the_isolated_launcher_needs_no_pythonpath(self) -> None:
-        worker = self.start(isolated_launcher=True)
-        worker.ready()
+        worker = self.ready_worker(isolated_launcher=True)
         worker.invoke("1", "echo", params={"name": "Iso"})
         self.assertEqual(worker.read_results(1)["1"]["result"]["groups"][0]["items"][0]["value"], "Iso")
 
     def test_honours_another_channel_fd(self) -> None:
-        worker = self.start(channel_fd=7)
-        worker.ready()
+        worker = self.ready_worker(channel_fd=7)
         worker.invoke("1", "echo", params={"name": "Bo"})
         self.assertTrue(worker.read_results(1)["1"]["ok"])
 

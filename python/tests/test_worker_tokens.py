@@ -18,8 +18,7 @@ class Tokens(WorkerTestCase):
     def test_each_invocation_gets_its_own_users_token_even_when_they_overlap(self) -> None:
         tokens = {"ghcap_alice": "alice-token", "ghcap_bob": "bob-token"}
         hub = self.hub(lambda seen: token_answer(tokens[seen.headers["x-gatehouse-capability"]]))
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("a", "tokens", hub.url, capability="ghcap_alice", params={"meet": True})
         worker.invoke("b", "tokens", hub.url, capability="ghcap_bob", params={"meet": True})
         results = worker.read_results(2)
@@ -34,8 +33,7 @@ class Tokens(WorkerTestCase):
 
     def test_a_token_is_not_reused_by_the_next_invocation(self) -> None:
         hub = self.hub(lambda seen: token_answer("t"))
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         for invocation_id in ("1", "2"):
             worker.invoke(invocation_id, "tokens", hub.url)
             self.assertTrue(worker.read_results(1)[invocation_id]["ok"])
@@ -48,8 +46,7 @@ class Tokens(WorkerTestCase):
             return problem(401, "login_required", "Connect your Bentley account first", loginUrl=login)
 
         hub = self.hub(respond)
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("1", "tokens", hub.url)
         error = worker.read_results(1)["1"]["error"]
         self.assertEqual(
@@ -62,8 +59,7 @@ class Tokens(WorkerTestCase):
         )
 
     def test_an_unreachable_hub_is_provider_unavailable(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("1", "tokens", closed_port_url())
         error = worker.read_results(1)["1"]["error"]
         self.assertEqual(

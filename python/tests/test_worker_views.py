@@ -11,8 +11,7 @@ from .helpers.views_app import WorkerTestCase
 
 class Invocations(WorkerTestCase):
     def test_runs_a_view_and_keeps_print_in_the_log(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("a1", "echo", params={"name": "Grace"})
         result = worker.read_results(1)["a1"]
         self.assertEqual(result["ok"], True)
@@ -24,8 +23,7 @@ class Invocations(WorkerTestCase):
 
     def test_runs_views_concurrently(self) -> None:
         # "first" returns only once "second" has run: one at a time, this would never answer.
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("1", "first")
         worker.invoke("2", "second")
         first, second = worker.read(), worker.read()
@@ -33,8 +31,7 @@ class Invocations(WorkerTestCase):
         self.assertEqual([first["id"], second["id"]], ["2", "1"])
 
     def test_reports_the_apps_own_failures(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         for index, view in enumerate(
             ["fails", "user_error", "wrong_type", "nothing", "over_limit", "missing", "exits"]
         ):
@@ -74,8 +71,7 @@ class Invocations(WorkerTestCase):
         self.assertIn("Traceback", err)
 
     def test_refuses_a_result_larger_than_a_frame(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("big", "huge")
         error = worker.read_results(1)["big"]["error"]
         self.assertEqual(error["code"], "invalid_result")
@@ -85,8 +81,7 @@ class Invocations(WorkerTestCase):
         )
 
     def test_every_invoke_gets_an_answer_even_when_its_failure_cannot_be_told(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("1", "unprintable")
         worker.invoke("2", "odd_details")
         results = worker.read_results(2)
@@ -101,28 +96,24 @@ class Invocations(WorkerTestCase):
         )
 
     def test_runs_async_views(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("1", "coroutine")
         self.assertEqual(worker.read_results(1)["1"]["result"]["groups"][0]["items"][0]["value"], True)
 
     def test_the_channel_is_not_inherited_by_processes_the_app_starts(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("1", "inheritance")
         self.assertEqual(worker.read_results(1)["1"]["result"]["groups"][0]["items"][0]["value"], False)
 
     def test_a_lone_surrogate_still_leaves_as_utf8(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         body = b'{"type":"invoke","id":"s","view":"echo","params":{"name":"\\ud800"},"hubUrl":"http://127.0.0.1:9","capability":"c","hostMap":{}}'
         worker.send_raw(struct.pack(">I", len(body)) + body)
         result = worker.read_results(1)["s"]  # read() checks the body is UTF-8
         self.assertEqual(result["result"]["groups"][0]["items"][0]["value"], "\ud800")
 
     def test_shutdown_ends_the_process_with_views_still_running(self) -> None:
-        worker = self.start()
-        worker.ready()
+        worker = self.ready_worker()
         worker.invoke("1", "blocks")
         worker.send({"type": "shutdown"})
         self.assertEqual(worker.wait(), 0)

@@ -110,3 +110,9 @@ class WorkerTestCase(unittest.TestCase):
         worker = Worker(write_app(self.app_files), **options)  # type: ignore[arg-type]
         self.addCleanup(worker.kill)
         return worker
+
+    def ready_worker(self, **options: object) -> Worker:
+        """A worker started (as ``start``) and past its ready message."""
+        worker = self.start(**options)
+        worker.ready()
+        return worker
