@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "./hubProcesses.ts";
-import { newPgPassword, pgUrlFor, withInitdbAuth } from "./pgAuth.ts";
+import { newPgPassword, pgServerOptions, pgUrlFor, withInitdbAuth } from "./pgAuth.ts";
 
 const execFileAsync = promisify(execFile);
 const PG_BIN = process.env.GATEHOUSE_TEST_PG_BIN?.trim() || "/usr/lib/postgresql/15/bin";
@@ -55,16 +55,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   const port = await freePort();
   const password = newPgPassword();
   let running = false;
-  const options = [
-    "-c listen_addresses=127.0.0.1",
-    `-p ${port}`,
-    `-c unix_socket_directories=${dir}`,
-    "-c max_connections=100",
-    "-c shared_buffers=16MB",
-    "-c fsync=off",
-    "-c synchronous_commit=off",
-    "-c full_page_writes=off",
-  ].join(" ");
+  const options = pgServerOptions(port, dir, { maxConnections: 100, sharedBuffers: "16MB" });
   const cluster: PgCluster = {
     url: pgUrlFor(port, password),
     async start() {

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { newPgPassword, pgUrlFor, withInitdbAuth } from "../helpers/pgAuth.ts";
+import { newPgPassword, pgServerOptions, pgUrlFor, withInitdbAuth } from "../helpers/pgAuth.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -159,16 +159,7 @@ async function startCluster(): Promise<Cluster> {
     // A free port can be taken between probing and binding; try a few.
     for (let attempt = 0; attempt < 3 && !started; attempt++) {
       const port = await freePort();
-      const serverOptions = [
-        "-c listen_addresses=127.0.0.1",
-        `-p ${port}`,
-        `-c unix_socket_directories=${dir}`,
-        "-c max_connections=300",
-        "-c shared_buffers=32MB",
-        "-c fsync=off",
-        "-c synchronous_commit=off",
-        "-c full_page_writes=off",
-      ].join(" ");
+      const serverOptions = pgServerOptions(port, dir, { maxConnections: 300, sharedBuffers: "32MB" });
       try {
         await runPg("pg_ctl", [
           "-D",
