@@ -18,14 +18,14 @@ import {
 
 const emulators = useEmulators();
 
-describeAuthServers(emulators, "tokens", (p, { url, webTokens, refresh }) => {
+describeAuthServers(emulators, "tokens", (p, { url, webTokens, introspect, revoke, refresh }) => {
   it("revokes a refresh token, after which introspection says inactive", async () => {
     const set = await webTokens();
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
 
-    const before = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
+    const before = await introspect(set.refresh_token, auth);
     expect(before.json()).toMatchObject({ active: true, client_id: "sandbox-web" });
-    const access = (await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json();
+    const access = (await introspect(set.access_token, auth)).json();
     expect(access).toMatchObject({ active: true, client_id: "sandbox-web", exp: expect.any(Number) });
     expect(typeof access.scope).toBe("string");
     if (p.name === "autodesk") {
@@ -33,15 +33,11 @@ describeAuthServers(emulators, "tokens", (p, { url, webTokens, refresh }) => {
       expect(decodeJwt(set.access_token).userid).toBe(ALICE_ID);
     }
 
-    const revoked = await postForm(
-      url(p.paths.revoke),
-      { token: set.refresh_token, token_type_hint: "refresh_token" },
-      auth,
-    );
+    const revoked = await revoke(set.refresh_token, auth, "refresh_token");
     expect(revoked.status).toBe(200);
     expect(revoked.text).toBe("");
 
-    const after = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
+    const after = await introspect(set.refresh_token, auth);
     expect(after.json()).toEqual({ active: false });
     expect((await refresh(set.refresh_token)).json().error).toBe("invalid_grant");
   });
@@ -53,28 +49,18 @@ describeAuthServers(emulators, "tokens", (p, { url, webTokens, refresh }) => {
 
     // Someone else's client learns nothing and revokes nothing.
     const foreign = { authorization: basic("sandbox-service", "sandbox-service-secret") };
-    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, foreign)).json()).toEqual({
-      active: false,
-    });
-    expect((await postForm(url(p.paths.revoke), { token: set.access_token }, foreign)).status).toBe(200);
-    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json().active).toBe(
-      true,
-    );
+    expect((await introspect(set.access_token, foreign)).json()).toEqual({ active: false });
+    expect((await revoke(set.access_token, foreign)).status).toBe(200);
+    expect((await introspect(set.access_token, auth)).json().active).toBe(true);
     const badSecret = { authorization: basic("sandbox-web", "nope") };
-    const refused = await postForm(url(p.paths.introspect), { token: set.access_token }, badSecret);
+    const refused = await introspect(set.access_token, badSecret);
     expect(refused.status).toBe(401);
     expect(refused.json().error).toBe("invalid_client");
 
-    const revoked = await postForm(
-      url(p.paths.revoke),
-      { token: set.access_token, token_type_hint: "access_token" },
-      auth,
-    );
+    const revoked = await revoke(set.access_token, auth, "access_token");
     expect(revoked.status).toBe(200);
     expect(revoked.text).toBe("");
-    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json()).toEqual({
-      active: false,
-    });
+    expect((await introspect(set.access_token, auth)).json()).toEqual({ active: false });
     await expect(p.emulator().verifyAccessToken(`Bearer ${set.access_token}`)).rejects.toMatchObject({
       problem: "invalid",
     });
@@ -161,9 +147,7 @@ describeAuthServers(emulators, "tokens", (p, { url, webTokens, refresh }) => {
       problem: "expired",
     });
     const service = { authorization: basic("sandbox-service", "sandbox-service-secret") };
-    expect((await postForm(url(p.paths.introspect), { token: shortLived }, service)).json()).toEqual({
-      active: false,
-    });
+    expect((await introspect(shortLived, service)).json()).toEqual({ active: false });
     p.emulator().knobs.set({ clockAheadSeconds: 0 });
     await expect(p.emulator().verifyAccessToken(`Bearer ${fresh}`)).resolves.toBeTruthy();
   });

@@ -6,7 +6,7 @@ import { FORM, basic, describeAuthServers, postForm, useEmulators } from "../hel
 
 const emulators = useEmulators();
 
-describeAuthServers(emulators, "knobs and stats", (p, { url, webTokens, refresh }) => {
+describeAuthServers(emulators, "knobs and stats", (p, { url, webTokens, introspect, revoke, refresh }) => {
   it("injects 503, 429 with Retry-After and invalid_grant at the token endpoint, then recovers", async () => {
     const call = () =>
       postForm(
@@ -88,8 +88,8 @@ describeAuthServers(emulators, "knobs and stats", (p, { url, webTokens, refresh 
       { authorization: basic("sandbox-service", "bad") },
     );
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
-    await postForm(url(p.paths.introspect), { token: set.access_token }, auth);
-    await postForm(url(p.paths.revoke), { token: set.access_token }, auth);
+    await introspect(set.access_token, auth);
+    await revoke(set.access_token, auth);
 
     const stats = await (await fetch(url("/_emulator/stats"))).json();
     expect(stats).toEqual({

@@ -153,6 +153,14 @@ export function authServerSteps(p: Platform) {
     return (await exchange(callback.searchParams.get("code")!, verifier)).json();
   }
 
+  /** RFC 7662 introspection of `token`, the client authenticating with the `auth` headers. */
+  const introspect = (token: string, auth: Record<string, string>) =>
+    postForm(url(p.paths.introspect), { token }, auth);
+
+  /** RFC 7009 revocation of `token` (with its type hint, if given), the client authenticating with `auth`. */
+  const revoke = (token: string, auth: Record<string, string>, hint?: "access_token" | "refresh_token") =>
+    postForm(url(p.paths.revoke), hint ? { token, token_type_hint: hint } : { token }, auth);
+
   async function refresh(refreshToken: string) {
     return postForm(
       url(p.paths.token),
@@ -161,7 +169,7 @@ export function authServerSteps(p: Platform) {
     );
   }
 
-  return { url, authorizationUrl, webSignIn, exchange, webTokens, refresh };
+  return { url, authorizationUrl, webSignIn, exchange, webTokens, introspect, revoke, refresh };
 }
 
 /** A raw GET (no redirects followed, 10 s hang guard): status, content type and body text. */
