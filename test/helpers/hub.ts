@@ -334,3 +334,13 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     throw err;
   }
 }
+
+/** Starts a hub for one test, runs `body` with it and closes it, whether `body` passes or throws. */
+export async function withTestHub<T>(options: TestHubOptions, body: (t: TestHub) => Promise<T>): Promise<T> {
+  const t = await startTestHub(options);
+  try {
+    return await body(t);
+  } finally {
+    await t.close();
+  }
+}
