@@ -2,7 +2,6 @@
  * How the throwaway PostgreSQL servers of the tests and the bench authenticate: like a production server,
  * TCP connections need a password (SCRAM-SHA-256), because app processes share the host's network and
  * 127.0.0.1 is no boundary. Only the Unix socket, in a directory only the `postgres` user can enter, trusts.
- * Also the server settings they start with.
  */
 import { randomBytes } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
@@ -38,25 +37,4 @@ export async function withInitdbAuth<T>(
 /** The URL of a cluster's superuser on 127.0.0.1:`port`, with the password. */
 export function pgUrlFor(port: number, password: string): string {
   return `postgres://${PG_SUPERUSER}:${password}@127.0.0.1:${port}/postgres`;
-}
-
-/**
- * pg_ctl's `-o` for a throwaway server on 127.0.0.1:`port` with its Unix socket in `socketDir`, sized as
- * given; durability is off (fsync, synchronous commit, full-page writes), as nothing it holds must survive.
- */
-export function pgServerOptions(
-  port: number,
-  socketDir: string,
-  size: { maxConnections: number; sharedBuffers: string },
-): string {
-  return [
-    "-c listen_addresses=127.0.0.1",
-    `-p ${port}`,
-    `-c unix_socket_directories=${socketDir}`,
-    `-c max_connections=${size.maxConnections}`,
-    `-c shared_buffers=${size.sharedBuffers}`,
-    "-c fsync=off",
-    "-c synchronous_commit=off",
-    "-c full_page_writes=off",
-  ].join(" ");
 }
