@@ -18,7 +18,9 @@ import {
 
 const emulators = useEmulators();
 
-describeAuthServers(emulators, "tokens", (p, { url, webTokens, introspect, revoke, refresh }) => {
+describeAuthServers(emulators, "tokens", (p, steps) => {
+  const { url, webTokens, clientCredentials, introspect, revoke, refresh } = steps;
+
   it("revokes a refresh token, after which introspection says inactive", async () => {
     const set = await webTokens();
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
@@ -69,11 +71,7 @@ describeAuthServers(emulators, "tokens", (p, { url, webTokens, introspect, revok
   });
 
   it("issues JWT access tokens to sandbox-service by client credentials (Basic and form body)", async () => {
-    const viaBasic = await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: p.serviceScope },
-      { authorization: basic("sandbox-service", "sandbox-service-secret") },
-    );
+    const viaBasic = await clientCredentials();
     expect(viaBasic.status).toBe(200);
     const set = viaBasic.json();
     expect(set.refresh_token).toBeUndefined();
@@ -93,34 +91,19 @@ describeAuthServers(emulators, "tokens", (p, { url, webTokens, introspect, revok
   });
 
   it("refuses openid for a service client", async () => {
-    const answer = await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: `openid ${p.serviceScope}` },
-      { authorization: basic("sandbox-service", "sandbox-service-secret") },
-    );
+    const answer = await clientCredentials(`openid ${p.serviceScope}`);
     expect(answer.status).toBe(400);
     expect(answer.json().error).toBe("invalid_scope");
   });
 
   it("refuses a bad client secret with invalid_client", async () => {
-    const answer = await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: p.serviceScope },
-      { authorization: basic("sandbox-service", "wrong-secret") },
-    );
+    const answer = await clientCredentials(p.serviceScope, "wrong-secret");
     expect(answer.status).toBe(401);
     expect(answer.json().error).toBe("invalid_client");
   });
 
   it("verifies tokens: accepts a fresh one, rejects an expired and a tampered one", async () => {
-    const issue = async () =>
-      (
-        await postForm(
-          url(p.paths.token),
-          { grant_type: "client_credentials", scope: p.serviceScope },
-          { authorization: basic("sandbox-service", "sandbox-service-secret") },
-        )
-      ).json().access_token as string;
+    const issue = async () => (await clientCredentials()).json().access_token as string;
 
     const fresh = await issue();
     await expect(p.emulator().verifyAccessToken(`Bearer ${fresh}`)).resolves.toMatchObject({

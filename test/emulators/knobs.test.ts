@@ -6,18 +6,13 @@ import { FORM, basic, describeAuthServers, postForm, useEmulators } from "../hel
 
 const emulators = useEmulators();
 
-describeAuthServers(emulators, "knobs and stats", (p, { url, webTokens, introspect, revoke, refresh }) => {
-  it("injects 503, 429 with Retry-After and invalid_grant at the token endpoint, then recovers", async () => {
-    const call = () =>
-      postForm(
-        url(p.paths.token),
-        { grant_type: "client_credentials", scope: p.serviceScope },
-        { authorization: basic("sandbox-service", "sandbox-service-secret") },
-      );
+describeAuthServers(emulators, "knobs and stats", (p, steps) => {
+  const { url, webTokens, clientCredentials, introspect, revoke, refresh } = steps;
 
+  it("injects 503, 429 with Retry-After and invalid_grant at the token endpoint, then recovers", async () => {
     p.emulator().knobs.set({ failure: { target: "token", kind: "5xx", count: 1 } });
-    expect((await call()).status).toBe(503);
-    expect((await call()).status).toBe(200);
+    expect((await clientCredentials()).status).toBe(503);
+    expect((await clientCredentials()).status).toBe(200);
 
     const patched = await fetch(url("/_emulator/knobs"), {
       method: "PATCH",
@@ -25,19 +20,19 @@ describeAuthServers(emulators, "knobs and stats", (p, { url, webTokens, introspe
       body: JSON.stringify({ failure: { target: "all", kind: "429", retryAfterSeconds: 7 } }),
     });
     expect(patched.status).toBe(200);
-    const limited = await call();
+    const limited = await clientCredentials();
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("7");
-    expect((await call()).status).toBe(429);
+    expect((await clientCredentials()).status).toBe(429);
     await fetch(url("/_emulator/knobs"), {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ failure: null }),
     });
-    expect((await call()).status).toBe(200);
+    expect((await clientCredentials()).status).toBe(200);
 
     p.emulator().knobs.set({ failure: { target: "token", kind: "invalid_grant", count: 1 } });
-    const refused = await call();
+    const refused = await clientCredentials();
     expect(refused.status).toBe(400);
     expect(refused.json().error).toBe("invalid_grant");
   });
@@ -52,11 +47,7 @@ describeAuthServers(emulators, "knobs and stats", (p, { url, webTokens, introspe
     });
     await expect(hung).rejects.toThrow(/timeout|aborted/i);
     p.emulator().knobs.set({ failure: null });
-    const answer = await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: p.serviceScope },
-      { authorization: basic("sandbox-service", "sandbox-service-secret") },
-    );
+    const answer = await clientCredentials();
     expect(answer.status).toBe(200);
   });
 
@@ -82,11 +73,7 @@ describeAuthServers(emulators, "knobs and stats", (p, { url, webTokens, introspe
     const set = await webTokens();
     await refresh(set.refresh_token);
     await refresh(set.refresh_token); // reuse: an error
-    await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: p.serviceScope },
-      { authorization: basic("sandbox-service", "bad") },
-    );
+    await clientCredentials(p.serviceScope, "bad");
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
     await introspect(set.access_token, auth);
     await revoke(set.access_token, auth);

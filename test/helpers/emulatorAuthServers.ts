@@ -153,6 +153,14 @@ export function authServerSteps(p: Platform) {
     return (await exchange(callback.searchParams.get("code")!, verifier)).json();
   }
 
+  /** A client-credentials request for `scope`, sandbox-service authenticating with HTTP Basic and `secret`. */
+  const clientCredentials = (scope = p.serviceScope, secret = "sandbox-service-secret") =>
+    postForm(
+      url(p.paths.token),
+      { grant_type: "client_credentials", scope },
+      { authorization: basic("sandbox-service", secret) },
+    );
+
   /** RFC 7662 introspection of `token`, the client authenticating with the `auth` headers. */
   const introspect = (token: string, auth: Record<string, string>) =>
     postForm(url(p.paths.introspect), { token }, auth);
@@ -169,7 +177,17 @@ export function authServerSteps(p: Platform) {
     );
   }
 
-  return { url, authorizationUrl, webSignIn, exchange, webTokens, introspect, revoke, refresh };
+  return {
+    url,
+    authorizationUrl,
+    webSignIn,
+    exchange,
+    webTokens,
+    clientCredentials,
+    introspect,
+    revoke,
+    refresh,
+  };
 }
 
 /** A raw GET (no redirects followed, 10 s hang guard): status, content type and body text. */
