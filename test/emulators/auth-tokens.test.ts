@@ -15,6 +15,7 @@ import {
   postForm,
   useEmulators,
 } from "../helpers/emulatorAuthServers.ts";
+import { AUTODESK_PATHS, BENTLEY_PATHS, serviceToken } from "../helpers/emulatorOAuth.ts";
 
 const emulators = useEmulators();
 
@@ -139,23 +140,14 @@ describeAuthServers(emulators, "tokens", (p, steps) => {
 describe("Seequent emulator", () => {
   it("accepts Bentley IMS tokens and not Autodesk ones", async () => {
     const bentleyToken = (
-      await postForm(
-        `${emulators().bentley.url}/connect/token`,
-        { grant_type: "client_credentials", scope: "evo.discovery evo.workspace" },
-        { authorization: basic("sandbox-service", "sandbox-service-secret") },
-      )
-    ).json().access_token;
+      await serviceToken(emulators().bentley.url, BENTLEY_PATHS, "evo.discovery evo.workspace")
+    ).access_token;
     await expect(emulators().seequent.verifyAccessToken(`Bearer ${bentleyToken}`)).resolves.toMatchObject({
       scopes: ["evo.discovery", "evo.workspace"],
     });
 
-    const autodeskToken = (
-      await postForm(
-        `${emulators().autodesk.url}/authentication/v2/token`,
-        { grant_type: "client_credentials", scope: "data:read" },
-        { authorization: basic("sandbox-service", "sandbox-service-secret") },
-      )
-    ).json().access_token;
+    const autodeskToken = (await serviceToken(emulators().autodesk.url, AUTODESK_PATHS, "data:read"))
+      .access_token;
     await expect(emulators().seequent.verifyAccessToken(`Bearer ${autodeskToken}`)).rejects.toMatchObject({
       problem: "invalid",
     });
@@ -214,13 +206,8 @@ describe("Bentley userinfo", () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("www-authenticate")).toContain("invalid_token");
 
-    const service = (
-      await postForm(
-        `${emulators().bentley.url}/connect/token`,
-        { grant_type: "client_credentials", scope: "itwin-platform" },
-        { authorization: basic("sandbox-service", "sandbox-service-secret") },
-      )
-    ).json().access_token;
+    const service = (await serviceToken(emulators().bentley.url, BENTLEY_PATHS, "itwin-platform"))
+      .access_token;
     const asService = await fetch(discovery.userinfo_endpoint, {
       headers: { authorization: `Bearer ${service}` },
     });
