@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppConfigError, readAppConfig } from "../../src/apps/config.ts";
 import { discoverApps } from "../../src/apps/loader.ts";
 import { writeApp } from "../helpers/appFiles.ts";
+import { thrownBy } from "../helpers/thrown.ts";
 
 let root: string;
 beforeEach(() => {
@@ -22,15 +23,7 @@ function app(name: string, config: string, entry: string | null = "app.ts"): str
   });
 }
 
-const errorOf = (dir: string): AppConfigError => {
-  try {
-    readAppConfig(dir);
-  } catch (err) {
-    if (err instanceof AppConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected an AppConfigError");
-};
+const errorOf = (dir: string) => thrownBy(AppConfigError, () => readAppConfig(dir));
 
 describe("readAppConfig", () => {
   it("reads a good config with defaults and resolved paths", () => {
