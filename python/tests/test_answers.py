@@ -7,7 +7,7 @@ from __future__ import annotations
 import unittest
 
 from tests.helpers.worker import Worker, write_app
-from tests.test_worker import APP
+from tests.helpers.views_app import APP
 
 # An app that replaces `requests` in sys.modules with something the worker's hook cannot read.
 BROKEN_HOOK_APP = """

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppConfigError, readAppConfig } from "../../src/apps/config.ts";
 import { discoverApps } from "../../src/apps/loader.ts";
+import { writeApp } from "../helpers/appFiles.ts";
+import { thrownBy } from "../helpers/thrown.ts";
 
 let root: string;
 beforeEach(() => {
@@ -15,25 +17,13 @@ afterEach(() => {
 });
 
 function app(name: string, config: string, entry: string | null = "app.ts"): string {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "gatehouse.config.toml"), config);
-  if (entry) {
-    mkdirSync(join(dir, entry, ".."), { recursive: true });
-    writeFileSync(join(dir, entry), "export default 1;\n");
-  }
-  return dir;
+  return writeApp(root, name, {
+    "gatehouse.config.toml": config,
+    ...(entry && { [entry]: "export default 1;\n" }),
+  });
 }
 
-const errorOf = (dir: string): AppConfigError => {
-  try {
-    readAppConfig(dir);
-  } catch (err) {
-    if (err instanceof AppConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected an AppConfigError");
-};
+const errorOf = (dir: string) => thrownBy(AppConfigError, () => readAppConfig(dir));
 
 describe("readAppConfig", () => {
   it("reads a good config with defaults and resolved paths", () => {
@@ -141,14 +131,10 @@ describe("readAppConfig: a VIKTOR app directory as it is", () => {
   const SEED_CONFIG = `app_type = "editor"\npython_version = "3.13"\nregistered_name = "your-app-name"\noauth2_integrations = [\n"viktor-itwin-integration"\n]\n`;
 
   function viktorApp(name: string, config: string, entry: string | null = "app.py"): string {
-    const dir = join(root, name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "viktor.config.toml"), config);
-    if (entry) {
-      mkdirSync(join(dir, entry, ".."), { recursive: true });
-      writeFileSync(join(dir, entry), "import viktor as vkt\n");
-    }
-    return dir;
+    return writeApp(root, name, {
+      "viktor.config.toml": config,
+      ...(entry && { [entry]: "import viktor as vkt\n" }),
+    });
   }
 
   it("reads the seed's viktor.config.toml: registered_name is the name, the app is Python", () => {

@@ -6,6 +6,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../src/emulators/index.ts";
+import { bentleyLoginArgs } from "../helpers/cliLogin.ts";
 import { startCli } from "../helpers/cliProcess.ts";
 import { useTempDir } from "../helpers/tempDir.ts";
 
@@ -31,23 +32,7 @@ const rawGet = (port: number, target: string) =>
 
 it("a request target that is not a valid URL path gets an answer, and the login keeps waiting", async () => {
   const env = { GATEHOUSE_CONFIG_DIR: join(tmp(), "config") };
-  const login = startCli(
-    [
-      "login",
-      "--provider",
-      "bentley-itwin",
-      "--client-id",
-      "sandbox-native",
-      "--issuer",
-      emulators.bentley.url,
-      "--port",
-      "0",
-      "--no-browser",
-      "--timeout",
-      "60",
-    ],
-    { env },
-  );
+  const login = startCli(bentleyLoginArgs(emulators.bentley.url, "--timeout", "60"), { env });
   const [, port] = await login.waitForStderr(/Waiting for the sign-in at http:\/\/localhost:(\d+)\//);
   for (const target of ["//", "//[", "http://[/"]) {
     expect(await rawGet(Number(port), target)).toBeLessThan(500);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../src/emulators/index.ts";
 import { signInAtEmulator } from "../helpers/browser.ts";
+import { bentleyLoginArgs } from "../helpers/cliLogin.ts";
 import { runCli, startCli } from "../helpers/cliProcess.ts";
 import { useTempDir } from "../helpers/tempDir.ts";
 
@@ -39,21 +40,7 @@ function cachedFiles(configDir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-const loginArgs = (...extra: string[]) => [
-  "login",
-  "--provider",
-  "bentley-itwin",
-  "--client-id",
-  "sandbox-native",
-  "--issuer",
-  bentley(),
-  "--port",
-  "0",
-  "--no-browser",
-  "--timeout",
-  "60",
-  ...extra,
-];
+const loginArgs = (...extra: string[]) => bentleyLoginArgs(bentley(), "--timeout", "60", ...extra);
 
 /** Makes the cached sign-in expired as far as the CLI can tell, as time would. */
 function expireCachedEntry(file: string): void {
@@ -306,18 +293,7 @@ describe("bad input: one clear sentence, exit 1 or 2, nothing cached", () => {
     },
     {
       name: "unreachable issuer",
-      args: () => [
-        "login",
-        "--provider",
-        "bentley-itwin",
-        "--client-id",
-        "sandbox-native",
-        "--issuer",
-        "http://127.0.0.1:9",
-        "--port",
-        "0",
-        "--no-browser",
-      ],
+      args: () => bentleyLoginArgs("http://127.0.0.1:9"),
       code: 1,
       message: /^gatehouse login: could not reach the authorization server at http:\/\/127\.0\.0\.1:9/,
     },

@@ -2,38 +2,33 @@
 // introspection, client credentials and their refusals, the verifier the APIs use (expiry on the
 // emulator's clock, tampering), Seequent trusting Bentley's tokens, discovery, and Bentley's userinfo.
 import { decodeJwt } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AccessTokenError } from "../../src/emulators/shared/accessToken.ts";
 import { signInAtEmulator } from "../helpers/browser.ts";
 import {
   ALICE,
   ALICE_ID,
   WEB_REDIRECT,
-  authPlatforms,
-  authServerSteps,
   basic,
+  describeAuthServers,
   pkce,
   postForm,
   useEmulators,
 } from "../helpers/emulatorAuthServers.ts";
+import { AUTODESK_PATHS, BENTLEY_PATHS, serviceToken } from "../helpers/emulatorOAuth.ts";
 
 const emulators = useEmulators();
 
-describe.each(authPlatforms(emulators))("$name authorization server: tokens", (p) => {
-  const { url, webSignIn, exchange, refresh } = authServerSteps(p);
-
-  afterEach(() => {
-    p.emulator().knobs.reset();
-  });
+describeAuthServers(emulators, "tokens", (p, steps) => {
+  const { url, webTokens, clientCredentials, introspect, revoke, refresh } = steps;
 
   it("revokes a refresh token, after which introspection says inactive", async () => {
-    const { callback, verifier } = await webSignIn();
-    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const set = await webTokens();
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
 
-    const before = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
+    const before = await introspect(set.refresh_token, auth);
     expect(before.json()).toMatchObject({ active: true, client_id: "sandbox-web" });
-    const access = (await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json();
+    const access = (await introspect(set.access_token, auth)).json();
     expect(access).toMatchObject({ active: true, client_id: "sandbox-web", exp: expect.any(Number) });
     expect(typeof access.scope).toBe("string");
     if (p.name === "autodesk") {
@@ -41,49 +36,34 @@ describe.each(authPlatforms(emulators))("$name authorization server: tokens", (p
       expect(decodeJwt(set.access_token).userid).toBe(ALICE_ID);
     }
 
-    const revoked = await postForm(
-      url(p.paths.revoke),
-      { token: set.refresh_token, token_type_hint: "refresh_token" },
-      auth,
-    );
+    const revoked = await revoke(set.refresh_token, auth, "refresh_token");
     expect(revoked.status).toBe(200);
     expect(revoked.text).toBe("");
 
-    const after = await postForm(url(p.paths.introspect), { token: set.refresh_token }, auth);
+    const after = await introspect(set.refresh_token, auth);
     expect(after.json()).toEqual({ active: false });
     expect((await refresh(set.refresh_token)).json().error).toBe("invalid_grant");
   });
 
   it("revokes an access token: introspection says inactive and the verifier refuses it", async () => {
-    const { callback, verifier } = await webSignIn();
-    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const set = await webTokens();
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
     await expect(p.emulator().verifyAccessToken(`Bearer ${set.access_token}`)).resolves.toBeTruthy();
 
     // Someone else's client learns nothing and revokes nothing.
     const foreign = { authorization: basic("sandbox-service", "sandbox-service-secret") };
-    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, foreign)).json()).toEqual({
-      active: false,
-    });
-    expect((await postForm(url(p.paths.revoke), { token: set.access_token }, foreign)).status).toBe(200);
-    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json().active).toBe(
-      true,
-    );
+    expect((await introspect(set.access_token, foreign)).json()).toEqual({ active: false });
+    expect((await revoke(set.access_token, foreign)).status).toBe(200);
+    expect((await introspect(set.access_token, auth)).json().active).toBe(true);
     const badSecret = { authorization: basic("sandbox-web", "nope") };
-    const refused = await postForm(url(p.paths.introspect), { token: set.access_token }, badSecret);
+    const refused = await introspect(set.access_token, badSecret);
     expect(refused.status).toBe(401);
     expect(refused.json().error).toBe("invalid_client");
 
-    const revoked = await postForm(
-      url(p.paths.revoke),
-      { token: set.access_token, token_type_hint: "access_token" },
-      auth,
-    );
+    const revoked = await revoke(set.access_token, auth, "access_token");
     expect(revoked.status).toBe(200);
     expect(revoked.text).toBe("");
-    expect((await postForm(url(p.paths.introspect), { token: set.access_token }, auth)).json()).toEqual({
-      active: false,
-    });
+    expect((await introspect(set.access_token, auth)).json()).toEqual({ active: false });
     await expect(p.emulator().verifyAccessToken(`Bearer ${set.access_token}`)).rejects.toMatchObject({
       problem: "invalid",
     });
@@ -92,11 +72,7 @@ describe.each(authPlatforms(emulators))("$name authorization server: tokens", (p
   });
 
   it("issues JWT access tokens to sandbox-service by client credentials (Basic and form body)", async () => {
-    const viaBasic = await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: p.serviceScope },
-      { authorization: basic("sandbox-service", "sandbox-service-secret") },
-    );
+    const viaBasic = await clientCredentials();
     expect(viaBasic.status).toBe(200);
     const set = viaBasic.json();
     expect(set.refresh_token).toBeUndefined();
@@ -116,34 +92,19 @@ describe.each(authPlatforms(emulators))("$name authorization server: tokens", (p
   });
 
   it("refuses openid for a service client", async () => {
-    const answer = await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: `openid ${p.serviceScope}` },
-      { authorization: basic("sandbox-service", "sandbox-service-secret") },
-    );
+    const answer = await clientCredentials(`openid ${p.serviceScope}`);
     expect(answer.status).toBe(400);
     expect(answer.json().error).toBe("invalid_scope");
   });
 
   it("refuses a bad client secret with invalid_client", async () => {
-    const answer = await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: p.serviceScope },
-      { authorization: basic("sandbox-service", "wrong-secret") },
-    );
+    const answer = await clientCredentials(p.serviceScope, "wrong-secret");
     expect(answer.status).toBe(401);
     expect(answer.json().error).toBe("invalid_client");
   });
 
   it("verifies tokens: accepts a fresh one, rejects an expired and a tampered one", async () => {
-    const issue = async () =>
-      (
-        await postForm(
-          url(p.paths.token),
-          { grant_type: "client_credentials", scope: p.serviceScope },
-          { authorization: basic("sandbox-service", "sandbox-service-secret") },
-        )
-      ).json().access_token as string;
+    const issue = async () => (await clientCredentials()).json().access_token as string;
 
     const fresh = await issue();
     await expect(p.emulator().verifyAccessToken(`Bearer ${fresh}`)).resolves.toMatchObject({
@@ -170,9 +131,7 @@ describe.each(authPlatforms(emulators))("$name authorization server: tokens", (p
       problem: "expired",
     });
     const service = { authorization: basic("sandbox-service", "sandbox-service-secret") };
-    expect((await postForm(url(p.paths.introspect), { token: shortLived }, service)).json()).toEqual({
-      active: false,
-    });
+    expect((await introspect(shortLived, service)).json()).toEqual({ active: false });
     p.emulator().knobs.set({ clockAheadSeconds: 0 });
     await expect(p.emulator().verifyAccessToken(`Bearer ${fresh}`)).resolves.toBeTruthy();
   });
@@ -181,23 +140,14 @@ describe.each(authPlatforms(emulators))("$name authorization server: tokens", (p
 describe("Seequent emulator", () => {
   it("accepts Bentley IMS tokens and not Autodesk ones", async () => {
     const bentleyToken = (
-      await postForm(
-        `${emulators().bentley.url}/connect/token`,
-        { grant_type: "client_credentials", scope: "evo.discovery evo.workspace" },
-        { authorization: basic("sandbox-service", "sandbox-service-secret") },
-      )
-    ).json().access_token;
+      await serviceToken(emulators().bentley.url, BENTLEY_PATHS, "evo.discovery evo.workspace")
+    ).access_token;
     await expect(emulators().seequent.verifyAccessToken(`Bearer ${bentleyToken}`)).resolves.toMatchObject({
       scopes: ["evo.discovery", "evo.workspace"],
     });
 
-    const autodeskToken = (
-      await postForm(
-        `${emulators().autodesk.url}/authentication/v2/token`,
-        { grant_type: "client_credentials", scope: "data:read" },
-        { authorization: basic("sandbox-service", "sandbox-service-secret") },
-      )
-    ).json().access_token;
+    const autodeskToken = (await serviceToken(emulators().autodesk.url, AUTODESK_PATHS, "data:read"))
+      .access_token;
     await expect(emulators().seequent.verifyAccessToken(`Bearer ${autodeskToken}`)).rejects.toMatchObject({
       problem: "invalid",
     });
@@ -256,13 +206,8 @@ describe("Bentley userinfo", () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("www-authenticate")).toContain("invalid_token");
 
-    const service = (
-      await postForm(
-        `${emulators().bentley.url}/connect/token`,
-        { grant_type: "client_credentials", scope: "itwin-platform" },
-        { authorization: basic("sandbox-service", "sandbox-service-secret") },
-      )
-    ).json().access_token;
+    const service = (await serviceToken(emulators().bentley.url, BENTLEY_PATHS, "itwin-platform"))
+      .access_token;
     const asService = await fetch(discovery.userinfo_endpoint, {
       headers: { authorization: `Bearer ${service}` },
     });

@@ -2,35 +2,17 @@
 // on the resource APIs (in each platform's own error shape), hangs, resets, latency, refused knobs, the
 // knobs over HTTP, and the counts of token calls by grant type and outcome.
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  FORM,
-  authPlatforms,
-  authServerSteps,
-  basic,
-  postForm,
-  useEmulators,
-} from "../helpers/emulatorAuthServers.ts";
+import { FORM, basic, describeAuthServers, postForm, useEmulators } from "../helpers/emulatorAuthServers.ts";
 
 const emulators = useEmulators();
 
-describe.each(authPlatforms(emulators))("$name authorization server: knobs and stats", (p) => {
-  const { url, webSignIn, exchange, refresh } = authServerSteps(p);
-
-  afterEach(() => {
-    p.emulator().knobs.reset();
-  });
+describeAuthServers(emulators, "knobs and stats", (p, steps) => {
+  const { url, webTokens, clientCredentials, introspect, revoke, refresh } = steps;
 
   it("injects 503, 429 with Retry-After and invalid_grant at the token endpoint, then recovers", async () => {
-    const call = () =>
-      postForm(
-        url(p.paths.token),
-        { grant_type: "client_credentials", scope: p.serviceScope },
-        { authorization: basic("sandbox-service", "sandbox-service-secret") },
-      );
-
     p.emulator().knobs.set({ failure: { target: "token", kind: "5xx", count: 1 } });
-    expect((await call()).status).toBe(503);
-    expect((await call()).status).toBe(200);
+    expect((await clientCredentials()).status).toBe(503);
+    expect((await clientCredentials()).status).toBe(200);
 
     const patched = await fetch(url("/_emulator/knobs"), {
       method: "PATCH",
@@ -38,19 +20,19 @@ describe.each(authPlatforms(emulators))("$name authorization server: knobs and s
       body: JSON.stringify({ failure: { target: "all", kind: "429", retryAfterSeconds: 7 } }),
     });
     expect(patched.status).toBe(200);
-    const limited = await call();
+    const limited = await clientCredentials();
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("7");
-    expect((await call()).status).toBe(429);
+    expect((await clientCredentials()).status).toBe(429);
     await fetch(url("/_emulator/knobs"), {
       method: "PATCH",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ failure: null }),
     });
-    expect((await call()).status).toBe(200);
+    expect((await clientCredentials()).status).toBe(200);
 
     p.emulator().knobs.set({ failure: { target: "token", kind: "invalid_grant", count: 1 } });
-    const refused = await call();
+    const refused = await clientCredentials();
     expect(refused.status).toBe(400);
     expect(refused.json().error).toBe("invalid_grant");
   });
@@ -65,11 +47,7 @@ describe.each(authPlatforms(emulators))("$name authorization server: knobs and s
     });
     await expect(hung).rejects.toThrow(/timeout|aborted/i);
     p.emulator().knobs.set({ failure: null });
-    const answer = await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: p.serviceScope },
-      { authorization: basic("sandbox-service", "sandbox-service-secret") },
-    );
+    const answer = await clientCredentials();
     expect(answer.status).toBe(200);
   });
 
@@ -92,18 +70,13 @@ describe.each(authPlatforms(emulators))("$name authorization server: knobs and s
 
   it("counts token calls by grant type and outcome, and resets the counts", async () => {
     await fetch(url("/_emulator/stats/reset"), { method: "POST" });
-    const { callback, verifier } = await webSignIn();
-    const set = (await exchange(callback.searchParams.get("code")!, verifier)).json();
+    const set = await webTokens();
     await refresh(set.refresh_token);
     await refresh(set.refresh_token); // reuse: an error
-    await postForm(
-      url(p.paths.token),
-      { grant_type: "client_credentials", scope: p.serviceScope },
-      { authorization: basic("sandbox-service", "bad") },
-    );
+    await clientCredentials(p.serviceScope, "bad");
     const auth = { authorization: basic("sandbox-web", "sandbox-web-secret") };
-    await postForm(url(p.paths.introspect), { token: set.access_token }, auth);
-    await postForm(url(p.paths.revoke), { token: set.access_token }, auth);
+    await introspect(set.access_token, auth);
+    await revoke(set.access_token, auth);
 
     const stats = await (await fetch(url("/_emulator/stats"))).json();
     expect(stats).toEqual({

@@ -4,6 +4,7 @@
 // The callback's fuzz is in test/fuzz/callback.test.ts. Runs: GATEHOUSE_FUZZ_RUNS (default 300).
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { IntegrationInput } from "../../src/vault/integrationStore.ts";
 import { startTestHub, type HubClient, type HubResponse, type TestHub } from "../helpers/hub.ts";
 
 const RUNS = Number(process.env.GATEHOUSE_FUZZ_RUNS ?? 300);
@@ -19,26 +20,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-const FIELDS = [
-  "name",
-  "provider",
-  "description",
-  "apps",
-  "grantType",
-  "authorizationUrl",
-  "tokenUrl",
-  "revocationUrl",
-  "introspectionUrl",
-  "issuer",
-  "clientId",
-  "clientSecret",
-  "scopes",
-  "tokenEndpointAuthMethod",
-  "pkce",
-] as const;
+/** The fields an integration is written with: the store's input type, so a new field must be fuzzed too. */
+type Field = keyof IntegrationInput;
 
 /** Plausible values per field (so that many bodies get past the first check) mixed with any JSON. */
-const plausible: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
+const plausible: Record<Field, fc.Arbitrary<unknown>> = {
   name: fc.oneof(fc.stringMatching(/^[a-z0-9_-]{1,70}$/), fc.constantFrom("", "UPPER", "a b", "ü")),
   provider: fc.constantFrom("generic", "bentley-itwin", "autodesk-aps", "seequent-evo", "nope", ""),
   description: fc.string({ maxLength: 1200 }),
@@ -55,8 +41,9 @@ const plausible: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
   tokenEndpointAuthMethod: fc.constantFrom("client_secret_basic", "client_secret_post", "none", "jwt"),
   pkce: fc.oneof(fc.boolean(), fc.constantFrom("true", 1, null)),
 };
+const FIELDS = Object.keys(plausible) as Field[];
 
-const fieldValue = (field: (typeof FIELDS)[number]) =>
+const fieldValue = (field: Field) =>
   fc.oneof(
     { weight: 4, arbitrary: plausible[field] },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },

@@ -2,14 +2,10 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
+import { pageCode } from "../helpers/problems.ts";
 
 const CALLBACK = "/api/integrations/oauth2/callback/";
 const RUNS = Number(process.env.GATEHOUSE_FUZZ_RUNS ?? 2000);
-
-async function pageCode(response: Response): Promise<string | null> {
-  const html = await response.text();
-  return /Error code: <code>([^<]+)<\/code>/.exec(html)?.[1] ?? null;
-}
 
 forEachDatabase("callback under random query strings", (_getStore, database) => {
   let t: TestHub;

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { buildWebInto } from "../../src/hub/static.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -167,6 +167,20 @@ export async function signInAtEmulator(
 /** Opens every group of the data trees on the page ("Expand all"), when there are any. */
 export async function expandAll(page: Page): Promise<void> {
   for (const button of await page.getByRole("button", { name: "Expand all" }).all()) await button.click();
+}
+
+/**
+ * Waits for alice's iTwins in a data tree of the examples' Bentley view (`tree`, else anywhere on `page`):
+ * her first project, then, with every group open, its fields and the state line of each.
+ */
+export async function waitForItwinsTree(page: Page, tree: Page | Locator = page): Promise<void> {
+  await tree.getByText("Harbor Bridge Retrofit").first().waitFor();
+  await expandAll(page);
+  for (const label of ["Status", "Number", "iModels"]) await tree.getByText(label).first().waitFor();
+  await tree
+    .getByText(/State: .* \| Created: /)
+    .first()
+    .waitFor();
 }
 
 /**

@@ -9,6 +9,21 @@ import { startCli } from "./cliProcess.ts";
 
 const AUTHORIZE_URL = /(https?:\/\/\S+\/(?:connect|authentication\/v2)\/authorize\?\S+)/;
 
+/** `gatehouse login` as the sandbox's native Bentley client at `issuer`, on a free port, opening no browser. */
+export const bentleyLoginArgs = (issuer: string, ...extra: string[]): string[] => [
+  "login",
+  "--provider",
+  "bentley-itwin",
+  "--client-id",
+  "sandbox-native",
+  "--issuer",
+  issuer,
+  "--port",
+  "0",
+  "--no-browser",
+  ...extra,
+];
+
 export interface CliLoginOptions {
   provider: string;
   /** The emulator's base URL (`--issuer`). */

@@ -10,7 +10,7 @@
  *     …
  *   });
  */
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, describe } from "vitest";
 import { startEmulators, type Emulator, type Emulators } from "../../src/emulators/index.ts";
 import { signInAtEmulator } from "./browser.ts";
 import { basic, pkce, postForm as postFormTyped, type FormAnswer } from "./emulatorOAuth.ts";
@@ -147,6 +147,28 @@ export function authServerSteps(p: Platform) {
     return postForm(url(p.paths.token), body, { authorization: basic("sandbox-web", "sandbox-web-secret") });
   }
 
+  /** Signs alice in (webSignIn) and exchanges the code; the token endpoint's JSON answer. */
+  async function webTokens(scope = p.userScope): Promise<ReturnType<LooseAnswer["json"]>> {
+    const { callback, verifier } = await webSignIn(scope);
+    return (await exchange(callback.searchParams.get("code")!, verifier)).json();
+  }
+
+  /** A client-credentials request for `scope`, sandbox-service authenticating with HTTP Basic and `secret`. */
+  const clientCredentials = (scope = p.serviceScope, secret = "sandbox-service-secret") =>
+    postForm(
+      url(p.paths.token),
+      { grant_type: "client_credentials", scope },
+      { authorization: basic("sandbox-service", secret) },
+    );
+
+  /** RFC 7662 introspection of `token`, the client authenticating with the `auth` headers. */
+  const introspect = (token: string, auth: Record<string, string>) =>
+    postForm(url(p.paths.introspect), { token }, auth);
+
+  /** RFC 7009 revocation of `token` (with its type hint, if given), the client authenticating with `auth`. */
+  const revoke = (token: string, auth: Record<string, string>, hint?: "access_token" | "refresh_token") =>
+    postForm(url(p.paths.revoke), hint ? { token, token_type_hint: hint } : { token }, auth);
+
   async function refresh(refreshToken: string) {
     return postForm(
       url(p.paths.token),
@@ -155,7 +177,17 @@ export function authServerSteps(p: Platform) {
     );
   }
 
-  return { url, authorizationUrl, webSignIn, exchange, refresh };
+  return {
+    url,
+    authorizationUrl,
+    webSignIn,
+    exchange,
+    webTokens,
+    clientCredentials,
+    introspect,
+    revoke,
+    refresh,
+  };
 }
 
 /** A raw GET (no redirects followed, 10 s hang guard): status, content type and body text. */
@@ -172,4 +204,21 @@ export async function getRaw(
   });
   const text = await response.text();
   return { status: response.status, type: response.headers.get("content-type") ?? "", text };
+}
+
+/**
+ * One describe block per authorization server ("<name> authorization server: <what>"), each test starting
+ * from the emulator's default knobs; `body` gets the platform and its protocol steps.
+ */
+export function describeAuthServers(
+  emulators: () => Emulators,
+  what: string,
+  body: (p: Platform, steps: ReturnType<typeof authServerSteps>) => void,
+): void {
+  describe.each(authPlatforms(emulators))(`$name authorization server: ${what}`, (p) => {
+    afterEach(() => {
+      p.emulator().knobs.reset();
+    });
+    body(p, authServerSteps(p));
+  });
 }

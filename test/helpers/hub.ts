@@ -26,6 +26,8 @@ import { signInAtEmulator } from "./browser.ts";
 
 export const TEST_ADMIN = { email: "admin@example.com", password: "admin-password-for-tests" };
 export const DEMO_PASSWORD = "sandbox";
+/** A demo user of the sandbox, with her emulator sign-in. */
+export const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 
 export interface TestHubOptions {
   /** An open store (e.g. forEachDatabase's); not closed by `close()`. Default: a fresh SQLite file. */
@@ -330,5 +332,15 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     await emulators?.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** Starts a hub for one test, runs `body` with it and closes it, whether `body` passes or throws. */
+export async function withTestHub<T>(options: TestHubOptions, body: (t: TestHub) => Promise<T>): Promise<T> {
+  const t = await startTestHub(options);
+  try {
+    return await body(t);
+  } finally {
+    await t.close();
   }
 }

@@ -1,8 +1,14 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { HubConfig } from "../../src/config/index.ts";
 import { useEmulatorHostMap } from "./appsHub.ts";
-import { ensureFreshWebBuild, launchChromium, watchConsole, type ConsoleProblem } from "./chromium.ts";
+import {
+  ensureFreshWebBuild,
+  hubProblems,
+  launchChromium,
+  watchConsole,
+  type ConsoleProblem,
+} from "./chromium.ts";
 import { startTestHub, type TestHub } from "./hub.ts";
 
 export interface HubInBrowserOptions {
@@ -83,4 +89,22 @@ export async function openWindow(
   context.setDefaultTimeout(20_000);
   const problems = watchConsole(context);
   return { context, page: await context.newPage(), problems };
+}
+
+/**
+ * Runs `steps` in a fresh window (openWindow), then checks the hub's pages logged no console errors; the
+ * window is closed either way.
+ */
+export async function inWindow(
+  ui: HubInBrowser,
+  steps: (window: BrowserWindow) => Promise<void>,
+  options: BrowserContextOptions = {},
+): Promise<void> {
+  const window = await openWindow(ui, options);
+  try {
+    await steps(window);
+    expect(hubProblems(window.problems, ui.hub.url)).toEqual([]);
+  } finally {
+    await window.context.close();
+  }
 }

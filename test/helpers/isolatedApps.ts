@@ -9,11 +9,12 @@
  *   const res = await runView(await iso.t.newUser(), "alpha", "env");   // runView: appsHub.ts
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import type { AppRegistry } from "../../src/apps/registry.ts";
+import { writeApp } from "./appFiles.ts";
 import { useEmulatorHostMap } from "./appsHub.ts";
 import { startTestHub, type TestHub } from "./hub.ts";
 
@@ -123,11 +124,8 @@ import { defineApp, dataView, DataResult, DataGroup } from "gatehouse/sdk";
 export default defineApp({ parametrization: {}, views: { v: dataView("${label}", {}, () => new DataResult(new DataGroup())) } });
 `;
 
-function writeApp(root: string, name: string, config: string, source: string): void {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "gatehouse.config.toml"), config);
-  writeFileSync(join(dir, "app.ts"), source);
+function writeTsApp(root: string, name: string, config: string, source: string): void {
+  writeApp(root, name, { "gatehouse.config.toml": config, "app.ts": source });
 }
 
 export interface IsolatedApps {
@@ -144,27 +142,27 @@ export function useIsolatedApps(): IsolatedApps {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "gatehouse-apps-"));
     appsDir = dir;
-    writeApp(
+    writeTsApp(
       dir,
       "alpha",
       `name = "alpha"\ntitle = "Alpha"\noauth2_integrations = ["bentley-itwin", "beta-service", "nowhere"]\n`,
       APP_SOURCE(""),
     );
-    writeApp(dir, "gamma", `name = "gamma"\n`, GAMMA("v1"));
-    writeApp(dir, "beta", `name = "beta"\noauth2_integrations = ["beta-service"]\n`, APP_SOURCE(""));
-    writeApp(
+    writeTsApp(dir, "gamma", `name = "gamma"\n`, GAMMA("v1"));
+    writeTsApp(dir, "beta", `name = "beta"\noauth2_integrations = ["beta-service"]\n`, APP_SOURCE(""));
+    writeTsApp(
       dir,
       "broken",
       `name = "broken"\n`,
       `import "gatehouse/sdk";\nthrow new Error("broken on purpose at import");\n`,
     );
-    writeApp(
+    writeTsApp(
       dir,
       "unresolved",
       `name = "unresolved"\n`,
       `\nimport pad from "left-pad";\nexport default pad;\n`,
     );
-    writeApp(dir, "bad-config", `name = "Bad Name!"\n`, `export default 1;\n`);
+    writeTsApp(dir, "bad-config", `name = "Bad Name!"\n`, `export default 1;\n`);
     process.env.GATEHOUSE_CANARY_SECRET = CANARY;
     const hub = await startTestHub({ config: { appsDirs: [dir], sandbox: true } });
     t = hub;

@@ -4,17 +4,13 @@
  * Same recipe as the setup (initdb as the `postgres` user when root, a SCRAM password on 127.0.0.1, no
  * fsync), on a fixed port so that a restarted server is found at the same URL.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chown, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { freePort } from "./hubProcesses.ts";
 import { newPgPassword, pgUrlFor, withInitdbAuth } from "./pgAuth.ts";
+import { makeClusterDir, pgServerOptions, runPg } from "./pgServer.ts";
 
-const execFileAsync = promisify(execFile);
-const PG_BIN = process.env.GATEHOUSE_TEST_PG_BIN?.trim() || "/usr/lib/postgresql/15/bin";
+export { pgBinariesAvailable } from "./pgServer.ts";
 
 export interface PgCluster {
   /** postgres://postgres:<password>@127.0.0.1:<port>/postgres */
@@ -26,45 +22,13 @@ export interface PgCluster {
   destroy(): Promise<void>;
 }
 
-/** Whether initdb is available (else the caller skips). */
-export function pgBinariesAvailable(): boolean {
-  return existsSync(join(PG_BIN, "initdb"));
-}
-
-const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
-
-async function runPg(binary: string, args: string[]): Promise<void> {
-  const path = join(PG_BIN, binary);
-  const [file, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", path, ...args]] : [path, args];
-  try {
-    await execFileAsync(file, argv, { timeout: 60_000, cwd: tmpdir() });
-  } catch (error) {
-    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    throw new Error(`${binary} failed: ${(stderr || stdout || String(error)).trim()}`, { cause: error });
-  }
-}
-
 export async function startPgCluster(): Promise<PgCluster> {
-  const dir = await mkdtemp(join(tmpdir(), "gatehouse-pgfault-"));
-  if (isRoot()) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
-    await chown(dir, uid, gid);
-  }
+  const dir = await makeClusterDir("gatehouse-pgfault-");
   const data = join(dir, "data");
   const port = await freePort();
   const password = newPgPassword();
   let running = false;
-  const options = [
-    "-c listen_addresses=127.0.0.1",
-    `-p ${port}`,
-    `-c unix_socket_directories=${dir}`,
-    "-c max_connections=100",
-    "-c shared_buffers=16MB",
-    "-c fsync=off",
-    "-c synchronous_commit=off",
-    "-c full_page_writes=off",
-  ].join(" ");
+  const options = pgServerOptions(port, dir, { maxConnections: 100, sharedBuffers: "16MB" });
   const cluster: PgCluster = {
     url: pgUrlFor(port, password),
     async start() {

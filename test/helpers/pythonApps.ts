@@ -1,22 +1,8 @@
 /**
- * Python apps for the `apps-python-*` suites: a writer for an app's files, and the app code they share —
+ * Python apps for the `apps-python-*` suites (written with appFiles.ts's writeApp): the app code they share —
  * a prelude with `items(...)` (a data result from keyword values) and BASIC, an app whose views greet, get
  * a token, hang and raise VIKTOR's UserError.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-
-/** A Python app of `files` (app.py's views report with `items(...)`, a helper every app here starts with). */
-export function writeApp(root: string, dir: string, files: Record<string, string>): string {
-  const path = join(root, dir);
-  mkdirSync(path, { recursive: true });
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(path, name, ".."), { recursive: true });
-    writeFileSync(join(path, name), text);
-  }
-  return path;
-}
-
 export const PRELUDE = `import os, sys, threading
 import gatehouse as vkt
 

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { FieldError } from "../../src/hub/problem.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { startTestHub, type HubClient, type HubResponse, type TestHub } from "../helpers/hub.ts";
+import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
+import { expectProblem } from "../helpers/problems.ts";
 
 interface IntegrationView {
   name: string;
@@ -20,19 +22,11 @@ interface IntegrationView {
   redirectUri: string;
 }
 
+/** What a `validation_failed` problem adds: one complaint a field. */
+type ValidationProblem = { errors?: FieldError[] };
+
 const SECRET = "s3cr3t-plaintext-that-must-never-show-7f1e";
 const NEW_SECRET = "an0ther-plaintext-secret-9c2d";
-
-function expectProblem(
-  res: HubResponse,
-  status: number,
-  code: string,
-): { errors?: { field: string; message: string }[] } {
-  expect(res.status, res.text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code });
-  return res.body as { errors?: { field: string; message: string }[] };
-}
 
 forEachDatabase("admin integrations API", (_getStore, database) => {
   let t: TestHub;
@@ -164,9 +158,9 @@ forEachDatabase("admin integrations API", (_getStore, database) => {
     const cleared = await admin.patch("/api/admin/integrations/viktor-itwin-integration", {
       clientSecret: null,
     });
-    expect(expectProblem(cleared, 400, "validation_failed").errors?.map((e) => e.field)).toContain(
-      "/clientSecret",
-    );
+    expect(
+      expectProblem<ValidationProblem>(cleared, 400, "validation_failed").errors?.map((e) => e.field),
+    ).toContain("/clientSecret");
     expect((await t.hub.services.integrations.get("viktor-itwin-integration"))?.clientSecret).toBe(
       NEW_SECRET,
     );
@@ -246,7 +240,7 @@ forEachDatabase("admin integrations API", (_getStore, database) => {
     ];
     for (const [body, field] of cases) {
       const res = await admin.post("/api/admin/integrations", body);
-      const problem = expectProblem(res, 400, "validation_failed");
+      const problem = expectProblem<ValidationProblem>(res, 400, "validation_failed");
       expect(
         problem.errors?.map((e) => e.field),
         JSON.stringify(body),

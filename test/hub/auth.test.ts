@@ -4,26 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/index.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { startTestHub, TEST_ADMIN, type HubResponse, type TestHub } from "../helpers/hub.ts";
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-}
-
-function expectProblem(res: HubResponse, status: number, code: string): void {
-  expect(res.status, res.text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  const body = res.body as Problem;
-  expect(body).toMatchObject({ status, code });
-  expect(typeof body.type).toBe("string");
-  expect(typeof body.title).toBe("string");
-  expect(typeof body.detail).toBe("string");
-  expect(res.text).not.toMatch(/\s+at .+\.ts:\d+/); // never a stack trace
-}
+import { startTestHub, TEST_ADMIN, type TestHub } from "../helpers/hub.ts";
+import { expectProblem } from "../helpers/problems.ts";
 
 forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
   let t: TestHub;

@@ -1,16 +1,9 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { callbackUrl, ConfigError, loadConfig } from "../../src/config/index.ts";
+import { thrownBy } from "../helpers/thrown.ts";
 
-function failure(env: NodeJS.ProcessEnv): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error("loadConfig accepted a bad configuration");
-}
+const failure = (env: NodeJS.ProcessEnv) => thrownBy(ConfigError, () => loadConfig(env));
 
 describe("configuration from the environment", () => {
   it("applies CONTRACT §2's defaults", () => {

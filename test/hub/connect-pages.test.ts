@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppReloads } from "../../src/hub/appReloads.ts";
 import { useEmulatorHostMap } from "../helpers/appsHub.ts";
-import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
+import { startTestHub, withTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
 
 /** The hrefs of the page's links, unescaped as a browser reads them. */
 function links(html: string): Map<string, string> {
@@ -129,8 +129,7 @@ describe("connect error pages", () => {
 
 describe("app reload stream (gatehouse dev)", () => {
   it("says off and ends on a hub that does not reload apps", async () => {
-    const t = await startTestHub({ emulators: false });
-    try {
+    await withTestHub({ emulators: false }, async (t) => {
       expect((await t.client().get("/api/apps/any/reloads")).status).toBe(401);
       const user = await t.signIn("alice@example.com");
       const res = await user.fetch("GET", "/api/apps/any/reloads", {
@@ -141,9 +140,7 @@ describe("app reload stream (gatehouse dev)", () => {
       const body = await res.text(); // ends: the browser is told not to come back
       expect(body).toContain("retry: 86400000");
       expect(body).toContain("event: off");
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("streams a reloaded event for that app only, and lets the hub close while it is open", async () => {

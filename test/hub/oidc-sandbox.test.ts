@@ -5,14 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { signInAtEmulator } from "../helpers/browser.ts";
 import { DEMO_PASSWORD, startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
-
-interface Me {
-  id: string;
-  email: string;
-  role: string;
-  signedInWith: string;
-  roleManagedBy: string | null;
-}
+import type { Me } from "../helpers/oidcHub.ts";
 
 forEachDatabase("sign-in with Bentley (sandbox)", (_getStore, database) => {
   let t: TestHub;

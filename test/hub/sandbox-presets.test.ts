@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeStart, emulatorUrls } from "../../src/cli/start.ts";
 import { getPreset } from "../../src/providers/index.ts";
 import { useEmulatorHostMap } from "../helpers/appsHub.ts";
+import { GUIDE_BENTLEY_INTEGRATION } from "../helpers/guideIntegrations.ts";
 import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
 
 interface Preset {
@@ -49,14 +50,10 @@ describe("sandbox-aware presets", () => {
   });
 
   it("creates an integration from a preset and no URLs that connects at the emulator", async () => {
-    const created = await admin.post<Record<string, unknown>>("/api/admin/integrations", {
-      name: "viktor-itwin-integration",
-      provider: "bentley-itwin",
-      description: "OAuth 2.0 integration for accessing Bentley iTwin projects and iModels",
-      apps: ["itwin-browser"],
-      clientId: "sandbox-web",
-      clientSecret: "sandbox-web-secret",
-    });
+    const created = await admin.post<Record<string, unknown>>(
+      "/api/admin/integrations",
+      GUIDE_BENTLEY_INTEGRATION,
+    );
     expect(created.status, created.text).toBe(201);
     const bentley = t.emulators!.bentley.url;
     expect(created.body).toMatchObject({

@@ -15,7 +15,8 @@ import { DEBIAN_PYTHON } from "../../src/apps/python/interpreter.ts";
 import { runView, useEmulatorHostMap, valuesOf } from "../helpers/appsHub.ts";
 import { describeSandboxed } from "../helpers/hostileHub.ts";
 import { startTestHub, type TestHub } from "../helpers/hub.ts";
-import { BASIC, writeApp } from "../helpers/pythonApps.ts";
+import { writeApp } from "../helpers/appFiles.ts";
+import { BASIC } from "../helpers/pythonApps.ts";
 import { useTempDir } from "../helpers/tempDir.ts";
 import { waitUntil } from "../helpers/waitUntil.ts";
 

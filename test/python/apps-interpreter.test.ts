@@ -12,8 +12,9 @@ import type { AppRegistry } from "../../src/apps/registry.ts";
 import { DEBIAN_PYTHON, pythonInterpreter } from "../../src/apps/python/interpreter.ts";
 import { runView, valuesOf } from "../helpers/appsHub.ts";
 import { describeSandboxed } from "../helpers/hostileHub.ts";
-import { startTestHub } from "../helpers/hub.ts";
-import { BASIC, PRELUDE, writeApp } from "../helpers/pythonApps.ts";
+import { withTestHub } from "../helpers/hub.ts";
+import { writeApp } from "../helpers/appFiles.ts";
+import { BASIC, PRELUDE } from "../helpers/pythonApps.ts";
 import { useTempDir } from "../helpers/tempDir.ts";
 
 const tmp = useTempDir("gatehouse-python-apps-");
@@ -55,8 +56,7 @@ class Controller(vkt.Controller):
       "requirements.txt": "venv-only==1.2.0\nrequests\n",
       "app.py": VENV_APP,
     });
-    const t = await startTestHub({ emulators: false, config: { appsDirs: [apps], appPython: python } });
-    try {
+    await withTestHub({ emulators: false, config: { appsDirs: [apps], appPython: python } }, async (t) => {
       const res = await runView(await t.newUser(), "in-venv", "where");
       expect(res.status, res.text).toBe(200);
       expect(valuesOf(res.body)).toEqual({
@@ -66,19 +66,14 @@ class Controller(vkt.Controller):
         requests: "requests",
       });
       expect((t.hub.services.apps as AppRegistry).runtimeSettings.sandbox.active).toBe(true);
-    } finally {
-      await t.close();
-    }
+    });
     // The control: on the default interpreter the venv's package is not there, and the load says so.
-    const plain = await startTestHub({ emulators: false, config: { appsDirs: [apps] } });
-    try {
+    await withTestHub({ emulators: false, config: { appsDirs: [apps] } }, async (plain) => {
       const page = await (await plain.admin()).get<{ error: string }>("/api/apps/in-venv");
       expect(page.body.error).toMatch(
         /^requirements\.txt:1: venv-only is not installed for \/usr\/bin\/python3; /,
       );
-    } finally {
-      await plain.close();
-    }
+    });
   });
 
   it("may name a shim in a private directory: the sandbox runs the interpreter it starts, never the shim", async () => {
@@ -92,8 +87,7 @@ class Controller(vkt.Controller):
       "gatehouse.config.toml": 'name = "shimmed"\nentry = "app.py"\n',
       "app.py": BASIC,
     });
-    const t = await startTestHub({ emulators: false, config: { appsDirs: [apps], appPython: shim } });
-    try {
+    await withTestHub({ emulators: false, config: { appsDirs: [apps], appPython: shim } }, async (t) => {
       const res = await runView(await t.newUser(), "shimmed", "hello");
       expect(res.status, res.text).toBe(200);
       expect(valuesOf(res.body).executable).toBe(DEBIAN_PYTHON);
@@ -102,9 +96,7 @@ class Controller(vkt.Controller):
         "utf8",
       );
       expect(cmdline).not.toContain(home);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("that does not run fails the Python apps' loads naming it; TypeScript apps load regardless", async () => {
@@ -114,24 +106,24 @@ class Controller(vkt.Controller):
       "gatehouse.config.toml": 'name = "ts"\n',
       "app.ts": `import { DataGroup, DataItem, DataResult, dataView, defineApp } from "gatehouse/sdk";\nexport default defineApp({ parametrization: {}, views: { v: dataView("v", {}, () => new DataResult(new DataGroup(new DataItem("ok", 1)))) } });\n`,
     });
-    const t = await startTestHub({
-      emulators: false,
-      config: { appsDirs: [apps], appPython: "/nonexistent/bin/python3" },
-    });
-    try {
-      const admin = await t.admin();
-      const py = await admin.get<{ status: string; error: string }>("/api/apps/py");
-      expect(py.body).toMatchObject({
-        status: "error",
-        error: "GATEHOUSE_PYTHON=/nonexistent/bin/python3: the interpreter did not run (no such file)",
-      });
-      expect((await admin.get<{ status: string }>("/api/apps/ts")).body.status).toBe("ready");
-      await expect(pythonInterpreter("no-such-python-here")).rejects.toThrow(
-        /^GATEHOUSE_PYTHON=no-such-python-here: no no-such-python-here on the hub's PATH; install Python 3\.11 or later/,
-      );
-    } finally {
-      await t.close();
-    }
+    await withTestHub(
+      {
+        emulators: false,
+        config: { appsDirs: [apps], appPython: "/nonexistent/bin/python3" },
+      },
+      async (t) => {
+        const admin = await t.admin();
+        const py = await admin.get<{ status: string; error: string }>("/api/apps/py");
+        expect(py.body).toMatchObject({
+          status: "error",
+          error: "GATEHOUSE_PYTHON=/nonexistent/bin/python3: the interpreter did not run (no such file)",
+        });
+        expect((await admin.get<{ status: string }>("/api/apps/ts")).body.status).toBe("ready");
+        await expect(pythonInterpreter("no-such-python-here")).rejects.toThrow(
+          /^GATEHOUSE_PYTHON=no-such-python-here: no no-such-python-here on the hub's PATH; install Python 3\.11 or later/,
+        );
+      },
+    );
   });
 });
 
@@ -144,14 +136,11 @@ describe("Python apps without the sandbox (GATEHOUSE_APP_SANDBOX=off)", () => {
       "helper.py": "X = 1\n",
     });
     writeFileSync(join(dir, "app.py"), `import helper\n${BASIC}`);
-    const t = await startTestHub({ emulators: false, config: { appsDirs: [apps], appSandbox: "off" } });
-    try {
+    await withTestHub({ emulators: false, config: { appsDirs: [apps], appSandbox: "off" } }, async (t) => {
       const res = await runView(await t.newUser(), "plain", "hello", { name: "Bo" });
       expect(res.status, res.text).toBe(200);
       expect(valuesOf(res.body).greeting).toBe("Hello, Bo!");
       expect(existsSync(join(dir, "__pycache__"))).toBe(false);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

@@ -36,6 +36,14 @@ async function connected(email: string, integration: string): Promise<HubClient>
   return client;
 }
 
+/** The Bentley guide's view as `email`, connected to bentley-itwin at the emulator first. */
+const bentleyDataFor = async (email: string) =>
+  runView(await connected(email, "bentley-itwin"), "itwin-browser-py", "get_bentley_data");
+
+/** The Autodesk guide's view as `email`, connected to autodesk-aps at the emulator first. */
+const hubsFor = async (email: string) =>
+  runView(await connected(email, "autodesk-aps"), "acc-hubs-py", "get_hubs");
+
 /** The seed code's tree for `subject`: Project iTwins (minimal: no status), iModels with representation. */
 function expectedITwinTree(subject: string): unknown {
   const directory = new BentleyDirectory(createBentleySeed());
@@ -123,11 +131,7 @@ describe("itwin-browser-py (the Bentley guide's controller)", () => {
   });
 
   it("shows alice her Project iTwins with their iModels, as the seed's code builds them", async () => {
-    const res = await runView(
-      await connected("alice@example.com", "bentley-itwin"),
-      "itwin-browser-py",
-      "get_bentley_data",
-    );
+    const res = await bentleyDataFor("alice@example.com");
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual(expectedITwinTree(ALICE_ID));
     expect(res.text).toContain("No iModels found");
@@ -135,22 +139,14 @@ describe("itwin-browser-py (the Bentley guide's controller)", () => {
   });
 
   it('shows bob "No iTwins found"', async () => {
-    const res = await runView(
-      await connected("bob@example.com", "bentley-itwin"),
-      "itwin-browser-py",
-      "get_bentley_data",
-    );
+    const res = await bentleyDataFor("bob@example.com");
     expect(res.status).toBe(200);
     expect(res.body).toEqual(expectedITwinTree(BOB_ID));
     expect(res.text).toContain("No iTwins found");
   });
 
   it("explains carol's 403 with no error handling in the seed's code: her role lacks imodels_read", async () => {
-    const res = await runView(
-      await connected("carol@example.com", "bentley-itwin"),
-      "itwin-browser-py",
-      "get_bentley_data",
-    );
+    const res = await bentleyDataFor("carol@example.com");
     expect(res.status).toBe(502);
     expect(res.body).toMatchObject({
       code: "provider_http_error",
@@ -179,29 +175,21 @@ describe("acc-hubs-py (the Autodesk guide's controller)", () => {
   });
 
   it("shows alice her hubs", async () => {
-    const res = await runView(
-      await connected("alice@example.com", "autodesk-aps"),
-      "acc-hubs-py",
-      "get_hubs",
-    );
+    const res = await hubsFor("alice@example.com");
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual(expectedHubs(ALICE_ID));
     expect((res.body as { rows: unknown[] }).rows.length).toBeGreaterThan(1);
   });
 
   it("shows bob an empty table (no ACC custom integration: Autodesk answers no hubs)", async () => {
-    const res = await runView(await connected("bob@example.com", "autodesk-aps"), "acc-hubs-py", "get_hubs");
+    const res = await hubsFor("bob@example.com");
     expect(res.status).toBe(200);
     expect(res.body).toEqual(expectedHubs(BOB_ID));
     expect((res.body as { rows: unknown[] }).rows).toEqual([]);
   });
 
   it("shows carol her personal hub", async () => {
-    const res = await runView(
-      await connected("carol@example.com", "autodesk-aps"),
-      "acc-hubs-py",
-      "get_hubs",
-    );
+    const res = await hubsFor("carol@example.com");
     expect(res.status).toBe(200);
     expect(res.body).toEqual(expectedHubs(CAROL_ID));
     expect((res.body as { rows: unknown[] }).rows).toHaveLength(1);

@@ -8,16 +8,21 @@
  * 3. Else → fail when CI=true; otherwise provide null and the PostgreSQL suites skip, saying why
  *    (`inject("pgSkipReason")`).
  */
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { newPgPassword, pgUrlFor, withInitdbAuth } from "../helpers/pgAuth.ts";
+import {
+  PG_BIN,
+  isRoot,
+  makeClusterDir,
+  pgBinariesAvailable,
+  pgServerOptions,
+  runPg,
+} from "../helpers/pgServer.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -27,10 +32,6 @@ declare module "vitest" {
     pgSkipReason: string | null;
   }
 }
-
-const execFileAsync = promisify(execFile);
-/** Where initdb and pg_ctl live; GATEHOUSE_TEST_PG_BIN overrides (another distribution or version). */
-const PG_BIN = process.env.GATEHOUSE_TEST_PG_BIN?.trim() || "/usr/lib/postgresql/15/bin";
 
 interface Cluster {
   url: string;
@@ -46,7 +47,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
 
-  if (existsSync(join(PG_BIN, "initdb"))) {
+  if (pgBinariesAvailable()) {
     const cluster = await sharedCluster();
     project.provide("pgUrl", cluster.url);
     project.provide("pgSkipReason", null);
@@ -87,22 +88,6 @@ async function sharedCluster(): Promise<{ url: string; release(): Promise<void> 
   };
 }
 
-function isRoot(): boolean {
-  return typeof process.getuid === "function" && process.getuid() === 0;
-}
-
-/** Runs a PostgreSQL binary, as the `postgres` user when we are root. */
-async function runPg(binary: string, args: string[], timeoutMs = 60_000): Promise<void> {
-  const path = join(PG_BIN, binary);
-  const [file, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", path, ...args]] : [path, args];
-  try {
-    await execFileAsync(file, argv, { timeout: timeoutMs, cwd: tmpdir() });
-  } catch (error) {
-    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    throw new Error(`${binary} failed: ${(stderr || stdout || String(error)).trim()}`, { cause: error });
-  }
-}
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -118,12 +103,7 @@ function freePort(): Promise<number> {
 }
 
 async function startCluster(): Promise<Cluster> {
-  const dir = await mkdtemp(join(tmpdir(), "gatehouse-pg-"));
-  if (isRoot()) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
-    await chown(dir, uid, gid);
-  }
+  const dir = await makeClusterDir("gatehouse-pg-");
   const data = join(dir, "data");
   let started = false;
   const stop = async (): Promise<void> => {
@@ -159,16 +139,7 @@ async function startCluster(): Promise<Cluster> {
     // A free port can be taken between probing and binding; try a few.
     for (let attempt = 0; attempt < 3 && !started; attempt++) {
       const port = await freePort();
-      const serverOptions = [
-        "-c listen_addresses=127.0.0.1",
-        `-p ${port}`,
-        `-c unix_socket_directories=${dir}`,
-        "-c max_connections=300",
-        "-c shared_buffers=32MB",
-        "-c fsync=off",
-        "-c synchronous_commit=off",
-        "-c full_page_writes=off",
-      ].join(" ");
+      const serverOptions = pgServerOptions(port, dir, { maxConnections: 300, sharedBuffers: "32MB" });
       try {
         await runPg("pg_ctl", [
           "-D",

@@ -10,9 +10,8 @@ import {
 } from "../helpers/chromium.ts";
 import { updateConnections } from "../helpers/directWrites.ts";
 import { useHubInBrowser } from "../helpers/hubInBrowser.ts";
-import { DEMO_PASSWORD } from "../helpers/hub.ts";
+import { ALICE, DEMO_PASSWORD } from "../helpers/hub.ts";
 
-const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 const EXAMPLES = fileURLToPath(new URL("../../examples", import.meta.url));
 
 // The second scenario in real Chromium, with the sandbox's autodesk-aps integration: alice opens

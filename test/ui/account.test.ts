@@ -11,11 +11,10 @@ import {
 import { DATE_TIME_FORMAT } from "../../web/src/api.ts";
 import { updateConnections } from "../helpers/directWrites.ts";
 import { openWindow, useHubInBrowser } from "../helpers/hubInBrowser.ts";
-import { DEMO_PASSWORD } from "../helpers/hub.ts";
+import { ALICE, DEMO_PASSWORD } from "../helpers/hub.ts";
 import { HANG_GUARD_MS } from "../helpers/waitUntil.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples", import.meta.url));
-const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 const BOB = { email: "bob@example.com", password: DEMO_PASSWORD };
 const TIME_ZONE = "Europe/Amsterdam";
 /** expect.poll gives up after 1 s by default, which a page on a loaded machine can take: a hang guard. */

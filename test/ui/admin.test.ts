@@ -10,9 +10,8 @@ import {
   watchConsole,
 } from "../helpers/chromium.ts";
 import { useHubInBrowser } from "../helpers/hubInBrowser.ts";
-import { DEMO_PASSWORD, TEST_ADMIN } from "../helpers/hub.ts";
+import { ALICE, DEMO_PASSWORD, TEST_ADMIN } from "../helpers/hub.ts";
 
-const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 const EXAMPLES = fileURLToPath(new URL("../../examples", import.meta.url));
 
 // The first scenario in real Chromium. The admin signs in, deletes the sandbox's iTwin integration

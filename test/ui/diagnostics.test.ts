@@ -1,11 +1,11 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { hubProblems, screenshot, signInAtEmulator, signInThroughUi } from "../helpers/chromium.ts";
+import { GUIDE_BENTLEY_INTEGRATION } from "../helpers/guideIntegrations.ts";
 import { openWindow, useHubInBrowser } from "../helpers/hubInBrowser.ts";
-import { DEMO_PASSWORD, TEST_ADMIN } from "../helpers/hub.ts";
+import { ALICE, TEST_ADMIN } from "../helpers/hub.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples", import.meta.url));
-const ALICE = { email: "alice@example.com", password: DEMO_PASSWORD };
 
 // The trap in the browser: an integration created "as the guide says" and assigned to the example
 // itwin-browser, whose config lists only bentley-itwin. The integration's page and the app's page both say
@@ -16,14 +16,7 @@ describe("diagnostics in the browser", () => {
 
   it("shows on the integration's page that the app's config does not list it", async () => {
     const admin = await ui.hub.admin();
-    const created = await admin.post("/api/admin/integrations", {
-      name: "viktor-itwin-integration",
-      provider: "bentley-itwin",
-      description: "OAuth 2.0 integration for accessing Bentley iTwin projects and iModels",
-      apps: ["itwin-browser"],
-      clientId: "sandbox-web",
-      clientSecret: "sandbox-web-secret",
-    });
+    const created = await admin.post("/api/admin/integrations", GUIDE_BENTLEY_INTEGRATION);
     expect(created.status, created.text).toBe(201);
     await signInThroughUi(ui.page, TEST_ADMIN.email, TEST_ADMIN.password);
     await ui.page.goto("/admin/integrations/viktor-itwin-integration");

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hubProblems, screenshot, signInAtEmulator, signInThroughUi } from "../helpers/chromium.ts";
 import { useHubInBrowser } from "../helpers/hubInBrowser.ts";
-import { DEMO_PASSWORD } from "../helpers/hub.ts";
+import { ALICE, DEMO_PASSWORD } from "../helpers/hub.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples", import.meta.url));
 
@@ -37,12 +37,7 @@ describe("itwin-service and evo-workspaces in the browser", () => {
     await ui.page.locator('a[href="/apps/evo-workspaces"]').click();
     const login = ui.page.getByRole("link", { name: "Log in to seequent-evo" });
     await login.click();
-    await signInAtEmulator(
-      ui.page,
-      ui.hub.url,
-      { email: "alice@example.com", password: DEMO_PASSWORD },
-      "/apps/evo-workspaces",
-    );
+    await signInAtEmulator(ui.page, ui.hub.url, ALICE, "/apps/evo-workspaces");
     const table = ui.page.getByRole("table", { name: "Workspaces" });
     await table.locator("tbody tr").first().waitFor();
     expect(await table.getByRole("columnheader").allTextContents()).toEqual(

@@ -3,7 +3,7 @@
 // (linked by her verified email), and signing out ends the session at the emulator too (RP-initiated logout).
 import { describe, expect, it } from "vitest";
 import { hubProblems, screenshot, signInAtEmulator } from "../helpers/chromium.ts";
-import { DEMO_PASSWORD } from "../helpers/hub.ts";
+import { ALICE } from "../helpers/hub.ts";
 import { useHubInBrowser } from "../helpers/hubInBrowser.ts";
 
 describe("sign-in through the sandbox's identity provider", () => {
@@ -17,12 +17,7 @@ describe("sign-in through the sandbox's identity provider", () => {
     expect(await ui.page.getByLabel("Email").count()).toBe(1); // passwords stay on in the sandbox
     await screenshot(ui.page, "sign-in-with-provider");
     await button.click();
-    await signInAtEmulator(
-      ui.page,
-      ui.hub.url,
-      { email: "alice@example.com", password: DEMO_PASSWORD },
-      "/account",
-    );
+    await signInAtEmulator(ui.page, ui.hub.url, ALICE, "/account");
     await ui.page.getByRole("heading", { name: "Personal access tokens" }).waitFor();
     expect(await ui.page.locator(".who").textContent()).toContain("alice@example.com");
     const me = (await (await ui.context.request.get("/api/me")).json()) as unknown;
