@@ -135,6 +135,8 @@ export async function builtCli() {
     mkdirSync(CACHE, { recursive: true });
     // Built aside and renamed into place: CLIs started at once (tests, a process manager) never see half.
     const scratch = join(CACHE, `tmp-${process.pid}-${Date.now()}`);
+    if (process.stderr.isTTY)
+      process.stderr.write("gatehouse: building the CLI from src/ (after a change)…\n");
     await buildInto(scratch);
     try {
       renameSync(scratch, dir);
