@@ -3,6 +3,7 @@
  * `/project/v1`, JSON:API bodies (`application/vnd.api+json`) and JSON:API errors, unknown routes included.
  */
 import type { FastifyInstance } from "fastify";
+import { mountApiAreas, type PlatformApiOptions } from "../../shared/apiAreas.ts";
 import { platformErrorHandlers } from "../../shared/apiErrors.ts";
 import { createAutodeskSeed, type AutodeskSeed } from "../../shared/seedAutodesk.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
@@ -12,10 +13,7 @@ import { registerHubRoutes } from "./hubs.ts";
 export type { EmulatorContext } from "../../shared/context.ts";
 export { AUTODESK_CONTENT_TYPE, AutodeskApiError, errorBody, faultBody } from "./errors.ts";
 
-export interface AutodeskApiOptions {
-  /** Defaults to a fresh copy of the standard seed. */
-  seed?: AutodeskSeed;
-}
+export type AutodeskApiOptions = PlatformApiOptions<AutodeskSeed>;
 
 const answerErrors = platformErrorHandlers({
   name: "autodesk",
@@ -32,12 +30,7 @@ export async function registerAutodeskApi(
   ctx: EmulatorContext,
   options: AutodeskApiOptions = {},
 ): Promise<void> {
-  const seed = options.seed ?? createAutodeskSeed();
-  await app.register(
-    async (scope) => {
-      answerErrors(scope);
-      registerHubRoutes(scope, ctx, seed);
-    },
-    { prefix: "/project/v1" },
-  );
+  await mountApiAreas(app, ctx, options.seed ?? createAutodeskSeed(), answerErrors, {
+    "/project/v1": registerHubRoutes,
+  });
 }

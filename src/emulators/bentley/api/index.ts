@@ -4,6 +4,7 @@
  * including unknown routes under these prefixes, answers in the Bentley shape.
  */
 import type { FastifyInstance } from "fastify";
+import { mountApiAreas, type PlatformApiOptions } from "../../shared/apiAreas.ts";
 import { platformErrorHandlers } from "../../shared/apiErrors.ts";
 import { createBentleySeed, type BentleySeed } from "../../shared/seedBentley.ts";
 import { registerAccessControlRoutes } from "./accessControl.ts";
@@ -19,10 +20,7 @@ export { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, faultBody } fro
 /** The body for a path no Bentley API serves (ResourceNotFound / OperationNotFound). */
 export const notFoundBody = (path: string): unknown => errors.operationNotFound(path).body();
 
-export interface BentleyApiOptions {
-  /** Defaults to a fresh copy of the standard seed. */
-  seed?: BentleySeed;
-}
+export type BentleyApiOptions = PlatformApiOptions<BentleySeed>;
 
 const answerErrors = platformErrorHandlers({
   name: "bentley",
@@ -40,13 +38,9 @@ export async function registerBentleyApi(
   options: BentleyApiOptions = {},
 ): Promise<void> {
   const directory = new BentleyDirectory(options.seed ?? createBentleySeed());
-  const area =
-    (register: (scope: FastifyInstance, ctx: EmulatorContext, directory: BentleyDirectory) => void) =>
-    async (scope: FastifyInstance) => {
-      answerErrors(scope);
-      register(scope, ctx, directory);
-    };
-  await app.register(area(registerITwinRoutes), { prefix: "/itwins" });
-  await app.register(area(registerIModelRoutes), { prefix: "/imodels" });
-  await app.register(area(registerAccessControlRoutes), { prefix: "/accesscontrol" });
+  await mountApiAreas(app, ctx, directory, answerErrors, {
+    "/itwins": registerITwinRoutes,
+    "/imodels": registerIModelRoutes,
+    "/accesscontrol": registerAccessControlRoutes,
+  });
 }

@@ -4,6 +4,7 @@
  * prefixes included, are RFC 7807 problem JSON.
  */
 import type { FastifyInstance } from "fastify";
+import { mountApiAreas, type PlatformApiOptions } from "../../shared/apiAreas.ts";
 import { platformErrorHandlers } from "../../shared/apiErrors.ts";
 import { createSeequentSeed, type SeequentSeed } from "../../shared/seedSeequent.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
@@ -17,10 +18,7 @@ export { EvoApiError, PROBLEM_CONTENT_TYPE, errorBody, faultBody } from "./error
 /** The problem body for a path no Evo API serves. */
 export const notFoundBody = (path: string): unknown => notFound(path).body();
 
-export interface SeequentApiOptions {
-  /** Defaults to a fresh copy of the standard seed. */
-  seed?: SeequentSeed;
-}
+export type SeequentApiOptions = PlatformApiOptions<SeequentSeed>;
 
 const notFound = (path: string): EvoApiError => errors.notFound(`No resource at ${path}.`);
 
@@ -39,13 +37,8 @@ export async function registerSeequentApi(
   ctx: EmulatorContext,
   options: SeequentApiOptions = {},
 ): Promise<void> {
-  const seed = options.seed ?? createSeequentSeed();
-  const area =
-    (register: (scope: FastifyInstance, ctx: EmulatorContext, seed: SeequentSeed) => void) =>
-    async (scope: FastifyInstance) => {
-      answerErrors(scope);
-      register(scope, ctx, seed);
-    };
-  await app.register(area(registerDiscoveryRoutes), { prefix: "/evo" });
-  await app.register(area(registerWorkspaceRoutes), { prefix: "/workspace" });
+  await mountApiAreas(app, ctx, options.seed ?? createSeequentSeed(), answerErrors, {
+    "/evo": registerDiscoveryRoutes,
+    "/workspace": registerWorkspaceRoutes,
+  });
 }
