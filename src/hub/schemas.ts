@@ -40,6 +40,19 @@ export function jsonSchema(schema: z.ZodType, io: "input" | "output" = "input"):
   return converted;
 }
 
+/**
+ * The schema of a page a provider sends the browser back to: any query, since the provider decides what it
+ * sends and the flow checks every parameter by hand; a 302 onwards, or a readable error page.
+ */
+export function browserReturnSchema(tag: string, summary: string) {
+  return {
+    tags: [tag],
+    summary,
+    querystring: { type: "object", additionalProperties: true },
+    response: { 302: { type: "null" } },
+  } as const;
+}
+
 /** `{ name }`-style path parameters. */
 export const nameParams = {
   type: "object",
