@@ -1,3 +1,4 @@
+import { thrownBy } from "../../test/helpers/thrown.ts";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,15 +16,7 @@ const aadA = "connections:conn-a:access_token";
 const aadB = "connections:conn-b:access_token";
 
 /** The GatehouseError `fn` throws; fails the test when it throws anything else or nothing. */
-function thrownError(fn: () => unknown): GatehouseError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatehouseError);
-    return error as GatehouseError;
-  }
-  throw new Error("expected a GatehouseError");
-}
+const thrownError = (fn: () => unknown): GatehouseError => thrownBy(fn, GatehouseError);
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
