@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Union
 
 from . import _js
 from ._frozen import Frozen
+from ._inherited import inherited
 
 OptionValue = Union[str, int, float]
 
@@ -234,9 +235,7 @@ class Parametrization:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        fields: dict[str, Field] = {}
-        for base in reversed(cls.__mro__[1:]):
-            fields.update(getattr(base, "_fields", {}))
+        fields: dict[str, Field] = inherited(cls, "_fields")
         for name, value in vars(cls).items():
             if not isinstance(value, Field):
                 continue
