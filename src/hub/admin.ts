@@ -37,6 +37,12 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
  */
 export const adminRoutes: FastifyPluginAsync = async (app) => {
   const { integrations, tokens, config, oauthConfigFor, audit } = app;
+  /** The integration a route's `:name` names; 404 `integration_not_found` when there is none. */
+  const named = async (name: string) => {
+    const integration = await integrations.get(name);
+    if (!integration) throw failures.integrationNotFound(name);
+    return integration;
+  };
   const target = (integration: Integration): AuditTarget => ({
     type: "integration",
     id: integration.id,
@@ -116,8 +122,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       response: { 200: integrationViewSchema, ...errors, 404: problemSchema },
     }),
     async (request) => {
-      const integration = await integrations.get(request.params.name);
-      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const integration = await named(request.params.name);
       return view(integration);
     },
   );
@@ -131,8 +136,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     }),
     async (request) => {
       const body = patchIntegrationBody.parse(request.body);
-      const current = await integrations.get(request.params.name);
-      if (!current) throw failures.integrationNotFound(request.params.name);
+      const current = await named(request.params.name);
       checkOriginChange(current, body);
       const patch = integrationPatch(current, body);
       const moved = endpointOriginChanges(current, patch);
@@ -173,8 +177,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       response: { 200: appLinksSchema, ...errors, 404: problemSchema },
     }),
     async (request) => {
-      const integration = await integrations.get(request.params.name);
-      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const integration = await named(request.params.name);
       const apps = loadedApps(app.appDirectory);
       return {
         integration: integration.name,
@@ -194,8 +197,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       },
     ),
     async (request) => {
-      const integration = await integrations.get(request.params.name);
-      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const integration = await named(request.params.name);
       const report = await checkIntegration(integration, oauthConfigFor(integration), {
         redirectUri: callbackUrl(config),
         scopes: requestScopes(integration),
@@ -216,8 +218,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       },
     ),
     async (request, reply) => {
-      const integration = await integrations.get(request.params.name);
-      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const integration = await named(request.params.name);
       const connections = await integrations.countConnections(integration.id);
       await tokens.deleteIntegrationTokens(integration);
       await integrations.delete(integration.name);
