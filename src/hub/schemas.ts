@@ -53,6 +53,11 @@ export function browserReturnSchema(tag: string, summary: string) {
   } as const;
 }
 
+/** An object schema whose every property is required, so that each field is named once. */
+export function requiredObject<P extends Record<string, unknown>>(properties: P) {
+  return { type: "object", properties, required: Object.keys(properties) } as const;
+}
+
 /** `{ name }`-style path parameters. */
 export const nameParams = {
   type: "object",
