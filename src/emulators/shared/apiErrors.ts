@@ -26,6 +26,26 @@ export interface PlatformErrorShape<E extends PlatformApiError> {
   notFound(path: string): E;
 }
 
+/** One answer of the platform's outside its routes: its content type and the body for what it is given. */
+export interface PlatformAnswer<T> {
+  contentType: string;
+  body(given: T): unknown;
+}
+
+/**
+ * How the platform answers outside its APIs' routes, from the same shape its routes answer errors in: a
+ * fault (429, 5xx) the knobs inject with `fault`'s body, and a path no route serves with its not-found body.
+ */
+export function platformAnswers<E extends PlatformApiError>(
+  shape: PlatformErrorShape<E>,
+  fault: (status: number) => unknown,
+): { apiFault: PlatformAnswer<number>; notFound: PlatformAnswer<string> } {
+  return {
+    apiFault: { contentType: shape.contentType, body: fault },
+    notFound: { contentType: shape.contentType, body: (path) => shape.notFound(path).body() },
+  };
+}
+
 /**
  * Returns a function that sets a Fastify scope's error and not-found handlers, so that every error under it
  * answers in the platform's shape.

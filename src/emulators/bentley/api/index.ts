@@ -5,31 +5,33 @@
  */
 import type { FastifyInstance } from "fastify";
 import { mountApiAreas, type PlatformApiOptions } from "../../shared/apiAreas.ts";
-import { platformErrorHandlers } from "../../shared/apiErrors.ts";
+import { platformAnswers, platformErrorHandlers, type PlatformErrorShape } from "../../shared/apiErrors.ts";
 import { createBentleySeed, type BentleySeed } from "../../shared/seedBentley.ts";
 import { registerAccessControlRoutes } from "./accessControl.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { BentleyDirectory } from "./directory.ts";
-import { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, errors } from "./errors.ts";
+import { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, errors, faultBody } from "./errors.ts";
 import { registerIModelRoutes } from "./imodels.ts";
 import { registerITwinRoutes } from "./itwins.ts";
 
 export type { EmulatorContext } from "../../shared/context.ts";
 export { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, faultBody } from "./errors.ts";
 
-/** The body for a path no Bentley API serves (ResourceNotFound / OperationNotFound). */
-export const notFoundBody = (path: string): unknown => errors.operationNotFound(path).body();
-
 export type BentleyApiOptions = PlatformApiOptions<BentleySeed>;
 
-const answerErrors = platformErrorHandlers({
+const errorShape: PlatformErrorShape<BentleyApiError> = {
   name: "bentley",
   contentType: BENTLEY_ERROR_CONTENT_TYPE,
   isApiError: (error): error is BentleyApiError => error instanceof BentleyApiError,
   invalidRequest: (status, message) => errorBody(status, "InvalidRequest", message),
   internalError: () => errorBody(500, "InternalServerError", "An internal server error occurred."),
+  // A path no Bentley API serves: ResourceNotFound / OperationNotFound.
   notFound: (path) => errors.operationNotFound(path),
-});
+};
+const answerErrors = platformErrorHandlers(errorShape);
+
+/** How Bentley answers outside its APIs' routes: an injected fault, an unknown path. */
+export const bentleyAnswers = platformAnswers(errorShape, faultBody);
 
 /** Mounts the iTwins, iModels and Access Control routes on `app`. Await it before `listen()`. */
 export async function registerBentleyApi(

@@ -5,31 +5,30 @@
  */
 import type { FastifyInstance } from "fastify";
 import { mountApiAreas, type PlatformApiOptions } from "../../shared/apiAreas.ts";
-import { platformErrorHandlers } from "../../shared/apiErrors.ts";
+import { platformAnswers, platformErrorHandlers, type PlatformErrorShape } from "../../shared/apiErrors.ts";
 import { createSeequentSeed, type SeequentSeed } from "../../shared/seedSeequent.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { registerDiscoveryRoutes } from "./discovery.ts";
-import { EvoApiError, PROBLEM_CONTENT_TYPE, errorBody, errors } from "./errors.ts";
+import { EvoApiError, PROBLEM_CONTENT_TYPE, errorBody, errors, faultBody } from "./errors.ts";
 import { registerWorkspaceRoutes } from "./workspaces.ts";
 
 export type { EmulatorContext } from "../../shared/context.ts";
 export { EvoApiError, PROBLEM_CONTENT_TYPE, errorBody, faultBody } from "./errors.ts";
 
-/** The problem body for a path no Evo API serves. */
-export const notFoundBody = (path: string): unknown => notFound(path).body();
-
 export type SeequentApiOptions = PlatformApiOptions<SeequentSeed>;
 
-const notFound = (path: string): EvoApiError => errors.notFound(`No resource at ${path}.`);
-
-const answerErrors = platformErrorHandlers({
+const errorShape: PlatformErrorShape<EvoApiError> = {
   name: "seequent",
   contentType: PROBLEM_CONTENT_TYPE,
   isApiError: (error): error is EvoApiError => error instanceof EvoApiError,
   invalidRequest: (status, message) => errorBody(status, "invalid-request", message),
   internalError: () => errorBody(500, "internal-server-error", "An internal server error occurred."),
-  notFound: (path) => notFound(path),
-});
+  notFound: (path) => errors.notFound(`No resource at ${path}.`),
+};
+const answerErrors = platformErrorHandlers(errorShape);
+
+/** How Evo answers outside its APIs' routes: an injected fault, an unknown path (problem JSON). */
+export const seequentAnswers = platformAnswers(errorShape, faultBody);
 
 /** Mounts the discovery and workspace routes on `app`. Await it before `listen()`. */
 export async function registerSeequentApi(
