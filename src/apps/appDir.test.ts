@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const refusal = (dir: string) => thrownBy(() => checkAppDirectory(dir), AppDirError).message;
+const refusal = (dir: string) => thrownBy(AppDirError, () => checkAppDirectory(dir)).message;
 
 describe("checkAppDirectory", () => {
   it("answers the real path and allows links that stay inside, relative or absolute", () => {

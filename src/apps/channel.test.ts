@@ -10,7 +10,7 @@ const frame = (body: Buffer | string, length?: number): Buffer => {
   return Buffer.concat([header, bytes]);
 };
 const refusal = (decoder: FrameDecoder, chunk: Buffer): string =>
-  thrownBy(() => decoder.push(chunk), ChannelError).reason;
+  thrownBy(ChannelError, () => decoder.push(chunk)).reason;
 
 describe("encodeFrame", () => {
   it("writes a big-endian length and the UTF-8 JSON", () => {

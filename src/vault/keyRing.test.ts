@@ -16,7 +16,7 @@ const aadA = "connections:conn-a:access_token";
 const aadB = "connections:conn-b:access_token";
 
 /** The GatehouseError `fn` throws; fails the test when it throws anything else or nothing. */
-const thrownError = (fn: () => unknown): GatehouseError => thrownBy(fn, GatehouseError);
+const thrownError = (fn: () => unknown): GatehouseError => thrownBy(GatehouseError, fn);
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

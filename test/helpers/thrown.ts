@@ -1,13 +1,12 @@
-/**
- * The error `fn` throws, checked to be an `errorClass`: another error is thrown on (failing the test with
- * its own message), and throwing nothing fails the test.
- */
-export function thrownBy<E extends Error>(fn: () => unknown, errorClass: new (...args: never[]) => E): E {
+import { expect } from "vitest";
+
+/** What `run` threw, checked to be a `type` (for tests that read the error's fields); fails if it returned. */
+export function thrownBy<E extends Error>(type: abstract new (...args: never[]) => E, run: () => unknown): E {
   try {
-    fn();
+    run();
   } catch (err) {
-    if (err instanceof errorClass) return err;
-    throw err;
+    expect(err).toBeInstanceOf(type);
+    return err as E;
   }
-  throw new Error(`expected a ${errorClass.name}`);
+  throw new Error(`expected a ${type.name}, but nothing was thrown`);
 }
