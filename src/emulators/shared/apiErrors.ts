@@ -16,8 +16,8 @@ export interface PlatformErrorShape<E extends PlatformApiError> {
   /** Names the API in the log line of an unexpected failure. */
   name: string;
   contentType: string;
-  /** Recognises the platform's own error class. */
-  isApiError(error: unknown): error is E;
+  /** The platform's own error class: its errors are sent as they are. */
+  errorClass: abstract new (...args: never[]) => E;
   /** The body for a request Fastify refused before the route ran. */
   invalidRequest(status: number, message: string): unknown;
   /** The body for an unexpected failure. */
@@ -65,7 +65,7 @@ export function platformErrorHandlers<E extends PlatformApiError>(
     request: FastifyRequest,
     reply: FastifyReply,
   ): FastifyReply => {
-    if (shape.isApiError(error)) return sendError(reply, error);
+    if (error instanceof shape.errorClass) return sendError(reply, error);
     const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, `${shape.name} api failed`);

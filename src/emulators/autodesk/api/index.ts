@@ -18,7 +18,7 @@ export type AutodeskApiOptions = PlatformApiOptions<AutodeskSeed>;
 const errorShape: PlatformErrorShape<AutodeskApiError> = {
   name: "autodesk",
   contentType: AUTODESK_CONTENT_TYPE,
-  isApiError: (error): error is AutodeskApiError => error instanceof AutodeskApiError,
+  errorClass: AutodeskApiError,
   invalidRequest: (status, message) => errorBody(status, "BAD_INPUT", message),
   internalError: () => errorBody(500, "INTERNAL_SERVER_ERROR", "An internal server error occurred."),
   notFound: (path) => errors.notFound(`No resource at ${path}.`),

@@ -22,7 +22,7 @@ export type BentleyApiOptions = PlatformApiOptions<BentleySeed>;
 const errorShape: PlatformErrorShape<BentleyApiError> = {
   name: "bentley",
   contentType: BENTLEY_ERROR_CONTENT_TYPE,
-  isApiError: (error): error is BentleyApiError => error instanceof BentleyApiError,
+  errorClass: BentleyApiError,
   invalidRequest: (status, message) => errorBody(status, "InvalidRequest", message),
   internalError: () => errorBody(500, "InternalServerError", "An internal server error occurred."),
   // A path no Bentley API serves: ResourceNotFound / OperationNotFound.

@@ -20,7 +20,7 @@ export type SeequentApiOptions = PlatformApiOptions<SeequentSeed>;
 const errorShape: PlatformErrorShape<EvoApiError> = {
   name: "seequent",
   contentType: PROBLEM_CONTENT_TYPE,
-  isApiError: (error): error is EvoApiError => error instanceof EvoApiError,
+  errorClass: EvoApiError,
   invalidRequest: (status, message) => errorBody(status, "invalid-request", message),
   internalError: () => errorBody(500, "internal-server-error", "An internal server error occurred."),
   notFound: (path) => errors.notFound(`No resource at ${path}.`),
