@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar, Generic, TypeVar, Union
 
 from . import _js
 from ._frozen import Frozen
+from ._inherited import inherited
 
 OptionValue = Union[str, int, float]
 
@@ -89,15 +90,21 @@ class TextField(_LabelledField):
         return {**self._base(), "default": self.default}
 
 
-class _NumericField(_LabelledField):
+#: The numbers a numeric field holds: ``float`` for NumberField, ``int`` for IntegerField.
+_N = TypeVar("_N", float, int)
+
+
+class _NumericField(_LabelledField, Generic[_N]):
     def __init__(
         self,
-        label: str | None,
-        default: float | None,
-        min: float | None,
-        max: float | None,
-        step: float | None,
-        description: str | None,
+        label: str | None = None,
+        *,
+        default: _N | None = None,
+        min: _N | None = None,
+        max: _N | None = None,
+        step: _N | None = None,
+        description: str | None = None,
+        flex: int | None = None,
     ) -> None:
         super().__init__(label, description)
         bounds = {"default": default, "min": min, "max": max, "step": step}
@@ -119,44 +126,18 @@ class _NumericField(_LabelledField):
         return {**self._base(), "default": self.default, "min": self.min, "max": self.max, "step": self.step}
 
 
-class NumberField(_NumericField):
+class NumberField(_NumericField[float]):
     """A number; without a default the value may be ``None`` (left empty)."""
 
     type = "numberField"
     _name = "NumberField"
 
-    def __init__(
-        self,
-        label: str | None = None,
-        *,
-        default: float | None = None,
-        min: float | None = None,
-        max: float | None = None,
-        step: float | None = None,
-        description: str | None = None,
-        flex: int | None = None,
-    ) -> None:
-        super().__init__(label, default, min, max, step, description)
 
-
-class IntegerField(_NumericField):
+class IntegerField(_NumericField[int]):
     """A whole number; without a default the value may be ``None`` (left empty)."""
 
     type = "integerField"
     _name = "IntegerField"
-
-    def __init__(
-        self,
-        label: str | None = None,
-        *,
-        default: int | None = None,
-        min: int | None = None,
-        max: int | None = None,
-        step: int | None = None,
-        description: str | None = None,
-        flex: int | None = None,
-    ) -> None:
-        super().__init__(label, default, min, max, step, description)
 
 
 class BooleanField(_LabelledField):
@@ -234,9 +215,7 @@ class Parametrization:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        fields: dict[str, Field] = {}
-        for base in reversed(cls.__mro__[1:]):
-            fields.update(getattr(base, "_fields", {}))
+        fields: dict[str, Field] = inherited(cls, "_fields")
         for name, value in vars(cls).items():
             if not isinstance(value, Field):
                 continue

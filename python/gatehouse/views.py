@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from . import _js
+from ._inherited import inherited
 from .data_result import DataResult
 from .fields import Parametrization
 from .table_result import TableResult
@@ -105,9 +106,7 @@ class Controller:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        views: dict[str, ViewSpec] = {}
-        for base in reversed(cls.__mro__[1:]):
-            views.update(getattr(base, "_views", {}))
+        views: dict[str, ViewSpec] = inherited(cls, "_views")
         for name, member in vars(cls).items():
             spec = getattr(member, _VIEW_ATTRIBUTE, None) if callable(member) else None
             if not isinstance(spec, ViewSpec):

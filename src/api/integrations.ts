@@ -9,8 +9,8 @@ export type IntegrationGrant = "authorization_code" | "client_credentials";
 /** How the client proves its identity at the token endpoint (RFC 7591 names). */
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 
-/** An integration as every read shows it: the secret replaced by `clientSecretSet`, plus the redirect URI. */
-export interface IntegrationView {
+/** An integration's settings, the same where it is stored and wherever it is shown (the secret apart). */
+export interface IntegrationSettings {
   id: string;
   name: string;
   provider: string;
@@ -23,10 +23,14 @@ export interface IntegrationView {
   introspectionUrl: string | null;
   issuer: string | null;
   clientId: string;
-  clientSecretSet: boolean;
   scopes: string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   pkce: boolean;
+}
+
+/** An integration as every read shows it: the secret replaced by `clientSecretSet`, plus the redirect URI. */
+export interface IntegrationView extends IntegrationSettings {
+  clientSecretSet: boolean;
   /** The hub's callback URL, to register at the provider. */
   redirectUri: string;
   /** Stored user connections (what a delete removes). */

@@ -1,3 +1,4 @@
+import { thrownBy } from "../../test/helpers/thrown.ts";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,15 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const refusal = (dir: string) => {
-  try {
-    checkAppDirectory(dir);
-  } catch (err) {
-    if (err instanceof AppDirError) return err.message;
-    throw err;
-  }
-  throw new Error("expected an AppDirError");
-};
+const refusal = (dir: string) => thrownBy(AppDirError, () => checkAppDirectory(dir)).message;
 
 describe("checkAppDirectory", () => {
   it("answers the real path and allows links that stay inside, relative or absolute", () => {

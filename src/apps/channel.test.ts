@@ -1,3 +1,4 @@
+import { thrownBy } from "../../test/helpers/thrown.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ChannelError, encodeFrame, FrameDecoder } from "./channel.ts";
@@ -8,15 +9,8 @@ const frame = (body: Buffer | string, length?: number): Buffer => {
   header.writeUInt32BE(length ?? bytes.length, 0);
   return Buffer.concat([header, bytes]);
 };
-const refusal = (decoder: FrameDecoder, chunk: Buffer): string => {
-  try {
-    decoder.push(chunk);
-  } catch (err) {
-    if (err instanceof ChannelError) return err.reason;
-    throw err;
-  }
-  throw new Error("expected a ChannelError");
-};
+const refusal = (decoder: FrameDecoder, chunk: Buffer): string =>
+  thrownBy(ChannelError, () => decoder.push(chunk)).reason;
 
 describe("encodeFrame", () => {
   it("writes a big-endian length and the UTF-8 JSON", () => {

@@ -21,6 +21,7 @@ import { CliError } from "./cliError.ts";
 import { hubConfig } from "./hubConfig.ts";
 import { describeStart, emulatorUrls, reportAppMismatches, startSandboxEmulators } from "./start.ts";
 import { configDir } from "./tokenCache.ts";
+import { stopSignal } from "./stopSignal.ts";
 
 export interface DevIo {
   env: NodeJS.ProcessEnv;
@@ -38,18 +39,6 @@ export interface DevOptions {
 // Dependencies, build output, Python's bytecode, dot files and editors' swap and backup files.
 const IGNORED =
   /(^|[/\\])(node_modules|\.git|dist|\.gatehouse|__pycache__)([/\\]|$)|(^|[/\\])\.[^/\\]*$|~$|\.sw[px]$|\.py[co]$/;
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-}
 
 function readSpec(appDir: string): AppSpec {
   try {
@@ -171,7 +160,7 @@ export async function dev(
         });
     });
 
-    await (options.until ?? waitForSignal());
+    await (options.until ?? stopSignal());
     await reloading;
     return 0;
   } catch (err) {

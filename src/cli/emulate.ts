@@ -8,6 +8,7 @@
  */
 import { join, resolve } from "node:path";
 import { DEFAULT_EMULATOR_PORTS, startEmulators, type Emulator, type Emulators } from "../emulators/index.ts";
+import { stopSignal } from "./stopSignal.ts";
 
 export class EmulatorConfigError extends Error {
   readonly code = "invalid_config";
@@ -97,18 +98,6 @@ export interface EmulateOptions {
   until?: Promise<unknown>;
 }
 
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve(signal);
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-}
-
 /** Runs the emulators until stopped; returns the exit code. */
 export async function emulate(options: EmulateOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
@@ -138,7 +127,7 @@ export async function emulate(options: EmulateOptions = {}): Promise<number> {
   }
   out.write(`${describeEmulators(emulators)}\n`);
 
-  await (options.until ?? nextSignal());
+  await (options.until ?? stopSignal());
   await emulators.close();
   out.write("emulators stopped\n");
   return 0;

@@ -4,12 +4,7 @@
  * 0 ok, 1 failure (one clear sentence on stderr), 2 usage error.
  */
 import { Command, CommanderError, Option } from "commander";
-import type { RotateFlags } from "./keys.ts";
-import type { LoginFlags } from "./login.ts";
 import type { NewFlags } from "./new.ts";
-import type { TokenFlags } from "./token.ts";
-import type { AddUserFlags, ResetPasswordFlags } from "./users.ts";
-import type { ExportFlags } from "./audit.ts";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, sentence, toCliError } from "./cliError.ts";
 import { TEMPLATES } from "./templates.ts";
 
@@ -43,6 +38,9 @@ function buildProgram(
       setCommand(name);
       setExitCode(await action(...args));
     };
+  /** A command whose function, loaded with its module only when it runs, takes the flags and io. */
+  const onDemand = <Flags>(name: string, load: () => Promise<(flags: Flags, io: Io) => Promise<number>>) =>
+    run(name, async (flags: Flags) => (await load())(flags, io));
 
   program
     .command("start")
@@ -103,12 +101,7 @@ function buildProgram(
         "npx gatehouse login --provider bentley-itwin --client-id sandbox-native --issuer http://127.0.0.1:8091 --no-browser",
       ),
     )
-    .action(
-      run("login", async (flags: LoginFlags) => {
-        const { login } = await import("./login.ts");
-        return login(flags, io);
-      }),
-    );
+    .action(onDemand("login", async () => (await import("./login.ts")).login));
 
   program
     .command("token")
@@ -135,12 +128,7 @@ function buildProgram(
         "GATEHOUSE_CLIENT_SECRET=… npx gatehouse token --grant client_credentials --provider bentley-itwin --client-id service-abc123",
       ),
     )
-    .action(
-      run("token", async (flags: TokenFlags) => {
-        const { token } = await import("./token.ts");
-        return token(flags, io);
-      }),
-    );
+    .action(onDemand("token", async () => (await import("./token.ts")).token));
 
   program
     .command("new")
@@ -183,12 +171,7 @@ function buildProgram(
         "GATEHOUSE_DATA_DIR=/var/lib/gatehouse npx gatehouse keys rotate --json",
       ),
     )
-    .action(
-      run("keys rotate", async (flags: RotateFlags) => {
-        const { rotateKeys } = await import("./keys.ts");
-        return rotateKeys(flags, io);
-      }),
-    );
+    .action(onDemand("keys rotate", async () => (await import("./keys.ts")).rotateKeys));
   keys
     .command("scrub")
     .description(
@@ -196,12 +179,7 @@ function buildProgram(
     )
     .option("--json", "print the result as JSON on stdout")
     .addHelpText("after", example("GATEHOUSE_DATA_DIR=/var/lib/gatehouse npx gatehouse keys scrub"))
-    .action(
-      run("keys scrub", async (flags: { json?: boolean }) => {
-        const { scrubKeys } = await import("./keys.ts");
-        return scrubKeys(flags, io);
-      }),
-    );
+    .action(onDemand("keys scrub", async () => (await import("./keys.ts")).scrubKeys));
 
   const users = program.command("users").description("hub users");
   users
@@ -214,12 +192,7 @@ function buildProgram(
     .option("--password <password>", "at least 8 characters (prefer letting Gatehouse generate one)")
     .option("--json", "print {id, email, role, password?} as JSON")
     .addHelpText("after", example("npx gatehouse users add --email ada@example.com --role developer"))
-    .action(
-      run("users add", async (flags: AddUserFlags) => {
-        const { addUser } = await import("./users.ts");
-        return addUser(flags, io);
-      }),
-    );
+    .action(onDemand("users add", async () => (await import("./users.ts")).addUser));
   users
     .command("reset-password")
     .description(
@@ -229,12 +202,7 @@ function buildProgram(
     .option("--password <password>", "at least 8 characters (prefer letting Gatehouse generate one)")
     .option("--json", "print {id, email, password?} as JSON")
     .addHelpText("after", example("npx gatehouse users reset-password --email ada@example.com"))
-    .action(
-      run("users reset-password", async (flags: ResetPasswordFlags) => {
-        const { resetPassword } = await import("./users.ts");
-        return resetPassword(flags, io);
-      }),
-    );
+    .action(onDemand("users reset-password", async () => (await import("./users.ts")).resetPassword));
 
   const audit = program.command("audit").description("the audit trail");
   audit
@@ -243,12 +211,7 @@ function buildProgram(
     .option("--since <when>", "an ISO date or time (2026-11-01, 2026-11-01T08:00:00Z) or days back (30d)")
     .option("--until <when>", "the same forms; events before it (default: now)")
     .addHelpText("after", example("npx gatehouse audit export --since 30d > audit.jsonl"))
-    .action(
-      run("audit export", async (flags: ExportFlags) => {
-        const { exportAudit } = await import("./audit.ts");
-        return exportAudit(flags, io);
-      }),
-    );
+    .action(onDemand("audit export", async () => (await import("./audit.ts")).exportAudit));
 
   return program;
 }

@@ -16,6 +16,7 @@ import {
 } from "../sandbox/emulators.ts";
 import { DEMO_USERS, seedSandbox, type SeedResult } from "../sandbox/seed.ts";
 import { startSandboxEmulators } from "./sandboxEmulators.ts";
+import { stopSignal } from "./stopSignal.ts";
 
 // The sandbox's emulators live in sandboxEmulators.ts; `gatehouse dev` imports them from here with the rest.
 export { emulatorPortsOf, startSandboxEmulators } from "./sandboxEmulators.ts";
@@ -30,18 +31,6 @@ export interface StartOptions {
   config?: Partial<HubConfig>;
   /** Told once everything listens and is seeded (e.g. to watch files and reload). */
   onStarted?: (started: { hub: Hub; emulators: Emulators | null; url: string }) => void | Promise<void>;
-}
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve(signal);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
 }
 
 /** The emulators' base URLs, once they listen. */
@@ -162,7 +151,7 @@ export async function start(options: StartOptions = {}): Promise<number> {
     const url = await hub.listen();
     out.write(describeStart(config, url, emulators, seed, appProblems));
     await options.onStarted?.({ hub, emulators, url });
-    await (options.until ?? waitForSignal());
+    await (options.until ?? stopSignal());
     return 0;
   } catch (err) {
     const message =

@@ -5,25 +5,23 @@
  * write is a temp file renamed over the old one, so a reader never sees half a file. Client secrets are
  * never written here.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   closeSync,
-  existsSync,
   mkdirSync,
   openSync,
   readFileSync,
   readdirSync,
-  renameSync,
   statSync,
   unlinkSync,
-  writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import type { TokenSet } from "../oauth/index.ts";
+import { writePrivateFile } from "../privateFiles.ts";
 import type { ResolvedClient } from "./clientConfig.ts";
 
 const cachedGrant = z.enum(["authorization_code", "client_credentials"]);
@@ -137,13 +135,7 @@ export function prepareCacheDir(env: NodeJS.ProcessEnv): string {
 export function writeEntry(env: NodeJS.ProcessEnv, entry: CachedTokens): string {
   const dir = prepareCacheDir(env);
   const file = join(dir, cacheFileName(entry));
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writeFileSync(tmp, `${JSON.stringify(entry, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-    renameSync(tmp, file);
-  } finally {
-    if (existsSync(tmp)) unlinkSync(tmp);
-  }
+  writePrivateFile(file, `${JSON.stringify(entry, null, 2)}\n`);
   return file;
 }
 

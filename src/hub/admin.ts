@@ -11,7 +11,6 @@ import {
 import { hubPreset, hubPresets } from "../sandbox/presets.ts";
 import type { Integration } from "../vault/integrationStore.ts";
 import { requestActor, requestContext, type AuditTarget } from "./auditActions.ts";
-import { withRole } from "./context.ts";
 import { integrationAppLinks, loadedApps } from "./diagnostics.ts";
 import { checkIntegration } from "./integrationCheck.ts";
 import {
@@ -28,6 +27,7 @@ import {
 import { requestScopes } from "./oauthConfig.ts";
 import { appLinksSchema, checkReportSchema, presetSchema, sandboxSchema } from "./adminSchemas.ts";
 import { jsonSchema, nameParams, problemSchema } from "./schemas.ts";
+import { adminRoute } from "./adminRoute.ts";
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
@@ -37,38 +37,33 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
  */
 export const adminRoutes: FastifyPluginAsync = async (app) => {
   const { integrations, tokens, config, oauthConfigFor, audit } = app;
+  /** The integration a route's `:name` names; 404 `integration_not_found` when there is none. */
+  const named = async (name: string) => {
+    const integration = await integrations.get(name);
+    if (!integration) throw failures.integrationNotFound(name);
+    return integration;
+  };
   const target = (integration: Integration): AuditTarget => ({
     type: "integration",
     id: integration.id,
     name: integration.name,
   });
-  const adminOnly = withRole("admin");
   const view = async (integration: Integration) =>
     integrationView(config, integration, await integrations.countConnections(integration.id));
 
   app.get(
     "/api/admin/providers",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "Provider presets (in the sandbox their endpoints are the emulators')",
-        response: { 200: { type: "array", items: presetSchema }, ...errors },
-      },
-    },
+    adminRoute("Provider presets (in the sandbox their endpoints are the emulators')", {
+      response: { 200: { type: "array", items: presetSchema }, ...errors },
+    }),
     async () => hubPresets(config),
   );
 
   app.get(
     "/api/admin/sandbox",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "In the sandbox: the emulators' endpoints and the clients they register (for Generic)",
-        response: { 200: sandboxSchema, ...errors },
-      },
-    },
+    adminRoute("In the sandbox: the emulators' endpoints and the clients they register (for Generic)", {
+      response: { 200: sandboxSchema, ...errors },
+    }),
     async (): Promise<SandboxInfo> => {
       const urls = config.sandbox ? emulatorUrlsOf(config) : null;
       if (!urls) return { sandbox: false, emulators: [] };
@@ -82,14 +77,9 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     "/api/admin/integrations",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "Every integration",
-        response: { 200: { type: "array", items: integrationViewSchema }, ...errors },
-      },
-    },
+    adminRoute("Every integration", {
+      response: { 200: { type: "array", items: integrationViewSchema }, ...errors },
+    }),
     async () => {
       const [all, counts] = await Promise.all([
         integrations.list(),
@@ -101,15 +91,10 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     "/api/admin/integrations",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "Create an integration (the preset fills what is left out)",
-        body: jsonSchema(createIntegrationBody),
-        response: { 201: integrationViewSchema, ...errors, 409: problemSchema },
-      },
-    },
+    adminRoute("Create an integration (the preset fills what is left out)", {
+      body: jsonSchema(createIntegrationBody),
+      response: { 201: integrationViewSchema, ...errors, 409: problemSchema },
+    }),
     async (request, reply) => {
       const body = createIntegrationBody.parse(request.body);
       const input = integrationFromCreate(body, hubPreset(config, body.provider).defaults);
@@ -132,38 +117,26 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { name: string } }>(
     "/api/admin/integrations/:name",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "One integration",
-        params: nameParams,
-        response: { 200: integrationViewSchema, ...errors, 404: problemSchema },
-      },
-    },
+    adminRoute("One integration", {
+      params: nameParams,
+      response: { 200: integrationViewSchema, ...errors, 404: problemSchema },
+    }),
     async (request) => {
-      const integration = await integrations.get(request.params.name);
-      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const integration = await named(request.params.name);
       return view(integration);
     },
   );
 
   app.patch<{ Params: { name: string } }>(
     "/api/admin/integrations/:name",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "Change some fields (a new clientSecret replaces the old; leaving it out keeps it)",
-        params: nameParams,
-        body: jsonSchema(patchIntegrationBody),
-        response: { 200: integrationViewSchema, ...errors, 404: problemSchema, 409: problemSchema },
-      },
-    },
+    adminRoute("Change some fields (a new clientSecret replaces the old; leaving it out keeps it)", {
+      params: nameParams,
+      body: jsonSchema(patchIntegrationBody),
+      response: { 200: integrationViewSchema, ...errors, 404: problemSchema, 409: problemSchema },
+    }),
     async (request) => {
       const body = patchIntegrationBody.parse(request.body);
-      const current = await integrations.get(request.params.name);
-      if (!current) throw failures.integrationNotFound(request.params.name);
+      const current = await named(request.params.name);
       checkOriginChange(current, body);
       const patch = integrationPatch(current, body);
       const moved = endpointOriginChanges(current, patch);
@@ -199,18 +172,12 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { name: string } }>(
     "/api/admin/integrations/:name/apps",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "The apps assigned to it or listing it in their config, and whether each can use it",
-        params: nameParams,
-        response: { 200: appLinksSchema, ...errors, 404: problemSchema },
-      },
-    },
+    adminRoute("The apps assigned to it or listing it in their config, and whether each can use it", {
+      params: nameParams,
+      response: { 200: appLinksSchema, ...errors, 404: problemSchema },
+    }),
     async (request) => {
-      const integration = await integrations.get(request.params.name);
-      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const integration = await named(request.params.name);
       const apps = loadedApps(app.appDirectory);
       return {
         integration: integration.name,
@@ -222,19 +189,15 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: { name: string } }>(
     "/api/admin/integrations/:name/test",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary:
-          "Check what can be checked without a user: discovery, the endpoints answer, client credentials",
+    adminRoute(
+      "Check what can be checked without a user: discovery, the endpoints answer, client credentials",
+      {
         params: nameParams,
         response: { 200: checkReportSchema, ...errors, 404: problemSchema },
       },
-    },
+    ),
     async (request) => {
-      const integration = await integrations.get(request.params.name);
-      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const integration = await named(request.params.name);
       const report = await checkIntegration(integration, oauthConfigFor(integration), {
         redirectUri: callbackUrl(config),
         scopes: requestScopes(integration),
@@ -247,19 +210,15 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
 
   app.delete<{ Params: { name: string } }>(
     "/api/admin/integrations/:name",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary:
-          "Delete an integration and every stored token of it (revoked at the provider where possible)",
+    adminRoute(
+      "Delete an integration and every stored token of it (revoked at the provider where possible)",
+      {
         params: nameParams,
         response: { 204: { type: "null" }, ...errors, 404: problemSchema },
       },
-    },
+    ),
     async (request, reply) => {
-      const integration = await integrations.get(request.params.name);
-      if (!integration) throw failures.integrationNotFound(request.params.name);
+      const integration = await named(request.params.name);
       const connections = await integrations.countConnections(integration.id);
       await tokens.deleteIntegrationTokens(integration);
       await integrations.delete(integration.name);

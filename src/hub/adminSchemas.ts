@@ -1,5 +1,7 @@
 /** Response schemas of the admin routes that are not integration reads (those live in integrationInput.ts). */
 
+import { requiredObject } from "./schemas.ts";
+
 export const presetSchema = {
   type: "object",
   properties: {
@@ -36,55 +38,39 @@ export const presetSchema = {
   },
 } as const;
 
-export const checkReportSchema = {
-  type: "object",
-  properties: {
-    integration: { type: "string" },
-    ok: { type: "boolean", description: "No check failed (warnings and skipped checks allowed)" },
-    checks: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          id: { type: "string" },
-          title: { type: "string" },
-          status: { type: "string", enum: ["passed", "warning", "failed", "skipped"] },
-          message: { type: "string" },
-          url: { type: ["string", "null"] },
-        },
-        required: ["id", "title", "status", "message", "url"],
-      },
-    },
+export const checkReportSchema = requiredObject({
+  integration: { type: "string" },
+  ok: { type: "boolean", description: "No check failed (warnings and skipped checks allowed)" },
+  checks: {
+    type: "array",
+    items: requiredObject({
+      id: { type: "string" },
+      title: { type: "string" },
+      status: { type: "string", enum: ["passed", "warning", "failed", "skipped"] },
+      message: { type: "string" },
+      url: { type: ["string", "null"] },
+    }),
   },
-  required: ["integration", "ok", "checks"],
-} as const;
+});
 
-export const appLinksSchema = {
-  type: "object",
-  properties: {
-    integration: { type: "string" },
-    appsLoaded: {
-      type: "boolean",
-      description: "False when this hub loads no apps: assignments cannot be compared with app configs",
-    },
-    apps: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          app: { type: "string" },
-          title: { type: ["string", "null"] },
-          loaded: { type: "boolean" },
-          assigned: { type: ["string", "null"], enum: ["name", "all", null] },
-          listed: { type: "boolean" },
-          problem: { type: ["string", "null"] },
-        },
-        required: ["app", "title", "loaded", "assigned", "listed", "problem"],
-      },
-    },
+export const appLinksSchema = requiredObject({
+  integration: { type: "string" },
+  appsLoaded: {
+    type: "boolean",
+    description: "False when this hub loads no apps: assignments cannot be compared with app configs",
   },
-  required: ["integration", "appsLoaded", "apps"],
-} as const;
+  apps: {
+    type: "array",
+    items: requiredObject({
+      app: { type: "string" },
+      title: { type: ["string", "null"] },
+      loaded: { type: "boolean" },
+      assigned: { type: ["string", "null"], enum: ["name", "all", null] },
+      listed: { type: "boolean" },
+      problem: { type: ["string", "null"] },
+    }),
+  },
+});
 
 const nullableUrl = { type: ["string", "null"] } as const;
 const clientSchema = {

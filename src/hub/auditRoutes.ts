@@ -4,7 +4,7 @@ import type { AuditEventView } from "../api/identity.ts";
 import { AUDIT_ACTIONS } from "./auditActions.ts";
 import { AUDIT_PAGE_MAX, type AuditEvent } from "./auditLog.ts";
 import { withRole } from "./context.ts";
-import { problemSchema } from "./schemas.ts";
+import { problemSchema, requiredObject } from "./schemas.ts";
 
 /** An instant as ISO 8601 (with a zone) or epoch milliseconds. */
 const instant = z
@@ -43,29 +43,25 @@ export const auditQuery = z.strictObject({
 });
 
 const nullableString = { type: ["string", "null"] } as const;
-const eventSchema = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    at: { type: "string", format: "date-time" },
-    action: { type: "string", enum: [...AUDIT_ACTIONS] },
-    actor: {
-      type: "object",
-      properties: {
-        type: { type: "string", enum: ["user", "cli", "system", "anonymous"] },
-        id: nullableString,
-        name: nullableString,
-      },
+const eventSchema = requiredObject({
+  id: { type: "string" },
+  at: { type: "string", format: "date-time" },
+  action: { type: "string", enum: [...AUDIT_ACTIONS] },
+  actor: {
+    type: "object",
+    properties: {
+      type: { type: "string", enum: ["user", "cli", "system", "anonymous"] },
+      id: nullableString,
+      name: nullableString,
     },
-    target: {
-      type: ["object", "null"],
-      properties: { type: { type: "string" }, id: nullableString, name: nullableString },
-    },
-    details: { type: "object", additionalProperties: true },
-    count: { type: "integer", description: "Counted events (token.issued): how many in its minute" },
   },
-  required: ["id", "at", "action", "actor", "target", "details", "count"],
-} as const;
+  target: {
+    type: ["object", "null"],
+    properties: { type: { type: "string" }, id: nullableString, name: nullableString },
+  },
+  details: { type: "object", additionalProperties: true },
+  count: { type: "integer", description: "Counted events (token.issued): how many in its minute" },
+});
 
 /** An event as the API and `gatehouse audit export` show it. */
 export function eventView(event: AuditEvent): AuditEventView {

@@ -4,7 +4,7 @@ import { INTEGRATION_NAME } from "../names.ts";
 import { connectPageWords, loginPath, type ConnectAttempt } from "./connectFlow.ts";
 import type { AppDirectory } from "./context.ts";
 import { loadedApps } from "./diagnostics.ts";
-import { NO_CONTEXT, sendErrorPage, type ConnectPageContext } from "./errorPage.ts";
+import { NO_CONTEXT, providerRefusal, sendErrorPage, type ConnectPageContext } from "./errorPage.ts";
 import { toProblem } from "./problem.ts";
 
 /** Who is looking at the page, as far as its links depend on it. */
@@ -69,13 +69,10 @@ export function sendConnectPage(
   err: unknown,
   context: ConnectPageContext = NO_CONTEXT,
 ): FastifyReply {
-  const providerError = err instanceof GatehouseError ? err.details?.providerError : undefined;
-  if (err instanceof GatehouseError && typeof providerError === "string") {
-    const said = providerError.slice(0, 100).replace(/_/g, " ");
-    const described = err.details?.providerDescription;
-    const description = typeof described === "string" ? ` (${described.slice(0, 300)})` : "";
-    const status = err.status === 503 ? 503 : err.status >= 500 ? 502 : 400;
-    return sendErrorPage(reply, status, err.code, `The provider said: ${said}${description}.`, context);
+  const refusal = providerRefusal(err);
+  if (refusal) {
+    const { status, code, words } = refusal;
+    return sendErrorPage(reply, status, code, `The provider said: ${words}.`, context);
   }
   const body = toProblem(err);
   const words = connectPageWords[body.code as keyof typeof connectPageWords];

@@ -1,4 +1,5 @@
 import type { FastifyReply } from "fastify";
+import { GatehouseError } from "../errors.ts";
 import { FAVICON_PATH } from "./favicon.ts";
 
 const escapeHtml = (text: string): string =>
@@ -48,6 +49,26 @@ background:var(--accent);color:#fff;text-decoration:none;min-height:2.5rem}
 .muted{color:var(--muted);font-size:.9rem}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f4;padding:0 .25em;border-radius:4px}
 a:focus-visible{outline:2px solid var(--text);outline-offset:2px;box-shadow:0 0 0 3px #ffbf47}`;
+
+/** A provider's own refusal, as an error page shows it. */
+export interface ProviderRefusal {
+  code: string;
+  /** 503 when the provider is unavailable, 502 for another failure of its own, else 400. */
+  status: number;
+  /** Its error code in words, then its description in brackets, both clipped. */
+  words: string;
+}
+
+/** The provider's refusal that `err` carries (an `error=` it sent), or undefined when it carries none. */
+export function providerRefusal(err: unknown): ProviderRefusal | undefined {
+  const providerError = err instanceof GatehouseError ? err.details?.providerError : undefined;
+  if (!(err instanceof GatehouseError) || typeof providerError !== "string") return undefined;
+  const said = providerError.slice(0, 100).replace(/_/g, " ");
+  const described = err.details?.providerDescription;
+  const description = typeof described === "string" ? ` (${described.slice(0, 300)})` : "";
+  const status = err.status === 503 ? 503 : err.status >= 500 ? 502 : 400;
+  return { code: err.code, status, words: `${said}${description}` };
+}
 
 /**
  * A small styled page for the browser steps of the connect flow and the sign-in. Nothing from the request is echoed

@@ -7,7 +7,7 @@ import { pageContext, sendConnectPage } from "./connectPages.ts";
 import { IssuerMetadata } from "./issuerMetadata.ts";
 import { requireUser, signedIn } from "./context.ts";
 import { toProblem } from "./problem.ts";
-import { problemSchema } from "./schemas.ts";
+import { browserReturnSchema, problemSchema } from "./schemas.ts";
 
 type StartRequest = FastifyRequest<{
   Params: { name: string };
@@ -114,13 +114,10 @@ export const connectRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     CALLBACK_PATH,
     {
-      schema: {
-        tags: ["connect"],
-        summary: "Where the provider sends the browser back (302 to returnTo, or a readable error page)",
-        // Any query: the provider decides what it sends; the flow checks everything by hand.
-        querystring: { type: "object", additionalProperties: true },
-        response: { 302: { type: "null" } },
-      },
+      schema: browserReturnSchema(
+        "connect",
+        "Where the provider sends the browser back (302 to returnTo, or a readable error page)",
+      ),
     },
     async (request, reply) => {
       let attempt: ConnectAttempt | null = null;

@@ -1,6 +1,6 @@
 import type { FastifyReply } from "fastify";
-import { GatehouseError, type ErrorCode } from "../errors.ts";
-import { sendErrorPage } from "./errorPage.ts";
+import type { ErrorCode } from "../errors.ts";
+import { providerRefusal, sendErrorPage } from "./errorPage.ts";
 import { OIDC_LOGIN_PATH } from "./oidcPaths.ts";
 import { toProblem } from "./problem.ts";
 
@@ -28,19 +28,10 @@ export function sendSignInPage(reply: FastifyReply, err: unknown): FastifyReply 
     back: { href: "/login", label: "Back to sign in" },
     settingsUrl: null,
   };
-  const providerError = err instanceof GatehouseError ? err.details?.providerError : undefined;
-  if (err instanceof GatehouseError && typeof providerError === "string") {
-    const said = providerError.slice(0, 100).replace(/_/g, " ");
-    const described = err.details?.providerDescription;
-    const description = typeof described === "string" ? ` (${described.slice(0, 300)})` : "";
-    const status = err.status === 503 ? 503 : err.status >= 500 ? 502 : 400;
-    return sendErrorPage(
-      reply,
-      status,
-      err.code,
-      `The identity provider said: ${said}${description}.`,
-      context,
-    );
+  const refusal = providerRefusal(err);
+  if (refusal) {
+    const { status, code, words } = refusal;
+    return sendErrorPage(reply, status, code, `The identity provider said: ${words}.`, context);
   }
   const body = toProblem(err);
   const words = signInWords[body.code as ErrorCode];

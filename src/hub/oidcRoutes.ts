@@ -7,6 +7,7 @@ import { sendSignInPage } from "./oidcPages.ts";
 import { OIDC_CALLBACK_PATH, OIDC_LOGIN_PATH, OIDC_LOGOUT_PATH } from "./oidcPaths.ts";
 import { SIGNIN_COOKIE, SIGNIN_TTL_MS } from "./oidcSignIn.ts";
 import { HUB_ORIGIN } from "./returnTo.ts";
+import { browserReturnSchema } from "./schemas.ts";
 
 const COOKIE_PATH = "/api/auth/oidc";
 
@@ -82,12 +83,10 @@ export const oidcRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     OIDC_CALLBACK_PATH,
     {
-      schema: {
-        tags: ["auth"],
-        summary: "Where the identity provider sends the browser back (302 to returnTo, or a readable page)",
-        querystring: { type: "object", additionalProperties: true },
-        response: { 302: { type: "null" } },
-      },
+      schema: browserReturnSchema(
+        "auth",
+        "Where the identity provider sends the browser back (302 to returnTo, or a readable page)",
+      ),
     },
     async (request, reply) => {
       let email: string | null = null;

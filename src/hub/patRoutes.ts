@@ -7,7 +7,7 @@ import { requireUser, signedIn } from "./context.ts";
 import { PAT_DEFAULT_DAYS, PAT_MAX_DAYS, type PersonalAccessTokenInfo } from "./personalTokens.ts";
 import { PAT_SCOPES } from "./patScopes.ts";
 import { httpErrors } from "./problem.ts";
-import { jsonSchema, problemSchema, idParams } from "./schemas.ts";
+import { jsonSchema, problemSchema, idParams, requiredObject } from "./schemas.ts";
 
 export const tokenBody = z.strictObject({
   name: z.string().trim().min(1, "must not be empty").max(100),
@@ -46,20 +46,16 @@ export function tokenView(token: PersonalAccessTokenInfo, now: number): TokenInf
   };
 }
 
-export const tokenViewSchema = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    name: { type: "string" },
-    createdAt: { type: "string", format: "date-time" },
-    lastUsedAt: { type: ["string", "null"], format: "date-time" },
-    expiresAt: { type: "string", format: "date-time" },
-    expired: { type: "boolean" },
-    scopes: { type: "array", items: { type: "string", enum: [...PAT_SCOPES] } },
-    apps: { type: ["array", "null"], items: { type: "string" }, description: "Null: every app" },
-  },
-  required: ["id", "name", "createdAt", "lastUsedAt", "expiresAt", "expired", "scopes", "apps"],
-} as const;
+export const tokenViewSchema = requiredObject({
+  id: { type: "string" },
+  name: { type: "string" },
+  createdAt: { type: "string", format: "date-time" },
+  lastUsedAt: { type: ["string", "null"], format: "date-time" },
+  expiresAt: { type: "string", format: "date-time" },
+  expired: { type: "boolean" },
+  scopes: { type: "array", items: { type: "string", enum: [...PAT_SCOPES] } },
+  apps: { type: ["array", "null"], items: { type: "string" }, description: "Null: every app" },
+});
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
@@ -95,11 +91,7 @@ export const patRoutes: FastifyPluginAsync = async (app) => {
         summary: `Create a personal access token (shown once; ${PAT_DEFAULT_DAYS} days and tokens:read apps:run unless told)`,
         body: jsonSchema(tokenBody),
         response: {
-          201: {
-            type: "object",
-            properties: { ...tokenViewSchema.properties, token: { type: "string" } },
-            required: [...tokenViewSchema.required, "token"],
-          },
+          201: requiredObject({ ...tokenViewSchema.properties, token: { type: "string" } }),
           ...errors,
         },
       },

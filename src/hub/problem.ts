@@ -89,6 +89,20 @@ function ajvFieldErrors(validation: AjvError[], context: string | undefined): Fi
 }
 
 const UNEXPECTED = "The hub hit an unexpected problem; it has been logged";
+
+/** What Fastify refused before a route ran, by its error code: the hub's code and words for it. */
+const FASTIFY_REFUSALS = new Map<string, [ErrorCode, string]>([
+  ["FST_ERR_CTP_INVALID_JSON_BODY", ["invalid_json", "The body is not valid JSON"]],
+  ["FST_ERR_CTP_EMPTY_JSON_BODY", ["invalid_json", "The body is empty but its content type says JSON"]],
+  ["FST_ERR_CTP_BODY_TOO_LARGE", ["payload_too_large", "The body is larger than the hub accepts"]],
+  [
+    "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+    ["unsupported_media_type", "Send JSON (Content-Type: application/json)"],
+  ],
+  ["FST_ERR_CTP_INVALID_CONTENT_LENGTH", ["invalid_request", "The Content-Length does not match the body"]],
+  ["FST_ERR_BAD_URL", ["invalid_request", "The URL is not valid"]],
+]);
+
 const databaseUnavailable = (): Problem =>
   problem("database_unavailable", "The hub cannot reach its database right now; try again shortly");
 
@@ -118,22 +132,8 @@ export function toProblem(err: unknown): Problem {
     const errors = ajvFieldErrors(fastifyError.validation, fastifyError.validationContext);
     return problem("validation_failed", summarize(errors), { errors });
   }
-  switch (fastifyError.code) {
-    case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return problem("invalid_json", "The body is not valid JSON");
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return problem("invalid_json", "The body is empty but its content type says JSON");
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return problem("payload_too_large", "The body is larger than the hub accepts");
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return problem("unsupported_media_type", "Send JSON (Content-Type: application/json)");
-    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return problem("invalid_request", "The Content-Length does not match the body");
-    case "FST_ERR_BAD_URL":
-      return problem("invalid_request", "The URL is not valid");
-    default:
-      break;
-  }
+  const refused = fastifyError.code ? FASTIFY_REFUSALS.get(fastifyError.code) : undefined;
+  if (refused) return problem(...refused);
   const status = typeof fastifyError.statusCode === "number" ? fastifyError.statusCode : 500;
   if (status === 404) return problem("not_found", "Nothing here");
   if (status === 429) return problem("rate_limited", "Too many requests; wait a moment and try again");

@@ -40,6 +40,24 @@ export function jsonSchema(schema: z.ZodType, io: "input" | "output" = "input"):
   return converted;
 }
 
+/**
+ * The schema of a page a provider sends the browser back to: any query, since the provider decides what it
+ * sends and the flow checks every parameter by hand; a 302 onwards, or a readable error page.
+ */
+export function browserReturnSchema(tag: string, summary: string) {
+  return {
+    tags: [tag],
+    summary,
+    querystring: { type: "object", additionalProperties: true },
+    response: { 302: { type: "null" } },
+  } as const;
+}
+
+/** An object schema whose every property is required, so that each field is named once. */
+export function requiredObject<P extends Record<string, unknown>>(properties: P) {
+  return { type: "object", properties, required: Object.keys(properties) } as const;
+}
+
 /** `{ name }`-style path parameters. */
 export const nameParams = {
   type: "object",

@@ -4,11 +4,11 @@ import { z } from "zod";
 import { randomToken } from "../vault/hashing.ts";
 import { requestActor, requestContext } from "./auditActions.ts";
 import { ROLES, type UserRecord } from "./accounts.ts";
-import { withRole } from "./context.ts";
 import { tokenView, tokenViewSchema } from "./patRoutes.ts";
 import { httpErrors } from "./problem.ts";
 import { jsonSchema, problemSchema, idParams } from "./schemas.ts";
 import { userNotFound } from "./userLifecycle.ts";
+import { adminRoute } from "./adminRoute.ts";
 
 const roleEnum = z.enum(ROLES as ["admin", "developer", "user"]);
 const password = z.string().min(8, "must be at least 8 characters").max(1024);
@@ -79,7 +79,6 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
  */
 export const userRoutes: FastifyPluginAsync = async (app) => {
   const { accounts, userLifecycle, tokens, integrations, store, now } = app;
-  const adminOnly = withRole("admin");
 
   const identitiesOf = async (userIds: string[]) => {
     const rows = userIds.length
@@ -96,14 +95,9 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     "/api/admin/users",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "Every hub user (admin)",
-        response: { 200: { type: "array", items: userViewSchema }, ...errors },
-      },
-    },
+    adminRoute("Every hub user (admin)", {
+      response: { 200: { type: "array", items: userViewSchema }, ...errors },
+    }),
     async () => {
       const users = await accounts.listUsers();
       const identities = await identitiesOf(users.map((user) => user.id));
@@ -113,15 +107,10 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     "/api/admin/users",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "Create a hub user with a password (admin)",
-        body: jsonSchema(createBody),
-        response: { 201: userViewSchema, ...errors, 409: problemSchema },
-      },
-    },
+    adminRoute("Create a hub user with a password (admin)", {
+      body: jsonSchema(createBody),
+      response: { 201: userViewSchema, ...errors, 409: problemSchema },
+    }),
     async (request, reply) => {
       const body = createBody.parse(request.body);
       const created = await accounts.createUser(body, requestActor(request));
@@ -131,17 +120,14 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
 
   app.patch<{ Params: { id: string } }>(
     "/api/admin/users/:id",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary:
-          "Change a user's role or disable/enable them; disabling ends their sessions and revokes their tokens on every hub",
+    adminRoute(
+      "Change a user's role or disable/enable them; disabling ends their sessions and revokes their tokens on every hub",
+      {
         params: idParams,
         body: jsonSchema(patchBody),
         response: { 200: userViewSchema, ...errors, 409: problemSchema },
       },
-    },
+    ),
     async (request) => {
       const body = patchBody.parse(request.body);
       const updated = await userLifecycle.update(request.params.id, body, requestActor(request));
@@ -152,16 +138,13 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
 
   app.delete<{ Params: { id: string } }>(
     "/api/admin/users/:id",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary:
-          "Delete a user: their provider connections are revoked, then everything of theirs is deleted",
+    adminRoute(
+      "Delete a user: their provider connections are revoked, then everything of theirs is deleted",
+      {
         params: idParams,
         response: { 204: { type: "null" }, ...errors, 409: problemSchema },
       },
-    },
+    ),
     async (request, reply) => {
       await userLifecycle.delete(request.params.id, requestActor(request), async (userId) => {
         const connections = await tokens.listConnections(userId);
@@ -177,12 +160,9 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: { id: string } }>(
     "/api/admin/users/:id/password",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary:
-          "Set a local user's password (generated and shown once when none is sent); ends their sessions",
+    adminRoute(
+      "Set a local user's password (generated and shown once when none is sent); ends their sessions",
+      {
         params: idParams,
         body: jsonSchema(passwordBody),
         response: {
@@ -191,7 +171,7 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
           409: problemSchema,
         },
       },
-    },
+    ),
     async (request, reply) => {
       const body = passwordBody.parse(request.body ?? {});
       const chosen = body.password ?? randomToken(18);
@@ -204,15 +184,10 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { id: string } }>(
     "/api/admin/users/:id/tokens",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "A user's personal access tokens (admin)",
-        params: idParams,
-        response: { 200: { type: "array", items: tokenViewSchema }, ...errors },
-      },
-    },
+    adminRoute("A user's personal access tokens (admin)", {
+      params: idParams,
+      response: { 200: { type: "array", items: tokenViewSchema }, ...errors },
+    }),
     async (request) => {
       if (!(await accounts.getUser(request.params.id))) throw userNotFound();
       return (await accounts.listPersonalAccessTokens(request.params.id)).map((token) =>
@@ -223,15 +198,10 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
 
   app.delete<{ Params: { id: string; tokenId: string } }>(
     "/api/admin/users/:id/tokens/:tokenId",
-    {
-      preValidation: adminOnly,
-      schema: {
-        tags: ["admin"],
-        summary: "Revoke one of a user's personal access tokens (admin)",
-        params: tokenParams,
-        response: { 204: { type: "null" }, ...errors },
-      },
-    },
+    adminRoute("Revoke one of a user's personal access tokens (admin)", {
+      params: tokenParams,
+      response: { 204: { type: "null" }, ...errors },
+    }),
     async (request, reply) => {
       const revoked = await accounts.tokens.revoke(
         request.params.id,

@@ -41,16 +41,11 @@ function classifyRejectedCallback(
   params: URLSearchParams,
   expectedState: string,
 ): OAuthError | undefined {
-  const iss = params.get("iss");
-  if (iss === null ? as.authorization_response_iss_parameter_supported === true : iss !== as.issuer) {
-    return new OAuthError(
-      "issuer_mismatch",
-      iss === null
-        ? "The callback has no iss parameter, but this provider always sends one"
-        : "The callback's iss is not this integration's issuer",
-      { expectedIssuer: as.issuer, receivedIssuer: iss },
-    );
-  }
+  const issuer = issuerMismatch(as, params, {
+    missing: "The callback has no iss parameter, but this provider always sends one",
+    other: "The callback's iss is not this integration's issuer",
+  });
+  if (issuer) return issuer;
   if (params.get("state") !== expectedState) {
     return new OAuthError(
       "state_mismatch",
@@ -60,4 +55,23 @@ function classifyRejectedCallback(
     );
   }
   return undefined;
+}
+
+/**
+ * The RFC 9207 rule: `issuer_mismatch` when the answer's `iss` is another issuer, or is missing from a
+ * provider that always sends one; undefined when `iss` is as it should be. `messages` say it to the reader.
+ */
+export function issuerMismatch(
+  as: oauth.AuthorizationServer,
+  params: URLSearchParams,
+  messages: { missing: string; other: string },
+): OAuthError | undefined {
+  const iss = params.get("iss");
+  if (iss === null ? as.authorization_response_iss_parameter_supported !== true : iss === as.issuer) {
+    return undefined;
+  }
+  return new OAuthError("issuer_mismatch", iss === null ? messages.missing : messages.other, {
+    expectedIssuer: as.issuer,
+    receivedIssuer: iss,
+  });
 }

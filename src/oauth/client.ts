@@ -144,6 +144,30 @@ export function requireEndpoint(ctx: OAuthContext, field: string, name: string):
   }
 }
 
+/** The two RFC 7009 / RFC 7662 calls: they send one token, and maybe its type hint, to one endpoint. */
+type TokenHintCall = typeof oauth.revocationRequest | typeof oauth.introspectionRequest;
+
+/**
+ * Sends `token` (with `token_type_hint` when given) to the endpoint `call` posts to; returns the raw answer.
+ * Throws `invalid_configuration` naming the endpoint when the config has no URL for it.
+ */
+export async function tokenHintRequest(
+  cfg: OAuthClientConfig,
+  call: TokenHintCall,
+  endpoint: { field: string; name: string },
+  token: string,
+  hint?: string,
+): Promise<Response> {
+  const ctx = createOAuthContext(cfg);
+  requireEndpoint(ctx, endpoint.field, endpoint.name);
+  return send(() =>
+    call(ctx.as, ctx.client, ctx.clientAuth, token, {
+      ...ctx.requestOptions(),
+      additionalParameters: hint ? { token_type_hint: hint } : undefined,
+    }),
+  );
+}
+
 /**
  * Runs a network step: whatever `fetch` or oauth4webapi throws (timeout, refused connection, bad URL)
  * comes out as an OAuthError.

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { useStubProvider } from "../../test/helpers/oauthStubServer.ts";
+import { stubClientConfig } from "../../test/helpers/stubClientConfig.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { clientCredentials } from "./clientCredentials.ts";
 
@@ -7,13 +8,7 @@ const stub = useStubProvider();
 let cfg: OAuthClientConfig;
 
 beforeEach(() => {
-  cfg = {
-    tokenUrl: `${stub.url}/connect/token`,
-    clientId: "sandbox-service",
-    clientSecret: "sandbox-service-secret",
-    tokenEndpointAuthMethod: "client_secret_basic",
-    allowInsecureHttp: true,
-  };
+  cfg = stubClientConfig(stub.url, { clientId: "sandbox-service", clientSecret: "sandbox-service-secret" });
 });
 
 describe("clientCredentials", () => {

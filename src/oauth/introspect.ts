@@ -1,5 +1,5 @@
 import * as oauth from "oauth4webapi";
-import { check, createOAuthContext, requireEndpoint, send, type OAuthClientConfig } from "./client.ts";
+import { check, createOAuthContext, tokenHintRequest, type OAuthClientConfig } from "./client.ts";
 import type { TokenTypeHint } from "./revoke.ts";
 
 /** The RFC 7662 fields the hub uses; only `active` is always present. */
@@ -13,20 +13,15 @@ export interface IntrospectionResult {
   token_type?: string;
 }
 
+const INTROSPECTION_ENDPOINT = { field: "introspection_endpoint", name: "introspection URL" };
+
 /** Sends an RFC 7662 introspection for `token`; returns the raw answer. Needs an introspection URL. */
-export async function introspectionRequest(
+export function introspectionRequest(
   cfg: OAuthClientConfig,
   token: string,
   hint?: TokenTypeHint,
 ): Promise<Response> {
-  const ctx = createOAuthContext(cfg);
-  requireEndpoint(ctx, "introspection_endpoint", "introspection URL");
-  return send(() =>
-    oauth.introspectionRequest(ctx.as, ctx.client, ctx.clientAuth, token, {
-      ...ctx.requestOptions(),
-      additionalParameters: hint ? { token_type_hint: hint } : undefined,
-    }),
-  );
+  return tokenHintRequest(cfg, oauth.introspectionRequest, INTROSPECTION_ENDPOINT, token, hint);
 }
 
 /** Checks an introspection answer with oauth4webapi (JSON object with a boolean `active`) and picks its fields. */

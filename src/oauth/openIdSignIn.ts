@@ -1,5 +1,6 @@
 import * as oauth from "oauth4webapi";
 import { GatehouseError } from "../errors.ts";
+import { issuerMismatch } from "./callback.ts";
 import { DEFAULT_TIMEOUT_MS } from "./client.ts";
 import { OAuthError, checkProviderAvailable, toOAuthError, toOAuthErrorSync } from "./errors.ts";
 
@@ -124,16 +125,11 @@ export function checkSignInCallback(
     return oauth.validateAuthResponse(as, client(rp), callback.searchParams, expectedState);
   } catch (err) {
     if (err instanceof oauth.OperationProcessingError && err.code === oauth.INVALID_RESPONSE) {
-      const iss = callback.searchParams.get("iss");
-      if (iss !== as.issuer && (iss !== null || as.authorization_response_iss_parameter_supported === true)) {
-        throw new OAuthError(
-          "issuer_mismatch",
-          iss === null
-            ? "The sign-in answer names no issuer, but this identity provider always sends one"
-            : "The sign-in answer comes from another issuer than this hub's identity provider",
-          { expectedIssuer: as.issuer, receivedIssuer: iss },
-        );
-      }
+      const issuer = issuerMismatch(as, callback.searchParams, {
+        missing: "The sign-in answer names no issuer, but this identity provider always sends one",
+        other: "The sign-in answer comes from another issuer than this hub's identity provider",
+      });
+      if (issuer) throw issuer;
       throw new GatehouseError(
         "state_invalid",
         "The sign-in answer does not belong to the sign-in this browser started",

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { useStubProvider } from "../../test/helpers/oauthStubServer.ts";
+import { stubClientConfig } from "../../test/helpers/stubClientConfig.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { refreshTokens } from "./refresh.ts";
 
@@ -7,14 +8,7 @@ const stub = useStubProvider();
 let cfg: OAuthClientConfig;
 
 beforeEach(() => {
-  cfg = {
-    issuer: stub.url,
-    tokenUrl: `${stub.url}/connect/token`,
-    clientId: "sandbox-web",
-    clientSecret: "sandbox-web-secret",
-    tokenEndpointAuthMethod: "client_secret_post",
-    allowInsecureHttp: true,
-  };
+  cfg = stubClientConfig(stub.url, { issuer: stub.url, tokenEndpointAuthMethod: "client_secret_post" });
 });
 
 describe("refreshTokens", () => {

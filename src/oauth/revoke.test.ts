@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { useStubProvider } from "../../test/helpers/oauthStubServer.ts";
+import { stubClientConfig } from "../../test/helpers/stubClientConfig.ts";
 import type { OAuthClientConfig } from "./client.ts";
 import { introspectToken } from "./introspect.ts";
 import { revokeToken } from "./revoke.ts";
@@ -8,15 +9,11 @@ const stub = useStubProvider();
 let cfg: OAuthClientConfig;
 
 beforeEach(() => {
-  cfg = {
+  cfg = stubClientConfig(stub.url, {
     tokenUrl: `${stub.url}/authentication/v2/token`,
     revocationUrl: `${stub.url}/authentication/v2/revoke`,
     introspectionUrl: `${stub.url}/authentication/v2/introspect`,
-    clientId: "sandbox-web",
-    clientSecret: "sandbox-web-secret",
-    tokenEndpointAuthMethod: "client_secret_basic",
-    allowInsecureHttp: true,
-  };
+  });
 });
 
 describe("revokeToken", () => {

@@ -1,23 +1,18 @@
 import * as oauth from "oauth4webapi";
-import { check, createOAuthContext, requireEndpoint, send, type OAuthClientConfig } from "./client.ts";
+import { check, tokenHintRequest, type OAuthClientConfig } from "./client.ts";
 
 /** RFC 7009 token type hints. */
 export type TokenTypeHint = "access_token" | "refresh_token";
 
+const REVOCATION_ENDPOINT = { field: "revocation_endpoint", name: "revocation URL" };
+
 /** Sends an RFC 7009 revocation for `token`; returns the raw answer. Needs a revocation URL. */
-export async function revocationRequest(
+export function revocationRequest(
   cfg: OAuthClientConfig,
   token: string,
   hint?: TokenTypeHint,
 ): Promise<Response> {
-  const ctx = createOAuthContext(cfg);
-  requireEndpoint(ctx, "revocation_endpoint", "revocation URL");
-  return send(() =>
-    oauth.revocationRequest(ctx.as, ctx.client, ctx.clientAuth, token, {
-      ...ctx.requestOptions(),
-      additionalParameters: hint ? { token_type_hint: hint } : undefined,
-    }),
-  );
+  return tokenHintRequest(cfg, oauth.revocationRequest, REVOCATION_ENDPOINT, token, hint);
 }
 
 /** Checks a revocation answer with oauth4webapi: 200 is success (whatever the body), anything else an error. */

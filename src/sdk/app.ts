@@ -45,30 +45,22 @@ function view<K extends ViewKind, Params>(
   return Object.freeze({ kind, label, durationGuess: guess ?? null, handler });
 }
 
+/** The builder of one kind of view: a label, options, and a handler that returns that kind's result. */
+const viewOf =
+  <K extends ViewKind>(kind: K) =>
+  <Params = LooseParams>(
+    label: string,
+    options: ViewOptions,
+    handler: ViewHandler<K, Params>,
+  ): View<K, Params> =>
+    view(kind, label, options, handler);
+
 /** A view whose handler returns a DataResult (a tree of labelled values). */
-export function dataView<Params = LooseParams>(
-  label: string,
-  options: ViewOptions,
-  handler: ViewHandler<"data", Params>,
-): View<"data", Params> {
-  return view("data", label, options, handler);
-}
+export const dataView = viewOf("data");
 /** A view whose handler returns a TableResult. */
-export function tableView<Params = LooseParams>(
-  label: string,
-  options: ViewOptions,
-  handler: ViewHandler<"table", Params>,
-): View<"table", Params> {
-  return view("table", label, options, handler);
-}
+export const tableView = viewOf("table");
 /** A view whose handler returns a WebResult (HTML). */
-export function webView<Params = LooseParams>(
-  label: string,
-  options: ViewOptions,
-  handler: ViewHandler<"web", Params>,
-): View<"web", Params> {
-  return view("web", label, options, handler);
-}
+export const webView = viewOf("web");
 
 /**
  * View builders whose handlers get exactly the params `parametrization` describes:

@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CacheCoherence } from "../cache/coherence.ts";
 import type { ChangeFeed, FeedEvent } from "../db/changeFeed.ts";
+import { connectionRow } from "../../test/helpers/connectionRow.ts";
 import type { ConnectionRow } from "./connectionStore.ts";
 import { HeldTokens } from "./heldTokens.ts";
 import { forcedRenewal, validFor } from "./renewal.ts";
@@ -21,27 +22,8 @@ function setup() {
   return { held: new HeldTokens(coherence), emit: (event: FeedEvent) => listener(event) };
 }
 
-const row = (overrides: Partial<ConnectionRow> = {}): ConnectionRow => ({
-  id: "c1",
-  integration_id: "i1",
-  user_id: "u1",
-  status: "connected",
-  access_token_enc: "v1.k.n.a",
-  refresh_token_enc: "v1.k.n.r",
-  token_type: "Bearer",
-  scopes: '["s"]',
-  expires_at: NOW + 3_600_000,
-  connected_at: NOW,
-  last_refreshed_at: null,
-  version: 1,
-  refresh_lease_owner: null,
-  refresh_lease_until: null,
-  key_id: "k",
-  account_subject: null,
-  account_email: null,
-  account_name: null,
-  ...overrides,
-});
+const row = (overrides: Partial<ConnectionRow> = {}): ConnectionRow =>
+  connectionRow({ scopes: '["s"]', expires_at: NOW + 3_600_000, connected_at: NOW, ...overrides });
 
 const result = {
   accessToken: "AT-secret-1",

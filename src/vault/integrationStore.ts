@@ -1,29 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
+import type { IntegrationSettings } from "../api/integrations.ts";
 import { inTransaction, publishChange } from "../db/changeFeed.ts";
 import { GatehouseError, errors } from "../errors.ts";
-import type { GrantType, IntegrationsTable, TokenEndpointAuthMethod } from "../db/schema.ts";
+import type { IntegrationsTable } from "../db/schema.ts";
 import { aad } from "./aad.ts";
 import { isUniqueViolation, seal, storedScopes, type SecretCipher, type VaultStore } from "./storage.ts";
 
 /** The decrypted view of an integration; clientSecret never leaves the hub process. */
-export interface Integration {
-  id: string;
-  name: string;
-  provider: string;
-  description: string;
-  apps: string[];
-  grantType: GrantType;
-  authorizationUrl: string | null;
-  tokenUrl: string;
-  revocationUrl: string | null;
-  introspectionUrl: string | null;
-  issuer: string | null;
-  clientId: string;
+export interface Integration extends IntegrationSettings {
   clientSecret: string | null;
-  scopes: string[];
-  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
-  pkce: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -88,20 +74,19 @@ export class IntegrationStore {
     return { ...input, id, createdAt: at, updatedAt: at };
   }
 
-  async get(name: string): Promise<Integration | null> {
-    const row = await this.store.db
-      .selectFrom("integrations")
-      .selectAll()
-      .where("name", "=", name)
-      .executeTakeFirst();
-    return row ? this.toIntegration(row) : null;
+  get(name: string): Promise<Integration | null> {
+    return this.findBy("name", name);
   }
 
-  async getById(id: string): Promise<Integration | null> {
+  getById(id: string): Promise<Integration | null> {
+    return this.findBy("id", id);
+  }
+
+  private async findBy(column: "name" | "id", value: string): Promise<Integration | null> {
     const row = await this.store.db
       .selectFrom("integrations")
       .selectAll()
-      .where("id", "=", id)
+      .where(column, "=", value)
       .executeTakeFirst();
     return row ? this.toIntegration(row) : null;
   }

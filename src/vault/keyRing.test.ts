@@ -1,3 +1,4 @@
+import { thrownBy } from "../../test/helpers/thrown.ts";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +14,9 @@ const keyA = randomBytes(32).toString("base64");
 const keyB = randomBytes(32).toString("base64");
 const aadA = "connections:conn-a:access_token";
 const aadB = "connections:conn-b:access_token";
+
+/** The GatehouseError `fn` throws; fails the test when it throws anything else or nothing. */
+const thrownError = (fn: () => unknown): GatehouseError => thrownBy(GatehouseError, fn);
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -85,15 +89,10 @@ describe("encrypt and decrypt", () => {
   it("refuses an unknown key id, naming the id and nothing else", () => {
     const other = KeyRing.fromEnv(`retired:${randomBytes(32).toString("base64")}`);
     const ciphertext = other.encrypt("token value", aadA);
-    let error: unknown;
-    try {
-      ring.decrypt(ciphertext, aadA);
-    } catch (e) {
-      error = e;
-    }
-    expect((error as GatehouseError).code).toBe("decryption_failed");
-    expect((error as GatehouseError).message).toContain('"retired"');
-    expect((error as GatehouseError).message).not.toContain("token value");
+    const error = thrownError(() => ring.decrypt(ciphertext, aadA));
+    expect(error.code).toBe("decryption_failed");
+    expect(error.message).toContain('"retired"');
+    expect(error.message).not.toContain("token value");
   });
 
   it("refuses values that are not ciphertexts", () => {
@@ -164,18 +163,12 @@ describe("GATEHOUSE_ENCRYPTION_KEYS", () => {
     ["a key with invalid characters", `k1:${keyA.slice(0, 20)}!!${keyA.slice(22)}`, keyA.slice(0, 20)],
     ["a repeated id", `k1:${keyA},k1:${keyB}`, keyB],
   ])("rejects %s, naming the variable and not echoing the key", (_label, value, secret) => {
-    let error: unknown;
-    try {
-      loadKeyRing({ env: value, dataDir: envDir() });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(GatehouseError);
-    expect((error as GatehouseError).code).toBe("invalid_encryption_keys");
-    expect((error as GatehouseError).message).toContain("GATEHOUSE_ENCRYPTION_KEYS");
+    const error = thrownError(() => loadKeyRing({ env: value, dataDir: envDir() }));
+    expect(error.code).toBe("invalid_encryption_keys");
+    expect(error.message).toContain("GATEHOUSE_ENCRYPTION_KEYS");
     if (secret) {
-      expect((error as GatehouseError).message).not.toContain(secret.slice(0, 12));
-      expect(JSON.stringify((error as GatehouseError).details)).not.toContain(secret.slice(0, 12));
+      expect(error.message).not.toContain(secret.slice(0, 12));
+      expect(JSON.stringify(error.details)).not.toContain(secret.slice(0, 12));
     }
   });
 
@@ -216,14 +209,9 @@ describe("keys.json", () => {
     loadKeyRing({ dataDir });
     const path = keysFilePath(dataDir);
     chmodSync(path, 0o644);
-    let error: unknown;
-    try {
-      loadKeyRing({ dataDir });
-    } catch (e) {
-      error = e;
-    }
-    expect((error as GatehouseError).code).toBe("insecure_keys_file");
-    expect((error as GatehouseError).message).toContain("chmod 600");
+    const error = thrownError(() => loadKeyRing({ dataDir }));
+    expect(error.code).toBe("insecure_keys_file");
+    expect(error.message).toContain("chmod 600");
     chmodSync(path, 0o640);
     expect(loadKeyRing({ dataDir }).warnings).toEqual([expect.stringContaining("group")]);
   });
@@ -240,15 +228,10 @@ describe("keys.json", () => {
     const path = keysFilePath(dataDir);
     const secret = randomBytes(20).toString("base64");
     writeFileSync(path, JSON.stringify({ keys: [{ id: "k1", key: secret }] }), { mode: 0o600 });
-    let error: unknown;
-    try {
-      loadKeyRing({ dataDir });
-    } catch (e) {
-      error = e;
-    }
-    expect((error as GatehouseError).code).toBe("invalid_encryption_keys");
-    expect((error as GatehouseError).message).toContain(path);
-    expect((error as GatehouseError).message).not.toContain(secret);
+    const error = thrownError(() => loadKeyRing({ dataDir }));
+    expect(error.code).toBe("invalid_encryption_keys");
+    expect(error.message).toContain(path);
+    expect(error.message).not.toContain(secret);
     writeFileSync(path, "{not json", { mode: 0o600 });
     expect(codeOf(() => loadKeyRing({ dataDir }))).toBe("invalid_encryption_keys");
   });

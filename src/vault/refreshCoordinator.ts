@@ -162,60 +162,49 @@ export class RefreshCoordinator {
   }
 }
 
-function connectionTable(id: string): LockTable<ConnectionRow> {
-  return {
-    read: (db) => db.selectFrom("connections").selectAll().where("id", "=", id).executeTakeFirst(),
-    readForUpdate: (db) =>
-      db.selectFrom("connections").selectAll().where("id", "=", id).forUpdate().executeTakeFirst(),
-    async tryLease(db, owner, now, until) {
-      const result = await db
-        .updateTable("connections")
-        .set({ refresh_lease_owner: owner, refresh_lease_until: until })
-        .where("id", "=", id)
-        .where((eb) => eb.or([eb("refresh_lease_owner", "is", null), eb("refresh_lease_until", "<", now)]))
-        .executeTakeFirst();
-      return result.numUpdatedRows === 1n;
-    },
-    async releaseLease(db, owner) {
-      await db
-        .updateTable("connections")
-        .set({ refresh_lease_owner: null, refresh_lease_until: null })
-        .where("id", "=", id)
-        .where("refresh_lease_owner", "=", owner)
-        .execute();
-    },
-  };
+/** The columns the lock reads and writes; the same in every table it locks. */
+interface LeaseColumns {
+  version: number;
+  refresh_lease_owner: string | null;
+  refresh_lease_until: number | null;
 }
 
-function serviceTokenTable(integrationId: string): LockTable<ServiceTokenRow> {
+/** A table the lock serves, seen as rows of lease columns keyed by one column of its own. */
+type LeaseDatabase = Record<string, Record<string, unknown> & LeaseColumns>;
+
+/** Each table the lock serves, with the column that names one of its rows. */
+type LeasedTable =
+  { table: "connections"; column: "id" } | { table: "service_tokens"; column: "integration_id" };
+
+const connectionTable = (id: string) => leaseTable<ConnectionRow>({ table: "connections", column: "id" }, id);
+const serviceTokenTable = (integrationId: string) =>
+  leaseTable<ServiceTokenRow>({ table: "service_tokens", column: "integration_id" }, integrationId);
+
+/** The lock's row operations on the row of `table` whose `column` is `key`. */
+function leaseTable<Row extends { version: number }>(
+  { table, column }: LeasedTable,
+  key: string,
+): LockTable<Row> {
+  // Both tables carry the same lease columns; one query shape serves them, read back as the table's own row.
+  const leased = (db: Kysely<Database>) => db as unknown as Kysely<LeaseDatabase>;
+  const select = (db: Kysely<Database>) => leased(db).selectFrom(table).selectAll().where(column, "=", key);
   return {
-    read: (db) =>
-      db
-        .selectFrom("service_tokens")
-        .selectAll()
-        .where("integration_id", "=", integrationId)
-        .executeTakeFirst(),
-    readForUpdate: (db) =>
-      db
-        .selectFrom("service_tokens")
-        .selectAll()
-        .where("integration_id", "=", integrationId)
-        .forUpdate()
-        .executeTakeFirst(),
+    read: async (db) => (await select(db).executeTakeFirst()) as Row | undefined,
+    readForUpdate: async (db) => (await select(db).forUpdate().executeTakeFirst()) as Row | undefined,
     async tryLease(db, owner, now, until) {
-      const result = await db
-        .updateTable("service_tokens")
+      const result = await leased(db)
+        .updateTable(table)
         .set({ refresh_lease_owner: owner, refresh_lease_until: until })
-        .where("integration_id", "=", integrationId)
+        .where(column, "=", key)
         .where((eb) => eb.or([eb("refresh_lease_owner", "is", null), eb("refresh_lease_until", "<", now)]))
         .executeTakeFirst();
       return result.numUpdatedRows === 1n;
     },
     async releaseLease(db, owner) {
-      await db
-        .updateTable("service_tokens")
+      await leased(db)
+        .updateTable(table)
         .set({ refresh_lease_owner: null, refresh_lease_until: null })
-        .where("integration_id", "=", integrationId)
+        .where(column, "=", key)
         .where("refresh_lease_owner", "=", owner)
         .execute();
     },

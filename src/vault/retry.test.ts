@@ -25,6 +25,18 @@ function fakeClock() {
   };
 }
 
+/** A step that always throws the error `fail` makes, counting its calls. */
+function alwaysFailing(fail: () => Error) {
+  const step = {
+    calls: 0,
+    run: async (): Promise<never> => {
+      step.calls++;
+      throw fail();
+    },
+  };
+  return step;
+}
+
 describe("retry policy", () => {
   it("treats provider_unavailable as transient and nothing else", () => {
     expect(isTransient(unavailable())).toBe(true);
@@ -73,32 +85,24 @@ describe("withRetry", () => {
 
   it("does not retry a non-transient error", async () => {
     const clock = fakeClock();
-    let calls = 0;
-    await expect(
-      withRetry(
-        async () => {
-          calls++;
-          throw new OAuthError("invalid_grant", "refused");
-        },
-        { policy, now: clock.now, sleep: clock.sleep },
-      ),
-    ).rejects.toMatchObject({ code: "invalid_grant" });
-    expect(calls).toBe(1);
+    const step = alwaysFailing(() => new OAuthError("invalid_grant", "refused"));
+    await expect(withRetry(step.run, { policy, now: clock.now, sleep: clock.sleep })).rejects.toMatchObject({
+      code: "invalid_grant",
+    });
+    expect(step.calls).toBe(1);
   });
 
   it("stops after the attempt budget and throws the last error", async () => {
     const clock = fakeClock();
-    let calls = 0;
+    const step = alwaysFailing(() => unavailable());
     await expect(
-      withRetry(
-        async () => {
-          calls++;
-          throw unavailable();
-        },
-        { policy: { ...policy, maxTotalMs: 1_000_000 }, now: clock.now, sleep: clock.sleep },
-      ),
+      withRetry(step.run, {
+        policy: { ...policy, maxTotalMs: 1_000_000 },
+        now: clock.now,
+        sleep: clock.sleep,
+      }),
     ).rejects.toMatchObject({ code: "provider_unavailable" });
-    expect(calls).toBe(policy.attempts);
+    expect(step.calls).toBe(policy.attempts);
   });
 
   it("never sleeps past the total time bound", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { connectionRow } from "../../test/helpers/connectionRow.ts";
 import type { ConnectionRow } from "./connectionStore.ts";
 import { forcedRenewal, validFor } from "./renewal.ts";
 import { decideRefresh } from "./userTokens.ts";
@@ -7,28 +8,13 @@ const NOW = 1_000_000;
 const MINUTE = 60_000;
 
 function row(overrides: Partial<ConnectionRow> = {}): ConnectionRow {
-  return {
-    id: "c1",
-    integration_id: "i1",
-    user_id: "u1",
-    status: "connected",
-    access_token_enc: "v1.k.n.a",
-    refresh_token_enc: "v1.k.n.r",
-    token_type: "Bearer",
-    scopes: "[]",
+  return connectionRow({
     expires_at: NOW + 30_000,
     // Issued an hour before it expires: the margin asked (a minute) is not capped.
     connected_at: NOW + 30_000 - 3_600_000,
-    last_refreshed_at: null,
     version: 3,
-    refresh_lease_owner: null,
-    refresh_lease_until: null,
-    key_id: "k",
-    account_subject: null,
-    account_email: null,
-    account_name: null,
     ...overrides,
-  };
+  });
 }
 
 describe("decideRefresh", () => {

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode } from "react";
 import { formatDate, toDate } from "./api.ts";
+import { Link } from "./router.tsx";
 import { asText } from "./text.ts";
 
 /** A readable error sentence, announced to screen readers. */
@@ -10,6 +11,35 @@ export function ErrorMessage({ error }: { error: unknown }) {
     <p className="error" role="alert">
       {message}
     </p>
+  );
+}
+
+/** A page whose subject could not be loaded: the way back, the name it was asked by, and why. */
+export function LoadFailed(props: { back: { href: string; label: string }; title: string; error: unknown }) {
+  return (
+    <section>
+      <p>
+        <Link href={props.back.href}>← {props.back.label}</Link>
+      </p>
+      <h1>{props.title}</h1>
+      <ErrorMessage error={props.error} />
+    </section>
+  );
+}
+
+/** A labelled input whose text lives in the caller's state: `onValue` gets each new text. */
+export function LabelledInput(
+  props: { label: string; value: string; onValue: (value: string) => void } & Omit<
+    InputHTMLAttributes<HTMLInputElement>,
+    "value" | "onChange"
+  >,
+) {
+  const { label, onValue, ...input } = props;
+  return (
+    <label>
+      {label}
+      <input {...input} onChange={(e) => onValue(e.target.value)} />
+    </label>
   );
 }
 

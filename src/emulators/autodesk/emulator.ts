@@ -3,7 +3,7 @@
  * A path no API serves gets the API gateway's own error body.
  */
 import type { EmulatorDefinition } from "../shared/emulatorServer.ts";
-import { AUTODESK_CONTENT_TYPE, faultBody, registerAutodeskApi } from "./api/index.ts";
+import { autodeskFault, registerAutodeskApi } from "./api/index.ts";
 import { autodeskAuthProfile } from "./authServer.ts";
 import { GATEWAY_CONTENT_TYPE, gatewayNotFound } from "./gatewayErrors.ts";
 
@@ -12,6 +12,6 @@ export const autodeskEmulator: EmulatorDefinition = {
   displayName: "Autodesk Platform Services",
   auth: autodeskAuthProfile,
   registerApi: (app, ctx, seeds) => registerAutodeskApi(app, ctx, { seed: seeds.autodesk }),
-  apiFault: { contentType: AUTODESK_CONTENT_TYPE, body: faultBody },
+  apiFault: autodeskFault,
   notFound: { contentType: GATEWAY_CONTENT_TYPE, body: gatewayNotFound },
 };

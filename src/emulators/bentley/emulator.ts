@@ -1,6 +1,6 @@
 /** The Bentley emulator: IMS authorization server plus iTwins, iModels and Access Control. */
 import type { EmulatorDefinition } from "../shared/emulatorServer.ts";
-import { BENTLEY_ERROR_CONTENT_TYPE, faultBody, notFoundBody, registerBentleyApi } from "./api/index.ts";
+import { bentleyAnswers, registerBentleyApi } from "./api/index.ts";
 import { bentleyAuthProfile } from "./authServer.ts";
 
 export const bentleyEmulator: EmulatorDefinition = {
@@ -8,6 +8,5 @@ export const bentleyEmulator: EmulatorDefinition = {
   displayName: "Bentley iTwin (IMS)",
   auth: bentleyAuthProfile,
   registerApi: (app, ctx, seeds) => registerBentleyApi(app, ctx, { seed: seeds.bentley }),
-  apiFault: { contentType: BENTLEY_ERROR_CONTENT_TYPE, body: faultBody },
-  notFound: { contentType: BENTLEY_ERROR_CONTENT_TYPE, body: notFoundBody },
+  ...bentleyAnswers,
 };

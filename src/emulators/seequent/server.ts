@@ -4,7 +4,7 @@
  */
 import type { VerifyAccessToken } from "../shared/accessToken.ts";
 import type { EmulatorDefinition } from "../shared/emulatorServer.ts";
-import { faultBody, notFoundBody, PROBLEM_CONTENT_TYPE, registerSeequentApi } from "./api/index.ts";
+import { registerSeequentApi, seequentAnswers } from "./api/index.ts";
 
 export function seequentEmulator(bentleyVerifier: VerifyAccessToken): EmulatorDefinition {
   return {
@@ -12,7 +12,6 @@ export function seequentEmulator(bentleyVerifier: VerifyAccessToken): EmulatorDe
     displayName: "Seequent Evo",
     verifier: bentleyVerifier,
     registerApi: (app, ctx, seeds) => registerSeequentApi(app, ctx, { seed: seeds.seequent }),
-    apiFault: { contentType: PROBLEM_CONTENT_TYPE, body: faultBody },
-    notFound: { contentType: PROBLEM_CONTENT_TYPE, body: notFoundBody },
+    ...seequentAnswers,
   };
 }

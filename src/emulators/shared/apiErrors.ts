@@ -16,14 +16,34 @@ export interface PlatformErrorShape<E extends PlatformApiError> {
   /** Names the API in the log line of an unexpected failure. */
   name: string;
   contentType: string;
-  /** Recognises the platform's own error class. */
-  isApiError(error: unknown): error is E;
+  /** The platform's own error class: its errors are sent as they are. */
+  errorClass: abstract new (...args: never[]) => E;
   /** The body for a request Fastify refused before the route ran. */
   invalidRequest(status: number, message: string): unknown;
   /** The body for an unexpected failure. */
   internalError(): unknown;
   /** The error for a path (without its query) that no route serves. */
   notFound(path: string): E;
+}
+
+/** One answer of the platform's outside its routes: its content type and the body for what it is given. */
+export interface PlatformAnswer<T> {
+  contentType: string;
+  body(given: T): unknown;
+}
+
+/**
+ * How the platform answers outside its APIs' routes, from the same shape its routes answer errors in: a
+ * fault (429, 5xx) the knobs inject with `fault`'s body, and a path no route serves with its not-found body.
+ */
+export function platformAnswers<E extends PlatformApiError>(
+  shape: PlatformErrorShape<E>,
+  fault: (status: number) => unknown,
+): { apiFault: PlatformAnswer<number>; notFound: PlatformAnswer<string> } {
+  return {
+    apiFault: { contentType: shape.contentType, body: fault },
+    notFound: { contentType: shape.contentType, body: (path) => shape.notFound(path).body() },
+  };
 }
 
 /**
@@ -45,7 +65,7 @@ export function platformErrorHandlers<E extends PlatformApiError>(
     request: FastifyRequest,
     reply: FastifyReply,
   ): FastifyReply => {
-    if (shape.isApiError(error)) return sendError(reply, error);
+    if (error instanceof shape.errorClass) return sendError(reply, error);
     const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, `${shape.name} api failed`);

@@ -3,19 +3,10 @@
  * own keys file. The directory is 0700 and every file in it 0600, whatever the umask; a file is written
  * whole (temp file, then rename) so a reader never sees half of it.
  */
-import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { makePrivate } from "../../privateFiles.ts";
+
+export { makePrivate, writePrivateFile } from "../../privateFiles.ts";
 
 export class EmulatorStateError extends Error {
   readonly code = "emulator_state";
@@ -43,11 +34,6 @@ export function preparePrivateDir(dir: string): void {
   if (onPosix) chmodSync(dir, 0o700);
 }
 
-/** Makes an existing file 0600 (the umask can only take bits away, but a copied file may carry any mode). */
-export function makePrivate(file: string): void {
-  if (onPosix && existsSync(file)) chmodSync(file, 0o600);
-}
-
 /** Creates `file` empty with mode 0600 unless it exists, so that whatever opens it next starts private. */
 export function touchPrivate(file: string): void {
   try {
@@ -56,18 +42,6 @@ export function touchPrivate(file: string): void {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
   makePrivate(file);
-}
-
-/** Writes `text` to `file` atomically with mode 0600. */
-export function writePrivateFile(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writeFileSync(tmp, text, { mode: 0o600, flag: "wx" });
-    makePrivate(tmp);
-    renameSync(tmp, file);
-  } finally {
-    if (existsSync(tmp)) unlinkSync(tmp);
-  }
 }
 
 /** The file's text, or null when it does not exist. */

@@ -8,7 +8,7 @@ import {
   type Field,
   type ViewInfo,
 } from "../appModel.ts";
-import { ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { LoadFailed, Loading, usePageTitle } from "../components.tsx";
 import { Markdown } from "../markdown.tsx";
 import { Link } from "../router.tsx";
 import { ReloadedNotice, useAppReloads, type AppReload } from "../appReloads.tsx";
@@ -45,15 +45,7 @@ export function AppPage({ app }: { app: string }) {
   const reloaded = useAppReloads(app, detail.reload);
   if (detail.loading && !detail.data) return <Loading label="Loading the app…" />;
   if (!detail.data)
-    return (
-      <section>
-        <p>
-          <Link href="/apps">← Apps</Link>
-        </p>
-        <h1>{app}</h1>
-        <ErrorMessage error={detail.error} />
-      </section>
-    );
+    return <LoadFailed back={{ href: "/apps", label: "Apps" }} title={app} error={detail.error} />;
   return <AppWorkspace key={`${app}:${reloaded?.count ?? 0}`} detail={detail.data} reloaded={reloaded} />;
 }
 

@@ -1,6 +1,6 @@
 import { useEffect, useState, type SubmitEvent } from "react";
 import { api } from "../api.ts";
-import { ConfirmDialog, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { ConfirmDialog, ErrorMessage, LoadFailed, Loading, usePageTitle } from "../components.tsx";
 import { softwareName } from "../presets.ts";
 import { Link, navigate } from "../router.tsx";
 import type { AppSummary, Integration, ProviderPreset } from "../types.ts";
@@ -76,13 +76,11 @@ export function IntegrationEditPage({ name }: { name: string }) {
   if (integration.loading && !integration.data) return <Loading />;
   if (!integration.data || !draft)
     return (
-      <section>
-        <p>
-          <Link href="/admin/integrations">← Integrations</Link>
-        </p>
-        <h1>{name}</h1>
-        <ErrorMessage error={integration.error} />
-      </section>
+      <LoadFailed
+        back={{ href: "/admin/integrations", label: "Integrations" }}
+        title={name}
+        error={integration.error}
+      />
     );
 
   const current = integration.data;

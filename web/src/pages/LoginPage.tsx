@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from "react";
 import { api } from "../api.ts";
-import { ErrorMessage, usePageTitle } from "../components.tsx";
+import { ErrorMessage, LabelledInput, usePageTitle } from "../components.tsx";
 import { navigate } from "../router.tsx";
 import { useSession } from "../session.tsx";
 import { useAction } from "../useAction.ts";
@@ -59,28 +59,24 @@ export function LoginPage() {
       ) : null}
       {passwordsOn ? (
         <form onSubmit={(event) => void submit(event)} className="card stack">
-          <label>
-            Email
-            <input
-              type="email"
-              name="email"
-              autoComplete="username"
-              required
-              value={email}
-              onChange={(event) => setEmail(event.target.value)}
-            />
-          </label>
-          <label>
-            Password
-            <input
-              type="password"
-              name="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-            />
-          </label>
+          <LabelledInput
+            label="Email"
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onValue={setEmail}
+          />
+          <LabelledInput
+            label="Password"
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onValue={setPassword}
+          />
           <ErrorMessage error={error} />
           <button type="submit" disabled={busy}>
             {busy ? "Signing in…" : "Sign in"}

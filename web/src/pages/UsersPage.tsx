@@ -1,6 +1,6 @@
 import { useState, type SubmitEvent } from "react";
 import { api } from "../api.ts";
-import { DataTable, ErrorMessage, Loading, usePageTitle } from "../components.tsx";
+import { DataTable, ErrorMessage, LabelledInput, Loading, usePageTitle } from "../components.tsx";
 import { useSession } from "../session.tsx";
 import type { HubUser } from "../types.ts";
 import { useAction } from "../useAction.ts";
@@ -60,27 +60,23 @@ export function UsersPage() {
         </div>
         <form className="card stack" onSubmit={(e) => void submit(e)}>
           <h2>Add a user</h2>
-          <label>
-            Email
-            <input
-              type="email"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              autoComplete="off"
-            />
-          </label>
-          <label>
-            Password
-            <input
-              type="password"
-              required
-              minLength={8}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              autoComplete="new-password"
-            />
-          </label>
+          <LabelledInput
+            label="Email"
+            type="email"
+            required
+            value={email}
+            onValue={setEmail}
+            autoComplete="off"
+          />
+          <LabelledInput
+            label="Password"
+            type="password"
+            required
+            minLength={8}
+            value={password}
+            onValue={setPassword}
+            autoComplete="new-password"
+          />
           <label>
             Role
             <select value={role} onChange={(e) => setRole(e.target.value)}>

@@ -1,3 +1,4 @@
+import type { InputHTMLAttributes, ReactNode } from "react";
 import { INTEGRATION_NAME, INTEGRATION_NAME_HTML_PATTERN } from "../../../src/names.ts";
 import type { AppSummary, AuthMethod, GrantType, Integration, ProviderPreset } from "../types.ts";
 
@@ -147,24 +148,23 @@ export function BasicFields(props: {
   const extra = draft.apps.filter((a) => !known.has(a));
   return (
     <div className="stack">
-      <label>
-        Name
-        <input
-          value={draft.name}
-          onChange={(e) => update({ name: e.target.value })}
-          required
-          readOnly={props.editing}
-          pattern={INTEGRATION_NAME_HTML_PATTERN}
-          aria-describedby="name-help"
-          autoComplete="off"
-          spellCheck={false}
-        />
+      <DraftInput
+        label="Name"
+        field="name"
+        draft={draft}
+        update={update}
+        required
+        readOnly={props.editing}
+        pattern={INTEGRATION_NAME_HTML_PATTERN}
+        aria-describedby="name-help"
+        autoComplete="off"
+      >
         <span id="name-help" className="help">
           {props.editing
             ? "The name cannot change: app code and app configs refer to it."
             : "Lower-case letters, digits, - and _. App code and gatehouse.config.toml refer to it."}
         </span>
-      </label>
+      </DraftInput>
       <label>
         Description
         <textarea
@@ -175,24 +175,12 @@ export function BasicFields(props: {
       </label>
       <fieldset>
         <legend>Apps that may use it</legend>
-        <label className="inline">
-          <input
-            type="radio"
-            name="apps-mode"
-            checked={draft.allApps}
-            onChange={() => update({ allApps: true })}
-          />
+        <Radio name="apps-mode" checked={draft.allApps} onChoose={() => update({ allApps: true })}>
           All apps
-        </label>
-        <label className="inline">
-          <input
-            type="radio"
-            name="apps-mode"
-            checked={!draft.allApps}
-            onChange={() => update({ allApps: false })}
-          />
+        </Radio>
+        <Radio name="apps-mode" checked={!draft.allApps} onChoose={() => update({ allApps: false })}>
           Specific apps
-        </label>
+        </Radio>
         {!draft.allApps ? (
           <div className="checks" role="group" aria-label="Specific apps">
             {apps === undefined && !props.appsError ? <p className="muted">Loading apps…</p> : null}
@@ -239,74 +227,57 @@ export function ConfigFields(props: {
       {grants.length > 1 ? (
         <fieldset>
           <legend>Grant type</legend>
-          <label className="inline">
-            <input
-              type="radio"
-              name="grant"
-              checked={draft.grantType === "authorization_code"}
-              onChange={() => update({ grantType: "authorization_code" })}
-            />
+          <Radio
+            name="grant"
+            checked={draft.grantType === "authorization_code"}
+            onChoose={() => update({ grantType: "authorization_code" })}
+          >
             Authorization code: each user connects their own account
-          </label>
-          <label className="inline">
-            <input
-              type="radio"
-              name="grant"
-              checked={draft.grantType === "client_credentials"}
-              onChange={() => update({ grantType: "client_credentials" })}
-            />
+          </Radio>
+          <Radio
+            name="grant"
+            checked={draft.grantType === "client_credentials"}
+            onChoose={() => update({ grantType: "client_credentials" })}
+          >
             Client credentials: one service identity, no user
-          </label>
+          </Radio>
         </fieldset>
       ) : null}
       {draft.grantType === "authorization_code" ? (
-        <label>
-          Authorization URL
-          <input
-            type="url"
-            value={draft.authorizationUrl}
-            onChange={(e) => update({ authorizationUrl: e.target.value })}
-            required
-            spellCheck={false}
-          />
-        </label>
-      ) : null}
-      <label>
-        Token URL
-        <input
+        <DraftInput
+          label="Authorization URL"
+          field="authorizationUrl"
+          draft={draft}
+          update={update}
           type="url"
-          value={draft.tokenUrl}
-          onChange={(e) => update({ tokenUrl: e.target.value })}
           required
-          spellCheck={false}
         />
-      </label>
-      <label>
-        Client ID
-        <input
-          value={draft.clientId}
-          onChange={(e) => update({ clientId: e.target.value })}
-          required
-          autoComplete="off"
-          spellCheck={false}
-        />
-      </label>
-      <label>
-        Client secret
-        <input
-          type="password"
-          value={draft.clientSecret}
-          onChange={(e) => update({ clientSecret: e.target.value })}
-          autoComplete="new-password"
-          aria-describedby="secret-help"
-          placeholder={props.secretSet ? "•••••••• (set)" : ""}
-        />
+      ) : null}
+      <DraftInput label="Token URL" field="tokenUrl" draft={draft} update={update} type="url" required />
+      <DraftInput
+        label="Client ID"
+        field="clientId"
+        draft={draft}
+        update={update}
+        required
+        autoComplete="off"
+      />
+      <DraftInput
+        label="Client secret"
+        field="clientSecret"
+        draft={draft}
+        update={update}
+        type="password"
+        autoComplete="new-password"
+        aria-describedby="secret-help"
+        placeholder={props.secretSet ? "•••••••• (set)" : ""}
+      >
         <span id="secret-help" className="help">
           {props.secretSet
             ? "A secret is set. Leave this empty to keep it, or type a new one to replace it."
             : "Stored encrypted; it is never shown again."}
         </span>
-      </label>
+      </DraftInput>
       <fieldset>
         <legend>Scopes</legend>
         {catalog.length > 0 ? (
@@ -343,23 +314,8 @@ export function ConfigFields(props: {
       <details className="advanced">
         <summary>Advanced settings</summary>
         <div className="stack">
-          <label>
-            Revocation URL
-            <input
-              type="url"
-              value={draft.revocationUrl}
-              onChange={(e) => update({ revocationUrl: e.target.value })}
-              spellCheck={false}
-            />
-          </label>
-          <label>
-            Issuer
-            <input
-              value={draft.issuer}
-              onChange={(e) => update({ issuer: e.target.value })}
-              spellCheck={false}
-            />
-          </label>
+          <DraftInput label="Revocation URL" field="revocationUrl" draft={draft} update={update} type="url" />
+          <DraftInput label="Issuer" field="issuer" draft={draft} update={update} />
           <label>
             Client authentication at the token endpoint
             <select
@@ -382,6 +338,48 @@ export function ConfigFields(props: {
         </div>
       </details>
     </div>
+  );
+}
+
+/** The draft's fields an admin types as one line of text. */
+type DraftText =
+  "name" | "authorizationUrl" | "tokenUrl" | "revocationUrl" | "issuer" | "clientId" | "clientSecret";
+
+/**
+ * A labelled input bound to one text field of the draft; `children` (its help) follow the input inside the
+ * label. Spell-checking is off: these are names, URLs, identifiers and a secret.
+ */
+function DraftInput(
+  props: {
+    label: string;
+    field: DraftText;
+    draft: Draft;
+    update: (patch: Partial<Draft>) => void;
+    children?: ReactNode;
+  } & Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange" | "children">,
+) {
+  const { label, field, draft, update, children, ...input } = props;
+  return (
+    <label>
+      {label}
+      <input
+        spellCheck={false}
+        {...input}
+        value={draft[field]}
+        onChange={(e) => update({ [field]: e.target.value })}
+      />
+      {children}
+    </label>
+  );
+}
+
+/** One radio button of a group, its words beside it. */
+function Radio(props: { name: string; checked: boolean; onChoose: () => void; children: ReactNode }) {
+  return (
+    <label className="inline">
+      <input type="radio" name={props.name} checked={props.checked} onChange={props.onChoose} />
+      {props.children}
+    </label>
   );
 }
 

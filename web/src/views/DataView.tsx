@@ -21,28 +21,19 @@ export function DataView({ items, title }: { items: DataItemJson[]; title: strin
   const depthOpen = forced === null ? openDepth : forced ? 99 : 0;
   if (items.length === 0) return <p className="empty">This view returned no data.</p>;
   const hasGroups = items.some((i) => i.subgroup && i.subgroup.length > 0);
+  // A new key remounts the tree, so every group takes the forced state afresh.
+  const openAll = (open: boolean) => {
+    setForced(open);
+    setGeneration((g) => g + 1);
+  };
   return (
     <div className="data-view">
       {hasGroups ? (
         <div className="toolbar">
-          <button
-            type="button"
-            className="secondary small"
-            onClick={() => {
-              setForced(true);
-              setGeneration((g) => g + 1);
-            }}
-          >
+          <button type="button" className="secondary small" onClick={() => openAll(true)}>
             Expand all
           </button>
-          <button
-            type="button"
-            className="secondary small"
-            onClick={() => {
-              setForced(false);
-              setGeneration((g) => g + 1);
-            }}
-          >
+          <button type="button" className="secondary small" onClick={() => openAll(false)}>
             Collapse all
           </button>
         </div>

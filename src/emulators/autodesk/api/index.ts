@@ -3,28 +3,30 @@
  * `/project/v1`, JSON:API bodies (`application/vnd.api+json`) and JSON:API errors, unknown routes included.
  */
 import type { FastifyInstance } from "fastify";
-import { platformErrorHandlers } from "../../shared/apiErrors.ts";
+import { mountApiAreas, type PlatformApiOptions } from "../../shared/apiAreas.ts";
+import { platformAnswers, platformErrorHandlers, type PlatformErrorShape } from "../../shared/apiErrors.ts";
 import { createAutodeskSeed, type AutodeskSeed } from "../../shared/seedAutodesk.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
-import { AUTODESK_CONTENT_TYPE, AutodeskApiError, errorBody, errors } from "./errors.ts";
+import { AUTODESK_CONTENT_TYPE, AutodeskApiError, errorBody, errors, faultBody } from "./errors.ts";
 import { registerHubRoutes } from "./hubs.ts";
 
 export type { EmulatorContext } from "../../shared/context.ts";
 export { AUTODESK_CONTENT_TYPE, AutodeskApiError, errorBody, faultBody } from "./errors.ts";
 
-export interface AutodeskApiOptions {
-  /** Defaults to a fresh copy of the standard seed. */
-  seed?: AutodeskSeed;
-}
+export type AutodeskApiOptions = PlatformApiOptions<AutodeskSeed>;
 
-const answerErrors = platformErrorHandlers({
+const errorShape: PlatformErrorShape<AutodeskApiError> = {
   name: "autodesk",
   contentType: AUTODESK_CONTENT_TYPE,
-  isApiError: (error): error is AutodeskApiError => error instanceof AutodeskApiError,
+  errorClass: AutodeskApiError,
   invalidRequest: (status, message) => errorBody(status, "BAD_INPUT", message),
   internalError: () => errorBody(500, "INTERNAL_SERVER_ERROR", "An internal server error occurred."),
   notFound: (path) => errors.notFound(`No resource at ${path}.`),
-});
+};
+const answerErrors = platformErrorHandlers(errorShape);
+
+/** How APS answers an injected fault (a path outside its APIs is the API gateway's: gatewayErrors.ts). */
+export const autodeskFault = platformAnswers(errorShape, faultBody).apiFault;
 
 /** Mounts `/project/v1/hubs…` on `app`. Await it before `listen()`. */
 export async function registerAutodeskApi(
@@ -32,12 +34,7 @@ export async function registerAutodeskApi(
   ctx: EmulatorContext,
   options: AutodeskApiOptions = {},
 ): Promise<void> {
-  const seed = options.seed ?? createAutodeskSeed();
-  await app.register(
-    async (scope) => {
-      answerErrors(scope);
-      registerHubRoutes(scope, ctx, seed);
-    },
-    { prefix: "/project/v1" },
-  );
+  await mountApiAreas(app, ctx, options.seed ?? createAutodeskSeed(), answerErrors, {
+    "/project/v1": registerHubRoutes,
+  });
 }

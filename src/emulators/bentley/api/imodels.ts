@@ -5,13 +5,15 @@
 import type { FastifyInstance } from "fastify";
 import type { SeedIModel } from "../../shared/seedBentley.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
-import { BentleyDirectory, IMODEL_ORDER_FIELDS, parseOrderBy, type IModelFilter } from "./directory.ts";
+import { BentleyDirectory, IMODEL_ORDER_FIELDS, type IModelFilter } from "./directory.ts";
 import { BentleyApiError, errors, type BentleyErrorDetail } from "./errors.ts";
 import {
   authenticate,
   checkAcceptVersion,
   pageLinks,
   parsePage,
+  queryChoice,
+  queryOrderBy,
   queryValue,
   wantsRepresentation,
 } from "./request.ts";
@@ -56,27 +58,8 @@ function parseIModelFilter(
     // Guess: the detail code the real API uses for a missing required parameter.
     problems.push({ code: "MissingRequiredParameter", message: "'iTwinId' is required.", target: "iTwinId" });
   }
-  const stateRaw = queryValue(query, "state");
-  const state = STATES.find((s) => s.toLowerCase() === stateRaw?.toLowerCase());
-  if (stateRaw !== undefined && !state) {
-    problems.push({
-      code: "InvalidValue",
-      message: `'state' must be one of ${STATES.join(", ")}.`,
-      target: "state",
-    });
-  }
-  const orderByRaw = queryValue(query, "$orderBy") ?? queryValue(query, "$orderby");
-  const orderBy =
-    orderByRaw === undefined
-      ? { field: "name" as const, direction: "asc" as const }
-      : parseOrderBy(orderByRaw, IMODEL_ORDER_FIELDS);
-  if (!orderBy) {
-    problems.push({
-      code: "InvalidValue",
-      message: `'$orderBy' must be one of ${IMODEL_ORDER_FIELDS.join(", ")}, optionally followed by asc or desc.`,
-      target: "$orderBy",
-    });
-  }
+  const state = queryChoice(query, "state", STATES, problems);
+  const orderBy = queryOrderBy(query, ["$orderBy", "$orderby"], IMODEL_ORDER_FIELDS, "name", problems);
   if (problems.length > 0 || !orderBy || !iTwinId)
     throw errors.invalidRequest(INVALID, INVALID_MESSAGE, problems);
   return {

@@ -4,34 +4,34 @@
  * including unknown routes under these prefixes, answers in the Bentley shape.
  */
 import type { FastifyInstance } from "fastify";
-import { platformErrorHandlers } from "../../shared/apiErrors.ts";
+import { mountApiAreas, type PlatformApiOptions } from "../../shared/apiAreas.ts";
+import { platformAnswers, platformErrorHandlers, type PlatformErrorShape } from "../../shared/apiErrors.ts";
 import { createBentleySeed, type BentleySeed } from "../../shared/seedBentley.ts";
 import { registerAccessControlRoutes } from "./accessControl.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { BentleyDirectory } from "./directory.ts";
-import { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, errors } from "./errors.ts";
+import { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, errors, faultBody } from "./errors.ts";
 import { registerIModelRoutes } from "./imodels.ts";
 import { registerITwinRoutes } from "./itwins.ts";
 
 export type { EmulatorContext } from "../../shared/context.ts";
 export { BENTLEY_ERROR_CONTENT_TYPE, BentleyApiError, errorBody, faultBody } from "./errors.ts";
 
-/** The body for a path no Bentley API serves (ResourceNotFound / OperationNotFound). */
-export const notFoundBody = (path: string): unknown => errors.operationNotFound(path).body();
+export type BentleyApiOptions = PlatformApiOptions<BentleySeed>;
 
-export interface BentleyApiOptions {
-  /** Defaults to a fresh copy of the standard seed. */
-  seed?: BentleySeed;
-}
-
-const answerErrors = platformErrorHandlers({
+const errorShape: PlatformErrorShape<BentleyApiError> = {
   name: "bentley",
   contentType: BENTLEY_ERROR_CONTENT_TYPE,
-  isApiError: (error): error is BentleyApiError => error instanceof BentleyApiError,
+  errorClass: BentleyApiError,
   invalidRequest: (status, message) => errorBody(status, "InvalidRequest", message),
   internalError: () => errorBody(500, "InternalServerError", "An internal server error occurred."),
+  // A path no Bentley API serves: ResourceNotFound / OperationNotFound.
   notFound: (path) => errors.operationNotFound(path),
-});
+};
+const answerErrors = platformErrorHandlers(errorShape);
+
+/** How Bentley answers outside its APIs' routes: an injected fault, an unknown path. */
+export const bentleyAnswers = platformAnswers(errorShape, faultBody);
 
 /** Mounts the iTwins, iModels and Access Control routes on `app`. Await it before `listen()`. */
 export async function registerBentleyApi(
@@ -40,13 +40,9 @@ export async function registerBentleyApi(
   options: BentleyApiOptions = {},
 ): Promise<void> {
   const directory = new BentleyDirectory(options.seed ?? createBentleySeed());
-  const area =
-    (register: (scope: FastifyInstance, ctx: EmulatorContext, directory: BentleyDirectory) => void) =>
-    async (scope: FastifyInstance) => {
-      answerErrors(scope);
-      register(scope, ctx, directory);
-    };
-  await app.register(area(registerITwinRoutes), { prefix: "/itwins" });
-  await app.register(area(registerIModelRoutes), { prefix: "/imodels" });
-  await app.register(area(registerAccessControlRoutes), { prefix: "/accesscontrol" });
+  await mountApiAreas(app, ctx, directory, answerErrors, {
+    "/itwins": registerITwinRoutes,
+    "/imodels": registerIModelRoutes,
+    "/accesscontrol": registerAccessControlRoutes,
+  });
 }

@@ -9,7 +9,6 @@ import {
   ITWIN_ORDER_FIELDS,
   STATUSES,
   SUB_CLASSES,
-  parseOrderBy,
   type ITwinFilter,
 } from "./directory.ts";
 import { BentleyApiError, errors, type BentleyErrorDetail } from "./errors.ts";
@@ -18,6 +17,8 @@ import {
   checkAcceptVersion,
   pageLinks,
   parsePage,
+  queryChoice,
+  queryOrderBy,
   queryValue,
   wantsRepresentation,
 } from "./request.ts";
@@ -62,39 +63,23 @@ export function parseITwinFilter(query: unknown, problems: BentleyErrorDetail[])
   const invalid = (target: string, message: string) =>
     problems.push({ code: "InvalidValue", message, target });
 
-  const subClassRaw = queryValue(query, "subClass");
-  const subClass = SUB_CLASSES.find((s) => s.toLowerCase() === subClassRaw?.toLowerCase());
-  if (subClassRaw !== undefined && !subClass) {
-    invalid("subClass", `'subClass' must be one of ${SUB_CLASSES.join(", ")}.`);
-  }
-  const statusRaw = queryValue(query, "status");
-  const status = STATUSES.find((s) => s.toLowerCase() === statusRaw?.toLowerCase());
-  if (statusRaw !== undefined && !status)
-    invalid("status", `'status' must be one of ${STATUSES.join(", ")}.`);
+  const subClass = queryChoice(query, "subClass", SUB_CLASSES, problems);
+  const statusGiven = queryValue(query, "status") !== undefined;
+  const status = queryChoice(query, "status", STATUSES, problems);
 
   const includeInactiveRaw = queryValue(query, "includeInactive");
   let includeInactive = false;
   if (includeInactiveRaw !== undefined) {
     if (!/^(true|false)$/i.test(includeInactiveRaw)) {
       invalid("includeInactive", "'includeInactive' must be true or false.");
-    } else if (statusRaw !== undefined) {
+    } else if (statusGiven) {
       invalid("includeInactive", "'includeInactive' cannot be used together with 'status'.");
     }
     includeInactive = includeInactiveRaw.toLowerCase() === "true";
   }
 
-  const orderByRaw = queryValue(query, "$orderby") ?? queryValue(query, "$orderBy");
-  const orderBy =
-    orderByRaw === undefined
-      ? { field: "displayName" as const, direction: "asc" as const }
-      : parseOrderBy(orderByRaw, ITWIN_ORDER_FIELDS);
-  if (!orderBy) {
-    invalid(
-      "$orderby",
-      `'$orderby' must be one of ${ITWIN_ORDER_FIELDS.join(", ")}, optionally followed by asc or desc.`,
-    );
-    return null;
-  }
+  const orderBy = queryOrderBy(query, ["$orderby", "$orderBy"], ITWIN_ORDER_FIELDS, "displayName", problems);
+  if (!orderBy) return null;
   return {
     ...(subClass ? { subClass } : {}),
     ...(status ? { status } : {}),

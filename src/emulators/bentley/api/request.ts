@@ -5,6 +5,7 @@
 import type { FastifyRequest } from "fastify";
 import { verifyBearer, type VerifiedToken } from "../../shared/accessToken.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
+import { parseOrderBy, type OrderBy } from "./directory.ts";
 import { errors, type BentleyErrorDetail } from "./errors.ts";
 
 export const PLATFORM_SCOPE = "itwin-platform";
@@ -59,6 +60,50 @@ export type Query = Record<string, string | string[] | undefined>;
 export function queryValue(query: unknown, name: string): string | undefined {
   const value = (query as Query)[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** An optional value that must be one of `allowed`, in any case; a bad one is added to `problems`. */
+export function queryChoice<T extends string>(
+  query: unknown,
+  name: string,
+  allowed: readonly T[],
+  problems: BentleyErrorDetail[],
+): T | undefined {
+  const raw = queryValue(query, name);
+  const value = allowed.find((a) => a.toLowerCase() === raw?.toLowerCase());
+  if (raw !== undefined && !value) {
+    problems.push({
+      code: "InvalidValue",
+      message: `'${name}' must be one of ${allowed.join(", ")}.`,
+      target: name,
+    });
+  }
+  return value;
+}
+
+/**
+ * `$orderBy` as one of `fields` and an optional direction, read under `spellings[0]`, else `spellings[1]`
+ * (each API documents its own case); absent, `fallback` ascending. A bad one is added to `problems` (null).
+ */
+export function queryOrderBy<K extends string>(
+  query: unknown,
+  spellings: readonly [string, string],
+  fields: readonly K[],
+  fallback: K,
+  problems: BentleyErrorDetail[],
+): OrderBy<K> | null {
+  const [name, other] = spellings;
+  const raw = queryValue(query, name) ?? queryValue(query, other);
+  const orderBy =
+    raw === undefined ? { field: fallback, direction: "asc" as const } : parseOrderBy(raw, fields);
+  if (!orderBy) {
+    problems.push({
+      code: "InvalidValue",
+      message: `'${name}' must be one of ${fields.join(", ")}, optionally followed by asc or desc.`,
+      target: name,
+    });
+  }
+  return orderBy;
 }
 
 export interface Page {

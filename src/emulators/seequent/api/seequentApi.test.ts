@@ -1,34 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createTestTokens,
-  getJson,
-  startApi,
-  type RunningApi,
-  type TestTokens,
-} from "../../../../test/helpers/emulatorApiHarness.ts";
+import { describe, expect, it } from "vitest";
+import { useApiUnderTest } from "../../../../test/helpers/apiUnderTest.ts";
+import { getJson } from "../../../../test/helpers/emulatorApiHarness.ts";
 import { EVO_ORG_ID } from "../../shared/seedSeequent.ts";
-import { ALICE_ID, BOB_ID, CAROL_ID, SERVICE_SUBJECT } from "../../shared/seedIds.ts";
+import { BOB_ID, CAROL_ID, SERVICE_SUBJECT } from "../../shared/seedIds.ts";
 import { registerSeequentApi } from "./index.ts";
 
 const EVO_SCOPES = ["openid", "evo.discovery", "evo.workspace"];
-let api: RunningApi;
-let tokens: TestTokens;
-let alice: string;
-
-beforeAll(async () => {
-  tokens = await createTestTokens();
-  api = await startApi((app, ctx) => registerSeequentApi(app, ctx), tokens.verify);
-  alice = await tokens.sign({ subject: ALICE_ID, scopes: EVO_SCOPES });
-});
-afterAll(async () => {
-  await api?.close();
-});
+const { api, tokens, users } = useApiUnderTest((app, ctx) => registerSeequentApi(app, ctx), EVO_SCOPES);
 
 const workspacesUrl = () => `${api.url}/workspace/orgs/${EVO_ORG_ID}/workspaces`;
 
 describe("Evo discovery", () => {
   it("gives alice her organisation on a hub served by this emulator", async () => {
-    const { body } = await getJson(`${api.url}/evo/identity/v2/discovery?service=evo`, { token: alice });
+    const { body } = await getJson(`${api.url}/evo/identity/v2/discovery?service=evo`, {
+      token: users.alice,
+    });
     expect(body.discovery.organizations).toEqual([{ id: EVO_ORG_ID, display_name: "Anders Geoscience" }]);
     expect(body.discovery.hubs[0].url).toBe(api.url);
     expect(body.discovery.service_access).toEqual([
@@ -46,15 +32,15 @@ describe("Evo discovery", () => {
 
 describe("Evo workspaces", () => {
   it("orders by name both ways and filters by name", async () => {
-    const asc = await getJson(`${workspacesUrl()}?limit=3&order_by=asc:name`, { token: alice });
+    const asc = await getJson(`${workspacesUrl()}?limit=3&order_by=asc:name`, { token: users.alice });
     expect(asc.body.results.map((w: { name: string }) => w.name)).toEqual([
       "Aurora Gold Resource Model",
       "Basin Hydrogeology",
       "Copper Ridge Exploration",
     ]);
-    const desc = await getJson(`${workspacesUrl()}?limit=1&order_by=desc:name`, { token: alice });
+    const desc = await getJson(`${workspacesUrl()}?limit=1&order_by=desc:name`, { token: users.alice });
     expect(desc.body.results[0].name).toBe("Lithium Brine Study");
-    const filtered = await getJson(`${workspacesUrl()}?filter[name]=GEO`, { token: alice });
+    const filtered = await getJson(`${workspacesUrl()}?filter[name]=GEO`, { token: users.alice });
     expect(filtered.body.results.map((w: { name: string }) => w.name)).toEqual([
       "Basin Hydrogeology",
       "Geothermal Prospect North",
@@ -80,8 +66,8 @@ describe("Evo workspaces", () => {
   });
 
   it("serves one workspace through its self_link", async () => {
-    const list = await getJson(`${workspacesUrl()}?limit=1`, { token: alice });
-    const one = await getJson(list.body.results[0].self_link, { token: alice });
+    const list = await getJson(`${workspacesUrl()}?limit=1`, { token: users.alice });
+    const one = await getJson(list.body.results[0].self_link, { token: users.alice });
     expect(one.status).toBe(200);
     expect(one.body.id).toBe(list.body.results[0].id);
   });
@@ -91,7 +77,7 @@ describe("Evo workspaces", () => {
     const forbidden = await getJson(workspacesUrl(), { token: bob });
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    const bad = await getJson(`${workspacesUrl()}?order_by=sideways:name`, { token: alice });
+    const bad = await getJson(`${workspacesUrl()}?order_by=sideways:name`, { token: users.alice });
     expect(bad.status).toBe(422);
     expect(bad.body.status).toBe(422);
   });
