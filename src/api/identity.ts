@@ -82,7 +82,9 @@ export interface TokenInfo {
   apps: string[] | null;
 }
 
-export type Role = "admin" | "developer" | "user";
+/** The hub's roles, from most to least power. */
+export const ROLES = ["admin", "developer", "user"] as const;
+export type Role = (typeof ROLES)[number];
 
 /** A hub user as the admin API shows them (never a password hash). Times are ISO 8601. */
 export interface UserView {

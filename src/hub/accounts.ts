@@ -45,7 +45,7 @@ export interface UserRecord extends HubUser {
   hasPassword: boolean;
 }
 
-export const ROLES: readonly Role[] = ["admin", "developer", "user"];
+export { ROLES } from "../api/identity.ts";
 
 const randomSecret = (): string => randomBytes(32).toString("base64url");
 

@@ -1,4 +1,4 @@
-import type { FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { GatehouseError, errors } from "../errors.ts";
 import type { Integration, IntegrationStore } from "../vault/integrationStore.ts";
 import type { AccessTokenResult } from "../vault/storage.ts";
@@ -85,6 +85,14 @@ export class AppTokens {
       throw err;
     }
   }
+}
+
+/**
+ * The AppTokens of a route plugin: the hub's cached integrations and vault, apps known through `apps`
+ * (read per call), and every token counted for the audit trail.
+ */
+export function appTokensOf(app: FastifyInstance, apps: () => AppDirectory | null): AppTokens {
+  return new AppTokens(app.cachedIntegrations, app.tokens, apps, (a, i, u) => app.issuance.count(a, i, u));
 }
 
 /** A token as the token routes answer it (`expiresAt` as ISO text). */

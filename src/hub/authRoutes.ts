@@ -3,11 +3,10 @@ import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
 import { requestActor, requestContext } from "./auditActions.ts";
 import { LOGIN_ROUTE, SESSION_COOKIE, setSessionCookie } from "./auth.ts";
-import { ROLES } from "./accounts.ts";
 import { requireUser } from "./context.ts";
 import { OIDC_LOGIN_PATH } from "./oidcPaths.ts";
 import { PAT_SCOPES } from "./patScopes.ts";
-import { jsonSchema, problemSchema } from "./schemas.ts";
+import { jsonSchema, problemSchema, userIdentityProperties } from "./schemas.ts";
 
 const loginBody = z.strictObject({
   email: z.string().min(1).max(254),
@@ -17,9 +16,7 @@ const loginBody = z.strictObject({
 const meSchema = {
   type: "object",
   properties: {
-    id: { type: "string" },
-    email: { type: "string" },
-    role: { type: "string", enum: [...ROLES] },
+    ...userIdentityProperties,
     signedInWith: {
       type: "string",
       enum: ["password", "oidc", "token"],

@@ -15,17 +15,17 @@ export interface CachedCredential<V> {
   expiresAt: number | null;
 }
 
-const personalAccessToken = (credential: PatCredential): CachedCredential<PatCredential> => ({
-  value: credential,
-  userId: credential.user.id,
-  expiresAt: credential.token.expiresAt,
-});
-
-const browserSession = (session: SessionInfo): CachedCredential<SessionInfo> => ({
-  value: session,
-  userId: session.user.id,
-  expiresAt: session.expiresAt,
-});
+/** One kind of credential the cache holds: where, under which tag, how to load it and what it says. */
+interface CredentialKind<V> {
+  /** The cache's name in the metrics. */
+  name: string;
+  cache: BoundedCache<CachedCredential<V>>;
+  /** The change tag that ends the entry for this key (the hash of the presented value). */
+  tag: (key: string) => string;
+  /** The account store's answer for the presented value. */
+  load: (presented: string) => Promise<V | null>;
+  describe: (value: V) => CachedCredential<V>;
+}
 
 export interface CredentialCacheLimits {
   /** Personal access tokens and sessions held at most, each; default 10,000. */
@@ -43,17 +43,33 @@ export interface CredentialCacheLimits {
  * least once per safety TTL, so `last_used_at` stays within a TTL and its own minute of the truth.
  */
 export class CredentialCache {
-  private readonly tokens: BoundedCache<CachedCredential<PatCredential>>;
-  private readonly sessions: BoundedCache<CachedCredential<SessionInfo>>;
+  private readonly tokens: CredentialKind<PatCredential>;
+  private readonly sessions: CredentialKind<SessionInfo>;
 
   constructor(
-    private readonly accounts: AccountStore,
+    accounts: AccountStore,
     private readonly coherence: CacheCoherence,
     limits: CredentialCacheLimits = {},
   ) {
     const maxEntries = limits.maxEntries ?? 10_000;
-    this.tokens = coherence.cache("personal_access_tokens", { maxEntries });
-    this.sessions = coherence.cache("sessions", { maxEntries });
+    this.tokens = {
+      name: "personal_access_tokens",
+      cache: coherence.cache("personal_access_tokens", { maxEntries }),
+      tag: tagOf.pat,
+      load: (token) => accounts.userForPersonalAccessToken(token),
+      describe: (credential) => ({
+        value: credential,
+        userId: credential.user.id,
+        expiresAt: credential.token.expiresAt,
+      }),
+    };
+    this.sessions = {
+      name: "sessions",
+      cache: coherence.cache("sessions", { maxEntries }),
+      tag: tagOf.session,
+      load: (cookieValue) => accounts.session(cookieValue),
+      describe: (session) => ({ value: session, userId: session.user.id, expiresAt: session.expiresAt }),
+    };
   }
 
   /**
@@ -62,67 +78,44 @@ export class CredentialCache {
    */
   heldPersonalAccessToken(token: string): PatCredential | undefined {
     if (!this.coherence.usable()) return undefined;
-    return this.held("personal_access_tokens", this.tokens, hashToken(token));
+    return this.held(this.tokens, hashToken(token));
   }
 
   /** The token's user and grant, or null when it does not authenticate (AccountStore.userForPersonalAccessToken). */
   userForPersonalAccessToken(token: string): Promise<PatCredential | null> {
-    const hash = hashToken(token);
-    return this.lookup(
-      "personal_access_tokens",
-      this.tokens,
-      hash,
-      tagOf.pat(hash),
-      () => this.accounts.userForPersonalAccessToken(token),
-      personalAccessToken,
-    );
+    return this.lookup(this.tokens, token);
   }
 
-  /** The session and its user for a cookie value, or null (AccountStore.session). */
+  /** The session and its user for a cookie value, or null (AccountStore.session). Its key is the session id. */
   session(cookieValue: string): Promise<SessionInfo | null> {
-    const id = hashToken(cookieValue);
-    return this.lookup(
-      "sessions",
-      this.sessions,
-      id,
-      tagOf.session(id),
-      () => this.accounts.session(cookieValue),
-      browserSession,
-    );
+    return this.lookup(this.sessions, cookieValue);
   }
 
   /** A hit (counted), or undefined when the entry is not held. The caller has asked `usable()`. */
-  private held<V>(name: string, cache: BoundedCache<CachedCredential<V>>, key: string): V | undefined {
-    const { coherence } = this;
-    const held = cache.get(key, coherence.now());
+  private held<V>(kind: CredentialKind<V>, key: string): V | undefined {
+    const held = kind.cache.get(key, this.coherence.now());
     if (!held) return undefined;
-    coherence.count(name, "hits");
+    this.coherence.count(kind.name, "hits");
     return held.value;
   }
 
-  private async lookup<V>(
-    name: string,
-    cache: BoundedCache<CachedCredential<V>>,
-    key: string,
-    ownTag: string,
-    load: () => Promise<V | null>,
-    describe: (value: V) => CachedCredential<V>,
-  ): Promise<V | null> {
+  private async lookup<V>(kind: CredentialKind<V>, presented: string): Promise<V | null> {
     const { coherence } = this;
     if (!coherence.usable()) {
-      coherence.count(name, "bypassed");
-      return load();
+      coherence.count(kind.name, "bypassed");
+      return kind.load(presented);
     }
-    const held = this.held(name, cache, key);
+    const key = hashToken(presented);
+    const held = this.held(kind, key);
     if (held !== undefined) return held;
-    coherence.count(name, "misses");
+    coherence.count(kind.name, "misses");
     const ticket = coherence.ticket();
-    const value = await load();
+    const value = await kind.load(presented);
     if (value === null) return null;
-    const credential = describe(value);
-    const tags = [ownTag, tagOf.user(credential.userId)];
+    const credential = kind.describe(value);
+    const tags = [kind.tag(key), tagOf.user(credential.userId)];
     if (coherence.mayStore(ticket, tags)) {
-      cache.set(
+      kind.cache.set(
         key,
         { ...credential, value: Object.freeze(credential.value) },
         coherence.expiry(credential.expiresAt),

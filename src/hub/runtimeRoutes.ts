@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { GatehouseError } from "../errors.ts";
-import { AppTokens, sendTokenAnswer, tokenResponses } from "./appTokens.ts";
+import { appTokensOf, sendTokenAnswer, tokenResponses } from "./appTokens.ts";
 import { jsonSchema } from "./schemas.ts";
 
 const runtimeTokenBody = z.strictObject({
@@ -39,12 +39,7 @@ function presentedCapability(request: FastifyRequest): string | null {
 export const runtimeRoutes: FastifyPluginAsync = async (app) => {
   const { invocations } = app;
   // The registry, not the token API's directory: only the apps this hub runs present capabilities here.
-  const appTokens = new AppTokens(
-    app.cachedIntegrations,
-    app.tokens,
-    () => app.appRegistry,
-    (a, i, u) => app.issuance.count(a, i, u),
-  );
+  const appTokens = appTokensOf(app, () => app.appRegistry);
 
   app.post(
     "/api/runtime/token",

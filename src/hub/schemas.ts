@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ROLES } from "../api/identity.ts";
 import { errorCodes } from "../errors.ts";
 
 /**
@@ -70,4 +71,11 @@ export const idParams = {
   type: "object",
   properties: { id: { type: "string", maxLength: 100 } },
   required: ["id"],
+} as const;
+
+/** Who a user is, as every answer about a user (`/api/me`, the admin's user list) starts. */
+export const userIdentityProperties = {
+  id: { type: "string" },
+  email: { type: "string" },
+  role: { type: "string", enum: [...ROLES] },
 } as const;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { errorCodeOf } from "../errors.ts";
 import type { AccessTokenResult } from "../vault/storage.ts";
-import { AppTokens, sendTokenAnswer, tokenResponses } from "./appTokens.ts";
+import { appTokensOf, sendTokenAnswer, tokenResponses } from "./appTokens.ts";
 import { requireUser, signedIn } from "./context.ts";
 
 const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
@@ -9,12 +9,7 @@ const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 /** The token API for app code and scripts (in /api/openapi.json, tag "tokens"). */
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
   const { metrics } = app;
-  const appTokens = new AppTokens(
-    app.cachedIntegrations,
-    app.tokens,
-    () => app.appDirectory,
-    (a, i, u) => app.issuance.count(a, i, u),
-  );
+  const appTokens = appTokensOf(app, () => app.appDirectory);
 
   app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: string } }>(
     "/api/apps/:app/integrations/:name/token",

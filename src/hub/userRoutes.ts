@@ -6,7 +6,7 @@ import { requestActor, requestContext } from "./auditActions.ts";
 import { ROLES, type UserRecord } from "./accounts.ts";
 import { tokenView, tokenViewSchema } from "./patRoutes.ts";
 import { httpErrors } from "./problem.ts";
-import { jsonSchema, problemSchema, idParams } from "./schemas.ts";
+import { jsonSchema, problemSchema, idParams, userIdentityProperties } from "./schemas.ts";
 import { userNotFound } from "./userLifecycle.ts";
 import { adminRoute } from "./adminRoute.ts";
 
@@ -43,9 +43,7 @@ function userView(user: UserRecord, identities: UserView["identities"]): UserVie
 const userViewSchema = {
   type: "object",
   properties: {
-    id: { type: "string" },
-    email: { type: "string" },
-    role: { type: "string", enum: [...ROLES] },
+    ...userIdentityProperties,
     createdAt: { type: "string", format: "date-time" },
     disabled: { type: "boolean" },
     disabledAt: { type: ["string", "null"], format: "date-time" },
