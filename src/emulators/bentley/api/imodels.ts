@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { SeedIModel } from "../../shared/seedBentley.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { BentleyDirectory, IMODEL_ORDER_FIELDS, type IModelFilter } from "./directory.ts";
-import { BentleyApiError, errors, type BentleyErrorDetail } from "./errors.ts";
+import { errors, type BentleyErrorDetail } from "./errors.ts";
 import {
   authenticate,
   checkAcceptVersion,
@@ -75,7 +75,6 @@ function parseIModelFilter(
 
 const insufficient = () =>
   errors.insufficientPermissions("The user has insufficient permissions for the requested operation.");
-const iTwinNotFound = () => new BentleyApiError(404, "iTwinNotFound", "Requested iTwin is not available.");
 
 export function registerIModelRoutes(
   app: FastifyInstance,
@@ -91,7 +90,7 @@ export function registerIModelRoutes(
     if (!parsed || problems.length > 0) throw errors.invalidRequest(INVALID, INVALID_MESSAGE, problems);
     const { iTwinId, filter } = parsed;
     const permissions = directory.permissionsOf(iTwinId, caller.subject);
-    if (!permissions) throw iTwinNotFound();
+    if (!permissions) throw errors.iTwinNotFound();
     if (!permissions.includes("imodels_read")) throw insufficient();
     const all = directory.iModels(iTwinId, caller.subject, filter);
     const representation = wantsRepresentation(request);
@@ -108,8 +107,7 @@ export function registerIModelRoutes(
     const caller = await authenticate(request, ctx);
     const model = directory.iModel(request.params.id, caller.subject);
     const permissions = model ? directory.permissionsOf(model.iTwinId, caller.subject) : null;
-    if (!model || !permissions)
-      throw new BentleyApiError(404, "iModelNotFound", "Requested iModel is not available.");
+    if (!model || !permissions) throw errors.iModelNotFound();
     if (!permissions.includes("imodels_read")) throw insufficient();
     return { iModel: representationIModel(model, ctx.baseUrl) };
   });
