@@ -3,7 +3,7 @@
  * Listing needs `imodels_read` on the iTwin; models the caller may not see are left out, not refused.
  */
 import type { FastifyInstance } from "fastify";
-import type { SeedIModel } from "../../shared/seedBentley.ts";
+import { IMODEL_STATES, type SeedIModel } from "../../shared/seedBentley.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { BentleyDirectory, IMODEL_ORDER_FIELDS, type IModelFilter } from "./directory.ts";
 import { errors, type BentleyErrorDetail } from "./errors.ts";
@@ -21,7 +21,6 @@ import {
 const ACCEPT_VERSIONS = [2];
 const INVALID = "InvalidiModelsRequest";
 const INVALID_MESSAGE = "Cannot get iModels.";
-const STATES: readonly SeedIModel["state"][] = ["initialized", "notInitialized"];
 
 export function minimalIModel(m: SeedIModel) {
   return { id: m.id, displayName: m.displayName };
@@ -58,7 +57,7 @@ function parseIModelFilter(
     // Guess: the detail code the real API uses for a missing required parameter.
     problems.push({ code: "MissingRequiredParameter", message: "'iTwinId' is required.", target: "iTwinId" });
   }
-  const state = queryChoice(query, "state", STATES, problems);
+  const state = queryChoice(query, "state", IMODEL_STATES, problems);
   const orderBy = queryOrderBy(query, ["$orderBy", "$orderby"], IMODEL_ORDER_FIELDS, "name", problems);
   if (problems.length > 0 || !orderBy || !iTwinId)
     throw errors.invalidRequest(INVALID, INVALID_MESSAGE, problems);
