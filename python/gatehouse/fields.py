@@ -67,27 +67,41 @@ class _LabelledField(Field):
         return {"type": self.type, "label": self.label, "description": self.description}
 
 
-class TextField(_LabelledField):
-    """A line of text; the value is ``""`` when left empty."""
+#: What a single-value field holds: ``str`` for TextField, ``bool`` for BooleanField.
+_V = TypeVar("_V", str, bool)
 
-    type = "textField"
-    _name = "TextField"
+
+class _DefaultedField(_LabelledField, Generic[_V]):
+    """A value field whose only option besides label and description is its ``default``."""
 
     def __init__(
         self,
         label: str | None = None,
         *,
-        default: str | None = None,
+        default: _V | None = None,
         description: str | None = None,
         flex: int | None = None,
     ) -> None:
         super().__init__(label, description)
-        _check_text("TextField", "default", default)
+        self._check_default(default)
         self.default = default
         self._freeze()
 
+    def _check_default(self, default: object) -> None:
+        raise NotImplementedError
+
     def to_json(self) -> dict[str, Any]:
         return {**self._base(), "default": self.default}
+
+
+class TextField(_DefaultedField[str]):
+    """A line of text; the value is ``""`` when left empty."""
+
+    type = "textField"
+    _name = "TextField"
+
+    def _check_default(self, default: object) -> None:
+        _check_text("TextField", "default", default)
 
 
 #: The numbers a numeric field holds: ``float`` for NumberField, ``int`` for IntegerField.
@@ -140,28 +154,15 @@ class IntegerField(_NumericField[int]):
     _name = "IntegerField"
 
 
-class BooleanField(_LabelledField):
+class BooleanField(_DefaultedField[bool]):
     """A checkbox; the value is ``False`` when left empty."""
 
     type = "booleanField"
     _name = "BooleanField"
 
-    def __init__(
-        self,
-        label: str | None = None,
-        *,
-        default: bool | None = None,
-        description: str | None = None,
-        flex: int | None = None,
-    ) -> None:
-        super().__init__(label, description)
+    def _check_default(self, default: object) -> None:
         if default is not None and not isinstance(default, bool):
             raise TypeError(f"BooleanField: default must be True or False (got {_js.type_name(default)})")
-        self.default = default
-        self._freeze()
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self._base(), "default": self.default}
 
 
 def _same_option(a: object, b: object) -> bool:

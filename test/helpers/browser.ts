@@ -4,6 +4,7 @@
  * It stops at the first redirect that leaves the emulator — the client's callback, carrying
  * `code`/`state`/`iss` or `error` — and returns that URL without fetching it.
  */
+import { HTML_ENTITIES } from "../../src/emulators/shared/interactionPages.ts";
 
 export interface SignInOptions {
   email: string;
@@ -70,13 +71,9 @@ interface Form {
   buttons: { name: string; value: string }[];
 }
 
+/** Undoes the emulators' `escapeHtml`: `&amp;` last, so `&amp;lt;` comes back as `&lt;`. */
 function decodeEntities(value: string): string {
-  return value
-    .replaceAll("&quot;", '"')
-    .replaceAll("&#39;", "'")
-    .replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">")
-    .replaceAll("&amp;", "&");
+  return HTML_ENTITIES.reduceRight((text, [char, entity]) => text.replaceAll(entity, char), value);
 }
 
 function attribute(tag: string, name: string): string | undefined {

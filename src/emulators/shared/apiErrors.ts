@@ -20,8 +20,8 @@ export interface PlatformErrorShape<E extends PlatformApiError> {
   errorClass: abstract new (...args: never[]) => E;
   /** The body for a request Fastify refused before the route ran. */
   invalidRequest(status: number, message: string): unknown;
-  /** The body for an unexpected failure. */
-  internalError(): unknown;
+  /** The body for a fault (429, 5xx) the knobs inject; an unexpected failure answers as a 500 fault. */
+  fault(status: number): unknown;
   /** The error for a path (without its query) that no route serves. */
   notFound(path: string): E;
 }
@@ -34,14 +34,13 @@ export interface PlatformAnswer<T> {
 
 /**
  * How the platform answers outside its APIs' routes, from the same shape its routes answer errors in: a
- * fault (429, 5xx) the knobs inject with `fault`'s body, and a path no route serves with its not-found body.
+ * fault (429, 5xx) the knobs inject, and a path no route serves with its not-found body.
  */
 export function platformAnswers<E extends PlatformApiError>(
   shape: PlatformErrorShape<E>,
-  fault: (status: number) => unknown,
 ): { apiFault: PlatformAnswer<number>; notFound: PlatformAnswer<string> } {
   return {
-    apiFault: { contentType: shape.contentType, body: fault },
+    apiFault: { contentType: shape.contentType, body: (status) => shape.fault(status) },
     notFound: { contentType: shape.contentType, body: (path) => shape.notFound(path).body() },
   };
 }
@@ -69,7 +68,7 @@ export function platformErrorHandlers<E extends PlatformApiError>(
     const status = "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, `${shape.name} api failed`);
-      return reply.code(500).type(shape.contentType).send(shape.internalError());
+      return reply.code(500).type(shape.contentType).send(shape.fault(500));
     }
     return reply.code(status).type(shape.contentType).send(shape.invalidRequest(status, error.message));
   };

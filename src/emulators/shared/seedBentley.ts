@@ -67,9 +67,9 @@ export interface SeedIModel {
 }
 
 export const PERMISSIONS = [
+  "itwins_read",
   "itwins_create",
   "itwins_modify",
-  "itwins_read",
   "imodels_webview",
   "imodels_read",
   "imodels_write",
@@ -101,16 +101,8 @@ export interface BentleySeed {
 const ROLE_PERMISSIONS: Record<RoleName, { description: string; permissions: Permission[] }> = {
   Administrator: {
     description: "Full access to the iTwin and its iModels, including role management.",
-    permissions: [
-      "itwins_read",
-      "itwins_modify",
-      "imodels_webview",
-      "imodels_read",
-      "imodels_write",
-      "imodels_manage",
-      "imodels_delete",
-      "administration_manage_roles",
-    ],
+    // Every permission on the iTwin; creating iTwins belongs to the account, not to a role on one.
+    permissions: PERMISSIONS.filter((permission) => permission !== "itwins_create"),
   },
   Reader: {
     description: "Reads the iTwin and downloads its iModels.",

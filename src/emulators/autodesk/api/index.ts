@@ -20,13 +20,13 @@ const errorShape: PlatformErrorShape<AutodeskApiError> = {
   contentType: AUTODESK_CONTENT_TYPE,
   errorClass: AutodeskApiError,
   invalidRequest: (status, message) => errorBody(status, "BAD_INPUT", message),
-  internalError: () => errorBody(500, "INTERNAL_SERVER_ERROR", "An internal server error occurred."),
+  fault: faultBody,
   notFound: (path) => errors.notFound(`No resource at ${path}.`),
 };
 const answerErrors = platformErrorHandlers(errorShape);
 
 /** How APS answers an injected fault (a path outside its APIs is the API gateway's: gatewayErrors.ts). */
-export const autodeskFault = platformAnswers(errorShape, faultBody).apiFault;
+export const autodeskFault = platformAnswers(errorShape).apiFault;
 
 /** Mounts `/project/v1/hubs…` on `app`. Await it before `listen()`. */
 export async function registerAutodeskApi(

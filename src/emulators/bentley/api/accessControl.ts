@@ -4,11 +4,10 @@
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../../shared/context.ts";
 import type { BentleyDirectory } from "./directory.ts";
-import { BentleyApiError } from "./errors.ts";
+import { errors } from "./errors.ts";
 import { authenticate, checkAcceptVersion } from "./request.ts";
 
 const ACCEPT_VERSIONS = [1, 2];
-const iTwinNotFound = () => new BentleyApiError(404, "iTwinNotFound", "Requested iTwin is not available.");
 
 export function registerAccessControlRoutes(
   app: FastifyInstance,
@@ -19,14 +18,14 @@ export function registerAccessControlRoutes(
     checkAcceptVersion(request, ACCEPT_VERSIONS);
     const caller = await authenticate(request, ctx);
     const permissions = directory.permissionsOf(request.params.id, caller.subject);
-    if (!permissions) throw iTwinNotFound();
+    if (!permissions) throw errors.iTwinNotFound();
     return { permissions: [...permissions] };
   });
 
   app.get<{ Params: { id: string } }>("/itwins/:id/roles", async (request) => {
     checkAcceptVersion(request, ACCEPT_VERSIONS);
     const caller = await authenticate(request, ctx);
-    if (!directory.roleOf(request.params.id, caller.subject)) throw iTwinNotFound();
+    if (!directory.roleOf(request.params.id, caller.subject)) throw errors.iTwinNotFound();
     return {
       roles: directory.rolesOf(request.params.id).map((role) => ({
         id: role.id,

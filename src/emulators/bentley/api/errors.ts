@@ -73,6 +73,8 @@ export const errors = {
       "The access token does not have the required scope 'itwin-platform'.",
     ),
   insufficientPermissions: (message: string) => new BentleyApiError(403, "InsufficientPermissions", message),
+  iTwinNotFound: () => new BentleyApiError(404, "iTwinNotFound", "Requested iTwin is not available."),
+  iModelNotFound: () => new BentleyApiError(404, "iModelNotFound", "Requested iModel is not available."),
   operationNotFound: (target: string) =>
     new BentleyApiError(404, "ResourceNotFound", "The requested resource or operation was not found.", [
       {

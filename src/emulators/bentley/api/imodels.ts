@@ -3,10 +3,10 @@
  * Listing needs `imodels_read` on the iTwin; models the caller may not see are left out, not refused.
  */
 import type { FastifyInstance } from "fastify";
-import type { SeedIModel } from "../../shared/seedBentley.ts";
+import { IMODEL_STATES, type SeedIModel } from "../../shared/seedBentley.ts";
 import type { EmulatorContext } from "../../shared/context.ts";
 import { BentleyDirectory, IMODEL_ORDER_FIELDS, type IModelFilter } from "./directory.ts";
-import { BentleyApiError, errors, type BentleyErrorDetail } from "./errors.ts";
+import { errors, type BentleyErrorDetail } from "./errors.ts";
 import {
   authenticate,
   checkAcceptVersion,
@@ -21,7 +21,6 @@ import {
 const ACCEPT_VERSIONS = [2];
 const INVALID = "InvalidiModelsRequest";
 const INVALID_MESSAGE = "Cannot get iModels.";
-const STATES: readonly SeedIModel["state"][] = ["initialized", "notInitialized"];
 
 export function minimalIModel(m: SeedIModel) {
   return { id: m.id, displayName: m.displayName };
@@ -58,7 +57,7 @@ function parseIModelFilter(
     // Guess: the detail code the real API uses for a missing required parameter.
     problems.push({ code: "MissingRequiredParameter", message: "'iTwinId' is required.", target: "iTwinId" });
   }
-  const state = queryChoice(query, "state", STATES, problems);
+  const state = queryChoice(query, "state", IMODEL_STATES, problems);
   const orderBy = queryOrderBy(query, ["$orderBy", "$orderby"], IMODEL_ORDER_FIELDS, "name", problems);
   if (problems.length > 0 || !orderBy || !iTwinId)
     throw errors.invalidRequest(INVALID, INVALID_MESSAGE, problems);
@@ -75,7 +74,6 @@ function parseIModelFilter(
 
 const insufficient = () =>
   errors.insufficientPermissions("The user has insufficient permissions for the requested operation.");
-const iTwinNotFound = () => new BentleyApiError(404, "iTwinNotFound", "Requested iTwin is not available.");
 
 export function registerIModelRoutes(
   app: FastifyInstance,
@@ -91,7 +89,7 @@ export function registerIModelRoutes(
     if (!parsed || problems.length > 0) throw errors.invalidRequest(INVALID, INVALID_MESSAGE, problems);
     const { iTwinId, filter } = parsed;
     const permissions = directory.permissionsOf(iTwinId, caller.subject);
-    if (!permissions) throw iTwinNotFound();
+    if (!permissions) throw errors.iTwinNotFound();
     if (!permissions.includes("imodels_read")) throw insufficient();
     const all = directory.iModels(iTwinId, caller.subject, filter);
     const representation = wantsRepresentation(request);
@@ -108,8 +106,7 @@ export function registerIModelRoutes(
     const caller = await authenticate(request, ctx);
     const model = directory.iModel(request.params.id, caller.subject);
     const permissions = model ? directory.permissionsOf(model.iTwinId, caller.subject) : null;
-    if (!model || !permissions)
-      throw new BentleyApiError(404, "iModelNotFound", "Requested iModel is not available.");
+    if (!model || !permissions) throw errors.iModelNotFound();
     if (!permissions.includes("imodels_read")) throw insufficient();
     return { iModel: representationIModel(model, ctx.baseUrl) };
   });

@@ -24,14 +24,14 @@ const errorShape: PlatformErrorShape<BentleyApiError> = {
   contentType: BENTLEY_ERROR_CONTENT_TYPE,
   errorClass: BentleyApiError,
   invalidRequest: (status, message) => errorBody(status, "InvalidRequest", message),
-  internalError: () => errorBody(500, "InternalServerError", "An internal server error occurred."),
+  fault: faultBody,
   // A path no Bentley API serves: ResourceNotFound / OperationNotFound.
   notFound: (path) => errors.operationNotFound(path),
 };
 const answerErrors = platformErrorHandlers(errorShape);
 
 /** How Bentley answers outside its APIs' routes: an injected fault, an unknown path. */
-export const bentleyAnswers = platformAnswers(errorShape, faultBody);
+export const bentleyAnswers = platformAnswers(errorShape);
 
 /** Mounts the iTwins, iModels and Access Control routes on `app`. Await it before `listen()`. */
 export async function registerBentleyApi(

@@ -11,7 +11,7 @@ import {
   SUB_CLASSES,
   type ITwinFilter,
 } from "./directory.ts";
-import { BentleyApiError, errors, type BentleyErrorDetail } from "./errors.ts";
+import { errors, type BentleyErrorDetail } from "./errors.ts";
 import {
   authenticate,
   checkAcceptVersion,
@@ -116,7 +116,7 @@ export function registerITwinRoutes(
     checkAcceptVersion(request, ACCEPT_VERSIONS);
     const caller = await authenticate(request, ctx);
     const iTwin = directory.iTwin(request.params.id, caller.subject);
-    if (!iTwin) throw new BentleyApiError(404, "iTwinNotFound", "Requested iTwin is not available.");
+    if (!iTwin) throw errors.iTwinNotFound();
     return { iTwin: representationITwin(iTwin) };
   });
 }

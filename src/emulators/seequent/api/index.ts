@@ -22,13 +22,13 @@ const errorShape: PlatformErrorShape<EvoApiError> = {
   contentType: PROBLEM_CONTENT_TYPE,
   errorClass: EvoApiError,
   invalidRequest: (status, message) => errorBody(status, "invalid-request", message),
-  internalError: () => errorBody(500, "internal-server-error", "An internal server error occurred."),
+  fault: faultBody,
   notFound: (path) => errors.notFound(`No resource at ${path}.`),
 };
 const answerErrors = platformErrorHandlers(errorShape);
 
 /** How Evo answers outside its APIs' routes: an injected fault, an unknown path (problem JSON). */
-export const seequentAnswers = platformAnswers(errorShape, faultBody);
+export const seequentAnswers = platformAnswers(errorShape);
 
 /** Mounts the discovery and workspace routes on `app`. Await it before `listen()`. */
 export async function registerSeequentApi(
