@@ -4,7 +4,7 @@ import react from "@vitejs/plugin-react";
 
 const webDir = fileURLToPath(new URL(".", import.meta.url));
 
-/** The browser UI: built into web/dist and served by the hub (src/hub/static.ts) from the same origin. */
+/** The browser UI: built into web/dist and served by the hub (src/hub/http/static.ts) from the same origin. */
 export default defineConfig({
   root: webDir,
   base: "/",

@@ -5,7 +5,7 @@
  * DELETE to B's first 401; after that B is asked a few more times, and every 200 then counts as a request
  * served with a revoked credential past the bound.
  */
-import { AccountStore } from "../../src/hub/accounts.ts";
+import { AccountStore } from "../../src/hub/identity/accounts.ts";
 import { startHub, type Child } from "../../test/helpers/hubProcesses.ts";
 import { percentile, round } from "./load.ts";
 import { row, type BenchRow } from "./rows.ts";

@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import { openDatabase, type Store } from "../../src/db/index.ts";
 import type { Emulator } from "../../src/emulators/index.ts";
 import type { TokenSet } from "../../src/oauth/index.ts";
-import { AccountStore } from "../../src/hub/accounts.ts";
+import { AccountStore } from "../../src/hub/identity/accounts.ts";
 import type { Integration } from "../../src/vault/integrationStore.ts";
 import { KeyRing } from "../../src/vault/keyRing.ts";
 import { TokenService } from "../../src/vault/tokenService.ts";

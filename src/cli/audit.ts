@@ -2,8 +2,8 @@
  * `gatehouse audit export --since …`: the audit trail as JSON lines on stdout, oldest first, for a SIEM or
  * an archive beyond GATEHOUSE_AUDIT_RETENTION_DAYS. Read only.
  */
-import { AuditLog } from "../hub/auditLog.ts";
-import { eventView } from "../hub/auditRoutes.ts";
+import { AuditLog } from "../hub/identity/auditLog.ts";
+import { eventView } from "../hub/identity/auditRoutes.ts";
 import { usageError } from "./cliError.ts";
 import { hubConfig, openHubDatabase } from "./hubConfig.ts";
 

@@ -1,5 +1,5 @@
 import { userInfo } from "node:os";
-import type { AuditActor } from "../hub/auditActions.ts";
+import type { AuditActor } from "../hub/identity/auditActions.ts";
 
 /** Who ran a command, for the audit trail: the OS user (a CLI run has no hub user). */
 export function cliActor(): AuditActor {

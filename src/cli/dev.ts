@@ -13,7 +13,7 @@ import { isInside } from "../apps/paths.ts";
 import { AppRegistry } from "../apps/registry.ts";
 import type { HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
-import { AppReloads } from "../hub/appReloads.ts";
+import { AppReloads } from "../hub/apps/appReloads.ts";
 import { buildHub, type Hub } from "../hub/server.ts";
 import { isAssigned } from "../names.ts";
 import { seedSandbox } from "../sandbox/seed.ts";

@@ -10,7 +10,7 @@
  */
 import { GatehouseError } from "../errors.ts";
 import { KEYS_FILE_CHECK_MS, loadKeyRing, saveKeysFile, type KeyRing } from "../vault/keyRing.ts";
-import { AuditLog } from "../hub/auditLog.ts";
+import { AuditLog } from "../hub/identity/auditLog.ts";
 import type { Store } from "../db/index.ts";
 import { countRowsByKey, reencryptAll, type ReencryptResult } from "../vault/rotation.ts";
 import { scrubOldValues, type ScrubResult } from "../vault/scrub.ts";

@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { callbackUrl, type HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
-import { oidcRedirectUri } from "../hub/oidcPaths.ts";
+import { oidcRedirectUri } from "../hub/identity/oidcPaths.ts";
 import { sandboxOidcConfig } from "../sandbox/oidc.ts";
 
 /** Where a hub with this data directory keeps its emulators' state. */

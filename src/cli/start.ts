@@ -6,7 +6,12 @@
 import { callbackUrl, ConfigError, loadConfig, type HubConfig } from "../config/index.ts";
 import type { Emulators } from "../emulators/index.ts";
 import { GatehouseError } from "../errors.ts";
-import { appMismatches, hasMismatches, loadedApps, mismatchSentences } from "../hub/diagnostics.ts";
+import {
+  appMismatches,
+  hasMismatches,
+  loadedApps,
+  mismatchSentences,
+} from "../hub/integrations/diagnostics.ts";
 import { buildHub, type Hub } from "../hub/server.ts";
 import {
   SANDBOX_SERVICE_CLIENT,

@@ -4,14 +4,14 @@
  * --password one is generated and printed once, on stdout. Both are recorded in the audit trail.
  */
 import { z } from "zod";
-import { AccountStore, ROLES } from "../hub/accounts.ts";
+import { AccountStore, ROLES } from "../hub/identity/accounts.ts";
 import { GatehouseError } from "../errors.ts";
 import { randomToken } from "../vault/hashing.ts";
 import type { Role } from "../db/schema.ts";
 import { CliError, usageError } from "./cliError.ts";
 import { hubConfig, openHubDatabase } from "./hubConfig.ts";
-import { AuditLog } from "../hub/auditLog.ts";
-import { UserLifecycle } from "../hub/userLifecycle.ts";
+import { AuditLog } from "../hub/identity/auditLog.ts";
+import { UserLifecycle } from "../hub/identity/userLifecycle.ts";
 import { cliActor } from "./cliActor.ts";
 
 export interface AddUserFlags {

@@ -2,7 +2,7 @@ import fp from "fastify-plugin";
 import { CacheCoherence } from "../cache/coherence.ts";
 import { openChangeFeed, type ChangeFeed } from "../db/changeFeed.ts";
 import { HeldTokens } from "../vault/heldTokens.ts";
-import { CredentialCache } from "./credentialCache.ts";
+import { CredentialCache } from "./identity/credentialCache.ts";
 
 /** The hub's in-process caches and what keeps them coherent across hubs. */
 export interface HubCaches {

@@ -9,18 +9,18 @@ import type { CachedIntegrations } from "../vault/cachedIntegrations.ts";
 import type { Integration, IntegrationStore } from "../vault/integrationStore.ts";
 import type { SecretCipher } from "../vault/storage.ts";
 import type { TokenService } from "../vault/tokenService.ts";
-import type { AccountStore, HubUser, SignInMethod } from "./accounts.ts";
-import type { AuditLog } from "./auditLog.ts";
-import type { IssuanceCounter } from "./issuanceCounter.ts";
-import type { OidcSignIn } from "./oidcSignIn.ts";
-import type { PatGrant } from "./patScopes.ts";
-import type { TokenRefusals } from "./tokenRefusals.ts";
-import type { UserLifecycle } from "./userLifecycle.ts";
-import type { AppReloads } from "./appReloads.ts";
-import type { Invocations } from "./invocations.ts";
-import type { HubMetrics } from "./metrics.ts";
+import type { AccountStore, HubUser, SignInMethod } from "./identity/accounts.ts";
+import type { AuditLog } from "./identity/auditLog.ts";
+import type { IssuanceCounter } from "./tokens/issuanceCounter.ts";
+import type { OidcSignIn } from "./identity/oidcSignIn.ts";
+import type { PatGrant } from "./identity/patScopes.ts";
+import type { TokenRefusals } from "./identity/tokenRefusals.ts";
+import type { UserLifecycle } from "./identity/userLifecycle.ts";
+import type { AppReloads } from "./apps/appReloads.ts";
+import type { Invocations } from "./apps/invocations.ts";
+import type { HubMetrics } from "./http/metrics.ts";
 import type { OAuthStateStore } from "../vault/oauthStates.ts";
-import { httpErrors } from "./problem.ts";
+import { httpErrors } from "./http/problem.ts";
 import type { HubStore } from "./services.ts";
 
 /**
@@ -55,7 +55,7 @@ export interface HubServices {
 
 declare module "fastify" {
   interface FastifyInstance {
-    // Decorated by the service plugins of src/hub/services.ts and src/hub/apps.ts.
+    // Decorated by the service plugins of src/hub/services.ts and src/hub/apps/apps.ts.
     config: HubConfig;
     store: HubStore;
     keyRing: SecretCipher;

@@ -15,28 +15,28 @@ import {
   type BackgroundRefresher,
   type BackgroundRefresherOptions,
 } from "../vault/backgroundRefresher.ts";
-import { adminRoutes } from "./admin.ts";
-import { appReloadRoutes } from "./appReloadRoutes.ts";
-import type { AppReloads } from "./appReloads.ts";
-import { appRoutes } from "./appRoutes.ts";
-import { appsPlugin } from "./apps.ts";
-import { auditRoutes } from "./auditRoutes.ts";
-import { authentication, bootstrapAdmin } from "./auth.ts";
-import { authRoutes } from "./authRoutes.ts";
+import { adminRoutes } from "./integrations/admin.ts";
+import { appReloadRoutes } from "./apps/appReloadRoutes.ts";
+import type { AppReloads } from "./apps/appReloads.ts";
+import { appRoutes } from "./apps/appRoutes.ts";
+import { appsPlugin } from "./apps/apps.ts";
+import { auditRoutes } from "./identity/auditRoutes.ts";
+import { authentication, bootstrapAdmin } from "./identity/auth.ts";
+import { authRoutes } from "./identity/authRoutes.ts";
 import { cachesPlugin } from "./caches.ts";
-import { oidcRoutes } from "./oidcRoutes.ts";
-import { patRoutes } from "./patRoutes.ts";
-import { userRoutes } from "./userRoutes.ts";
+import { oidcRoutes } from "./identity/oidcRoutes.ts";
+import { patRoutes } from "./identity/patRoutes.ts";
+import { userRoutes } from "./identity/userRoutes.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
-import { faviconRoutes } from "./favicon.ts";
-import { AccessLog } from "./accessLog.ts";
-import { createLogger } from "./logger.ts";
-import { LazySchemas } from "./lazySchemas.ts";
-import { LazyRequestLogger } from "./requestLogger.ts";
-import { connectRoutes } from "./oauth.ts";
-import { opsRoutes } from "./ops.ts";
-import { runtimeRoutes } from "./runtimeRoutes.ts";
-import { problem, problemErrorHandler, sendProblem } from "./problem.ts";
+import { faviconRoutes } from "./http/favicon.ts";
+import { AccessLog } from "./http/accessLog.ts";
+import { createLogger } from "./http/logger.ts";
+import { LazySchemas } from "./http/lazySchemas.ts";
+import { LazyRequestLogger } from "./http/requestLogger.ts";
+import { connectRoutes } from "./connect/oauth.ts";
+import { opsRoutes } from "./http/ops.ts";
+import { runtimeRoutes } from "./apps/runtimeRoutes.ts";
+import { problem, problemErrorHandler, sendProblem } from "./http/problem.ts";
 import {
   accountsPlugin,
   auditPlugin,
@@ -47,10 +47,10 @@ import {
   type HubStore,
   type VaultPluginOptions,
 } from "./services.ts";
-import { openApiErrorCodes } from "./schemas.ts";
-import { staticUi } from "./static.ts";
-import { tokenRoutes } from "./tokens.ts";
-import { viewRoutes } from "./viewRoutes.ts";
+import { openApiErrorCodes } from "./http/schemas.ts";
+import { staticUi } from "./http/static.ts";
+import { tokenRoutes } from "./tokens/tokens.ts";
+import { viewRoutes } from "./apps/viewRoutes.ts";
 
 /** A route plugin, encapsulated, with the services it reads: Fastify checks they are registered first. */
 function routes(name: string, dependencies: string[], plugin: FastifyPluginAsync): FastifyPluginAsync {

@@ -6,14 +6,14 @@ import { IntegrationStore } from "../vault/integrationStore.ts";
 import { OAuthStateStore } from "../vault/oauthStates.ts";
 import type { SecretCipher, VaultStore } from "../vault/storage.ts";
 import { TokenService, type TokenServiceOptions } from "../vault/tokenService.ts";
-import { AccountStore } from "./accounts.ts";
-import { AuditLog } from "./auditLog.ts";
-import { IssuanceCounter } from "./issuanceCounter.ts";
-import { TokenRefusals } from "./tokenRefusals.ts";
-import { UserLifecycle } from "./userLifecycle.ts";
-import { HubMetrics } from "./metrics.ts";
-import { OidcSignIn } from "./oidcSignIn.ts";
-import { oauthConfigFor } from "./oauthConfig.ts";
+import { AccountStore } from "./identity/accounts.ts";
+import { AuditLog } from "./identity/auditLog.ts";
+import { IssuanceCounter } from "./tokens/issuanceCounter.ts";
+import { TokenRefusals } from "./identity/tokenRefusals.ts";
+import { UserLifecycle } from "./identity/userLifecycle.ts";
+import { HubMetrics } from "./http/metrics.ts";
+import { OidcSignIn } from "./identity/oidcSignIn.ts";
+import { oauthConfigFor } from "./connect/oauthConfig.ts";
 
 /**
  * The hub's services, one fastify-plugin each: each decorates the root instance with what it owns and names

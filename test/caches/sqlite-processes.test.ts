@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { inTransaction, publishChange } from "../../src/db/changeFeed.ts";
 import { openDatabase, type Store } from "../../src/db/index.ts";
 import { startEmulators, type Emulators } from "../../src/emulators/index.ts";
-import { AccountStore } from "../../src/hub/accounts.ts";
+import { AccountStore } from "../../src/hub/identity/accounts.ts";
 import { IntegrationStore, type Integration } from "../../src/vault/integrationStore.ts";
 import { KeyRing } from "../../src/vault/keyRing.ts";
 import { TokenService } from "../../src/vault/tokenService.ts";

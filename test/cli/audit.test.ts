@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/index.ts";
-import { AccountStore } from "../../src/hub/accounts.ts";
+import { AccountStore } from "../../src/hub/identity/accounts.ts";
 import { hubEnv, runCli } from "../helpers/cliProcess.ts";
 import { useTempDir } from "../helpers/tempDir.ts";
 

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openDatabase, type Store } from "../../src/db/index.ts";
-import { AccountStore } from "../../src/hub/accounts.ts";
+import { AccountStore } from "../../src/hub/identity/accounts.ts";
 import type { TokenSet } from "../../src/oauth/index.ts";
 import { IntegrationStore } from "../../src/vault/integrationStore.ts";
 import { KeyRing, loadKeyRing, saveKeysFile } from "../../src/vault/keyRing.ts";

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
-import { buildWebInto } from "../../src/hub/static.ts";
+import { buildWebInto } from "../../src/hub/http/static.ts";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -18,7 +18,7 @@ import { Writable } from "node:stream";
 import { loadConfig, type HubConfig } from "../../src/config/index.ts";
 import type { Store } from "../../src/db/index.ts";
 import type { Emulators } from "../../src/emulators/index.ts";
-import { OIDC_CALLBACK_PATH } from "../../src/hub/oidcPaths.ts";
+import { OIDC_CALLBACK_PATH } from "../../src/hub/identity/oidcPaths.ts";
 import { buildHub, type Hub, type HubDeps } from "../../src/hub/server.ts";
 import { sandboxOidcConfig } from "../../src/sandbox/oidc.ts";
 import { seedSandbox, type SeedResult } from "../../src/sandbox/seed.ts";

@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { openDatabase, type Store } from "../../src/db/index.ts";
 import type { Emulators } from "../../src/emulators/index.ts";
-import { AccountStore } from "../../src/hub/accounts.ts";
+import { AccountStore } from "../../src/hub/identity/accounts.ts";
 import type { Integration } from "../../src/vault/integrationStore.ts";
 import { KeyRing } from "../../src/vault/keyRing.ts";
 import { signInAtEmulator } from "./browser.ts";

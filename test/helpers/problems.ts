@@ -3,7 +3,7 @@
  * browser lands on (the callback, the sign-in), whose code stands in `Error code: <code>…</code>`.
  */
 import { expect } from "vitest";
-import type { Problem } from "../../src/hub/problem.ts";
+import type { Problem } from "../../src/hub/http/problem.ts";
 import type { HubResponse } from "./hub.ts";
 
 /** Checks `res` is a problem with this status and code, whole and without a stack trace; returns its body. */

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Store } from "../../src/db/index.ts";
-import { oauthConfigFor as hubOauthConfigFor } from "../../src/hub/oauthConfig.ts";
+import { oauthConfigFor as hubOauthConfigFor } from "../../src/hub/connect/oauthConfig.ts";
 import type { OAuthClientConfig } from "../../src/oauth/index.ts";
 import { KeyRing } from "../../src/vault/keyRing.ts";
 import {

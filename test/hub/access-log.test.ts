@@ -1,4 +1,4 @@
-// The access log (src/hub/accessLog.ts): at info, one summary line instead of a line per request; at debug,
+// The access log (src/hub/http/accessLog.ts): at info, one summary line instead of a line per request; at debug,
 // a line per answered request with the path and never the query. The summary is written at close, so
 // nothing here waits for its minute.
 import { describe, expect, it } from "vitest";

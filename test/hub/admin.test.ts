@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { FieldError } from "../../src/hub/problem.ts";
+import type { FieldError } from "../../src/hub/http/problem.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
 import { expectProblem } from "../helpers/problems.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppReloads } from "../../src/hub/appReloads.ts";
+import { AppReloads } from "../../src/hub/apps/appReloads.ts";
 import { useEmulatorHostMap } from "../helpers/appsHub.ts";
 import { startTestHub, withTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
 

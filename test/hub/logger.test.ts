@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, pathOnly } from "../../src/hub/logger.ts";
+import { createLogger, pathOnly } from "../../src/hub/http/logger.ts";
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];

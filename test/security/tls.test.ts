@@ -3,7 +3,7 @@
 // http token endpoint is refused before any byte is sent.
 import http from "node:http";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { oauthConfigFor } from "../../src/hub/oauthConfig.ts";
+import { oauthConfigFor } from "../../src/hub/connect/oauthConfig.ts";
 import { refreshTokens } from "../../src/oauth/index.ts";
 import type { Integration } from "../../src/vault/integrationStore.ts";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { staticUi } from "../../src/hub/static.ts";
+import { staticUi } from "../../src/hub/http/static.ts";
 
 // The UI plugin on its own Fastify, with the same kind of not-found handler the hub installs, over a tiny
 // stand-in build: what is served as a page, what as an asset, and what must stay an API 404.

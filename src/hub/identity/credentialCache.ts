@@ -1,0 +1,127 @@
+import type { BoundedCache } from "../../cache/boundedCache.ts";
+import { tagOf, type CacheCoherence } from "../../cache/coherence.ts";
+import { hashToken } from "../../vault/hashing.ts";
+import type { AccountStore, PatCredential, SessionInfo } from "./accounts.ts";
+
+/**
+ * What the cache must know of a lookup's answer: whose it is (a `user_changed` drops it) and until when it
+ * may be served. The one place to adapt when the account lookups return more (scopes, apps, an expiry):
+ * the answer itself is stored whole, so new fields flow through.
+ */
+export interface CachedCredential<V> {
+  value: V;
+  userId: string;
+  /** Epoch ms after which the entry is never served (a PAT's or a session's end); null: none. */
+  expiresAt: number | null;
+}
+
+/** One kind of credential the cache holds: where, under which tag, how to load it and what it says. */
+interface CredentialKind<V> {
+  /** The cache's name in the metrics. */
+  name: string;
+  cache: BoundedCache<CachedCredential<V>>;
+  /** The change tag that ends the entry for this key (the hash of the presented value). */
+  tag: (key: string) => string;
+  /** The account store's answer for the presented value. */
+  load: (presented: string) => Promise<V | null>;
+  describe: (value: V) => CachedCredential<V>;
+}
+
+export interface CredentialCacheLimits {
+  /** Personal access tokens and sessions held at most, each; default 10,000. */
+  maxEntries?: number;
+}
+
+/**
+ * The authentication plugin's lookups, in memory between changes: personal access token (by its SHA-256)
+ * → the account store's answer, session (by its id, the SHA-256 of the cookie) → the session and its user.
+ * An entry goes at its own expiry, the safety TTL, or the change that ends it (`pat_revoked`,
+ * `session_ended`, `user_changed`). Refusals are not remembered: a made-up token always reaches the
+ * database, so a flood of them cannot push real entries out.
+ *
+ * A cache hit does not record the token's use: the account store does that on a miss, which happens at
+ * least once per safety TTL, so `last_used_at` stays within a TTL and its own minute of the truth.
+ */
+export class CredentialCache {
+  private readonly tokens: CredentialKind<PatCredential>;
+  private readonly sessions: CredentialKind<SessionInfo>;
+
+  constructor(
+    accounts: AccountStore,
+    private readonly coherence: CacheCoherence,
+    limits: CredentialCacheLimits = {},
+  ) {
+    const maxEntries = limits.maxEntries ?? 10_000;
+    this.tokens = {
+      name: "personal_access_tokens",
+      cache: coherence.cache("personal_access_tokens", { maxEntries }),
+      tag: tagOf.pat,
+      load: (token) => accounts.userForPersonalAccessToken(token),
+      describe: (credential) => ({
+        value: credential,
+        userId: credential.user.id,
+        expiresAt: credential.token.expiresAt,
+      }),
+    };
+    this.sessions = {
+      name: "sessions",
+      cache: coherence.cache("sessions", { maxEntries }),
+      tag: tagOf.session,
+      load: (cookieValue) => accounts.session(cookieValue),
+      describe: (session) => ({ value: session, userId: session.user.id, expiresAt: session.expiresAt }),
+    };
+  }
+
+  /**
+   * The token's user and grant when the cache holds it, without waiting: the authentication hook answers a
+   * held token synchronously. Undefined: not held (ask userForPersonalAccessToken, which also counts the miss).
+   */
+  heldPersonalAccessToken(token: string): PatCredential | undefined {
+    if (!this.coherence.usable()) return undefined;
+    return this.held(this.tokens, hashToken(token));
+  }
+
+  /** The token's user and grant, or null when it does not authenticate (AccountStore.userForPersonalAccessToken). */
+  userForPersonalAccessToken(token: string): Promise<PatCredential | null> {
+    return this.lookup(this.tokens, token);
+  }
+
+  /** The session and its user for a cookie value, or null (AccountStore.session). Its key is the session id. */
+  session(cookieValue: string): Promise<SessionInfo | null> {
+    return this.lookup(this.sessions, cookieValue);
+  }
+
+  /** A hit (counted), or undefined when the entry is not held. The caller has asked `usable()`. */
+  private held<V>(kind: CredentialKind<V>, key: string): V | undefined {
+    const held = kind.cache.get(key, this.coherence.now());
+    if (!held) return undefined;
+    this.coherence.count(kind.name, "hits");
+    return held.value;
+  }
+
+  private async lookup<V>(kind: CredentialKind<V>, presented: string): Promise<V | null> {
+    const { coherence } = this;
+    if (!coherence.usable()) {
+      coherence.count(kind.name, "bypassed");
+      return kind.load(presented);
+    }
+    const key = hashToken(presented);
+    const held = this.held(kind, key);
+    if (held !== undefined) return held;
+    coherence.count(kind.name, "misses");
+    const ticket = coherence.ticket();
+    const value = await kind.load(presented);
+    if (value === null) return null;
+    const credential = kind.describe(value);
+    const tags = [kind.tag(key), tagOf.user(credential.userId)];
+    if (coherence.mayStore(ticket, tags)) {
+      kind.cache.set(
+        key,
+        { ...credential, value: Object.freeze(credential.value) },
+        coherence.expiry(credential.expiresAt),
+        tags,
+      );
+    }
+    return value;
+  }
+}
