@@ -28,6 +28,31 @@ forEachDatabase("IntegrationStore", (getStore) => {
       expect(await integrations.get("no-such-integration")).toBeNull();
     });
 
+    it("never copies or serialises the client secret: only reading it by name opens it", async () => {
+      const secret = "s3cret-never-copied";
+      const created = await integrations.create(
+        integrationInput(BASE, { name: "hidden-secret", clientSecret: secret }),
+      );
+      const read = (await integrations.get("hidden-secret"))!;
+      const updated = await integrations.update("hidden-secret", { description: "changed" });
+      for (const integration of [created, read, updated]) {
+        expect(integration.clientSecret).toBe(secret);
+        expect(JSON.stringify(integration)).not.toContain(secret);
+        expect(Object.keys(integration)).not.toContain("clientSecret");
+        expect({ ...integration }).not.toHaveProperty("clientSecret");
+      }
+      const replaced = await integrations.update("hidden-secret", { clientSecret: "new-s3cret" });
+      expect([replaced.clientSecret, (await integrations.get("hidden-secret"))!.clientSecret]).toEqual([
+        "new-s3cret",
+        "new-s3cret",
+      ]);
+      const cleared = await integrations.update("hidden-secret", { clientSecret: null });
+      expect([cleared.clientSecret, (await integrations.get("hidden-secret"))!.clientSecret]).toEqual([
+        null,
+        null,
+      ]);
+    });
+
     it("stores the client secret only as ciphertext bound to the row, with the key id recorded", async () => {
       const secret = "plaintext-secret-7f3a9c";
       const created = await integrations.create(

@@ -71,7 +71,8 @@ export class IntegrationStore {
       if (isUniqueViolation(err)) throw exists(input.name);
       throw err;
     }
-    return { ...input, id, createdAt: at, updatedAt: at };
+    const { clientSecret, ...settings } = input;
+    return withSecret({ ...settings, id, createdAt: at, updatedAt: at }, { value: clientSecret });
   }
 
   get(name: string): Promise<Integration | null> {
@@ -100,14 +101,20 @@ export class IntegrationStore {
   async update(name: string, patch: IntegrationPatch): Promise<Integration> {
     const current = await this.get(name);
     if (!current) throw errors.integrationNotFound(name);
-    const next: Integration = { ...current, updatedAt: this.now() };
+    // The spread leaves the secret out (it is not enumerable); it is given back below, unopened if unchanged.
+    const settings: Omit<Integration, "clientSecret"> = { ...current, updatedAt: this.now() };
     for (const [key, value] of Object.entries(patch)) {
       // Only the editable fields: a stray `id` or `createdAt` in a patch must not move the row.
-      if (value !== undefined && editableFields.has(key))
-        (next as unknown as Record<string, unknown>)[key] = value;
+      if (value !== undefined && key !== "clientSecret" && editableFields.has(key))
+        (settings as unknown as Record<string, unknown>)[key] = value;
     }
-    if (patch.clientSecret === null) next.clientSecret = null;
     const secretChanged = patch.clientSecret !== undefined;
+    const next = withSecret(
+      settings,
+      secretChanged
+        ? { value: patch.clientSecret }
+        : Object.getOwnPropertyDescriptor(current, "clientSecret")!,
+    );
     const secret = secretChanged ? this.sealSecret(current.id, next.clientSecret) : undefined;
     try {
       await inTransaction(this.store.db, async (trx) => {
@@ -198,7 +205,7 @@ export class IntegrationStore {
     const { keyRing } = this;
     const sealed = row.client_secret_enc;
     const secretAad = aad.integrationClientSecret(row.id);
-    return {
+    const settings = {
       id: row.id,
       name: row.name,
       provider: row.provider,
@@ -211,14 +218,29 @@ export class IntegrationStore {
       introspectionUrl: row.introspection_url,
       issuer: row.issuer,
       clientId: row.client_id,
-      get clientSecret() {
-        return sealed ? keyRing.decrypt(sealed, secretAad) : null;
-      },
       scopes: storedScopes(row.scopes),
       tokenEndpointAuthMethod: row.token_endpoint_auth_method,
       pkce: Boolean(row.pkce),
       createdAt: Number(row.created_at),
       updatedAt: Number(row.updated_at),
     };
+    return withSecret(settings, { get: () => (sealed ? keyRing.decrypt(sealed, secretAad) : null) });
   }
+}
+
+/**
+ * `settings` with its client secret as a property a spread, `Object.keys` or `JSON.stringify` leaves out:
+ * copying or logging an integration never opens the secret nor carries it along. Only reading
+ * `clientSecret` by name does (a provider call).
+ */
+function withSecret(
+  settings: Omit<Integration, "clientSecret">,
+  secret: { value: string | null | undefined } | PropertyDescriptor,
+): Integration {
+  return Object.defineProperty(settings, "clientSecret", {
+    ...secret,
+    ...("value" in secret ? { value: secret.value ?? null, writable: false } : {}),
+    enumerable: false,
+    configurable: false,
+  }) as Integration;
 }
