@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Store } from "../db/index.ts";
+import { connectionRow } from "../../test/helpers/connectionRow.ts";
 import { forEachDatabase } from "../../test/helpers/databases.ts";
+import { integrationRow } from "../../test/helpers/integrationRow.ts";
 import { keyIdOf } from "./cipher.ts";
 import { KeyRing } from "./keyRing.ts";
 import { aad } from "./aad.ts";
@@ -40,49 +42,34 @@ async function seed(store: Store, ring: KeyRing, count: number): Promise<Seeded>
     seeded.integrationIds.push(integrationId);
     await store.db
       .insertInto("integrations")
-      .values({
-        id: integrationId,
-        name: `integration-${integrationId}`,
-        provider: "generic",
-        description: "",
-        apps: "[]",
-        grant_type: "authorization_code",
-        authorization_url: null,
-        token_url: "https://example.com/token",
-        revocation_url: null,
-        introspection_url: null,
-        issuer: null,
-        client_id: "c",
-        client_secret_enc: withSecret ? enc(`secret-${i}`, aad.integrationClientSecret(integrationId)) : null,
-        scopes: "[]",
-        token_endpoint_auth_method: withSecret ? "client_secret_basic" : "none",
-        pkce: 1,
-        key_id: withSecret ? ring.currentKeyId : null,
-        created_at: t0,
-        updated_at: t0,
-      })
+      .values(
+        integrationRow(integrationId, t0, {
+          client_secret_enc: withSecret
+            ? enc(`secret-${i}`, aad.integrationClientSecret(integrationId))
+            : null,
+          token_endpoint_auth_method: withSecret ? "client_secret_basic" : "none",
+          key_id: withSecret ? ring.currentKeyId : null,
+        }),
+      )
       .execute();
     const connectionId = randomUUID();
     seeded.connectionIds.push(connectionId);
     await store.db
       .insertInto("connections")
-      .values({
-        id: connectionId,
-        integration_id: integrationId,
-        user_id: userId,
-        status: "connected",
-        access_token_enc: enc(`access-${i}`, aad.connectionAccessToken(connectionId)),
-        refresh_token_enc: i % 2 === 0 ? enc(`refresh-${i}`, aad.connectionRefreshToken(connectionId)) : null,
-        token_type: "Bearer",
-        scopes: "[]",
-        expires_at: t0,
-        connected_at: t0,
-        last_refreshed_at: null,
-        version: 3,
-        refresh_lease_owner: null,
-        refresh_lease_until: null,
-        key_id: ring.currentKeyId,
-      })
+      .values(
+        connectionRow({
+          id: connectionId,
+          integration_id: integrationId,
+          user_id: userId,
+          access_token_enc: enc(`access-${i}`, aad.connectionAccessToken(connectionId)),
+          refresh_token_enc:
+            i % 2 === 0 ? enc(`refresh-${i}`, aad.connectionRefreshToken(connectionId)) : null,
+          expires_at: t0,
+          connected_at: t0,
+          version: 3,
+          key_id: ring.currentKeyId,
+        }),
+      )
       .execute();
     await store.db
       .insertInto("service_tokens")
