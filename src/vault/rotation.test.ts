@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Store } from "../db/index.ts";
 import { connectionRow } from "../../test/helpers/connectionRow.ts";
 import { forEachDatabase } from "../../test/helpers/databases.ts";
-import { integrationRow } from "../../test/helpers/integrationRow.ts";
+import { integrationRow, oauthStateRow } from "../../test/helpers/storedRows.ts";
 import { keyIdOf } from "./cipher.ts";
 import { KeyRing } from "./keyRing.ts";
 import { aad } from "./aad.ts";
@@ -90,20 +90,18 @@ async function seed(store: Store, ring: KeyRing, count: number): Promise<Seeded>
     seeded.stateHashes.push(stateHash);
     await store.db
       .insertInto("oauth_states")
-      .values({
-        state_hash: stateHash,
-        session_id: sessionId,
-        user_id: userId,
-        integration_id: integrationId,
-        app: null,
-        return_to: "/",
-        code_verifier_enc: enc(`verifier-${i}`, aad.oauthStateCodeVerifier(stateHash)),
-        nonce: null,
-        redirect_uri: "http://127.0.0.1/cb",
-        created_at: t0,
-        expires_at: t0,
-        key_id: ring.currentKeyId,
-      })
+      .values(
+        oauthStateRow({
+          state_hash: stateHash,
+          session_id: sessionId,
+          user_id: userId,
+          integration_id: integrationId,
+          code_verifier_enc: enc(`verifier-${i}`, aad.oauthStateCodeVerifier(stateHash)),
+          created_at: t0,
+          expires_at: t0,
+          key_id: ring.currentKeyId,
+        }),
+      )
       .execute();
   }
   return seeded;

@@ -5,7 +5,7 @@ import { migrations } from "../../src/db/migrations/index.ts";
 import type { Store } from "../../src/db/index.ts";
 import { connectionRow } from "../helpers/connectionRow.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { integrationRow } from "../helpers/integrationRow.ts";
+import { integrationRow, oauthStateRow } from "../helpers/storedRows.ts";
 
 const t0 = 1_795_000_000_000; // an epoch-ms time well past 2^32, as every stored time is
 
@@ -65,20 +65,16 @@ async function addOAuthState(
   const stateHash = randomUUID();
   await store.db
     .insertInto("oauth_states")
-    .values({
-      state_hash: stateHash,
-      session_id: sessionId,
-      user_id: userId,
-      integration_id: integrationId,
-      app: null,
-      return_to: "/",
-      code_verifier_enc: "v1.k.x.y",
-      nonce: null,
-      redirect_uri: "http://127.0.0.1/cb",
-      created_at: t0,
-      expires_at: t0 + 600_000,
-      key_id: "k",
-    })
+    .values(
+      oauthStateRow({
+        state_hash: stateHash,
+        session_id: sessionId,
+        user_id: userId,
+        integration_id: integrationId,
+        created_at: t0,
+        expires_at: t0 + 600_000,
+      }),
+    )
     .execute();
   return stateHash;
 }
