@@ -4,8 +4,8 @@ import type { IntegrationsTable, OAuthStatesTable } from "../../src/db/schema.ts
 // Rows for tests that write to the database directly, below the vault (connections: connectionRow.ts).
 
 /**
- * An integration: a generic authorization-code client with PKCE and no stored secret, created and updated at `at`. `fields` holds
- * whatever the test is about (a name, a sealed secret and its key id).
+ * An integration: a generic authorization-code client with PKCE and no stored secret, created and
+ * updated at `at`. `fields` holds whatever the test is about (a name, a sealed secret and its key id).
  */
 export function integrationRow(
   id: string,
