@@ -144,12 +144,17 @@ async function clear(store: Store): Promise<void> {
   await store.db.deleteFrom("users").execute();
 }
 
+/** Empties the encrypted tables, then seeds `count` rows of each under a new ring's key. */
+async function seedAfresh(store: Store, count: number): Promise<{ oldRing: KeyRing; seeded: Seeded }> {
+  await clear(store);
+  const oldRing = KeyRing.generate();
+  return { oldRing, seeded: await seed(store, oldRing, count) };
+}
+
 forEachDatabase("key rotation", (getStore, target) => {
   it("moves every row to the new key in batches, and the data still decrypts", async () => {
     const store = getStore();
-    await clear(store);
-    const oldRing = KeyRing.generate();
-    const seeded = await seed(store, oldRing, 7);
+    const { oldRing, seeded } = await seedAfresh(store, 7);
     const { keyRing: newRing, keyId: newKeyId } = oldRing.withAddedKey();
     const underOld = await countRowsUnderKey(store, oldRing.currentKeyId);
     expect(await countRowsByKey(store)).toEqual({ [oldRing.currentKeyId]: underOld });
@@ -187,9 +192,7 @@ forEachDatabase("key rotation", (getStore, target) => {
 
   it("never overwrites a row that was rewritten between its read and its write", async () => {
     const store = getStore();
-    await clear(store);
-    const oldRing = KeyRing.generate();
-    const seeded = await seed(store, oldRing, 4);
+    const { oldRing, seeded } = await seedAfresh(store, 4);
     const { keyRing: newRing } = oldRing.withAddedKey();
     const refreshedId = seeded.connectionIds[1]!;
     const patchedIntegration = seeded.integrationIds[1]!; // has a secret (1 % 3 !== 0)
@@ -245,9 +248,7 @@ forEachDatabase("key rotation", (getStore, target) => {
   // SQLite refreshers use leases, which never block a writer; only PostgreSQL has row locks.
   it.skipIf(target.dialect !== "postgres")("does not wait for a row a refresher holds locked", async () => {
     const store = getStore();
-    await clear(store);
-    const oldRing = KeyRing.generate();
-    const seeded = await seed(store, oldRing, 3);
+    const { oldRing, seeded } = await seedAfresh(store, 3);
     const { keyRing: newRing } = oldRing.withAddedKey();
     const busyId = seeded.connectionIds[0]!;
     const other = await target.open(); // another hub process
@@ -266,9 +267,7 @@ forEachDatabase("key rotation", (getStore, target) => {
 
   it("leaves rows it cannot decrypt as they are, reports them, and finishes the rest", async () => {
     const store = getStore();
-    await clear(store);
-    const oldRing = KeyRing.generate();
-    const seeded = await seed(store, oldRing, 3);
+    const { oldRing, seeded } = await seedAfresh(store, 3);
     const lostRing = KeyRing.generate(); // a key nobody configured any more
     const lostId = seeded.connectionIds[0]!;
     await store.db
@@ -308,9 +307,7 @@ forEachDatabase("key rotation", (getStore, target) => {
 
   it("skips placeholder rows that hold no secret yet", async () => {
     const store = getStore();
-    await clear(store);
-    const ring = KeyRing.generate();
-    const seeded = await seed(store, ring, 1);
+    const { oldRing: ring, seeded } = await seedAfresh(store, 1);
     await store.db
       .updateTable("service_tokens")
       .set({ access_token_enc: "", key_id: "" })
