@@ -91,16 +91,16 @@ async function seed(store: Store, ring: KeyRing, count: number): Promise<Seeded>
     await store.db
       .insertInto("oauth_states")
       .values(
-        oauthStateRow({
-          state_hash: stateHash,
-          session_id: sessionId,
-          user_id: userId,
-          integration_id: integrationId,
-          code_verifier_enc: enc(`verifier-${i}`, aad.oauthStateCodeVerifier(stateHash)),
-          created_at: t0,
-          expires_at: t0,
-          key_id: ring.currentKeyId,
-        }),
+        oauthStateRow(
+          stateHash,
+          { sessionId, userId, integrationId },
+          {
+            code_verifier_enc: enc(`verifier-${i}`, aad.oauthStateCodeVerifier(stateHash)),
+            created_at: t0,
+            expires_at: t0,
+            key_id: ring.currentKeyId,
+          },
+        ),
       )
       .execute();
   }

@@ -5,7 +5,7 @@ import { migrations } from "../../src/db/migrations/index.ts";
 import type { Store } from "../../src/db/index.ts";
 import { connectionRow } from "../helpers/connectionRow.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { integrationRow, oauthStateRow } from "../helpers/storedRows.ts";
+import { integrationRow, oauthStateRow, type OAuthStateOwner } from "../helpers/storedRows.ts";
 
 const t0 = 1_795_000_000_000; // an epoch-ms time well past 2^32, as every stored time is
 
@@ -55,26 +55,12 @@ async function addSession(store: Store, userId: string): Promise<string> {
   return id;
 }
 
-/** A pending authorization state of `sessionId`'s user for the integration; returns its hash. */
-async function addOAuthState(
-  store: Store,
-  sessionId: string,
-  userId: string,
-  integrationId: string,
-): Promise<string> {
+/** A pending authorization state for `owner` (session, user, integration); returns its hash. */
+async function addOAuthState(store: Store, owner: OAuthStateOwner): Promise<string> {
   const stateHash = randomUUID();
   await store.db
     .insertInto("oauth_states")
-    .values(
-      oauthStateRow({
-        state_hash: stateHash,
-        session_id: sessionId,
-        user_id: userId,
-        integration_id: integrationId,
-        created_at: t0,
-        expires_at: t0 + 600_000,
-      }),
-    )
+    .values(oauthStateRow(stateHash, owner, { created_at: t0, expires_at: t0 + 600_000 }))
     .execute();
   return stateHash;
 }
@@ -216,7 +202,7 @@ forEachDatabase("schema", (getStore, target) => {
         last_used_at: null,
       })
       .execute();
-    await addOAuthState(store, sessionId, userId, integrationId);
+    await addOAuthState(store, { sessionId, userId, integrationId });
 
     const before = {
       connections: await count(store, "connections"),
@@ -236,7 +222,7 @@ forEachDatabase("schema", (getStore, target) => {
     const userId = await addUser(store);
     const integrationId = await addIntegration(store);
     const sessionId = await addSession(store, userId);
-    const stateHash = await addOAuthState(store, sessionId, userId, integrationId);
+    const stateHash = await addOAuthState(store, { sessionId, userId, integrationId });
     await store.db.deleteFrom("sessions").where("id", "=", sessionId).execute();
     const left = await store.db
       .selectFrom("oauth_states")

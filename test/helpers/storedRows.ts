@@ -36,17 +36,27 @@ export function integrationRow(
   };
 }
 
-type OAuthStateIdentity =
-  "state_hash" | "session_id" | "user_id" | "integration_id" | "created_at" | "expires_at";
+/** Who a pending sign-in is for: the session, user and integration its state row points at. */
+export interface OAuthStateOwner {
+  sessionId: string;
+  userId: string;
+  integrationId: string;
+}
 
 /**
- * A pending sign-in's state: which session, user and integration it is for and when it lapses, in `fields`;
- * no app, no nonce, back to "/", with a verifier shaped like a sealed one unless `fields` gives one.
+ * A pending sign-in's state `stateHash` for `owner`, created and lapsing when `fields` says; no app, no
+ * nonce, back to "/", with a verifier shaped like a sealed one unless `fields` gives one.
  */
 export function oauthStateRow(
-  fields: Pick<OAuthStatesTable, OAuthStateIdentity> & Partial<OAuthStatesTable>,
+  stateHash: string,
+  owner: OAuthStateOwner,
+  fields: Pick<OAuthStatesTable, "created_at" | "expires_at"> & Partial<OAuthStatesTable>,
 ): Insertable<OAuthStatesTable> {
   return {
+    state_hash: stateHash,
+    session_id: owner.sessionId,
+    user_id: owner.userId,
+    integration_id: owner.integrationId,
     app: null,
     return_to: "/",
     code_verifier_enc: "v1.k.n.v",
