@@ -10,14 +10,13 @@
  *   const res = await alice.get("/api/apps/itwin-browser/integrations/bentley-itwin/token");
  *   await t.close();                                   // in afterAll
  *
- * or `const t = useTestHub(() => ({ store: database.store }))` to have both hooks registered for you.
+ * or `const t = useTestHub(() => ({ store: database.store }))` (suiteHub.ts) to have both hooks registered.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { afterAll, beforeAll } from "vitest";
 import { loadConfig, type HubConfig } from "../../src/config/index.ts";
 import type { Store } from "../../src/db/index.ts";
 import type { Emulators } from "../../src/emulators/index.ts";
@@ -346,22 +345,4 @@ export async function withTestHub<T>(options: TestHubOptions, body: (t: TestHub)
   } finally {
     await t.close();
   }
-}
-
-/**
- * Starts a test hub before the suite's tests and closes it after them; call the answer inside hooks and
- * tests. `options` may be a function, for values only ready in a hook (forEachDatabase's store).
- */
-export function useTestHub(options: TestHubOptions | (() => TestHubOptions) = {}): () => TestHub {
-  let hub: TestHub | undefined;
-  beforeAll(async () => {
-    hub = await startTestHub(typeof options === "function" ? options() : options);
-  });
-  afterAll(async () => {
-    await hub?.close();
-  });
-  return () => {
-    if (!hub) throw new Error("the test hub is not started yet: use it inside hooks and tests");
-    return hub;
-  };
 }

@@ -2,7 +2,8 @@ import { beforeAll, expect, it } from "vitest";
 import { emulatorUsers } from "../../src/emulators/shared/users.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { updateConnections } from "../helpers/directWrites.ts";
-import { type HubClient, useTestHub } from "../helpers/hub.ts";
+import type { HubClient } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 
 interface ConnectionView {
   integration: string;

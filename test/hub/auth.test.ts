@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/index.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { startTestHub, TEST_ADMIN, type TestHub, useTestHub } from "../helpers/hub.ts";
+import { startTestHub, TEST_ADMIN, type TestHub } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 import { expectProblem } from "../helpers/problems.ts";
 
 forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {

@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportAppMismatches } from "../../src/cli/start.ts";
-import { startTestHub, type HubClient, type TestHub, useTestHub } from "../helpers/hub.ts";
+import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures", import.meta.url));
 

@@ -4,7 +4,8 @@
 import { expect, it } from "vitest";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { signInAtEmulator } from "../helpers/browser.ts";
-import { DEMO_PASSWORD, type HubClient, useTestHub } from "../helpers/hub.ts";
+import { DEMO_PASSWORD, type HubClient } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 import type { Me } from "../helpers/oidcHub.ts";
 
 forEachDatabase("sign-in with Bentley (sandbox)", (_getStore, database) => {

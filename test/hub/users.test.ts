@@ -4,7 +4,8 @@
 // deleting a user removes what was theirs; an admin lists and revokes anyone's tokens.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { HubClient, TEST_ADMIN, startTestHub, type TestHub, useTestHub } from "../helpers/hub.ts";
+import { HubClient, TEST_ADMIN, startTestHub, type TestHub } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 
 interface Problem {
   code?: string;

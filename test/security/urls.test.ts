@@ -5,7 +5,8 @@
 // The redirect URI is exact: the one the hub sends, stores with the state and exchanges with is
 // byte-for-byte `<public URL>/api/integrations/oauth2/callback/`.
 import { beforeAll, expect, it } from "vitest";
-import { type HubClient, useTestHub } from "../helpers/hub.ts";
+import type { HubClient } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 
 const TOKEN = "/api/apps/itwin-browser/integrations/bentley-itwin/token";
 
