@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Store } from "../db/index.ts";
+import { connectionRow } from "../../test/helpers/connectionRow.ts";
 import { forEachDatabase } from "../../test/helpers/databases.ts";
+import { integrationRow, oauthStateRow } from "../../test/helpers/storedRows.ts";
 import { keyIdOf } from "./cipher.ts";
 import { KeyRing } from "./keyRing.ts";
 import { aad } from "./aad.ts";
@@ -40,49 +42,34 @@ async function seed(store: Store, ring: KeyRing, count: number): Promise<Seeded>
     seeded.integrationIds.push(integrationId);
     await store.db
       .insertInto("integrations")
-      .values({
-        id: integrationId,
-        name: `integration-${integrationId}`,
-        provider: "generic",
-        description: "",
-        apps: "[]",
-        grant_type: "authorization_code",
-        authorization_url: null,
-        token_url: "https://example.com/token",
-        revocation_url: null,
-        introspection_url: null,
-        issuer: null,
-        client_id: "c",
-        client_secret_enc: withSecret ? enc(`secret-${i}`, aad.integrationClientSecret(integrationId)) : null,
-        scopes: "[]",
-        token_endpoint_auth_method: withSecret ? "client_secret_basic" : "none",
-        pkce: 1,
-        key_id: withSecret ? ring.currentKeyId : null,
-        created_at: t0,
-        updated_at: t0,
-      })
+      .values(
+        integrationRow(integrationId, t0, {
+          client_secret_enc: withSecret
+            ? enc(`secret-${i}`, aad.integrationClientSecret(integrationId))
+            : null,
+          token_endpoint_auth_method: withSecret ? "client_secret_basic" : "none",
+          key_id: withSecret ? ring.currentKeyId : null,
+        }),
+      )
       .execute();
     const connectionId = randomUUID();
     seeded.connectionIds.push(connectionId);
     await store.db
       .insertInto("connections")
-      .values({
-        id: connectionId,
-        integration_id: integrationId,
-        user_id: userId,
-        status: "connected",
-        access_token_enc: enc(`access-${i}`, aad.connectionAccessToken(connectionId)),
-        refresh_token_enc: i % 2 === 0 ? enc(`refresh-${i}`, aad.connectionRefreshToken(connectionId)) : null,
-        token_type: "Bearer",
-        scopes: "[]",
-        expires_at: t0,
-        connected_at: t0,
-        last_refreshed_at: null,
-        version: 3,
-        refresh_lease_owner: null,
-        refresh_lease_until: null,
-        key_id: ring.currentKeyId,
-      })
+      .values(
+        connectionRow({
+          id: connectionId,
+          integration_id: integrationId,
+          user_id: userId,
+          access_token_enc: enc(`access-${i}`, aad.connectionAccessToken(connectionId)),
+          refresh_token_enc:
+            i % 2 === 0 ? enc(`refresh-${i}`, aad.connectionRefreshToken(connectionId)) : null,
+          expires_at: t0,
+          connected_at: t0,
+          version: 3,
+          key_id: ring.currentKeyId,
+        }),
+      )
       .execute();
     await store.db
       .insertInto("service_tokens")
@@ -103,20 +90,18 @@ async function seed(store: Store, ring: KeyRing, count: number): Promise<Seeded>
     seeded.stateHashes.push(stateHash);
     await store.db
       .insertInto("oauth_states")
-      .values({
-        state_hash: stateHash,
-        session_id: sessionId,
-        user_id: userId,
-        integration_id: integrationId,
-        app: null,
-        return_to: "/",
-        code_verifier_enc: enc(`verifier-${i}`, aad.oauthStateCodeVerifier(stateHash)),
-        nonce: null,
-        redirect_uri: "http://127.0.0.1/cb",
-        created_at: t0,
-        expires_at: t0,
-        key_id: ring.currentKeyId,
-      })
+      .values(
+        oauthStateRow(
+          stateHash,
+          { sessionId, userId, integrationId },
+          {
+            code_verifier_enc: enc(`verifier-${i}`, aad.oauthStateCodeVerifier(stateHash)),
+            created_at: t0,
+            expires_at: t0,
+            key_id: ring.currentKeyId,
+          },
+        ),
+      )
       .execute();
   }
   return seeded;
@@ -159,12 +144,17 @@ async function clear(store: Store): Promise<void> {
   await store.db.deleteFrom("users").execute();
 }
 
+/** Empties the encrypted tables, then seeds `count` rows of each under a new ring's key. */
+async function seedAfresh(store: Store, count: number): Promise<{ oldRing: KeyRing; seeded: Seeded }> {
+  await clear(store);
+  const oldRing = KeyRing.generate();
+  return { oldRing, seeded: await seed(store, oldRing, count) };
+}
+
 forEachDatabase("key rotation", (getStore, target) => {
   it("moves every row to the new key in batches, and the data still decrypts", async () => {
     const store = getStore();
-    await clear(store);
-    const oldRing = KeyRing.generate();
-    const seeded = await seed(store, oldRing, 7);
+    const { oldRing, seeded } = await seedAfresh(store, 7);
     const { keyRing: newRing, keyId: newKeyId } = oldRing.withAddedKey();
     const underOld = await countRowsUnderKey(store, oldRing.currentKeyId);
     expect(await countRowsByKey(store)).toEqual({ [oldRing.currentKeyId]: underOld });
@@ -202,9 +192,7 @@ forEachDatabase("key rotation", (getStore, target) => {
 
   it("never overwrites a row that was rewritten between its read and its write", async () => {
     const store = getStore();
-    await clear(store);
-    const oldRing = KeyRing.generate();
-    const seeded = await seed(store, oldRing, 4);
+    const { oldRing, seeded } = await seedAfresh(store, 4);
     const { keyRing: newRing } = oldRing.withAddedKey();
     const refreshedId = seeded.connectionIds[1]!;
     const patchedIntegration = seeded.integrationIds[1]!; // has a secret (1 % 3 !== 0)
@@ -260,9 +248,7 @@ forEachDatabase("key rotation", (getStore, target) => {
   // SQLite refreshers use leases, which never block a writer; only PostgreSQL has row locks.
   it.skipIf(target.dialect !== "postgres")("does not wait for a row a refresher holds locked", async () => {
     const store = getStore();
-    await clear(store);
-    const oldRing = KeyRing.generate();
-    const seeded = await seed(store, oldRing, 3);
+    const { oldRing, seeded } = await seedAfresh(store, 3);
     const { keyRing: newRing } = oldRing.withAddedKey();
     const busyId = seeded.connectionIds[0]!;
     const other = await target.open(); // another hub process
@@ -281,9 +267,7 @@ forEachDatabase("key rotation", (getStore, target) => {
 
   it("leaves rows it cannot decrypt as they are, reports them, and finishes the rest", async () => {
     const store = getStore();
-    await clear(store);
-    const oldRing = KeyRing.generate();
-    const seeded = await seed(store, oldRing, 3);
+    const { oldRing, seeded } = await seedAfresh(store, 3);
     const lostRing = KeyRing.generate(); // a key nobody configured any more
     const lostId = seeded.connectionIds[0]!;
     await store.db
@@ -323,9 +307,7 @@ forEachDatabase("key rotation", (getStore, target) => {
 
   it("skips placeholder rows that hold no secret yet", async () => {
     const store = getStore();
-    await clear(store);
-    const ring = KeyRing.generate();
-    const seeded = await seed(store, ring, 1);
+    const { oldRing: ring, seeded } = await seedAfresh(store, 1);
     await store.db
       .updateTable("service_tokens")
       .set({ access_token_enc: "", key_id: "" })

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoverApps } from "../../src/apps/loader.ts";
 import { AppRegistry } from "../../src/apps/registry.ts";
+import type { AppProcess } from "../../src/apps/runtime.ts";
 import { runtimeSettingsFor } from "../../src/apps/settings.ts";
 import { DEFAULT_APP_UID_BASE } from "../../src/apps/sandbox/identity.ts";
 import { DEFAULT_RESULT_MAX_BYTES } from "../../src/sdk/limits.ts";
@@ -47,6 +48,12 @@ function withoutSandbox(setting: "required" | "auto"): AppRegistry {
       sandbox,
     ),
   });
+}
+
+/** `app` refuses to start, saying `message` (app_load_failed), and no process is left behind. */
+async function expectLoadRefused(app: AppProcess, message: string): Promise<void> {
+  await expect(app.start()).rejects.toMatchObject({ code: "app_load_failed", status: 503, message });
+  expect(app.pid).toBeNull();
 }
 
 describe("off", () => {
@@ -104,14 +111,10 @@ describe("required, where the sandbox cannot run", () => {
   it("refuses to start an app, saying why (app_load_failed)", async () => {
     const registry = withoutSandbox("required");
     try {
-      const reader = registry.get("reader")!;
-      await expect(reader.start()).rejects.toMatchObject({
-        code: "app_load_failed",
-        status: 503,
-        message:
-          "The app reader failed to load: GATEHOUSE_APP_SANDBOX=required, but apps cannot be sandboxed on this host: bwrap not found (install the bubblewrap and util-linux packages)",
-      });
-      expect(reader.pid).toBeNull();
+      await expectLoadRefused(
+        registry.get("reader")!,
+        "The app reader failed to load: GATEHOUSE_APP_SANDBOX=required, but apps cannot be sandboxed on this host: bwrap not found (install the bubblewrap and util-linux packages)",
+      );
     } finally {
       await registry.close();
     }
@@ -124,14 +127,10 @@ describe("auto, where the sandbox cannot run", () => {
     const registry = withoutSandbox("auto");
     try {
       await expect(registry.get("reader")!.start()).resolves.toMatchObject({ views: expect.any(Array) });
-      const python = registry.get("reader-py")!;
-      await expect(python.start()).rejects.toMatchObject({
-        code: "app_load_failed",
-        status: 503,
-        message:
-          "The app reader-py failed to load: Python apps run only in the app sandbox, which this host cannot run (bwrap not found (install the bubblewrap and util-linux packages)): Python has no permission model to hold an app without it. Install bubblewrap, or set GATEHOUSE_APP_SANDBOX=off to run Python apps unconfined as the hub's user",
-      });
-      expect(python.pid).toBeNull();
+      await expectLoadRefused(
+        registry.get("reader-py")!,
+        "The app reader-py failed to load: Python apps run only in the app sandbox, which this host cannot run (bwrap not found (install the bubblewrap and util-linux packages)): Python has no permission model to hold an app without it. Install bubblewrap, or set GATEHOUSE_APP_SANDBOX=off to run Python apps unconfined as the hub's user",
+      );
     } finally {
       await registry.close();
       rmSync(join(appsDir, "reader-py"), { recursive: true, force: true });

@@ -19,6 +19,44 @@ async function stop(run: CliRun): Promise<number> {
 
 const startDev = (dir: string, port: number): CliRun => startDevProcess(dir, port, join(tmp(), "config"));
 
+/**
+ * Scaffolds `app.name` from `app.template` (the default when none), serves it with `gatehouse dev` and,
+ * once the hub prints `app.ready`, hands `body` the process, the app's directory and a client signed in as
+ * `app.email`. Stops the hub afterwards, which must exit 0.
+ */
+async function developNewApp(
+  app: { name: string; template?: string; ready: RegExp; email: string },
+  body: (run: CliRun, dir: string, user: HubClient) => Promise<void>,
+): Promise<void> {
+  const dir = join(tmp(), app.name);
+  const template = app.template === undefined ? [] : ["--template", app.template];
+  expect((await runCli(["new", dir, ...template])).code).toBe(0);
+  const port = await freePort();
+  const run = startDev(dir, port);
+  try {
+    await run.waitForStdout(app.ready, 60_000);
+    const user = new HubClient(`http://localhost:${port}`);
+    expect((await user.post("/api/auth/login", { email: app.email, password: "sandbox" })).status).toBe(204);
+    await body(run, dir, user);
+  } finally {
+    expect(await stop(run), run.stderr().slice(-2000)).toBe(0);
+  }
+}
+
+/** Connects alice's Bentley account for `app`, through the emulator's pages. */
+async function connectBentley(alice: HubClient, app: string): Promise<void> {
+  const start = await alice.fetch("GET", `/api/integrations/oauth2/login/bentley-itwin?app=${app}`);
+  await start.body?.cancel();
+  expect(start.status).toBe(302);
+  const { finalUrl } = await signInAtEmulator(start.headers.get("location")!, {
+    email: "alice@example.com",
+    password: "sandbox",
+  });
+  const callback = await alice.fetch("GET", finalUrl);
+  await callback.body?.cancel();
+  expect(callback.status).toBe(302);
+}
+
 describe("gatehouse new", () => {
   it("scaffolds each template, renames the app to the directory's name, and refuses a non-empty dir", async () => {
     const blank = join(tmp(), "Hello App");
@@ -59,30 +97,14 @@ describe("gatehouse new", () => {
 
 describe("gatehouse dev", () => {
   it("serves a new itwin-browser app against the sandbox, and reloads it when app.ts changes", async () => {
-    const dir = join(tmp(), "my-itwins");
-    expect((await runCli(["new", dir, "--template", "itwin-browser"])).code).toBe(0);
-
-    const port = await freePort();
-    const run = startDev(dir, port);
-    try {
-      await run.waitForStdout(/Developing my-itwins .*integrations: bentley-itwin/, 60_000);
-      const hub = `http://localhost:${port}`;
-      const alice = new HubClient(hub);
-      expect(
-        (await alice.post("/api/auth/login", { email: "alice@example.com", password: "sandbox" })).status,
-      ).toBe(204);
-
-      // Connect alice's Bentley account for this app, through the emulator's pages.
-      const start = await alice.fetch("GET", "/api/integrations/oauth2/login/bentley-itwin?app=my-itwins");
-      await start.body?.cancel();
-      expect(start.status).toBe(302);
-      const { finalUrl } = await signInAtEmulator(start.headers.get("location")!, {
-        email: "alice@example.com",
-        password: "sandbox",
-      });
-      const callback = await alice.fetch("GET", finalUrl);
-      await callback.body?.cancel();
-      expect(callback.status).toBe(302);
+    const app = {
+      name: "my-itwins",
+      template: "itwin-browser",
+      ready: /Developing my-itwins .*integrations: bentley-itwin/,
+      email: "alice@example.com",
+    };
+    await developNewApp(app, async (run, dir, alice) => {
+      await connectBentley(alice, "my-itwins");
 
       const first = await alice.post("/api/apps/my-itwins/views/bentleyData", { params: {} });
       expect(first.status, first.text).toBe(200);
@@ -113,29 +135,18 @@ describe("gatehouse dev", () => {
       expect(third.status, third.text).toBe(200);
       // The hub kept running: the same session still works.
       expect((await alice.get("/api/me")).status).toBe(200);
-    } finally {
-      expect(await stop(run), run.stderr().slice(-2000)).toBe(0);
-    }
+    });
   });
 
   it("serves a new itwin-browser-py app, and reloads it when app.py changes or breaks", async () => {
-    const dir = join(tmp(), "my-py-itwins");
-    expect((await runCli(["new", dir, "--template", "itwin-browser-py"])).code).toBe(0);
-    const port = await freePort();
-    const run = startDev(dir, port);
-    try {
-      await run.waitForStdout(/Developing my-py-itwins .*integrations: bentley-itwin/, 60_000);
-      const alice = new HubClient(`http://localhost:${port}`);
-      expect(
-        (await alice.post("/api/auth/login", { email: "alice@example.com", password: "sandbox" })).status,
-      ).toBe(204);
-      const start = await alice.fetch("GET", "/api/integrations/oauth2/login/bentley-itwin?app=my-py-itwins");
-      await start.body?.cancel();
-      const { finalUrl } = await signInAtEmulator(start.headers.get("location")!, {
-        email: "alice@example.com",
-        password: "sandbox",
-      });
-      await (await alice.fetch("GET", finalUrl)).body?.cancel();
+    const app = {
+      name: "my-py-itwins",
+      template: "itwin-browser-py",
+      ready: /Developing my-py-itwins .*integrations: bentley-itwin/,
+      email: "alice@example.com",
+    };
+    await developNewApp(app, async (run, dir, alice) => {
+      await connectBentley(alice, "my-py-itwins");
 
       const view = () => alice.post("/api/apps/my-py-itwins/views/get_bentley_data", { params: {} });
       const first = await view();
@@ -156,29 +167,19 @@ describe("gatehouse dev", () => {
       writeFileSync(appFile, good);
       await run.waitForStderr(/failed to load: app\.py[\s\S]*reloaded my-py-itwins/, 20_000);
       expect((await view()).status).toBe(200);
-    } finally {
-      expect(await stop(run), run.stderr().slice(-2000)).toBe(0);
-    }
+    });
   });
 
   it("serves the blank template as it is scaffolded", async () => {
-    const dir = join(tmp(), "blank-app");
-    expect((await runCli(["new", dir])).code).toBe(0);
-    const port = await freePort();
-    const run = startDev(dir, port);
-    try {
-      await run.waitForStdout(/Developing blank-app /, 60_000);
-      const bob = new HubClient(`http://localhost:${port}`);
-      expect(
-        (await bob.post("/api/auth/login", { email: "bob@example.com", password: "sandbox" })).status,
-      ).toBe(204);
-      const result = await bob.post("/api/apps/blank-app/views/greeting", { params: { name: "Ada" } });
-      expect(result.status, result.text).toBe(200);
-      expect(result.text).toContain("Hello, Ada!");
-      expect(run.stderr()).not.toMatch(/failed to load/);
-    } finally {
-      expect(await stop(run), run.stderr().slice(-2000)).toBe(0);
-    }
+    await developNewApp(
+      { name: "blank-app", ready: /Developing blank-app /, email: "bob@example.com" },
+      async (run, _dir, bob) => {
+        const result = await bob.post("/api/apps/blank-app/views/greeting", { params: { name: "Ada" } });
+        expect(result.status, result.text).toBe(200);
+        expect(result.text).toContain("Hello, Ada!");
+        expect(run.stderr()).not.toMatch(/failed to load/);
+      },
+    );
   });
 
   it("refuses a directory that is not an app with one sentence and exit 1", async () => {

@@ -3,7 +3,9 @@ import { sql } from "kysely";
 import { expect, it } from "vitest";
 import { migrations } from "../../src/db/migrations/index.ts";
 import type { Store } from "../../src/db/index.ts";
+import { connectionRow } from "../helpers/connectionRow.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
+import { integrationRow, oauthStateRow, type OAuthStateOwner } from "../helpers/storedRows.ts";
 
 const t0 = 1_795_000_000_000; // an epoch-ms time well past 2^32, as every stored time is
 
@@ -20,27 +22,7 @@ async function addIntegration(store: Store, name = `i-${randomUUID()}`): Promise
   const id = randomUUID();
   await store.db
     .insertInto("integrations")
-    .values({
-      id,
-      name,
-      provider: "generic",
-      description: "",
-      apps: "[]",
-      grant_type: "authorization_code",
-      authorization_url: null,
-      token_url: "https://example.com/token",
-      revocation_url: null,
-      introspection_url: null,
-      issuer: null,
-      client_id: "client",
-      client_secret_enc: null,
-      scopes: "[]",
-      token_endpoint_auth_method: "client_secret_basic",
-      pkce: 1,
-      key_id: null,
-      created_at: t0,
-      updated_at: t0,
-    })
+    .values(integrationRow(id, t0, { name }))
     .execute();
   return id;
 }
@@ -49,23 +31,17 @@ async function addConnection(store: Store, integrationId: string, userId: string
   const id = randomUUID();
   await store.db
     .insertInto("connections")
-    .values({
-      id,
-      integration_id: integrationId,
-      user_id: userId,
-      status: "connected",
-      access_token_enc: "v1.k.x.y",
-      refresh_token_enc: null,
-      token_type: "Bearer",
-      scopes: "[]",
-      expires_at: t0 + 3_600_000,
-      connected_at: t0,
-      last_refreshed_at: null,
-      version: 0,
-      refresh_lease_owner: null,
-      refresh_lease_until: null,
-      key_id: "k",
-    })
+    .values(
+      connectionRow({
+        id,
+        integration_id: integrationId,
+        user_id: userId,
+        refresh_token_enc: null,
+        expires_at: t0 + 3_600_000,
+        connected_at: t0,
+        version: 0,
+      }),
+    )
     .execute();
   return id;
 }
@@ -79,30 +55,12 @@ async function addSession(store: Store, userId: string): Promise<string> {
   return id;
 }
 
-/** A pending authorization state of `sessionId`'s user for the integration; returns its hash. */
-async function addOAuthState(
-  store: Store,
-  sessionId: string,
-  userId: string,
-  integrationId: string,
-): Promise<string> {
+/** A pending authorization state for `owner` (session, user, integration); returns its hash. */
+async function addOAuthState(store: Store, owner: OAuthStateOwner): Promise<string> {
   const stateHash = randomUUID();
   await store.db
     .insertInto("oauth_states")
-    .values({
-      state_hash: stateHash,
-      session_id: sessionId,
-      user_id: userId,
-      integration_id: integrationId,
-      app: null,
-      return_to: "/",
-      code_verifier_enc: "v1.k.x.y",
-      nonce: null,
-      redirect_uri: "http://127.0.0.1/cb",
-      created_at: t0,
-      expires_at: t0 + 600_000,
-      key_id: "k",
-    })
+    .values(oauthStateRow(stateHash, owner, { created_at: t0, expires_at: t0 + 600_000 }))
     .execute();
   return stateHash;
 }
@@ -244,7 +202,7 @@ forEachDatabase("schema", (getStore, target) => {
         last_used_at: null,
       })
       .execute();
-    await addOAuthState(store, sessionId, userId, integrationId);
+    await addOAuthState(store, { sessionId, userId, integrationId });
 
     const before = {
       connections: await count(store, "connections"),
@@ -264,7 +222,7 @@ forEachDatabase("schema", (getStore, target) => {
     const userId = await addUser(store);
     const integrationId = await addIntegration(store);
     const sessionId = await addSession(store, userId);
-    const stateHash = await addOAuthState(store, sessionId, userId, integrationId);
+    const stateHash = await addOAuthState(store, { sessionId, userId, integrationId });
     await store.db.deleteFrom("sessions").where("id", "=", sessionId).execute();
     const left = await store.db
       .selectFrom("oauth_states")

@@ -1,8 +1,8 @@
 import type { ConnectionRow } from "../../src/vault/connectionStore.ts";
 
 /**
- * A stored connection for unit tests that need a row but no database: connected, with tokens shaped like
- * sealed ones, no lease, no account details. `fields` says when it was issued and when it expires, and
+ * A stored connection for tests, to hand to code that reads rows or to insert directly: connected, with
+ * tokens shaped like sealed ones, no lease, no account details. `fields` says when it was issued and when it expires, and
  * anything else the test is about.
  */
 export function connectionRow(

@@ -9,6 +9,8 @@
  *   await t.connect(alice, "bentley-itwin", "alice@example.com");
  *   const res = await alice.get("/api/apps/itwin-browser/integrations/bentley-itwin/token");
  *   await t.close();                                   // in afterAll
+ *
+ * or `const t = useTestHub(() => ({ store: database.store }))` (suiteHub.ts) to have both hooks registered.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";

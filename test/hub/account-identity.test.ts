@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { emulatorUsers } from "../../src/emulators/shared/users.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { updateConnections } from "../helpers/directWrites.ts";
-import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
+import type { HubClient } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 
 interface ConnectionView {
   integration: string;
@@ -18,21 +19,17 @@ const BOB = emulatorUsers.find((u) => u.email === "bob@example.com")!;
 // tokens' claims, then userinfo where the issuer's discovery names it), stores it beside the connection
 // (migration 0002), keeps it across refreshes and replaces it on a reconnect.
 forEachDatabase("connected account identity", (_getStore, database) => {
-  let t: TestHub;
+  const t = useTestHub(() => ({ store: database.store }));
   let alice: HubClient;
   beforeAll(async () => {
-    t = await startTestHub({ store: database.store });
-    alice = await t.signIn("alice@example.com");
-  });
-  afterAll(async () => {
-    await t?.close();
+    alice = await t().signIn("alice@example.com");
   });
 
   const connection = async (name: string) =>
     (await alice.get<ConnectionView[]>("/api/me/connections")).body.find((c) => c.integration === name);
 
   it("names the account from userinfo when the integration has an issuer", async () => {
-    const back = await t.connect(alice, "bentley-itwin", "alice@example.com");
+    const back = await t().connect(alice, "bentley-itwin", "alice@example.com");
     expect(back.status).toBe(302);
     expect((await connection("bentley-itwin"))?.account).toEqual({
       subject: ALICE.id,
@@ -42,8 +39,8 @@ forEachDatabase("connected account identity", (_getStore, database) => {
   });
 
   it("names it by the access token's claims when there is no issuer to ask", async () => {
-    const admin = await t.admin();
-    const bentley = t.emulators!.bentley.url;
+    const admin = await t().admin();
+    const bentley = t().emulators!.bentley.url;
     const created = await admin.post("/api/admin/integrations", {
       name: "viktor-itwin-generic",
       provider: "generic",
@@ -54,7 +51,7 @@ forEachDatabase("connected account identity", (_getStore, database) => {
       scopes: ["itwin-platform", "offline_access"],
     });
     expect(created.status, created.text).toBe(201);
-    expect((await t.connect(alice, "viktor-itwin-generic", "alice@example.com")).status).toBe(302);
+    expect((await t().connect(alice, "viktor-itwin-generic", "alice@example.com")).status).toBe(302);
     expect((await connection("viktor-itwin-generic"))?.account).toEqual({
       subject: ALICE.id,
       // IMS access tokens carry the user's email and name (itwinjs-core's ImsIntrospectionResponse).
@@ -64,7 +61,7 @@ forEachDatabase("connected account identity", (_getStore, database) => {
   });
 
   it("keeps the account across a refresh", async () => {
-    const { integrations, tokens, accounts } = t.hub.services;
+    const { integrations, tokens, accounts } = t().hub.services;
     const integration = (await integrations.get("bentley-itwin"))!;
     const user = (await accounts.findByEmail("alice@example.com"))!;
     // A forced refresh of a token issued more than a few seconds ago.
@@ -76,7 +73,7 @@ forEachDatabase("connected account identity", (_getStore, database) => {
   });
 
   it("replaces it when the user reconnects as another provider account", async () => {
-    expect((await t.connect(alice, "bentley-itwin", "bob@example.com")).status).toBe(302);
+    expect((await t().connect(alice, "bentley-itwin", "bob@example.com")).status).toBe(302);
     expect((await connection("bentley-itwin"))?.account).toEqual({
       subject: BOB.id,
       email: "bob@example.com",

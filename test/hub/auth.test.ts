@@ -5,19 +5,14 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/index.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { startTestHub, TEST_ADMIN, type TestHub } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 import { expectProblem } from "../helpers/problems.ts";
 
 forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
-  let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub({ store: database.store, emulators: false });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestHub(() => ({ store: database.store, emulators: false }));
 
   it("answers health, readiness, metrics and the OpenAPI description", async () => {
-    const client = t.client();
+    const client = t().client();
     expect((await client.get("/healthz")).body).toEqual({ status: "ok" });
     expect((await client.get("/readyz")).status).toBe(200);
     const metrics = await client.get("/metrics");
@@ -47,11 +42,11 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
   });
 
   it("compiles every route's request and answer schemas (on first use, or all at once by warmUp)", async () => {
-    await expect(t.hub.warmUp()).resolves.toBeUndefined();
+    await expect(t().hub.warmUp()).resolves.toBeUndefined();
   });
 
   it("signs in, tells who is signed in, and signs out", async () => {
-    const client = t.client();
+    const client = t().client();
     expectProblem(await client.get("/api/me"), 401, "unauthenticated");
     const login = await client.post("/api/auth/login", { email: "ALICE@example.com", password: "sandbox" });
     expect(login.status).toBe(204);
@@ -77,7 +72,7 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
   });
 
   it("refuses a wrong password or an unknown email alike, and stores the session only hashed", async () => {
-    const client = t.client();
+    const client = t().client();
     expectProblem(
       await client.post("/api/auth/login", { email: "alice@example.com", password: "nope" }),
       401,
@@ -96,24 +91,24 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
   });
 
   it("gives a new session at sign-in: a planted cookie never becomes a session (no fixation)", async () => {
-    const client = t.client();
+    const client = t().client();
     client.jar.set("gatehouse_session", "planted-by-attacker");
     await client.signIn("bob@example.com", "sandbox");
     expect(client.jar.get("gatehouse_session")).not.toBe("planted-by-attacker");
-    const attacker = t.client();
+    const attacker = t().client();
     attacker.jar.set("gatehouse_session", "planted-by-attacker");
     expectProblem(await attacker.get("/api/me"), 401, "unauthenticated");
     // Signing in again replaces the old session: the previous cookie stops working.
     const before = client.jar.get("gatehouse_session")!;
     await client.signIn("bob@example.com", "sandbox");
-    const stale = t.client();
+    const stale = t().client();
     stale.jar.set("gatehouse_session", before);
     expectProblem(await stale.get("/api/me"), 401, "unauthenticated");
     expect((await client.get("/api/me")).status).toBe(200);
   });
 
   it("issues personal access tokens shown once, stored hashed, usable as bearer, deletable", async () => {
-    const client = await t.signIn("alice@example.com");
+    const client = await t().signIn("alice@example.com");
     const created = await client.post<{ id: string; token: string; name: string }>("/api/me/tokens", {
       name: "laptop",
     });
@@ -131,17 +126,17 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     expect(list.body.map((x) => x.name)).toContain("laptop");
     expect(list.text).not.toContain(token);
 
-    const script = t.client();
+    const script = t().client();
     script.bearer = token;
     expect((await script.get<{ email: string }>("/api/me")).body.email).toBe("alice@example.com");
     const used = await client.get<{ id: string; lastUsedAt: string | null }[]>("/api/me/tokens");
     expect(used.body.find((x) => x.id === id)?.lastUsedAt).toMatch(/^\d{4}-/);
-    const wrong = t.client();
+    const wrong = t().client();
     wrong.bearer = "gth_not-a-token";
     expectProblem(await wrong.get("/api/me"), 401, "unauthenticated");
 
     // Another user cannot delete it.
-    const bob = await t.signIn("bob@example.com");
+    const bob = await t().signIn("bob@example.com");
     expectProblem(await bob.delete(`/api/me/tokens/${id}`), 404, "not_found");
     expect((await client.delete(`/api/me/tokens/${id}`)).status).toBe(204);
     // Revoked: its holder is told so (and the use is audited, see hub-tokens.test.ts).
@@ -149,7 +144,7 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
   });
 
   it("CSRF: a cookie POST without the hub's Origin is refused; with it, it works; bearer requests are exempt", async () => {
-    const client = await t.signIn("alice@example.com");
+    const client = await t().signIn("alice@example.com");
     expectProblem(await client.post("/api/me/tokens", { name: "x" }, { origin: null }), 403, "csrf_rejected");
     expectProblem(
       await client.post("/api/me/tokens", { name: "x" }, { origin: "https://evil.example" }),
@@ -164,7 +159,7 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     );
     const ok = await client.post<{ token: string }>("/api/me/tokens", { name: "x" });
     expect(ok.status).toBe(201);
-    const script = t.client();
+    const script = t().client();
     script.bearer = ok.body.token;
     // A bearer request is exempt from the Origin rule; this one is then refused for another reason: a
     // token cannot mint tokens (issue 12).
@@ -174,7 +169,7 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     // is the route the router matched, not the raw URL (issue 12).
     for (const path of ["/api/auth/%6cogin", "/api/auth/%6C%6F%67%69%6E", "/api/%61uth/login"]) {
       expectProblem(
-        await t
+        await t()
           .client()
           .post(
             path,
@@ -186,7 +181,7 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
       );
     }
     expectProblem(
-      await t
+      await t()
         .client()
         .post(
           "/api/auth/login",
@@ -199,20 +194,20 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
   });
 
   it("only admins create users; new users can sign in with their role", async () => {
-    const alice = await t.signIn("alice@example.com");
+    const alice = await t().signIn("alice@example.com");
     expectProblem(
       await alice.post("/api/admin/users", { email: "x@example.com", password: "long-enough", role: "user" }),
       403,
       "forbidden",
     );
     expectProblem(
-      await t
+      await t()
         .client()
         .post("/api/admin/users", { email: "x@example.com", password: "long-enough", role: "user" }),
       401,
       "unauthenticated",
     );
-    const admin = await t.admin();
+    const admin = await t().admin();
     const created = await admin.post<{ id: string; email: string; role: string }>("/api/admin/users", {
       email: "Dev@Example.com",
       password: "long-enough",
@@ -236,7 +231,7 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
     );
     expect(users.text).not.toMatch(/password_hash|scrypt|long-enough/i);
     expectProblem(await alice.get("/api/admin/users"), 403, "forbidden");
-    const dev = await t.signIn("dev@example.com", "long-enough");
+    const dev = await t().signIn("dev@example.com", "long-enough");
     expect((await dev.get<{ role: string }>("/api/me")).body.role).toBe("developer");
     const stored = await database.store.db
       .selectFrom("users")
@@ -247,7 +242,7 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
   });
 
   it("answers bad input with problem details: malformed JSON, wrong types, unknown fields, oversize, unknown routes", async () => {
-    const admin = await t.admin();
+    const admin = await t().admin();
     expectProblem(
       await admin.request("POST", "/api/admin/users", {
         raw: '{"email": "a@',
@@ -285,8 +280,8 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
       413,
       "payload_too_large",
     );
-    expect(await t.hub.services.accounts.findByEmail("u@example.com")).toBeNull();
-    expect(await t.hub.services.accounts.findByEmail("big@example.com")).toBeNull();
+    expect(await t().hub.services.accounts.findByEmail("u@example.com")).toBeNull();
+    expect(await t().hub.services.accounts.findByEmail("big@example.com")).toBeNull();
     expectProblem(await admin.get("/api/nothing-here?secret=1"), 404, "not_found");
     expectProblem(
       await admin.request("POST", "/api/me/tokens", { raw: "name=x", contentType: "text/plain" }),
@@ -296,7 +291,7 @@ forEachDatabase("hub users, sessions and CSRF", (_getStore, database) => {
   });
 
   it("bootstraps the admin from the environment once", async () => {
-    const admin = await t.signIn(TEST_ADMIN.email, TEST_ADMIN.password);
+    const admin = await t().signIn(TEST_ADMIN.email, TEST_ADMIN.password);
     expect((await admin.get<{ role: string }>("/api/me")).body.role).toBe("admin");
   });
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportAppMismatches } from "../../src/cli/start.ts";
 import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures", import.meta.url));
 
@@ -150,16 +151,10 @@ describe("diagnostics: app configs against assignments", () => {
 });
 
 describe("diagnostics on a hub that loads no apps", () => {
-  let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub({ emulators: false });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestHub({ emulators: false });
 
   it("says there is nothing to compare with", async () => {
-    const admin = await t.admin();
+    const admin = await t().admin();
     const created = await admin.post("/api/admin/integrations", {
       name: "lonely",
       provider: "bentley-itwin",
@@ -170,6 +165,6 @@ describe("diagnostics on a hub that loads no apps", () => {
     expect(created.status).toBe(201);
     const res = await admin.get<AppLinks>("/api/admin/integrations/lonely/apps");
     expect(res.body).toEqual({ integration: "lonely", appsLoaded: false, apps: [] });
-    expect(await reportAppMismatches(t.hub)).toEqual([]);
+    expect(await reportAppMismatches(t().hub)).toEqual([]);
   });
 });

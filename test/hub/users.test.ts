@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { HubClient, TEST_ADMIN, startTestHub, type TestHub } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 
 interface Problem {
   code?: string;
@@ -229,16 +230,10 @@ forEachDatabase("users and personal access tokens on two hubs", (_getStore, data
 });
 
 describe("users: the admin API is for admins", () => {
-  let t: TestHub;
-  beforeAll(async () => {
-    t = await startTestHub({ emulators: false });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestHub({ emulators: false });
 
   it("refuses a non-admin every lifecycle route", async () => {
-    const user = await t.newUser("developer");
+    const user = await t().newUser("developer");
     const id = (await user.get<{ id: string }>("/api/me")).body.id;
     for (const [method, path] of [
       ["GET", "/api/admin/users"],

@@ -45,6 +45,18 @@ const hubsFor = async (email: string) =>
   runView(await connected(email, "autodesk-aps"), "acc-hubs-py", "get_hubs");
 
 /** The seed code's tree for `subject`: Project iTwins (minimal: no status), iModels with representation. */
+/** A new user, with no connection, runs `app`'s `view`: a login_required problem with the hub's login URL. */
+async function expectLoginRequired(app: string, view: string, integration: string): Promise<void> {
+  const res = await runView(await t.newUser(), app, view);
+  expect(res.status).toBe(401);
+  expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
+  expect(res.body).toMatchObject({
+    code: "login_required",
+    integration,
+    loginUrl: `/api/integrations/oauth2/login/${integration}?app=${app}`,
+  });
+}
+
 function expectedITwinTree(subject: string): unknown {
   const directory = new BentleyDirectory(createBentleySeed());
   const iTwins = directory
@@ -120,14 +132,7 @@ describe("the hub loads the Python examples", () => {
 
 describe("itwin-browser-py (the Bentley guide's controller)", () => {
   it("asks a user with no connection to sign in, with the hub's login URL", async () => {
-    const res = await runView(await t.newUser(), "itwin-browser-py", "get_bentley_data");
-    expect(res.status).toBe(401);
-    expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
-    expect(res.body).toMatchObject({
-      code: "login_required",
-      integration: "bentley-itwin",
-      loginUrl: "/api/integrations/oauth2/login/bentley-itwin?app=itwin-browser-py",
-    });
+    await expectLoginRequired("itwin-browser-py", "get_bentley_data", "bentley-itwin");
   });
 
   it("shows alice her Project iTwins with their iModels, as the seed's code builds them", async () => {
@@ -166,12 +171,7 @@ describe("itwin-browser-py (the Bentley guide's controller)", () => {
 
 describe("acc-hubs-py (the Autodesk guide's controller)", () => {
   it("asks a user with no connection to sign in", async () => {
-    const res = await runView(await t.newUser(), "acc-hubs-py", "get_hubs");
-    expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({
-      code: "login_required",
-      loginUrl: "/api/integrations/oauth2/login/autodesk-aps?app=acc-hubs-py",
-    });
+    await expectLoginRequired("acc-hubs-py", "get_hubs", "autodesk-aps");
   });
 
   it("shows alice her hubs", async () => {

@@ -4,22 +4,19 @@
 // callback send no Referer; a personal access token or a session id in a query string is not a credential.
 // The redirect URI is exact: the one the hub sends, stores with the state and exchanges with is
 // byte-for-byte `<public URL>/api/integrations/oauth2/callback/`.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestHub, type HubClient, type TestHub } from "../helpers/hub.ts";
+import { beforeAll, expect, it } from "vitest";
+import type { HubClient } from "../helpers/hub.ts";
+import { useTestHub } from "../helpers/suiteHub.ts";
 
 const TOKEN = "/api/apps/itwin-browser/integrations/bentley-itwin/token";
 
-let t: TestHub;
+const t = useTestHub();
 let alice: HubClient;
 let pat: string;
 
 beforeAll(async () => {
-  t = await startTestHub();
-  alice = await t.signIn("alice@example.com");
+  alice = await t().signIn("alice@example.com");
   pat = (await alice.post<{ token: string }>("/api/me/tokens", { name: "security" })).body.token;
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 it("the authorization URL has no secret, and the callback returns to the app without the code or state", async () => {
@@ -31,13 +28,13 @@ it("the authorization URL has no secret, and the callback returns to the app wit
   const authorize = login.headers.get("location")!;
   expect(authorize).not.toContain("sandbox-web-secret");
   expect(new URL(authorize).searchParams.get("redirect_uri")).toBe(
-    `${t.url}/api/integrations/oauth2/callback/`,
+    `${t().url}/api/integrations/oauth2/callback/`,
   );
   // The state stored for this flow remembers exactly that redirect URI (used again at the exchange).
-  const states = await t.hub.services.store.db.selectFrom("oauth_states").select("redirect_uri").execute();
-  expect(states.map((s) => s.redirect_uri)).toEqual([`${t.url}/api/integrations/oauth2/callback/`]);
+  const states = await t().hub.services.store.db.selectFrom("oauth_states").select("redirect_uri").execute();
+  expect(states.map((s) => s.redirect_uri)).toEqual([`${t().url}/api/integrations/oauth2/callback/`]);
 
-  const done = await t.connect(alice, "bentley-itwin", "alice@example.com", {
+  const done = await t().connect(alice, "bentley-itwin", "alice@example.com", {
     app: "itwin-browser",
     returnTo: "/apps/itwin-browser",
   });
@@ -57,7 +54,7 @@ it("the callback's pages send no Referer (the callback URL holds the code)", asy
 });
 
 it("a personal access token in the query string is not a credential", async () => {
-  const anonymous = t.client();
+  const anonymous = t().client();
   for (const name of ["access_token", "token", "pat", "bearer"]) {
     const me = await anonymous.get(`/api/me?${name}=${encodeURIComponent(pat)}`);
     expect(me.status, name).toBe(401);
@@ -66,14 +63,16 @@ it("a personal access token in the query string is not a credential", async () =
     expect(token.text).not.toContain("accessToken");
   }
   // In the header it works (the positive control).
-  const script = t.client();
+  const script = t().client();
   script.bearer = pat;
   expect((await script.get(TOKEN)).status).toBe(200);
 });
 
 it("a session id in the query string is not a session", async () => {
   const cookie = alice.jar.get("gatehouse_session")!;
-  const res = await t.client().get(`/api/me?gatehouse_session=${encodeURIComponent(cookie)}`);
+  const res = await t()
+    .client()
+    .get(`/api/me?gatehouse_session=${encodeURIComponent(cookie)}`);
   expect(res.status).toBe(401);
 });
 
