@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HOSTILE_RETURN_TO } from "../../test/helpers/hostileReturnTo.ts";
+import { HOSTILE_RETURN_TO } from "../../../test/helpers/hostileReturnTo.ts";
 import { HUB_ORIGIN, safeReturnTo } from "./returnTo.ts";
 
 describe("safeReturnTo", () => {
