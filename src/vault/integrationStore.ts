@@ -174,6 +174,8 @@ export class IntegrationStore {
   }
 
   private sealSecret(id: string, secret: string | null): { enc: string | null; keyId: string | null } {
+    // A spread of an integration leaves its secret out: say so rather than fail inside the cipher.
+    if (secret === undefined) throw new TypeError("clientSecret must be given: a string, or null for none");
     if (secret === null || secret === "") return { enc: null, keyId: null };
     return seal(this.keyRing, secret, aad.integrationClientSecret(id));
   }

@@ -174,6 +174,8 @@ export function useIsolatedApps(): IsolatedApps {
     const service = (await integrations.get("bentley-itwin-service"))!;
     await integrations.create({
       ...service,
+      // Named: a spread of an integration leaves its secret out.
+      clientSecret: service.clientSecret,
       name: "beta-service",
       apps: ["beta"],
       description: "beta's own service identity",
