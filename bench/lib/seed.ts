@@ -24,6 +24,9 @@ export interface BenchSeed {
   integration: Integration;
   tokens: TokenService;
   userId: string;
+  /** `userId`'s sign-in, for what only a browser session may do (revoking a token). */
+  email: string;
+  password: string;
   /** Personal access token of `userId`. */
   pat: string;
   /** alice's tokens from the emulator (the refresh token is reused for the refresher row). */
@@ -42,11 +45,9 @@ export async function seedBench(databaseUrl: string, bentleyUrl: string): Promis
     apps: [BENCH_APP],
   });
   const accounts = new AccountStore(store.db);
-  const user = await accounts.createUser({
-    email: `bench-${randomUUID().slice(0, 8)}@example.com`,
-    password: "bench-password-not-used",
-    role: "user",
-  });
+  const email = `bench-${randomUUID().slice(0, 8)}@example.com`;
+  const password = randomBytes(18).toString("base64url");
+  const user = await accounts.createUser({ email, password, role: "user" });
   const { token: pat } = await accounts.createPersonalAccessToken(user.id, "bench");
   const tokens = new TokenService({ store, keyRing, oauthConfigFor });
   const aliceTokens = await signInAlice(integration);
@@ -58,6 +59,8 @@ export async function seedBench(databaseUrl: string, bentleyUrl: string): Promis
     integration,
     tokens,
     userId: user.id,
+    email,
+    password,
     pat,
     aliceTokens,
     tokenPath: `/api/apps/${BENCH_APP}/integrations/${integration.name}/token`,
