@@ -57,13 +57,13 @@ export const authentication = fp(
     const { config, tokenRefusals } = app;
     const { credentials } = app.caches;
 
-    const authenticate = async (request: FastifyRequest, bearer: string | null | undefined) => {
-      if (bearer !== undefined) {
-        const credential = bearer ? await credentials.userForPersonalAccessToken(bearer) : null;
-        if (!credential) throw await tokenRefusals.explain(bearer ?? "", { ip: request.ip });
-        useToken(request, credential);
-        return;
-      }
+    /** The bearer path once the credential is known; null: the token does not authenticate. */
+    const acceptToken = async (request: FastifyRequest, bearer: string, credential: PatCredential | null) => {
+      if (!credential) throw await tokenRefusals.explain(bearer, { ip: request.ip });
+      useToken(request, credential);
+    };
+
+    const authenticateSession = async (request: FastifyRequest) => {
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie) {
         const session = await credentials.session(cookie);
@@ -86,21 +86,29 @@ export const authentication = fp(
     };
 
     // A callback hook: a token the cache holds is accepted without a promise or a turn of the event loop
-    // (the token API's hot path); anything else takes the async path above.
+    // (the token API's hot path); anything else takes the async paths above.
     app.addHook("onRequest", (request, _reply, done) => {
       const bearer = bearerToken(request);
-      const held = bearer ? credentials.heldPersonalAccessToken(bearer) : undefined;
-      if (held) {
-        try {
-          useToken(request, held);
-        } catch (error) {
-          done(error as Error);
-          return;
-        }
-        done();
+      if (bearer === undefined) {
+        authenticateSession(request).then(() => done(), done);
         return;
       }
-      authenticate(request, bearer).then(() => done(), done);
+      // An empty `Bearer` is refused like an unknown token.
+      const presented = bearer ?? "";
+      const credential = presented ? credentials.userForPersonalAccessToken(presented) : null;
+      if (credential === null || credential instanceof Promise) {
+        Promise.resolve(credential)
+          .then((found) => acceptToken(request, presented, found))
+          .then(() => done(), done);
+        return;
+      }
+      try {
+        useToken(request, credential);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done();
     });
   },
   {

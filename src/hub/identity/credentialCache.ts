@@ -73,21 +73,16 @@ export class CredentialCache {
   }
 
   /**
-   * The token's user and grant when the cache holds it, without waiting: the authentication hook answers a
-   * held token synchronously. Undefined: not held (ask userForPersonalAccessToken, which also counts the miss).
+   * The token's user and grant, or null when it does not authenticate (AccountStore.userForPersonalAccessToken).
+   * A held token is answered at once, not in a promise: the authentication hook accepts it without a turn
+   * of the event loop.
    */
-  heldPersonalAccessToken(token: string): PatCredential | undefined {
-    if (!this.coherence.usable()) return undefined;
-    return this.held(this.tokens, hashToken(token));
-  }
-
-  /** The token's user and grant, or null when it does not authenticate (AccountStore.userForPersonalAccessToken). */
-  userForPersonalAccessToken(token: string): Promise<PatCredential | null> {
+  userForPersonalAccessToken(token: string): PatCredential | Promise<PatCredential | null> {
     return this.lookup(this.tokens, token);
   }
 
   /** The session and its user for a cookie value, or null (AccountStore.session). Its key is the session id. */
-  session(cookieValue: string): Promise<SessionInfo | null> {
+  session(cookieValue: string): SessionInfo | Promise<SessionInfo | null> {
     return this.lookup(this.sessions, cookieValue);
   }
 
@@ -99,7 +94,8 @@ export class CredentialCache {
     return held.value;
   }
 
-  private async lookup<V>(kind: CredentialKind<V>, presented: string): Promise<V | null> {
+  /** The held value (a hit), or the account store's answer in a promise (a miss, or the cache bypassed). */
+  private lookup<V>(kind: CredentialKind<V>, presented: string): V | Promise<V | null> {
     const { coherence } = this;
     if (!coherence.usable()) {
       coherence.count(kind.name, "bypassed");
@@ -109,6 +105,11 @@ export class CredentialCache {
     const held = this.held(kind, key);
     if (held !== undefined) return held;
     coherence.count(kind.name, "misses");
+    return this.loadAndHold(kind, presented, key);
+  }
+
+  private async loadAndHold<V>(kind: CredentialKind<V>, presented: string, key: string): Promise<V | null> {
+    const { coherence } = this;
     const ticket = coherence.ticket();
     const value = await kind.load(presented);
     if (value === null) return null;
