@@ -19,6 +19,18 @@ export class CachedIntegrations {
     this.byName = coherence.cache("integrations", { maxEntries });
   }
 
+  /**
+   * The integration when it is held now, else undefined (then `get`): synchronous, so the token route can
+   * answer a held token without a promise. Counts a hit; a miss is left for `get` to count.
+   */
+  held(name: string): Integration | undefined {
+    const { coherence } = this;
+    if (!coherence.usable()) return undefined;
+    const held = this.byName.get(name, coherence.now());
+    if (held) coherence.count("integrations", "hits");
+    return held;
+  }
+
   async get(name: string): Promise<Integration | null> {
     const { coherence } = this;
     if (!coherence.usable()) {

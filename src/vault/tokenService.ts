@@ -50,6 +50,7 @@ export class TokenService {
   private readonly userTokens: UserTokens;
   private readonly serviceTokens: ServiceTokens;
   private readonly revocation: Revocation;
+  private readonly heldTokens: HeldTokens | undefined;
 
   constructor(options: TokenServiceOptions) {
     const now = options.now ?? Date.now;
@@ -58,6 +59,7 @@ export class TokenService {
     const upstream = new Upstream({ oauth: options.oauth, retry: options.retry, metrics, logger, now });
     const serviceTokenStore = new ServiceTokenStore(store, keyRing, now);
     const sources = { coordinator, upstream, oauthConfigFor, metrics, logger, now, held: options.heldTokens };
+    this.heldTokens = options.heldTokens;
     this.connections = new ConnectionStore(store, keyRing, now);
     this.userTokens = new UserTokens({
       ...sources,
@@ -99,6 +101,24 @@ export class TokenService {
     options: { minValiditySeconds?: number } = {},
   ): Promise<AccessTokenResult> {
     return this.userTokens.get(integration, userId, validFor(marginMs(options)));
+  }
+
+  /**
+   * The token getUserToken (or getServiceToken, for a client-credentials integration) would answer, when it
+   * is held in memory and the same renewal rule keeps it; null otherwise, and then ask those. Synchronous:
+   * the token route answers a held token without a promise.
+   */
+  heldToken(
+    integration: Integration,
+    userId: string,
+    options: { minValiditySeconds?: number } = {},
+  ): AccessTokenResult | null {
+    const held = this.heldTokens;
+    if (!held) return null;
+    const rule = validFor(marginMs(options));
+    return integration.grantType === "client_credentials"
+      ? held.serviceToken(integration.id, rule)
+      : held.userToken(integration.id, userId, rule);
   }
 
   /**

@@ -98,6 +98,45 @@ forEachDatabase("token API", (_getStore, database) => {
     expect(await pageCode(start)).toBe("integration_not_assigned");
   });
 
+  it("answers a held token as the first read did, and refuses with it held what the route refuses", async () => {
+    const okCount = async () =>
+      Number(
+        /gatehouse_token_requests_total\{outcome="ok"\} (\d+)/.exec(
+          (await t.client().get("/metrics")).text,
+        )?.[1],
+      );
+    const first = await alice.get<TokenAnswer>(TOKEN_PATH);
+    const before = await okCount();
+    // Now held: these are answered before validation and the handler (tokens.ts, answerHeld).
+    for (const path of [TOKEN_PATH, `${TOKEN_PATH}?minValidity=0`, `${TOKEN_PATH}?minValidity=86400`]) {
+      const held = await alice.get<TokenAnswer>(path);
+      expect(held.status, held.text).toBe(200);
+      expect(held.text).toBe(first.text);
+      for (const header of ["cache-control", "content-type", "x-content-type-options"])
+        expect(held.headers.get(header), header).toBe(first.headers.get(header));
+    }
+    expect(await okCount()).toBe(before + 3);
+    // What the schema refuses is still refused while the token is held.
+    for (const query of ["minValidity=abc", "minValidity=1&minValidity=2", "minValidity=123456", "other=1"])
+      expectProblem(await alice.get(`${TOKEN_PATH}?${query}`), 400, "validation_failed");
+    expectProblem(
+      await alice.get("/api/apps/acc-hubs/integrations/bentley-itwin/token"),
+      403,
+      "integration_not_assigned",
+    );
+    // A personal access token is held to its scopes and apps on the held path too.
+    for (const [grant, code] of [
+      [{ scopes: ["apps:run"] }, "insufficient_scope"],
+      [{ apps: ["acc-hubs"] }, "insufficient_scope"],
+    ] as const) {
+      const pat = await alice.post<{ token: string }>("/api/me/tokens", { name: `held-${code}`, ...grant });
+      expect(pat.status, pat.text).toBe(201);
+      const script = t.client();
+      script.bearer = pat.body.token;
+      expectProblem(await script.get(TOKEN_PATH), 403, code);
+    }
+  });
+
   it("gives a service token for the client-credentials integration", async () => {
     const res = await alice.get<TokenAnswer>(
       "/api/apps/itwin-service/integrations/bentley-itwin-service/token",

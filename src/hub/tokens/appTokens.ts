@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { GatehouseError, errors } from "../../errors.ts";
-import type { Integration, IntegrationStore } from "../../vault/integrationStore.ts";
+import type { CachedIntegrations } from "../../vault/cachedIntegrations.ts";
+import type { Integration } from "../../vault/integrationStore.ts";
 import type { AccessTokenResult } from "../../vault/storage.ts";
 import type { TokenService } from "../../vault/tokenService.ts";
-import { checkAssignment } from "./assignment.ts";
+import { checkAssignment, mayUse } from "./assignment.ts";
 import { loginPath } from "../connect/connectFlow.ts";
 import type { AppDirectory } from "../context.ts";
 import { problemSchema } from "../http/schemas.ts";
@@ -22,7 +23,7 @@ export class AppTokens {
   /** `apps`: which integrations each loaded app lists (read per call); null: an app is known when an
    *  integration names it. */
   constructor(
-    private readonly integrations: Pick<IntegrationStore, "get">,
+    private readonly integrations: Pick<CachedIntegrations, "get" | "held">,
     private readonly tokens: TokenService,
     private readonly apps: () => AppDirectory | null,
     /** Told of every token handed out (the audit trail's per-minute issuance counter); cheap, synchronous. */
@@ -46,6 +47,24 @@ export class AppTokens {
         ? tokens.getServiceToken(found, options)
         : tokens.getUserToken(found, userId, options),
     );
+  }
+
+  /**
+   * What tokenForApp would answer, when the integration and its token are both held in memory and `app` may
+   * use it; null in every other case (not held, to be refreshed, refused), and then ask tokenForApp, which
+   * gives the refusal its one answer. Synchronous: the token route's hot path (tokens.ts).
+   */
+  heldTokenForApp(
+    app: string,
+    integration: string,
+    userId: string,
+    options: AppTokenOptions = {},
+  ): AccessTokenResult | null {
+    const found = this.integrations.held(integration);
+    if (!found || !mayUse(this.apps(), found, app)) return null;
+    const token = this.tokens.heldToken(found, userId, options);
+    if (token) this.issued?.(app, found.name, userId);
+    return token;
   }
 
   /**

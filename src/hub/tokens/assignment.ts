@@ -13,6 +13,11 @@ export function checkAssignment(apps: AppDirectory | null, integration: Integrat
   if (why !== null) throw errors.integrationNotAssigned(integration.name, app, why);
 }
 
+/** True when `app` may use `integration` (checkAssignment would not throw). */
+export function mayUse(apps: AppDirectory | null, integration: Integration, app: string): boolean {
+  return refusal(apps, integration, app) === null;
+}
+
 /** Why `app` may not use `integration`, or null when it may. (No closure: this runs on every token read.) */
 function refusal(apps: AppDirectory | null, integration: Integration, app: string): string | null {
   if (!INTEGRATION_NAME.test(app)) return "that is not an app name";
