@@ -20,16 +20,25 @@ type StatusClass = "1xx" | "2xx" | "3xx" | "4xx" | "5xx";
 /** What the summary counts between two lines. */
 class Tally {
   requests = 0;
-  byClass: Partial<Record<StatusClass, number>> = {};
+  /** Requests by status class, 1xx at index 0 to 5xx at index 4 (per request: no key made, no lookup). */
+  private readonly classes = [0, 0, 0, 0, 0];
   totalMs = 0;
   maxMs = 0;
 
   add(statusCode: number, ms: number): void {
     this.requests += 1;
-    const cls = `${Math.min(5, Math.max(1, Math.floor(statusCode / 100)))}xx` as StatusClass;
-    this.byClass[cls] = (this.byClass[cls] ?? 0) + 1;
+    this.classes[Math.min(4, Math.max(0, Math.floor(statusCode / 100) - 1))]! += 1;
     this.totalMs += ms;
     if (ms > this.maxMs) this.maxMs = ms;
+  }
+
+  /** The classes that had requests, as the summary line names them ("2xx": 10, …). */
+  get byClass(): Partial<Record<StatusClass, number>> {
+    const counts: Partial<Record<StatusClass, number>> = {};
+    this.classes.forEach((n, i) => {
+      if (n > 0) counts[`${i + 1}xx` as StatusClass] = n;
+    });
+    return counts;
   }
 }
 

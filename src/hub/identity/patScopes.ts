@@ -63,7 +63,21 @@ const ADMIN_PREFIX = "/api/admin/";
 /** Every route pattern listed here, for the test that each still exists. */
 export const LISTED_ROUTES: readonly string[] = [...Object.keys(ROUTE_RULES), ...SESSION_ONLY];
 
-function ruleFor(method: string, route: string): RouteRule | "session_only" | null {
+type Rule = RouteRule | "session_only" | null;
+
+/** Route pattern → method → its rule, worked out once: a token's every request asks. (Bounded: the registered
+ * routes times the methods Node parses.) */
+const rulesByRoute = new Map<string, Map<string, Rule>>();
+
+function ruleFor(method: string, route: string): Rule {
+  let byMethod = rulesByRoute.get(route);
+  if (!byMethod) rulesByRoute.set(route, (byMethod = new Map<string, Rule>()));
+  let rule = byMethod.get(method);
+  if (rule === undefined) byMethod.set(method, (rule = ruleOf(method, route)));
+  return rule;
+}
+
+function ruleOf(method: string, route: string): Rule {
   const key = `${method} ${route}`;
   if (SESSION_ONLY.has(key)) return "session_only";
   if (ROUTE_RULES[key]) return ROUTE_RULES[key];

@@ -32,13 +32,20 @@ export class IssuanceCounter {
   private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private keyMinute = -1;
+  private keyPrefix = "";
 
   constructor(private readonly options: IssuanceCounterOptions) {}
 
   /** One token issued to `app` for `integration` and `userId`. Synchronous and cheap. */
   count(app: string, integration: string, userId: string): void {
     const minute = Math.floor(this.options.now() / MINUTE_MS) * MINUTE_MS;
-    const key = `${minute}\u0000${app}\u0000${integration}\u0000${userId}`;
+    // The minute's part of the key is made once a minute, not per token.
+    if (minute !== this.keyMinute) {
+      this.keyMinute = minute;
+      this.keyPrefix = `${minute}\u0000`;
+    }
+    const key = `${this.keyPrefix}${app}\u0000${integration}\u0000${userId}`;
     const entry = this.pending.get(key);
     if (entry) entry.count += 1;
     else this.pending.set(key, { minute, app, integration, userId, count: 1 });
