@@ -69,7 +69,7 @@ export const runtimeRoutes: FastifyPluginAsync = async (app) => {
       const token = forced
         ? await appTokens.forcedTokenForApp(grant.app, body.integration, grant.userId)
         : await appTokens.tokenForApp(grant.app, body.integration, grant.userId, {
-            minValiditySeconds: body.minValidity ?? 60,
+            minValiditySeconds: body.minValidity,
           });
       return sendTokenAnswer(reply, token);
     },

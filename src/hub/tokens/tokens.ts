@@ -7,7 +7,6 @@ import { requireUser, signedIn } from "../context.ts";
 const segment = { type: "string", minLength: 1, maxLength: 200 } as const;
 /** `minValidity`: whole seconds, at most five digits (then capped at a day). */
 const MIN_VALIDITY = /^[0-9]{1,5}$/;
-const DEFAULT_MIN_VALIDITY_SECONDS = 60;
 const MAX_MIN_VALIDITY_SECONDS = 86_400;
 
 type TokenRequest = FastifyRequest<{
@@ -15,8 +14,9 @@ type TokenRequest = FastifyRequest<{
   Querystring: { minValidity?: string };
 }>;
 
-const minValiditySecondsOf = (query: { minValidity?: string }): number =>
-  Math.min(Number(query.minValidity ?? DEFAULT_MIN_VALIDITY_SECONDS), MAX_MIN_VALIDITY_SECONDS);
+/** The asked margin, at most a day; none asked: the vault's default (tokenService.ts). */
+const minValiditySecondsOf = (query: { minValidity?: string }): number | undefined =>
+  query.minValidity === undefined ? undefined : Math.min(Number(query.minValidity), MAX_MIN_VALIDITY_SECONDS);
 
 /**
  * True when the query is one the schema accepts as it stands: nothing, or a well-formed `minValidity`.
