@@ -9,17 +9,25 @@ import type { RefreshOutcome, TokenMetrics, UpstreamOperation } from "../../vaul
  */
 export class HubMetrics implements TokenMetrics {
   readonly registry = new Registry();
-  private readonly tokenRequests: Counter<"outcome">;
+  /** Token API answers by outcome since the hub started (the counter reads it at each scrape). */
+  private readonly tokenRequestsByOutcome = new Map<string, number>();
   private readonly refreshCounter: Counter<"outcome" | "kind">;
   private readonly upstream: Histogram<"operation">;
   private readonly connections: Gauge;
 
   constructor(options: { countConnections?: () => Promise<number>; defaultMetrics?: boolean } = {}) {
-    this.tokenRequests = new Counter({
+    const byOutcome = this.tokenRequestsByOutcome;
+    new Counter({
       name: "gatehouse_token_requests_total",
       help: "Token API requests by outcome (ok, login_required, provider_unavailable, …)",
       labelNames: ["outcome"],
       registers: [this.registry],
+      // Counted in a plain map on the token path and handed over at each scrape: labelling a prom-client
+      // counter per request hashes its labels every time.
+      collect() {
+        this.reset();
+        for (const [outcome, n] of byOutcome) this.inc({ outcome }, n);
+      },
     });
     this.refreshCounter = new Counter({
       name: "gatehouse_token_refreshes_total",
@@ -48,7 +56,8 @@ export class HubMetrics implements TokenMetrics {
 
   /** One token API answer; `outcome` is "ok" or the error code. */
   tokenRequest(outcome: string): void {
-    this.tokenRequests.inc({ outcome });
+    const counts = this.tokenRequestsByOutcome;
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
   }
 
   /** TokenMetrics: one refresh decision. */
