@@ -24,11 +24,7 @@ export class CachedIntegrations {
    * answer a held token without a promise. Counts a hit; a miss is left for `get` to count.
    */
   held(name: string): Integration | undefined {
-    const { coherence } = this;
-    if (!coherence.usable()) return undefined;
-    const held = this.byName.get(name, coherence.now());
-    if (held) coherence.count("integrations", "hits");
-    return held;
+    return this.coherence.usable() ? this.hit(name) : undefined;
   }
 
   async get(name: string): Promise<Integration | null> {
@@ -37,11 +33,8 @@ export class CachedIntegrations {
       coherence.count("integrations", "bypassed");
       return this.store.get(name);
     }
-    const held = this.byName.get(name, coherence.now());
-    if (held) {
-      coherence.count("integrations", "hits");
-      return held;
-    }
+    const held = this.hit(name);
+    if (held) return held;
     coherence.count("integrations", "misses");
     const ticket = coherence.ticket();
     const found = await this.store.get(name);
@@ -50,6 +43,13 @@ export class CachedIntegrations {
       if (coherence.mayStore(ticket, tags)) this.byName.set(name, freeze(found), coherence.expiry(), tags);
     }
     return found;
+  }
+
+  /** The held entry, counted as a hit; undefined when none (the caller has asked `usable()`). */
+  private hit(name: string): Integration | undefined {
+    const held = this.byName.get(name, this.coherence.now());
+    if (held) this.coherence.count("integrations", "hits");
+    return held;
   }
 }
 

@@ -19,7 +19,7 @@ function setup() {
     subscribe: (l: (event: FeedEvent) => void) => ((listener = l), () => {}),
   } as unknown as ChangeFeed;
   const coherence = new CacheCoherence(feed, { ttlMs: 30_000, now: () => now });
-  return { held: new HeldTokens(coherence), emit: (event: FeedEvent) => listener(event) };
+  return { held: new HeldTokens(coherence), emit: (event: FeedEvent) => listener(event), coherence };
 }
 
 const row = (overrides: Partial<ConnectionRow> = {}): ConnectionRow =>
@@ -47,6 +47,19 @@ describe("HeldTokens", () => {
     expect(held.userToken("i1", "u1", validFor(60_000))).toEqual(result);
     now = NOW + 30_000;
     expect(held.userToken("i1", "u1", validFor(60_000))).toBeNull();
+  });
+
+  it("counts a peek's hit but leaves its miss to the lookup that follows it", () => {
+    now = NOW;
+    const { held, coherence } = setup();
+    const lookups = () => coherence.stats().find((c) => c.name === "connection_tokens")!.lookups;
+    expect(held.userToken("i1", "u1", validFor(60_000), true)).toBeNull();
+    expect(lookups()).toEqual({ hits: 0, misses: 0, bypassed: 0 });
+    expect(held.userToken("i1", "u1", validFor(60_000))).toBeNull();
+    expect(lookups()).toEqual({ hits: 0, misses: 1, bypassed: 0 });
+    held.holdUserToken(row(), result, held.ticket());
+    expect(held.userToken("i1", "u1", validFor(60_000), true)).toEqual(result);
+    expect(lookups()).toEqual({ hits: 1, misses: 1, bypassed: 0 });
   });
 
   it("drops the token of a connection, integration or user that changed", () => {

@@ -78,13 +78,22 @@ export class HeldTokens {
     this.services = coherence.cache("service_tokens", options);
   }
 
-  /** The held token of (integration, user), if the rule keeps it now; null: read the database. */
-  userToken(integrationId: string, userId: string, rule: RenewalRule): AccessTokenResult | null {
-    return this.lookup("connection_tokens", this.users, `${integrationId}:${userId}`, rule);
+  /**
+   * The held token of (integration, user), if the rule keeps it now; null: read the database. `peek` (the
+   * token route's hot path, which hands a miss on to the full path) counts only a hit, so that a miss is
+   * counted once, by the lookup that handles it.
+   */
+  userToken(
+    integrationId: string,
+    userId: string,
+    rule: RenewalRule,
+    peek = false,
+  ): AccessTokenResult | null {
+    return this.lookup("connection_tokens", this.users, `${integrationId}:${userId}`, rule, peek);
   }
 
-  serviceToken(integrationId: string, rule: RenewalRule): AccessTokenResult | null {
-    return this.lookup("service_tokens", this.services, integrationId, rule);
+  serviceToken(integrationId: string, rule: RenewalRule, peek = false): AccessTokenResult | null {
+    return this.lookup("service_tokens", this.services, integrationId, rule, peek);
   }
 
   /** Taken before reading the row whose token may then be held. */
@@ -118,15 +127,16 @@ export class HeldTokens {
     cache: BoundedCache<HeldToken>,
     key: string,
     rule: RenewalRule,
+    peek: boolean,
   ): AccessTokenResult | null {
     if (!this.coherence.usable()) {
-      this.coherence.count(name, "bypassed");
+      if (!peek) this.coherence.count(name, "bypassed");
       return null;
     }
     const now = this.coherence.now();
     const held = cache.get(key, now);
     if (!held || rule(held.times, now)) {
-      this.coherence.count(name, "misses");
+      if (!peek) this.coherence.count(name, "misses");
       return null;
     }
     this.coherence.count(name, "hits");

@@ -116,9 +116,10 @@ export class TokenService {
     const held = this.heldTokens;
     if (!held) return null;
     const rule = validFor(marginMs(options));
+    // A peek: a miss is counted by the getUserToken / getServiceToken call that follows it.
     return integration.grantType === "client_credentials"
-      ? held.serviceToken(integration.id, rule)
-      : held.userToken(integration.id, userId, rule);
+      ? held.serviceToken(integration.id, rule, true)
+      : held.userToken(integration.id, userId, rule, true);
   }
 
   /**
