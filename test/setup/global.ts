@@ -10,7 +10,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "../helpers/freePort.ts";
 import { join } from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
@@ -86,20 +86,6 @@ async function sharedCluster(): Promise<{ url: string; release(): Promise<void> 
       await cluster.stop();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === "object") resolve(address.port);
-        else reject(new Error("no port"));
-      });
-    });
-  });
 }
 
 async function startCluster(): Promise<Cluster> {
