@@ -30,6 +30,8 @@ import { userRoutes } from "./identity/userRoutes.ts";
 import type { AppDirectory, HubServices } from "./context.ts";
 import { faviconRoutes } from "./http/favicon.ts";
 import { AccessLog } from "./http/accessLog.ts";
+import { API_CACHE_CONTROL, API_CONTENT_TYPE_OPTIONS, API_PREFIX } from "./http/apiHeaders.ts";
+import { serverWithFront, type FrontDesk } from "./http/frontServer.ts";
 import { createLogger } from "./http/logger.ts";
 import { LazySchemas } from "./http/lazySchemas.ts";
 import { LazyRequestLogger } from "./http/requestLogger.ts";
@@ -50,6 +52,8 @@ import {
 import { openApiErrorCodes } from "./http/schemas.ts";
 import { staticUi } from "./http/static.ts";
 import { tokenRoutes } from "./tokens/tokens.ts";
+import { HeldTokenLane } from "./tokens/heldTokenLane.ts";
+import { appTokensOf } from "./tokens/appTokens.ts";
 import { viewRoutes } from "./apps/viewRoutes.ts";
 
 /** A route plugin, encapsulated, with the services it reads: Fastify checks they are registered first. */
@@ -151,6 +155,8 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   let schemas: LazySchemas;
   /** Set when close() begins: answers still in flight then end their keep-alive connection. */
   let closing = false;
+  /** Asked before Fastify about each request once the hub is ready: the token route's fast lane. */
+  let front: FrontDesk | null = null;
   try {
     const keyRing =
       deps.keyRing ?? loadKeyRing({ env: config.encryptionKeys ?? undefined, dataDir: config.dataDir });
@@ -176,6 +182,7 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
       // Each route's validator and serializer compiled on first use or by warmUp() (lazySchemas.ts).
       schemaController: { compilersFactory: schemas.compilersFactory },
+      serverFactory: serverWithFront(() => front),
     }) as unknown as FastifyInstance;
     app = instance;
     app.setErrorHandler(problemErrorHandler);
@@ -209,9 +216,9 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       // Without this a keep-alive connection busy when close() began stays open after its answer, and the
       // process waits on the client instead of exiting (a rolling restart behind a load balancer stalls).
       if (closing) void reply.header("connection", "close");
-      if (request.url.startsWith("/api/")) {
-        if (!reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
-        void reply.header("x-content-type-options", "nosniff");
+      if (request.url.startsWith(API_PREFIX)) {
+        if (!reply.hasHeader("cache-control")) void reply.header("cache-control", API_CACHE_CONTROL);
+        void reply.header("x-content-type-options", API_CONTENT_TYPE_OPTIONS);
       }
       done(null, payload);
     });
@@ -224,6 +231,14 @@ export async function buildHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     app.get("/api/openapi.json", { schema: { hide: true } }, () => app!.swagger());
     await app.register(staticUi); // the web UI (web/dist) and its SPA fallback
     await app.ready();
+    const lane = new HeldTokenLane({
+      credentials: app.caches.credentials,
+      appTokens: appTokensOf(app, () => app!.appDirectory),
+      metrics: app.metrics,
+      accessLog,
+      closing: () => closing,
+    });
+    front = (req, res) => lane.answer(req, res);
   } catch (err) {
     await app?.close();
     if (ownsStore) await store.close();

@@ -23,8 +23,8 @@ export function publicOrigin(publicUrl: string): string {
   return new URL(publicUrl).origin;
 }
 
-function bearerToken(request: FastifyRequest): string | null | undefined {
-  const header = request.headers.authorization;
+/** The token of an `Authorization: Bearer` header; null: the scheme with no token; undefined: no bearer. */
+export function bearerToken(header: string | undefined): string | null | undefined {
   // Other schemes (e.g. the app runtime's `Capability`) are for the routes that understand them.
   if (header === undefined || !/^Bearer(\s|$)/i.test(header)) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -88,7 +88,7 @@ export const authentication = fp(
     // A callback hook: a token the cache holds is accepted without a promise or a turn of the event loop
     // (the token API's hot path); anything else takes the async paths above.
     app.addHook("onRequest", (request, _reply, done) => {
-      const bearer = bearerToken(request);
+      const bearer = bearerToken(request.headers.authorization);
       if (bearer === undefined) {
         authenticateSession(request).then(() => done(), done);
         return;

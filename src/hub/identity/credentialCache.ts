@@ -81,6 +81,14 @@ export class CredentialCache {
     return this.lookup(this.tokens, token);
   }
 
+  /**
+   * The token's answer when the cache holds it (a hit, counted), else undefined: nothing loaded, nothing
+   * counted, the lookup left to the authentication hook (the token route's fast lane, heldTokenLane.ts).
+   */
+  heldPersonalAccessToken(token: string): PatCredential | undefined {
+    return this.coherence.usable() ? this.held(this.tokens, hashToken(token)) : undefined;
+  }
+
   /** The session and its user for a cookie value, or null (AccountStore.session). Its key is the session id. */
   session(cookieValue: string): SessionInfo | Promise<SessionInfo | null> {
     return this.lookup(this.sessions, cookieValue);

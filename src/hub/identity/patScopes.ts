@@ -90,37 +90,43 @@ function ruleOf(method: string, route: string): Rule {
 const insufficient = (detail: string, details: Record<string, unknown> = {}) =>
   new GatehouseError("insufficient_scope", detail, details);
 
+type PatRequest = Pick<FastifyRequest, "method" | "params"> & { routeOptions: { url?: string } };
+
 /**
  * Throws unless `grant` lets a token make this request: 403 `session_only` for token management, 403
  * `insufficient_scope` outside its scopes or apps. `route` is the matched route's pattern (never the raw
  * URL); unmatched requests are left to the not-found handler.
  */
-export function checkPatRequest(
-  grant: PatGrant,
-  request: Pick<FastifyRequest, "method" | "params"> & { routeOptions: { url?: string } },
-): void {
+export function checkPatRequest(grant: PatGrant, request: PatRequest): void {
+  const refusal = patRefusal(grant, request);
+  if (refusal) throw refusal;
+}
+
+/** What checkPatRequest would throw, or null when the token may make the request. */
+export function patRefusal(grant: PatGrant, request: PatRequest): GatehouseError | null {
   const route = request.routeOptions.url;
-  if (route === undefined) return;
+  if (route === undefined) return null;
   const method = request.method === "HEAD" ? "GET" : request.method;
   const rule = ruleFor(method, route);
   if (rule === "session_only") {
-    throw new GatehouseError(
+    return new GatehouseError(
       "session_only",
       "Personal access tokens cannot create, list or delete tokens; sign in to the hub in a browser",
     );
   }
   if (rule === null) {
-    throw insufficient(`Personal access tokens cannot use ${method} ${route}; sign in in a browser`);
+    return insufficient(`Personal access tokens cannot use ${method} ${route}; sign in in a browser`);
   }
   if (rule.scope !== "any" && !grant.scopes.includes(rule.scope)) {
-    throw insufficient(`This token lacks the ${rule.scope} scope`, { requiredScope: rule.scope });
+    return insufficient(`This token lacks the ${rule.scope} scope`, { requiredScope: rule.scope });
   }
   if (rule.appParam && grant.apps) {
     const app = (request.params as Record<string, unknown>)[rule.appParam];
     if (typeof app !== "string" || !grant.apps.includes(app)) {
-      throw insufficient(`This token is limited to the apps ${grant.apps.join(", ")}`, { apps: grant.apps });
+      return insufficient(`This token is limited to the apps ${grant.apps.join(", ")}`, { apps: grant.apps });
     }
   }
+  return null;
 }
 
 /** False when the request came with a token limited to other apps (lists filter by it). */

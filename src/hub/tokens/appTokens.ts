@@ -141,9 +141,12 @@ export function tokenAnswerJson(token: AccessTokenResult): string {
   return json;
 }
 
+/** The content type of a token answer, as the route's schema documents it. */
+export const TOKEN_CONTENT_TYPE = "application/json; charset=utf-8";
+
 /** Sends a token answer: JSON text already made, with the content type the route's schema documents. */
 export function sendTokenAnswer(reply: FastifyReply, token: AccessTokenResult): FastifyReply {
-  return reply.type("application/json; charset=utf-8").send(tokenAnswerJson(token));
+  return reply.type(TOKEN_CONTENT_TYPE).send(tokenAnswerJson(token));
 }
 
 /** The JSON schema of `tokenAnswer` (serialization drops anything else). */

@@ -1,0 +1,29 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { FastifyServerFactory } from "fastify";
+
+/** Answers a request before Fastify and returns true, or returns false and leaves it untouched. */
+export type FrontDesk = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The hub's HTTP server: the one Fastify makes for its options (the same timeouts), except that `front`,
+ * once set, is asked about each request first (Fastify's `serverFactory`). The token route's fast lane
+ * sits there (tokens/heldTokenLane.ts).
+ */
+export function serverWithFront(front: () => FrontDesk | null): FastifyServerFactory {
+  return (handler, options) => {
+    const server = createServer(
+      (options.http ?? {}) as Parameters<typeof createServer>[0],
+      (req: IncomingMessage, res: ServerResponse) => {
+        const desk = front();
+        if (desk === null || !desk(req, res)) handler(req, res);
+      },
+    );
+    // As Fastify sets its own server (fastify/lib/server.js, getServerInstance).
+    server.keepAliveTimeout = options.keepAliveTimeout as number;
+    server.requestTimeout = options.requestTimeout as number;
+    server.setTimeout(options.connectionTimeout as number);
+    if ((options.maxRequestsPerSocket as number) > 0)
+      server.maxRequestsPerSocket = options.maxRequestsPerSocket as number;
+    return server;
+  };
+}
