@@ -11,7 +11,7 @@ export interface BenchRow {
   ratio: number | null;
   /** The goal, e.g. ">= 0.8 ratio" or "<= 150 ms"; null when the row is reported only. */
   target: string | null;
-  /** How the load was made, where it matters: the tool and its connections (e.g. "wrk -t1 -c50, 15 s ×2"). */
+  /** How the load was made, where it matters: the tool and its connections (e.g. "wrk -t1 -c50, median of 5 rounds × 6 s"). */
   load?: string;
 }
 
