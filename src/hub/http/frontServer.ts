@@ -11,6 +11,8 @@ export type FrontDesk = (req: IncomingMessage, res: ServerResponse) => boolean;
  */
 export function serverWithFront(front: () => FrontDesk | null): FastifyServerFactory {
   return (handler, options) => {
+    // The hub serves plain HTTP/1.1 (TLS, if any, at the load balancer): say so rather than drop an option.
+    if (options.https || options.http2) throw new Error("serverWithFront makes HTTP/1.1 servers only");
     const server = createServer(
       (options.http ?? {}) as Parameters<typeof createServer>[0],
       (req: IncomingMessage, res: ServerResponse) => {

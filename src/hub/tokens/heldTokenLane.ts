@@ -54,14 +54,16 @@ export class HeldTokenLane {
 
   /** Answers `req` and returns true when its token is held and may be given; false: Fastify's request. */
   answer(req: IncomingMessage, res: ServerResponse): boolean {
+    // Every request asks: the URL first, so the others (the UI's files, the rest of the API) pay one match.
+    if (req.method !== "GET" || req.url === undefined) return false;
+    const url = parseTokenUrl(req.url);
+    if (!url) return false;
     const start = performance.now();
     const { deps } = this;
-    // A request with a body, another method or any header Fastify would act on differently is Fastify's.
-    if (req.method !== "GET" || deps.closing() || deps.accessLog.perRequest) return false;
+    if (deps.closing() || deps.accessLog.perRequest) return false;
+    // A body is Fastify's to parse or refuse.
     const { headers } = req;
     if (headers["content-length"] !== undefined || headers["transfer-encoding"] !== undefined) return false;
-    const url = req.url === undefined ? null : parseTokenUrl(req.url);
-    if (!url) return false;
     const presented = bearerToken(headers.authorization);
     if (!presented) return false;
     const credential = deps.credentials.heldPersonalAccessToken(presented);
