@@ -52,16 +52,16 @@ const URL_RULES: [RegExp, Part][] = [
   [/\/node_modules\/(kysely|pg|pg-pool|pg-protocol|pg-types|better-sqlite3)\/|\/src\/db\//, "database"],
   [/\/src\/vault\/(cipher|keyRing)\.ts|node:internal\/crypto\/(cipher|aes|keys|webcrypto)/, "crypto"],
   [
-    /\/src\/hub\/(?:\w+\/)?(auth|accounts|credentialCache)\.ts|\/src\/vault\/hashing\.ts|node:internal\/crypto\/hash/,
+    /\/src\/hub\/(?:\w+\/)?(auth|accounts|credentialCache|patScopes)\.ts|\/src\/vault\/hashing\.ts|node:internal\/crypto\/hash/,
     "auth",
   ],
   [/\/node_modules\/prom-client\/|\/src\/hub\/(?:\w+\/)?metrics\.ts/, "metrics"],
   [
-    /\/src\/hub\/(?:\w+\/)?(tokens|appTokens|assignment|runtimeRoutes)\.ts|\/src\/vault\/|\/src\/cache\/|\/src\/names\.ts/,
+    /\/src\/hub\/(?:\w+\/)?(tokens|appTokens|assignment|runtimeRoutes|heldTokenLane)\.ts|\/src\/vault\/|\/src\/cache\/|\/src\/names\.ts/,
     "token logic",
   ],
   [
-    /\/node_modules\/(fastify|find-my-way|avvio|light-my-request|@fastify\/[^/]+|fastify-plugin|ajv|fast-querystring|fast-uri|fast-decode-uri-component|safe-regex2|toad-cache|abstract-logging|process-warning|rfdc|secure-json-parse|content-type)\/|\/src\/hub\/(?:\w+\/)?(server|problem|context|lazySchemas)\.ts/,
+    /\/node_modules\/(fastify|find-my-way|avvio|light-my-request|@fastify\/[^/]+|fastify-plugin|ajv|fast-querystring|fast-uri|fast-decode-uri-component|safe-regex2|toad-cache|abstract-logging|process-warning|rfdc|secure-json-parse|content-type)\/|\/src\/hub\/(?:\w+\/)?(server|problem|context|lazySchemas|frontServer)\.ts/,
     "routing",
   ],
   [/^node:(_http_|http|net|internal\/(http|stream|streams|net|url|querystring|timers))/, "node http"],
