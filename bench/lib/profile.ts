@@ -109,10 +109,11 @@ export function summarise(profile: CpuProfile, window?: RegExp): ProfileSummary 
       const own = partOf(frame);
       const up = parent.get(id);
       // Node's own HTTP and stream code runs on behalf of its caller (pg reading its socket, Fastify
-      // writing an answer): a part above it on the stack wins; Node's HTTP only when none does.
+      // writing an answer): a part above it on the stack wins; Node's HTTP only when none does, or when
+      // the token logic itself answers (the fast lane writes its reply with Node's API, as a bare route).
       const above = up === undefined ? "other" : resolve(up);
       if (own === null) part = above;
-      else if (own === "node http" && above !== "other") part = above;
+      else if (own === "node http" && above !== "other" && above !== "token logic") part = above;
       else part = own;
     }
     partCache.set(id, part);

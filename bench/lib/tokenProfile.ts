@@ -56,7 +56,7 @@ export async function tokenProfileRows(
       if (keep) copyFileSync(join(dir, file), join(keep, `token-${dialect}-${Date.now()}.cpuprofile`));
       // From the first token request to the last: the start-up (module loading) and shutdown left out.
       const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile;
-      const summary = summarise(profile, /\/src\/hub\/(?:\w+\/)?tokens\.ts$/);
+      const summary = summarise(profile, /\/src\/hub\/(?:\w+\/)?(tokens|heldTokenLane)\.ts$/);
       options.log(`token_profile ${dialect} ${JSON.stringify(summary)} over ${requests} requests`);
       const load = `${tool}, 2 + ${seconds} s, under --cpu-prof, hub run from source`;
       rows.push(
