@@ -1,33 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { ChangeFeed, FeedEvent } from "../db/changeFeed.ts";
+import { fakeFeed } from "../../test/helpers/fakeFeed.ts";
 import { CacheCoherence, tagOf } from "./coherence.ts";
-
-/** A feed driven by the test: `emit` delivers an event, `live` is set directly. */
-function fakeFeed(transport: "notify" | "table" = "notify") {
-  const listeners = new Set<(event: FeedEvent) => void>();
-  const feed = {
-    live: true,
-    polls: 0,
-    status: () => ({ state: "live", transport, since: 0, losses: 0 }),
-    subscribe(listener: (event: FeedEvent) => void) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    poll() {
-      feed.polls += 1;
-    },
-    emit(event: FeedEvent) {
-      for (const listener of listeners) listener(event);
-    },
-  };
-  return feed;
-}
 
 const NOW = 10_000;
 
 function setup(ttlMs = 30_000) {
   const feed = fakeFeed();
-  const coherence = new CacheCoherence(feed as unknown as ChangeFeed, {
+  const coherence = new CacheCoherence(feed.feed, {
     ttlMs,
     now: () => NOW,
     rememberDrops: 2,
@@ -93,7 +72,7 @@ describe("CacheCoherence", () => {
 
   it("reads SQLite's table once per turn of the event loop, however many caches a request looks in", async () => {
     const feed = fakeFeed("table");
-    const coherence = new CacheCoherence(feed as unknown as ChangeFeed, { ttlMs: 30_000, now: () => NOW });
+    const coherence = new CacheCoherence(feed.feed, { ttlMs: 30_000, now: () => NOW });
     expect([coherence.usable(), coherence.usable(), coherence.usable()]).toEqual([true, true, true]);
     expect(feed.polls).toBe(1);
     await new Promise((resolve) => setImmediate(resolve));

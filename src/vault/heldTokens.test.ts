@@ -1,7 +1,8 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CacheCoherence } from "../cache/coherence.ts";
-import type { ChangeFeed, FeedEvent } from "../db/changeFeed.ts";
+import type { FeedEvent } from "../db/changeFeed.ts";
+import { fakeFeed } from "../../test/helpers/fakeFeed.ts";
 import { connectionRow } from "../../test/helpers/connectionRow.ts";
 import type { ConnectionRow } from "./connectionStore.ts";
 import { HeldTokens } from "./heldTokens.ts";
@@ -11,15 +12,9 @@ const NOW = 1_800_000_000_000;
 let now = NOW;
 
 function setup() {
-  let listener: (event: FeedEvent) => void = () => {};
-  const feed = {
-    live: true,
-    poll() {},
-    status: () => ({ state: "live", transport: "notify", since: 0, losses: 0 }),
-    subscribe: (l: (event: FeedEvent) => void) => ((listener = l), () => {}),
-  } as unknown as ChangeFeed;
-  const coherence = new CacheCoherence(feed, { ttlMs: 30_000, now: () => now });
-  return { held: new HeldTokens(coherence), emit: (event: FeedEvent) => listener(event), coherence };
+  const feed = fakeFeed();
+  const coherence = new CacheCoherence(feed.feed, { ttlMs: 30_000, now: () => now });
+  return { held: new HeldTokens(coherence), emit: (event: FeedEvent) => feed.emit(event), coherence };
 }
 
 const row = (overrides: Partial<ConnectionRow> = {}): ConnectionRow =>
