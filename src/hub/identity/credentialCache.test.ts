@@ -27,7 +27,7 @@ function setup() {
     },
   } as unknown as AccountStore;
   const release = () => waiting.splice(0).forEach((resolve) => resolve());
-  return { cache: new CredentialCache(accounts, coherence), feed, release, reads: () => reads };
+  return { cache: new CredentialCache(accounts, coherence), coherence, feed, release, reads: () => reads };
 }
 
 describe("CredentialCache", () => {
@@ -57,8 +57,14 @@ describe("CredentialCache", () => {
   });
 
   it("peeks without reading or counting a miss", () => {
-    const { cache, reads } = setup();
+    const { cache, coherence, release, reads } = setup();
+    const lookups = () => coherence.stats().find((c) => c.name === "personal_access_tokens")?.lookups;
     expect(cache.heldPersonalAccessToken(PAT)).toBeUndefined();
     expect(reads()).toBe(0);
+    expect(lookups()).toEqual({ hits: 0, misses: 0, bypassed: 0 });
+    // The lookup that follows counts the miss, once.
+    void cache.userForPersonalAccessToken(PAT);
+    expect(lookups()).toMatchObject({ misses: 1 });
+    release();
   });
 });
