@@ -1,5 +1,6 @@
 import type { BoundedCache } from "../cache/boundedCache.ts";
-import { tagOf, type CacheCoherence } from "../cache/coherence.ts";
+import { tagOf, type CacheCoherence, type LoadTicket } from "../cache/coherence.ts";
+import { SharedLoads } from "../cache/sharedLoads.ts";
 import type { Integration, IntegrationStore } from "./integrationStore.ts";
 
 /**
@@ -10,6 +11,8 @@ import type { Integration, IntegrationStore } from "./integrationStore.ts";
  */
 export class CachedIntegrations {
   private readonly byName: BoundedCache<Integration>;
+  /** Concurrent misses of one name share one read (sharedLoads.ts). */
+  private readonly loading = new SharedLoads<Integration | null>();
 
   constructor(
     private readonly store: IntegrationStore,
@@ -37,12 +40,17 @@ export class CachedIntegrations {
     if (held) return held;
     coherence.count("integrations", "misses");
     const ticket = coherence.ticket();
+    return this.loading.load(name, ticket, () => this.load(name, ticket));
+  }
+
+  /** The store's integration, frozen (the requests that shared the read share it), held unless a change came. */
+  private async load(name: string, ticket: LoadTicket): Promise<Integration | null> {
+    const { coherence } = this;
     const found = await this.store.get(name);
-    if (found) {
-      const tags = [tagOf.integration(found.id)];
-      if (coherence.mayStore(ticket, tags)) this.byName.set(name, freeze(found), coherence.expiry(), tags);
-    }
-    return found;
+    if (!found) return null;
+    const tags = [tagOf.integration(found.id)];
+    if (coherence.mayStore(ticket, tags)) this.byName.set(name, freeze(found), coherence.expiry(), tags);
+    return freeze(found);
   }
 
   /** The held entry, counted as a hit; undefined when none (the caller has asked `usable()`). */

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { connectionRow } from "../../test/helpers/connectionRow.ts";
 import type { ConnectionRow } from "./connectionStore.ts";
 import { forcedRenewal, validFor } from "./renewal.ts";
-import { decideRefresh } from "./userTokens.ts";
+import { CacheCoherence } from "../cache/coherence.ts";
+import { fakeFeed } from "../../test/helpers/fakeFeed.ts";
+import { HeldTokens } from "./heldTokens.ts";
+import type { Integration } from "./integrationStore.ts";
+import { UserTokens, decideRefresh } from "./userTokens.ts";
 
 const NOW = 1_000_000;
 const MINUTE = 60_000;
@@ -64,5 +68,40 @@ describe("decideRefresh", () => {
   it("reads expires_at as a number whatever the driver returned (PostgreSQL bigint as text)", () => {
     const fromPg = row({ expires_at: String(NOW + 2 * MINUTE) as unknown as number });
     expect(decideRefresh(fromPg, 3, validFor(MINUTE), NOW)).toBe("fresh");
+  });
+});
+
+describe("UserTokens.get", () => {
+  it("gives the requests that miss one connection at once one read of its row, each its own decision", async () => {
+    let reads = 0;
+    const stored = row({ expires_at: NOW + 3_600_000, connected_at: NOW });
+    const connections = {
+      find: async () => {
+        reads += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+        return stored;
+      },
+      toResult: (r: ConnectionRow) => ({
+        accessToken: "AT",
+        tokenType: "Bearer" as const,
+        expiresAt: Number(r.expires_at),
+        scopes: [],
+      }),
+    };
+    const coherence = new CacheCoherence(fakeFeed().feed, { ttlMs: 30_000, now: () => NOW });
+    const tokens = new UserTokens({
+      connections,
+      held: new HeldTokens(coherence),
+      now: () => NOW,
+    } as never);
+    const integration = { id: stored.integration_id, name: "bentley-itwin" } as Integration;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => tokens.get(integration, stored.user_id, validFor(i * MINUTE))),
+    );
+    expect(reads).toBe(1);
+    expect(answers.every((a) => a.accessToken === "AT")).toBe(true);
+    // Held now: the next request reads nothing.
+    await tokens.get(integration, stored.user_id, validFor(MINUTE));
+    expect(reads).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { errorCodeOf } from "../errors.ts";
+import { SharedLoads } from "../cache/sharedLoads.ts";
 import type { OAuthClientConfig, TokenSet } from "../oauth/index.ts";
 import { connectionTimes, type ConnectionRow, type ConnectionStore } from "./connectionStore.ts";
 import { loginRequired, providerUnavailable, type LoginReason } from "./errors.ts";
@@ -87,6 +88,9 @@ export interface UserTokensOptions extends TokenSourceOptions {
  * that a reconnect_required mark commits.
  */
 export class UserTokens {
+  /** Concurrent reads of one connection's row (sharedLoads.ts). */
+  private readonly rowReads = new SharedLoads<ConnectionRow | undefined>();
+
   constructor(private readonly options: UserTokensOptions) {}
 
   /**
@@ -99,7 +103,13 @@ export class UserTokens {
     const cached = held?.userToken(integration.id, userId, rule);
     if (cached) return cached;
     const ticket = held?.ticket() ?? 0;
-    const row = await connections.find(integration.id, userId);
+    // With the caches on, the requests that miss this connection at once (its token's entry just ended under
+    // load) share one read of the row; each still decides with its own rule. Off, every request reads.
+    const row = held
+      ? await this.rowReads.load(`${integration.id}:${userId}`, ticket, () =>
+          connections.find(integration.id, userId),
+        )
+      : await connections.find(integration.id, userId);
     const decision = decideRefresh(row, row?.version ?? 0, rule, now());
     if (!row || decision === "gone") throw loginRequired(integration, "not_connected");
     if (decision === "reconnect_required") throw loginRequired(integration, "reconnect_required");

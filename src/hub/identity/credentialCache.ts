@@ -1,5 +1,6 @@
 import type { BoundedCache } from "../../cache/boundedCache.ts";
 import { tagOf, type CacheCoherence, type LoadTicket } from "../../cache/coherence.ts";
+import { SharedLoads } from "../../cache/sharedLoads.ts";
 import { hashToken } from "../../vault/hashing.ts";
 import type { AccountStore, PatCredential, SessionInfo } from "./accounts.ts";
 
@@ -25,8 +26,8 @@ interface CredentialKind<V> {
   /** The account store's answer for the presented value. */
   load: (presented: string) => Promise<V | null>;
   describe: (value: V) => CachedCredential<V>;
-  /** Loads under way by key, with the ticket each took: concurrent misses of one credential share one. */
-  loading: Map<string, { ticket: LoadTicket; promise: Promise<V | null> }>;
+  /** Concurrent misses of one credential share one read (sharedLoads.ts). */
+  loading: SharedLoads<V | null>;
 }
 
 export interface CredentialCacheLimits {
@@ -64,7 +65,7 @@ export class CredentialCache {
         userId: credential.user.id,
         expiresAt: credential.token.expiresAt,
       }),
-      loading: new Map(),
+      loading: new SharedLoads(),
     };
     this.sessions = {
       name: "sessions",
@@ -72,7 +73,7 @@ export class CredentialCache {
       tag: tagOf.session,
       load: (cookieValue) => accounts.session(cookieValue),
       describe: (session) => ({ value: session, userId: session.user.id, expiresAt: session.expiresAt }),
-      loading: new Map(),
+      loading: new SharedLoads(),
     };
   }
 
@@ -120,21 +121,10 @@ export class CredentialCache {
     return this.loadAndHold(kind, presented, key);
   }
 
-  /**
-   * The account store's answer, held for the next lookups. When the safety TTL ends an entry under load,
-   * every request in flight misses it at once: they share the first one's read (and its write of the
-   * token's last use, one row-locked UPDATE each before) — unless a change was heard since that read
-   * began, which the read may have missed: then a new one.
-   */
+  /** The account store's answer (one read shared by concurrent misses), held for the next lookups. */
   private loadAndHold<V>(kind: CredentialKind<V>, presented: string, key: string): Promise<V | null> {
     const ticket = this.coherence.ticket();
-    const inFlight = kind.loading.get(key);
-    if (inFlight && inFlight.ticket === ticket) return inFlight.promise;
-    const promise = this.load(kind, presented, key, ticket).finally(() => {
-      if (kind.loading.get(key)?.promise === promise) kind.loading.delete(key);
-    });
-    kind.loading.set(key, { ticket, promise });
-    return promise;
+    return kind.loading.load(key, ticket, () => this.load(kind, presented, key, ticket));
   }
 
   private async load<V>(
