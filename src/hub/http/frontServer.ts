@@ -17,7 +17,7 @@ export function serverWithFront(front: () => FrontDesk | null): FastifyServerFac
       (options.http ?? {}) as Parameters<typeof createServer>[0],
       (req: IncomingMessage, res: ServerResponse) => {
         const desk = front();
-        if (desk === null || !desk(req, res)) handler(req, res);
+        if (desk === null || !answeredAtDesk(desk, req, res)) handler(req, res);
       },
     );
     // As Fastify sets its own server (fastify/lib/server.js, getServerInstance).
@@ -28,4 +28,19 @@ export function serverWithFront(front: () => FrontDesk | null): FastifyServerFac
       server.maxRequestsPerSocket = options.maxRequestsPerSocket as number;
     return server;
   };
+}
+
+/**
+ * Whether `desk` answered. A throw in a server's request listener would end the process, so a desk that
+ * throws before writing hands the request to Fastify, whose error handling answers (and logs) it; one that
+ * throws mid-answer has its connection closed.
+ */
+function answeredAtDesk(desk: FrontDesk, req: IncomingMessage, res: ServerResponse): boolean {
+  try {
+    return desk(req, res);
+  } catch {
+    if (!res.headersSent) return false;
+    res.destroy();
+    return true;
+  }
 }
