@@ -13,14 +13,8 @@ export const INTEGRATION_NAME_HTML_PATTERN = INTEGRATION_NAME_BODY;
 /** INTEGRATION_NAME in words, for validation messages. */
 export const INTEGRATION_NAME_RULE = "must be 1–64 characters of a-z, 0-9, - and _";
 
-/** INTEGRATION_NAME without its anchors, for patterns that embed it (a URL's segment). */
-export const INTEGRATION_NAME_SOURCE = INTEGRATION_NAME_BODY;
-
-const APP_NAME_BODY = "[a-z0-9][a-z0-9_-]{0,63}";
 /** App names (`name` in gatehouse.config.toml): as integration names, starting with a letter or digit. */
-export const APP_NAME = new RegExp(`^${APP_NAME_BODY}$`);
-/** APP_NAME without its anchors, for patterns that embed it. */
-export const APP_NAME_SOURCE = APP_NAME_BODY;
+export const APP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** APP_NAME in words, for validation messages. */
 export const APP_NAME_RULE =
   "must be an app name: 1–64 of a-z, 0-9, - and _, starting with a letter or digit";

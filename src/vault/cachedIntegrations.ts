@@ -48,9 +48,10 @@ export class CachedIntegrations {
     const { coherence } = this;
     const found = await this.store.get(name);
     if (!found) return null;
-    const tags = [tagOf.integration(found.id)];
-    if (coherence.mayStore(ticket, tags)) this.byName.set(name, freeze(found), coherence.expiry(), tags);
-    return freeze(found);
+    const integration = freeze(found);
+    const tags = [tagOf.integration(integration.id)];
+    if (coherence.mayStore(ticket, tags)) this.byName.set(name, integration, coherence.expiry(), tags);
+    return integration;
   }
 
   /** The held entry, counted as a hit; undefined when none (the caller has asked `usable()`). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { APP_NAME_SOURCE, INTEGRATION_NAME_SOURCE } from "../../names.ts";
+import { APP_NAME, INTEGRATION_NAME } from "../../names.ts";
 import type { AccessLog } from "../http/accessLog.ts";
 import { API_CACHE_CONTROL, API_CONTENT_TYPE_OPTIONS } from "../http/apiHeaders.ts";
 import type { HubMetrics } from "../http/metrics.ts";
@@ -21,11 +21,14 @@ import { MIN_VALIDITY, TOKEN_ROUTE, minValiditySecondsOf } from "./tokens.ts";
  * holds the hub to 0.8 of a bare Fastify route (docs/architecture.md, "A token's path").
  */
 
+/** A whole-string pattern (`^…$`) without its anchors, to embed in a larger one. */
+const inner = (pattern: RegExp) => pattern.source.slice(1, -1);
+
 /** The route's URL, as the router would read it, with nothing that needs decoding or validating. */
 const TOKEN_URL = new RegExp(
   "^" +
-    TOKEN_ROUTE.replace(":app", `(${APP_NAME_SOURCE})`).replace(":name", `(${INTEGRATION_NAME_SOURCE})`) +
-    `(?:\\?minValidity=(${MIN_VALIDITY.source.slice(1, -1)}))?$`,
+    TOKEN_ROUTE.replace(":app", `(${inner(APP_NAME)})`).replace(":name", `(${inner(INTEGRATION_NAME)})`) +
+    `(?:\\?minValidity=(${inner(MIN_VALIDITY)}))?$`,
 );
 
 export interface TokenUrl {

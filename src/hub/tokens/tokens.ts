@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import { errorCodeOf } from "../../errors.ts";
 import type { AccessTokenResult } from "../../vault/storage.ts";
 import { appTokensOf, sendTokenAnswer, tokenResponses } from "./appTokens.ts";
@@ -19,11 +19,6 @@ export const minValiditySecondsOf = (minValidity: string | undefined): number | 
 export const tokenRoutes: FastifyPluginAsync = async (app) => {
   const { metrics } = app;
   const appTokens = appTokensOf(app, () => app.appDirectory);
-
-  const answer = (reply: FastifyReply, token: AccessTokenResult): FastifyReply => {
-    metrics.tokenRequest("ok");
-    return sendTokenAnswer(reply, token);
-  };
 
   app.get<{ Params: { app: string; name: string }; Querystring: { minValidity?: string } }>(
     TOKEN_ROUTE,
@@ -55,6 +50,7 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
+      // Tokens must never sit in a cache, shared or not, whatever the outcome.
       void reply.header("cache-control", "no-store");
       const user = requireUser(request);
       let token: AccessTokenResult;
@@ -66,7 +62,8 @@ export const tokenRoutes: FastifyPluginAsync = async (app) => {
         metrics.tokenRequest(errorCodeOf(err) ?? "internal_error");
         throw err;
       }
-      return answer(reply, token);
+      metrics.tokenRequest("ok");
+      return sendTokenAnswer(reply, token);
     },
   );
 };
