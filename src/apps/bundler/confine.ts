@@ -12,7 +12,7 @@ import { realpathSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { isAbsolute, relative, resolve } from "node:path";
 import { isInside } from "../paths.ts";
-import { build, type Message, type PartialMessage, type Plugin } from "esbuild";
+import type { Message, PartialMessage, Plugin } from "esbuild";
 
 export interface AppBuildRequest {
   /** The app directory's real path. */
@@ -93,6 +93,8 @@ function describe(message: Message, dir: string): string {
 /** Bundles the app into one ES module (its code only); answers the code, or the first errors as one line. */
 export async function buildAppBundle(request: AppBuildRequest): Promise<AppBuildResult> {
   try {
+    // Loaded on first use: the CLI is one file, and its static imports are every command's to pay for.
+    const { build } = await import("esbuild");
     const output = await build({
       entryPoints: [request.entry],
       absWorkingDir: request.appDir,

@@ -6,7 +6,8 @@
  * APS (paths, scopes, refresh-token policy, token claims, discovery extras) comes in as a profile.
  */
 import type { FastifyInstance } from "fastify";
-import Provider, { type KoaContextWithOIDC } from "oidc-provider";
+import type Provider from "oidc-provider";
+import type { KoaContextWithOIDC } from "oidc-provider";
 import type { JSONWebKeySet } from "jose";
 import type { EmulatorState } from "../state/index.ts";
 import type { VerifyAccessToken } from "./accessToken.ts";
@@ -96,6 +97,9 @@ export async function mountAuthorizationServer(
   const now = () => deps.knobs.now();
   const stored = await deps.state.authServer(deps.name, deps.clients, deps.knobs);
   const { publicJwks } = stored.keys;
+  // Loaded here, not at the top: oidc-provider takes about a quarter of a second to load, and the CLI is
+  // one file (bin/cliBuild.mjs) whose static imports every command would otherwise pay for.
+  const oidc = await import("oidc-provider");
   let provider: Provider | null = null;
   let handle: ProviderCallback | null = null;
   let issuer = "";
@@ -143,7 +147,10 @@ export async function mountAuthorizationServer(
   return {
     start(baseUrl) {
       issuer = baseUrl;
-      provider = new Provider(baseUrl, providerConfiguration(baseUrl, profile, deps.knobs, stored));
+      provider = new oidc.default(
+        baseUrl,
+        providerConfiguration(baseUrl, profile, deps.knobs, stored, oidc.errors),
+      );
       provider.on("grant.success", (ctx: KoaContextWithOIDC) => {
         deps.stats.tokenCall(grantTypeOf(ctx), "ok");
       });

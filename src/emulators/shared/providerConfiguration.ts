@@ -3,7 +3,7 @@
  * emulator's state, so they outlive a restart), the profile's routes, scopes and claims, the knobs that
  * set lifetimes and rotation, and the platform quirks (refresh tokens, token claims, discovery extras).
  */
-import { errors as oidcErrors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import type { Configuration, errors, KoaContextWithOIDC } from "oidc-provider";
 import type { AuthServerState } from "../state/index.ts";
 import type { AuthServerProfile } from "./authorizationServer.ts";
 import { errorPage } from "./interactionPages.ts";
@@ -31,6 +31,8 @@ export function providerConfiguration(
   profile: AuthServerProfile,
   knobs: EmulatorKnobs,
   state: AuthServerState,
+  /** oidc-provider's error classes (the module is loaded by the caller, on first use). */
+  oidcErrors: typeof errors,
 ): Configuration {
   return {
     adapter: state.adapter,
