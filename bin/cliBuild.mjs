@@ -88,14 +88,12 @@ async function buildInto(dir) {
     outdir: dir,
     outExtension: { ".js": ".mjs" },
     bundle: true,
-    // One file, not chunks. With esbuild's code splitting (about thirty chunks) the hub's process ran Node's
-    // own per-request code slower: a bare node:http handler started inside it answered a third fewer
-    // requests, with 7–12% of its CPU in V8's slow path for object literals
-    // (Runtime_DefineKeyedOwnPropertyInLiteral), against none from one file or from the sources; a warm
-    // token read was 25–35% faster from one file. A command still runs only its own code: esbuild
-    // initialises a dynamically imported module on first import. What one file cannot defer is a package
-    // left external and imported statically, so the slow ones (oidc-provider, esbuild) are imported where
-    // they are first used.
+    // One file, not chunks: split, Node's own per-request code ran slower in the hub's process (a bare
+    // node:http handler in it answered a third fewer requests, 7–12% of its CPU in V8's
+    // Runtime_DefineKeyedOwnPropertyInLiteral; none from one file), and a warm token read was 25% slower. A
+    // command still runs only its own code (esbuild initialises a dynamically imported module when first
+    // imported), but a package imported statically loads for every command: the slow ones are imported where
+    // first used, and test/cli/build.test.ts holds the list of the others.
     splitting: false,
     format: "esm",
     platform: "node",
