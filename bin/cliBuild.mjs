@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SRC = join(ROOT, "src");
 const CACHE = join(ROOT, "node_modules", ".cache", "gatehouse-cli");
 const ENTRY = "src/cli/main.ts";
-/** Builds older than this, other than the current one, are removed (a running CLI may still load chunks). */
+/** Builds older than this, other than the current one, are removed (a CLI started on one may still read it). */
 const KEEP_OLD_MS = 24 * 3600_000;
 
 /** What the build depends on: every source file's path, size and time, the lock file, this recipe, Node's version. */
@@ -76,37 +76,34 @@ const ownLocation = {
   },
 };
 
-/** CommonJS packages in an ES module: `require` for what they load at run time (Node's built-ins, JSON). */
-const BANNER =
-  'import { createRequire as __gatehouseRequire } from "node:module"; const require = __gatehouseRequire(import.meta.url);';
-
 async function buildInto(dir) {
   const { build } = await import("esbuild");
   await build({
     absWorkingDir: ROOT,
     entryPoints: { cli: ENTRY },
     outdir: dir,
-    outExtension: { ".js": ".mjs" },
+    outExtension: { ".js": ".cjs" },
     bundle: true,
     // One file, not chunks: split, Node's own per-request code ran slower in the hub's process (a bare
     // node:http handler in it answered a third fewer requests, 7–12% of its CPU in V8's
     // Runtime_DefineKeyedOwnPropertyInLiteral; none from one file), and a warm token read was 25% slower. A
     // command still runs only its own code (esbuild initialises a dynamically imported module when first
-    // imported), but a package imported statically loads for every command: the slow ones are imported where
-    // first used, and test/cli/build.test.ts holds the list of the others.
+    // imported), but a package required at the top level loads for every command: the slow ones are imported
+    // where first used, and test/cli/build.test.ts holds that no package is.
     splitting: false,
-    format: "esm",
+    // CommonJS, for V8's code cache (cliLoad.mjs). A package left out is loaded by require() or, where first
+    // used, by src/packageImport.ts (a script from the cache cannot import() itself).
+    format: "cjs",
     platform: "node",
     target: "node20",
     external: EXTERNAL,
-    banner: { js: BANNER },
     sourcemap: "linked",
     logLevel: "silent",
     plugins: [ownLocation],
   });
 }
 
-/** Removes other builds a day old (a CLI loads its chunks as it starts) and scratch left by a crash. */
+/** Removes other builds a day old and scratch left by a crash. */
 function removeOldBuilds(current) {
   for (const name of readdirSync(CACHE)) {
     if (name === current) continue;
@@ -122,7 +119,7 @@ function removeOldBuilds(current) {
 }
 
 /**
- * The built CLI's entry for the sources as they are now (made first if needed), or null: run the sources
+ * The path of the built CLI (cli.cjs, for cliLoad.mjs) for the sources as they are now (made first if needed), or null: run the sources
  * through tsx (GATEHOUSE_FROM_SOURCE=1, or the build could not be made — a read-only checkout, say).
  */
 export async function builtCli() {
@@ -130,10 +127,10 @@ export async function builtCli() {
   try {
     const current = stamp();
     const dir = join(CACHE, current);
-    const entry = join(dir, "cli.mjs");
+    const entry = join(dir, "cli.cjs");
     try {
       statSync(entry);
-      return pathToFileURL(entry).href;
+      return entry;
     } catch {
       // Not built yet for these sources.
     }
@@ -150,7 +147,7 @@ export async function builtCli() {
       rmSync(scratch, { recursive: true, force: true });
     }
     removeOldBuilds(current);
-    return pathToFileURL(entry).href;
+    return entry;
   } catch (error) {
     process.stderr.write(`gatehouse: running from source (the build failed: ${error?.message ?? error})\n`);
     return null;

@@ -12,7 +12,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type * as Esbuild from "esbuild";
 import type { Plugin } from "esbuild";
+import { importPackage } from "../packageImport.ts";
 
 export interface NodeRuntime {
   dir: string;
@@ -56,8 +58,7 @@ async function buildRuntime(): Promise<NodeRuntime> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-runtime-"));
   try {
     const esbuild = locateEsbuild();
-    // Loaded on first use: the CLI is one file, and its static imports are every command's to pay for.
-    const { build } = await import("esbuild");
+    const { build } = await importPackage<typeof Esbuild>("esbuild");
     await build({
       entryPoints: {
         sdk: source("../sdk/index.ts"),

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import type pg from "pg";
 import { GatehouseError } from "../errors.ts";
 import { migrationProvider } from "./migrations/index.ts";
+import { importPackage } from "../packageImport.ts";
 import type { Database } from "./schema.ts";
 
 export type { Database } from "./schema.ts";
@@ -144,9 +145,9 @@ function preparePrivateSqliteFiles(path: string): void {
 
 // Each driver is loaded only for its own dialect: loading pg was a twentieth of a SQLite hub's start.
 async function openSqlite(path: string): Promise<Opened> {
-  const { default: SqliteDatabase } = await import("better-sqlite3");
+  const { default: Sqlite } = await importPackage<{ default: typeof SqliteDatabase }>("better-sqlite3");
   if (path !== ":memory:") preparePrivateSqliteFiles(path);
-  const database = new SqliteDatabase(path);
+  const database = new Sqlite(path);
   try {
     // WAL lets readers run while a writer commits; busy_timeout makes a second writer wait instead of
     // failing at once; foreign keys are off by default in SQLite.

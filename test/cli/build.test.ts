@@ -1,42 +1,53 @@
-// The CLI's build (bin/cliBuild.mjs) is one file, so each package it imports statically is loaded by every
-// command, `gatehouse --help` included. Only what every command may need belongs there; the slow ones
-// (oidc-provider: about a quarter of a second, esbuild) are imported where they are first used.
+// The CLI's build (bin/cliBuild.mjs) is one CommonJS file run with V8's code cache (bin/cliLoad.mjs). A package
+// required at its top level loads for every command, `gatehouse --help` included: the slow ones (oidc-provider:
+// about a quarter of a second, esbuild) are imported where they are first used, by src/packageImport.ts: a
+// script V8 takes from its cache cannot import() itself, so no other import() may be left in it.
 import { readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { builtCli } from "../../bin/cliBuild.mjs";
 
-/** The embedded database, the default store of every command that opens one. */
-const EVERY_COMMAND = ["better-sqlite3"];
-
-/** The packages a module's top-level `import` statements name (esbuild writes them at the line start). */
-function staticImports(code: string): string[] {
+/** The packages required at the top level (esbuild writes a module's own code indented, in its wrapper). */
+function topLevelRequires(code: string): string[] {
   const found = new Set<string>();
-  for (const match of code.matchAll(/^import\s+(?:[^"';]*?\s+from\s+)?["']([^"']+)["']/gm)) {
+  for (const match of code.matchAll(
+    /^(?:var|let|const)\s+[\w$]+\s*=\s*(?:__toESM\()?require\(["']([^"']+)["']/gm,
+  )) {
     const specifier = match[1]!;
     if (!specifier.startsWith(".") && !isBuiltin(specifier)) found.add(specifier);
   }
   return [...found].sort();
 }
 
+/** import( calls outside comments: what esbuild leaves when it cannot turn one into require(). */
+function dynamicImports(code: string): string[] {
+  return code
+    .split("\n")
+    .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
+    .flatMap((line) => [...line.matchAll(/(?<![\w$.])import\(([^)]*)\)/g)].map((m) => m[1]!));
+}
+
 describe("the CLI build", () => {
-  it("imports statically only the packages every command needs", async () => {
+  it("requires no package at the top level, and imports only through importPackage", async () => {
     const entry = await builtCli();
     expect(entry).not.toBeNull();
-    const code = readFileSync(fileURLToPath(entry!), "utf8");
-    expect(staticImports(code)).toEqual(EVERY_COMMAND);
+    const code = readFileSync(entry!, "utf8");
+    expect(topLevelRequires(code)).toEqual([]);
+    expect(dynamicImports(code)).toEqual(["specifier"]);
+    expect(code).toMatch(/importPackage\d*\("oidc-provider"\)/);
   });
 
-  it("reads static imports, not dynamic ones", () => {
+  it("reads top-level requires and import() calls", () => {
     const code = [
-      'import { build } from "esbuild";',
-      'import Provider, { errors } from "oidc-provider";',
-      'import "side-effect";',
-      'import { readFile } from "node:fs";',
-      'import { x } from "./chunk.mjs";',
+      'var import_esbuild = __toESM(require("esbuild"), 1);',
+      'var import_side = require("side-effect");',
+      'var import_fs = require("node:fs");',
+      '    import_better_sqlite3 = __toESM(require("better-sqlite3"), 1);',
       '  const oidc = await import("lazy-package");',
+      "  // a comment naming import(x)",
+      "   * @param {import('../fastify').FastifyInstance} server",
     ].join("\n");
-    expect(staticImports(code)).toEqual(["esbuild", "oidc-provider", "side-effect"]);
+    expect(topLevelRequires(code)).toEqual(["esbuild", "side-effect"]);
+    expect(dynamicImports(code)).toEqual(['"lazy-package"']);
   });
 });

@@ -11,7 +11,9 @@
 import { realpathSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { isAbsolute, relative, resolve } from "node:path";
+import { importPackage } from "../../packageImport.ts";
 import { isInside } from "../paths.ts";
+import type * as Esbuild from "esbuild";
 import type { Message, PartialMessage, Plugin } from "esbuild";
 
 export interface AppBuildRequest {
@@ -93,8 +95,7 @@ function describe(message: Message, dir: string): string {
 /** Bundles the app into one ES module (its code only); answers the code, or the first errors as one line. */
 export async function buildAppBundle(request: AppBuildRequest): Promise<AppBuildResult> {
   try {
-    // Loaded on first use: the CLI is one file, and its static imports are every command's to pay for.
-    const { build } = await import("esbuild");
+    const { build } = await importPackage<typeof Esbuild>("esbuild");
     const output = await build({
       entryPoints: [request.entry],
       absWorkingDir: request.appDir,

@@ -6,9 +6,11 @@
  * APS (paths, scopes, refresh-token policy, token claims, discovery extras) comes in as a profile.
  */
 import type { FastifyInstance } from "fastify";
+import type * as OidcProvider from "oidc-provider";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
 import type { JSONWebKeySet } from "jose";
+import { importPackage } from "../../packageImport.ts";
 import type { EmulatorState } from "../state/index.ts";
 import type { VerifyAccessToken } from "./accessToken.ts";
 import type { ClientProfile, SandboxClients } from "./clients.ts";
@@ -97,9 +99,8 @@ export async function mountAuthorizationServer(
   const now = () => deps.knobs.now();
   const stored = await deps.state.authServer(deps.name, deps.clients, deps.knobs);
   const { publicJwks } = stored.keys;
-  // Loaded here, not at the top: oidc-provider takes about a quarter of a second to load, and the CLI is
-  // one file (bin/cliBuild.mjs) whose static imports every command would otherwise pay for.
-  const oidc = await import("oidc-provider");
+  // Loaded here, not at the top: oidc-provider takes about a quarter of a second to load.
+  const oidc = await importPackage<typeof OidcProvider>("oidc-provider");
   let provider: Provider | null = null;
   let handle: ProviderCallback | null = null;
   let issuer = "";
@@ -147,7 +148,7 @@ export async function mountAuthorizationServer(
   return {
     start(baseUrl) {
       issuer = baseUrl;
-      provider = new oidc.default(
+      provider = new oidc.Provider(
         baseUrl,
         providerConfiguration(baseUrl, profile, deps.knobs, stored, oidc.errors),
       );
