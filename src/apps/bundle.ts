@@ -8,6 +8,8 @@ import { chmodSync, chownSync, mkdtempSync, realpathSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import type * as Esbuild from "esbuild";
+import { importPackage } from "../packageImport.ts";
 import { ChannelError, FrameDecoder } from "./channel.ts";
 import type { AppSpec } from "./config.ts";
 import { BUNDLE_MAX_FRAME, BUNDLE_TIMEOUT_MS } from "./bundler/limits.ts";
@@ -121,7 +123,7 @@ export async function bundleApp(spec: AppSpec, context: BundleContext): Promise<
   };
   const result = context.sandbox.active
     ? await bundleInSandbox(request, context)
-    : await buildAppBundle(request);
+    : await buildAppBundle(request, (await importPackage<typeof Esbuild>("esbuild")).build);
   if (!result.ok) throw new AppBundleError(result.message);
   return writeBundle(spec, result.code, context);
 }

@@ -18,6 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppBundle } from "./confine.ts";
 
@@ -45,7 +46,7 @@ function app(name: string): string {
 }
 
 const bundle = (dir: string) =>
-  buildAppBundle({ appDir: dir, entry: join(dir, "app.ts"), sdkModule: "/runtime/sdk.mjs", tsconfig });
+  buildAppBundle({ appDir: dir, entry: join(dir, "app.ts"), sdkModule: "/runtime/sdk.mjs", tsconfig }, build);
 
 beforeAll(() => {
   root = realpathSync(mkdtempSync(join(tmpdir(), "gatehouse-confine-")));

@@ -11,7 +11,6 @@
 import { realpathSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { isAbsolute, relative, resolve } from "node:path";
-import { importPackage } from "../../packageImport.ts";
 import { isInside } from "../paths.ts";
 import type * as Esbuild from "esbuild";
 import type { Message, PartialMessage, Plugin } from "esbuild";
@@ -92,10 +91,16 @@ function describe(message: Message, dir: string): string {
   return `${at}${message.text}`;
 }
 
-/** Bundles the app into one ES module (its code only); answers the code, or the first errors as one line. */
-export async function buildAppBundle(request: AppBuildRequest): Promise<AppBuildResult> {
+/**
+ * Bundles the app into one ES module (its code only); answers the code, or the first errors as one line.
+ * `build` is esbuild's, loaded by the caller: the hub through importPackage, the bundler process by an
+ * import() its runtime's build points at esbuild's own file (there is no node_modules in its sandbox).
+ */
+export async function buildAppBundle(
+  request: AppBuildRequest,
+  build: typeof Esbuild.build,
+): Promise<AppBuildResult> {
   try {
-    const { build } = await importPackage<typeof Esbuild>("esbuild");
     const output = await build({
       entryPoints: [request.entry],
       absWorkingDir: request.appDir,

@@ -11,7 +11,8 @@ import { buildAppBundle, type AppBuildRequest } from "./confine.ts";
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? "null") as AppBuildRequest;
-  const result = await buildAppBundle(request);
+  const { build } = await import("esbuild");
+  const result = await buildAppBundle(request, build);
   const message: ChannelMessage = result.ok
     ? { type: "bundled", code: result.code }
     : { type: "bundle_failed", message: result.message };
