@@ -119,8 +119,9 @@ function removeOldBuilds(current) {
 }
 
 /**
- * The path of the built CLI (cli.cjs, for cliLoad.mjs) for the sources as they are now (made first if needed), or null: run the sources
- * through tsx (GATEHOUSE_FROM_SOURCE=1, or the build could not be made — a read-only checkout, say).
+ * The path of the built CLI (cli.cjs, run by cliLoad.mjs) for the sources as they are now (made first if
+ * needed), or null: run the sources through tsx (GATEHOUSE_FROM_SOURCE=1, or the build could not be made — a
+ * read-only checkout, say).
  */
 export async function builtCli() {
   if (process.env.GATEHOUSE_FROM_SOURCE === "1") return null;
