@@ -35,7 +35,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Loads the build in a new process; `wait` keeps it alive until the cache file's size changes from `from`. */
+/** Loads the build in a new process; `waitForCacheOtherThan` keeps it alive until the cache's size changes from it. */
 function load(options: { callAll?: boolean; longRunningMs?: number; waitForCacheOtherThan?: number } = {}) {
   const script = `
     import { statSync } from "node:fs";
@@ -79,13 +79,13 @@ describe("loading the CLI build with V8's code cache", () => {
     expect(load().cache).toBe("used");
   });
 
-  it("lets a long-running command replace a smaller cache, once", () => {
+  it("lets a long-running command replace a short one's cache, once", () => {
     load();
     const small = cacheSize();
     load({ callAll: true, longRunningMs: 0, waitForCacheOtherThan: small });
     const large = cacheSize();
     expect(large).toBeGreaterThan(small * 1.1);
-    // Not replaced by a cache no larger than it.
+    // Not replaced again: a long-running command made it.
     expect(load({ longRunningMs: 0 }).cache).toBe("used");
     expect(cacheSize()).toBe(large);
   });
